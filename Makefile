@@ -1,0 +1,47 @@
+# The module's two commands are `make lab` and `make test`; both set up what they need.
+SHELL := /bin/bash
+export npm_config_nodedir := /usr
+export PATH := $(CURDIR)/.cache/helm:$(PATH)
+JEST_JSON := test/out/jest.json
+
+.PHONY: setup build typecheck lint test unit lab lab-down lab-status bench hooks-sea clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@npx tsc -p tsconfig.build.json
+	@chmod +x hooks/batch lab/bin/metallb-lab 2>/dev/null || true
+
+typecheck: setup
+	@npx tsc -p tsconfig.json --noEmit
+
+lint: setup
+	@npx eslint --max-warnings 0 .
+
+# Everything (type-check and lint run as tests too): unit, protocol, namespace, interop, render and end-to-end tests.
+test: build
+	@mkdir -p test/out
+	@npx jest --ci --maxWorkers=2 --json --outputFile=$(JEST_JSON) $(JEST_ARGS); node scripts/totals.js $(JEST_JSON)
+
+unit: build
+	@npx jest --maxWorkers=2 lib hooks images
+
+lab: build
+	@node dist/lab/cli/main.js up
+
+lab-down:
+	@if [ -f dist/lab/cli/main.js ]; then node dist/lab/cli/main.js down; else echo "lab: nothing to take down"; fi
+
+lab-status: build
+	@node dist/lab/cli/main.js status
+
+bench: build
+	@mkdir -p bench/out
+	@node dist/bench/main.js
+
+hooks-sea: build
+	@bash scripts/build-hooks-sea.sh
+
+clean:
+	rm -rf dist test/out bench/out

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Network namespaces for tests: created by exact name, removed by exact name.
+ * Every name starts with the caller's prefix (keep it unique per test file, e.g. "mlb-l2a-").
+ * Only documentation ranges are used: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32.
+ */
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+
+export function sh(cmd: string, args: string[], opts: { allowFail?: boolean; input?: string } = {}): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], input: opts.input ?? '' });
+  } catch (e) {
+    if (opts.allowFail) return '';
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')}: ${err.stderr ?? err.message}`);
+  }
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Why namespace tests cannot run here, or undefined when they can. */
+export function netnsUnavailableReason(): string | undefined {
+  if (!isRoot()) return 'needs root for network namespaces';
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
+  } catch {
+    return 'the ip command (iproute2) is missing';
+  }
+  return undefined;
+}
+
+/** A set of namespaces and host-side links that one test owns and removes. */
+export class Topology {
+  readonly namespaces: string[] = [];
+  readonly hostLinks: string[] = [];
+  readonly processes: ChildProcess[] = [];
+
+  constructor(readonly prefix: string) {
+    if (prefix.length > 8) throw new Error(`prefix "${prefix}" too long: interface names have 15 characters`);
+  }
+
+  name(short: string): string {
+    return `${this.prefix}${short}`;
+  }
+
+  addNamespace(short: string): string {
+    const ns = this.name(short);
+    sh('ip', ['netns', 'del', ns], { allowFail: true });
+    sh('ip', ['netns', 'add', ns]);
+    this.namespaces.push(ns);
+    this.exec(ns, 'ip', ['link', 'set', 'lo', 'up']);
+    return ns;
+  }
+
+  /** A bridge (the "switch") inside its own namespace. */
+  addBridge(ns: string, bridge = 'br0'): void {
+    this.exec(ns, 'ip', ['link', 'add', bridge, 'type', 'bridge']);
+    this.exec(ns, 'ip', ['link', 'set', bridge, 'up']);
+  }
+
+  /** Joins `ns` to the bridge in `switchNs` with a veth pair; returns the interface name inside `ns`. */
+  plug(ns: string, switchNs: string, ifName: string, opts: { mac?: string; bridge?: string } = {}): string {
+    const peer = `${ifName}-${ns.slice(this.prefix.length)}`.slice(0, 15);
+    const tmp = `${this.prefix}t${this.namespaces.indexOf(ns)}${ifName}`.slice(0, 15);
+    sh('ip', ['link', 'add', tmp, 'type', 'veth', 'peer', 'name', peer]);
+    sh('ip', ['link', 'set', tmp, 'netns', ns]);
+    sh('ip', ['link', 'set', peer, 'netns', switchNs]);
+    this.exec(ns, 'ip', ['link', 'set', tmp, 'name', ifName]);
+    if (opts.mac) this.exec(ns, 'ip', ['link', 'set', ifName, 'address', opts.mac]);
+    this.exec(ns, 'ip', ['link', 'set', ifName, 'up']);
+    this.exec(switchNs, 'ip', ['link', 'set', peer, 'master', opts.bridge ?? 'br0']);
+    this.exec(switchNs, 'ip', ['link', 'set', peer, 'up']);
+    return ifName;
+  }
+
+  addAddress(ns: string, ifName: string, cidr: string): void {
+    const args = ['addr', 'add', cidr, 'dev', ifName];
+    if (cidr.includes(':')) args.push('nodad');
+    this.exec(ns, 'ip', args);
+  }
+
+  exec(ns: string, cmd: string, args: string[], opts: { allowFail?: boolean } = {}): string {
+    return sh('ip', ['netns', 'exec', ns, cmd, ...args], opts);
+  }
+
+  spawn(ns: string, cmd: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
+    const p = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    this.processes.push(p);
+    return p;
+  }
+
+  macOf(ns: string, ifName: string): string {
+    const j = JSON.parse(this.exec(ns, 'ip', ['-j', 'link', 'show', ifName])) as Array<{ address: string }>;
+    return j[0]?.address ?? '';
+  }
+
+  /** Kills our processes by PID and deletes our namespaces by name (their veths go with them). */
+  async destroy(): Promise<void> {
+    for (const p of this.processes) {
+      if (p.exitCode === null && p.signalCode === null) {
+        p.kill('SIGKILL');
+        await new Promise((r) => { p.once('exit', r); setTimeout(r, 2000); });
+      }
+    }
+    for (const ns of this.namespaces.reverse()) sh('ip', ['netns', 'del', ns], { allowFail: true });
+    for (const l of this.hostLinks) sh('ip', ['link', 'del', l], { allowFail: true });
+  }
+}
