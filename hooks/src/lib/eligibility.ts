@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Which nodes may announce a class's IPs: Ready, matching the class's nodeSelector, tolerated, not excluded. */
+import { EXCLUDE_LB_LABEL } from './names.js';
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
+
+/** A Node as the hooks see it. */
+export interface NodeInfo {
+  name: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  /** False only when the Ready condition is present and not True (a node without conditions counts as ready). */
+  ready: boolean;
+}
+
+/** What makes a node eligible for a class. */
+export interface NodeRules {
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+}
+
+/** Exact-match label selector; an empty selector matches every node. */
+export function matchesLabels(labels: Record<string, string>, selector: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Kubernetes toleration semantics: empty key with Exists tolerates everything; empty effect matches every effect. */
+export function tolerates(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  const op = t.operator ?? 'Equal';
+  if (!t.key) return op === 'Exists';
+  if (t.key !== taint.key) return false;
+  return op === 'Exists' || (t.value ?? '') === (taint.value ?? '');
+}
+
+/** Taints that keep workloads off a node (PreferNoSchedule does not). */
+export function isBlocking(taint: Taint): boolean {
+  return taint.effect === 'NoSchedule' || taint.effect === 'NoExecute';
+}
+
+/** Why a node is not eligible, or undefined when it is. */
+export function ineligibility(node: NodeInfo, rules: NodeRules): string | undefined {
+  if (!node.ready) return 'not Ready';
+  if (EXCLUDE_LB_LABEL in node.labels) return `labelled ${EXCLUDE_LB_LABEL}`;
+  if (!matchesLabels(node.labels, rules.nodeSelector)) return 'nodeSelector does not match';
+  const taint = node.taints.find((x) => isBlocking(x) && !rules.tolerations.some((t) => tolerates(t, x)));
+  if (taint) return `taint ${taint.key}:${taint.effect} not tolerated`;
+  return undefined;
+}
+
+/** Names of the eligible nodes, sorted. */
+export function eligibleNodes(nodes: readonly NodeInfo[], rules: NodeRules): string[] {
+  return nodes.filter((n) => ineligibility(n, rules) === undefined).map((n) => n.name).sort();
+}
+
+/** Nodes matching a class's nodeSelector (membership ignores readiness and taints: the speaker must run there to take over). */
+export function selectedNodes(nodes: readonly NodeInfo[], rules: NodeRules): string[] {
+  return nodes.filter((n) => matchesLabels(n.labels, rules.nodeSelector)).map((n) => n.name).sort();
+}
