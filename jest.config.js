@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // client-node 1.x ships ESM; let swc turn it into CommonJS for jest's module loader.
-  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus|@jsep-plugin|jsep)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|@kubernetes-models|openid-client|oauth4webapi|jose|jsonpath-plus|@jsep-plugin|jsep)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cache/'],
   testTimeout: 30000,
