@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Ethernet II frames with optional 802.1Q / 802.1ad tags. Pure. @see IEEE 802.1Q §9.6 */
+import { formatMac, macBytes } from './mac.js';
+import { drop, ok, type Decoded } from './result.js';
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_ARP = 0x0806;
+export const ETHERTYPE_IPV6 = 0x86dd;
+export const ETHERTYPE_VLAN = 0x8100;
+export const ETHERTYPE_QINQ = 0x88a8;
+
+export interface EthernetFrame {
+  readonly dst: string;
+  readonly src: string;
+  /** Tag control words (PCP, DEI, VID), outermost first. */
+  readonly vlans: readonly number[];
+  readonly etherType: number;
+  readonly payload: Uint8Array;
+}
+
+/** VLAN id (low 12 bits) of a tag control word. */
+export function vlanId(tci: number): number {
+  return tci & 0x0fff;
+}
+
+export function decodeEthernet(b: Uint8Array): Decoded<EthernetFrame> {
+  if (b.length < 14) return drop('truncated');
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const vlans: number[] = [];
+  let off = 12;
+  let type = dv.getUint16(off);
+  while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) {
+    if (b.length < off + 6) return drop('truncated');
+    vlans.push(dv.getUint16(off + 2));
+    off += 4;
+    type = dv.getUint16(off);
+  }
+  // 802.3 length field, not an EtherType.
+  if (type < 0x0600) return drop('unsupportedEtherType');
+  return ok({ dst: formatMac(b, 0), src: formatMac(b, 6), vlans, etherType: type, payload: b.subarray(off + 2) });
+}
+
+export function encodeEthernet(f: EthernetFrame): Uint8Array {
+  const head = 14 + 4 * f.vlans.length;
+  const out = new Uint8Array(head + f.payload.length);
+  const dv = new DataView(out.buffer);
+  out.set(macBytes(f.dst), 0);
+  out.set(macBytes(f.src), 6);
+  let off = 12;
+  f.vlans.forEach((tci, i) => {
+    dv.setUint16(off, i === 0 && f.vlans.length > 1 ? ETHERTYPE_QINQ : ETHERTYPE_VLAN);
+    dv.setUint16(off + 2, tci & 0xffff);
+    off += 4;
+  });
+  dv.setUint16(off, f.etherType);
+  out.set(f.payload, head);
+  return out;
+}

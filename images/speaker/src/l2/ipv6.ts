@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The fixed IPv6 header. Pure. @see RFC 8200 §3 */
+import { formatIp, parseIp } from '../../../../lib/ip.js';
+import { drop, ok, type Decoded } from './result.js';
+
+export const NEXT_HEADER_ICMPV6 = 58;
+
+export interface Ipv6Packet {
+  readonly trafficClass: number;
+  readonly flowLabel: number;
+  readonly nextHeader: number;
+  readonly hopLimit: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly payload: Uint8Array;
+}
+
+export function ipv6Bytes(ip: string): Uint8Array {
+  const a = parseIp(ip);
+  if (a.family !== 6) throw new Error(`expected an IPv6 address, got "${ip}"`);
+  return a.bytes;
+}
+
+/** Decodes the header; bytes after payload length (Ethernet padding) are ignored. */
+export function decodeIpv6(b: Uint8Array): Decoded<Ipv6Packet> {
+  if (b.length < 40) return drop('truncated');
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const word = dv.getUint32(0);
+  if (word >>> 28 !== 6) return drop('badIpVersion');
+  const len = dv.getUint16(4);
+  if (b.length < 40 + len) return drop('truncated');
+  const ip = (at: number): string => formatIp({ family: 6, bytes: b.subarray(at, at + 16) });
+  return ok({
+    trafficClass: (word >>> 20) & 0xff,
+    flowLabel: word & 0xfffff,
+    nextHeader: b[6] ?? 0,
+    hopLimit: b[7] ?? 0,
+    src: ip(8),
+    dst: ip(24),
+    payload: b.subarray(40, 40 + len),
+  });
+}
+
+export function encodeIpv6(p: Ipv6Packet): Uint8Array {
+  const out = new Uint8Array(40 + p.payload.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, ((6 << 28) | ((p.trafficClass & 0xff) << 20) | (p.flowLabel & 0xfffff)) >>> 0);
+  dv.setUint16(4, p.payload.length);
+  out[6] = p.nextHeader;
+  out[7] = p.hopLimit;
+  out.set(ipv6Bytes(p.src), 8);
+  out.set(ipv6Bytes(p.dst), 24);
+  out.set(p.payload, 40);
+  return out;
+}
