@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+/** LARGE_COMMUNITY (type 32): triples of 32-bit values "ga:ld1:ld2". @see RFC 8092 §3, §6 */
+import { BgpProtocolError, ErrorCode, ErrorHandling, UpdateSubcode } from '../errors.js';
+
+export type LargeCommunity = readonly [number, number, number];
+
+export interface LargeCommunitiesAttribute {
+  readonly kind: 'largeCommunities';
+  readonly values: readonly LargeCommunity[];
+}
+
+/** Parses "64512:1:2" (MetalLB also accepts a "large:" prefix). */
+export function parseLargeCommunity(text: string): LargeCommunity {
+  const t = text.trim().replace(/^large:/, '');
+  const parts = t.split(':');
+  const nums = parts.map((p) => (/^\d{1,10}$/.test(p) ? Number(p) : NaN));
+  if (nums.length !== 3 || nums.some((n) => !(n <= 0xffffffff))) {
+    throw new Error(`invalid large community "${text}": want "a:b:c" with each part 0..4294967295`);
+  }
+  return [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 0];
+}
+
+export function formatLargeCommunity(c: LargeCommunity): string {
+  return c.join(':');
+}
+
+export function encodeLargeCommunities(a: LargeCommunitiesAttribute): Buffer {
+  const b = Buffer.alloc(12 * a.values.length);
+  a.values.forEach((c, i) => c.forEach((n, k) => b.writeUInt32BE(n >>> 0, 12 * i + 4 * k)));
+  return b;
+}
+
+export function decodeLargeCommunities(v: Uint8Array): LargeCommunitiesAttribute {
+  if (v.length === 0 || v.length % 12) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttribute, `LARGE_COMMUNITY of ${v.length} bytes`, v, ErrorHandling.TreatAsWithdraw);
+  const b = Buffer.from(v);
+  const values: LargeCommunity[] = [];
+  for (let i = 0; i < b.length; i += 12) values.push([b.readUInt32BE(i), b.readUInt32BE(i + 4), b.readUInt32BE(i + 8)]);
+  return { kind: 'largeCommunities', values };
+}

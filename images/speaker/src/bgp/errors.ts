@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * BGP errors as NOTIFICATION codes: every decode error is a BgpProtocolError.
+ * @see RFC 4271 §4.5, §6; RFC 7606 §2 (error handling), RFC 4486 (Cease subcodes), RFC 5880 §6.8.17 / RFC 9384 (BFD Down)
+ */
+
+/** NOTIFICATION error codes. */
+export const ErrorCode = {
+  MessageHeader: 1,
+  OpenMessage: 2,
+  UpdateMessage: 3,
+  HoldTimerExpired: 4,
+  FsmError: 5,
+  Cease: 6,
+  RouteRefresh: 7,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const HeaderSubcode = { ConnectionNotSynchronized: 1, BadMessageLength: 2, BadMessageType: 3 } as const;
+export const OpenSubcode = {
+  UnsupportedVersion: 1,
+  BadPeerAs: 2,
+  BadBgpIdentifier: 3,
+  UnsupportedOptionalParameter: 4,
+  UnacceptableHoldTime: 6,
+  UnsupportedCapability: 7,
+  RoleMismatch: 11,
+} as const;
+export const UpdateSubcode = {
+  MalformedAttributeList: 1,
+  UnrecognizedWellKnown: 2,
+  MissingWellKnown: 3,
+  AttributeFlags: 4,
+  AttributeLength: 5,
+  InvalidOrigin: 6,
+  InvalidNextHop: 8,
+  OptionalAttribute: 9,
+  InvalidNetworkField: 10,
+  MalformedAsPath: 11,
+} as const;
+export const CeaseSubcode = {
+  MaxPrefixes: 1,
+  AdminShutdown: 2,
+  PeerDeconfigured: 3,
+  AdminReset: 4,
+  ConnectionRejected: 5,
+  OtherConfigChange: 6,
+  ConnectionCollision: 7,
+  OutOfResources: 8,
+  HardReset: 9,
+  BfdDown: 10,
+} as const;
+
+/** What to do about an error, weakest first. @see RFC 7606 §2 */
+export const ErrorHandling = { None: 0, AttributeDiscard: 1, TreatAsWithdraw: 2, AfiSafiDisable: 3, SessionReset: 4 } as const;
+export type ErrorHandling = (typeof ErrorHandling)[keyof typeof ErrorHandling];
+
+/** The stronger of two handlings. */
+export function stronger(a: ErrorHandling, b: ErrorHandling): ErrorHandling {
+  return a >= b ? a : b;
+}
+
+/** A protocol error, ready to become a NOTIFICATION. */
+export class BgpProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    readonly subcode: number,
+    detail: string,
+    readonly data: Uint8Array = new Uint8Array(0),
+    readonly handling: ErrorHandling = ErrorHandling.SessionReset,
+  ) {
+    super(`${notificationText(code, subcode)}: ${detail}`);
+    this.name = 'BgpProtocolError';
+  }
+}
+
+const codeText: Record<number, string> = {
+  1: 'message header error',
+  2: 'OPEN message error',
+  3: 'UPDATE message error',
+  4: 'hold timer expired',
+  5: 'FSM error',
+  6: 'cease',
+  7: 'ROUTE-REFRESH message error',
+};
+
+const subcodeText: Record<number, Record<number, string>> = {
+  1: { 1: 'connection not synchronized', 2: 'bad message length', 3: 'bad message type' },
+  2: { 1: 'unsupported version number', 2: 'bad peer AS', 3: 'bad BGP identifier', 4: 'unsupported optional parameter', 6: 'unacceptable hold time', 7: 'unsupported capability', 11: 'role mismatch' },
+  3: {
+    1: 'malformed attribute list', 2: 'unrecognized well-known attribute', 3: 'missing well-known attribute', 4: 'attribute flags error',
+    5: 'attribute length error', 6: 'invalid ORIGIN attribute', 8: 'invalid NEXT_HOP attribute', 9: 'optional attribute error',
+    10: 'invalid network field', 11: 'malformed AS_PATH',
+  },
+  7: { 1: 'invalid message length' },
+  6: {
+    1: 'maximum number of prefixes reached', 2: 'administrative shutdown', 3: 'peer de-configured', 4: 'administrative reset',
+    5: 'connection rejected', 6: 'other configuration change', 7: 'connection collision resolution', 8: 'out of resources',
+    9: 'hard reset', 10: 'BFD down',
+  },
+};
+
+/** Human-readable text of a NOTIFICATION code/subcode, for logs. */
+export function notificationText(code: number, subcode: number): string {
+  const c = codeText[code] ?? `error code ${code}`;
+  const s = subcodeText[code]?.[subcode];
+  return s ? `${c} / ${s}` : subcode ? `${c} / subcode ${subcode}` : c;
+}

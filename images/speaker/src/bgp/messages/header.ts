@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The 19-byte BGP message header. @see RFC 4271 §4.1 */
+import { BgpProtocolError, ErrorCode, HeaderSubcode } from '../errors.js';
+
+export const MessageType = { Open: 1, Update: 2, Notification: 3, Keepalive: 4, RouteRefresh: 5 } as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+export const HEADER_LENGTH = 19;
+export const MAX_MESSAGE_LENGTH = 4096;
+
+/** Options negotiated for the session that change how messages are encoded. */
+export interface CodecContext {
+  /** Both sides sent the 4-octet AS capability: AS_PATH carries 4-byte AS numbers. */
+  readonly fourOctetAs: boolean;
+}
+
+export interface Header {
+  readonly length: number;
+  readonly type: number;
+}
+
+/** Wraps a body in a header. */
+export function encodeHeader(type: MessageType, body: Uint8Array): Buffer {
+  const len = HEADER_LENGTH + body.length;
+  if (len > MAX_MESSAGE_LENGTH) throw new RangeError(`BGP message of ${len} bytes exceeds ${MAX_MESSAGE_LENGTH}`);
+  const out = Buffer.alloc(len, 0xff);
+  out.writeUInt16BE(len, 16);
+  out[18] = type;
+  out.set(body, HEADER_LENGTH);
+  return out;
+}
+
+/** Reads and checks a header from the first 19 bytes. */
+export function decodeHeader(b: Uint8Array): Header {
+  if (b.length < HEADER_LENGTH) throw new BgpProtocolError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, `${b.length} bytes, header needs ${HEADER_LENGTH}`);
+  for (let i = 0; i < 16; i++) {
+    if (b[i] !== 0xff) throw new BgpProtocolError(ErrorCode.MessageHeader, HeaderSubcode.ConnectionNotSynchronized, 'marker is not all ones');
+  }
+  const length = ((b[16] ?? 0) << 8) | (b[17] ?? 0);
+  const type = b[18] ?? 0;
+  const lenData = Uint8Array.of(b[16] ?? 0, b[17] ?? 0);
+  if (length < HEADER_LENGTH || length > MAX_MESSAGE_LENGTH) {
+    throw new BgpProtocolError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, `length ${length}`, lenData);
+  }
+  if (type < MessageType.Open || type > MessageType.RouteRefresh) {
+    throw new BgpProtocolError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageType, `type ${type}`, Uint8Array.of(type));
+  }
+  const min = { 1: 29, 2: 23, 3: 21, 4: 19, 5: 23 }[type as MessageType];
+  if (length < min || (type === MessageType.Keepalive && length !== 19)) {
+    throw new BgpProtocolError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, `length ${length} for type ${type}`, lenData);
+  }
+  return { length, type };
+}

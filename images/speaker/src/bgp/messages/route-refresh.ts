@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+/** ROUTE-REFRESH: asks for the routes of one AFI/SAFI again. @see RFC 2918 §3 */
+import { BgpProtocolError, ErrorCode } from '../errors.js';
+import { encodeHeader, MessageType } from './header.js';
+
+export interface RouteRefreshMessage {
+  readonly type: 'routeRefresh';
+  readonly afi: number;
+  readonly safi: number;
+  /** RFC 7313 subtype (0 = normal request). */
+  readonly subtype: number;
+}
+
+export function encodeRouteRefresh(m: Omit<RouteRefreshMessage, 'type'>): Buffer {
+  const body = Buffer.alloc(4);
+  body.writeUInt16BE(m.afi, 0);
+  body[2] = m.subtype;
+  body[3] = m.safi;
+  return encodeHeader(MessageType.RouteRefresh, body);
+}
+
+export function decodeRouteRefresh(body: Uint8Array): RouteRefreshMessage {
+  // RFC 7313 §5: ROUTE-REFRESH message error / invalid message length.
+  if (body.length !== 4) throw new BgpProtocolError(ErrorCode.RouteRefresh, 1, `ROUTE-REFRESH body of ${body.length} bytes`, body);
+  return { type: 'routeRefresh', afi: ((body[0] ?? 0) << 8) | (body[1] ?? 0), subtype: body[2] ?? 0, safi: body[3] ?? 0 };
+}
