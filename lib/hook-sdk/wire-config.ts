@@ -40,7 +40,7 @@ export function configErrors(c: HookConfig): string[] {
     if (!k.kind) errs.push(`binding "${k.name}" needs a kind`);
     for (const e of k.executeHookOnEvent ?? []) if (!EVENTS.has(e)) errs.push(`binding "${k.name}": unknown event "${e}"`);
     if (k.filter !== undefined && k.keepFullObjectsInMemory === false) errs.push(`binding "${k.name}": a TS filter needs keepFullObjectsInMemory`);
-    if (k.keepFullObjectsInMemory === false && k.jqFilter === undefined) errs.push(`binding "${k.name}": keepFullObjectsInMemory false needs a jqFilter`);
+    else if (k.keepFullObjectsInMemory === false && k.jqFilter === undefined) errs.push(`binding "${k.name}": keepFullObjectsInMemory false needs a jqFilter`);
   }
   for (const s of c.schedule ?? []) {
     const f = s.crontab?.trim().split(/\s+/).length ?? 0;
