@@ -4,9 +4,12 @@
  * Add a hook: `import * as myHook from './my-hook.js';` and `entry('my-hook', myHook),` in the list
  * (`entry` comes from lib/hook-sdk/index.js).
  */
-import type { BatchApp, HookEntry } from '../../lib/hook-sdk/index.js';
+import { entry, type BatchApp, type HookEntry } from '../../lib/hook-sdk/index.js';
+import * as discoveryL2 from './discovery-l2-load-balancers.js';
 
-export const hooks: readonly HookEntry[] = [];
+export const hooks: readonly HookEntry[] = [
+  entry('discovery-l2-load-balancers', discoveryL2),
+];
 
 /** What hooks/batch serves. */
 export const app: BatchApp = { module: 'metallb', hooks };

@@ -51,9 +51,9 @@ export function isBlocking(taint: Taint): boolean {
 
 /** Why a node is not eligible, or undefined when it is. */
 export function ineligibility(node: NodeInfo, rules: NodeRules): string | undefined {
+  if (!matchesLabels(node.labels, rules.nodeSelector)) return 'nodeSelector does not match';
   if (!node.ready) return 'not Ready';
   if (EXCLUDE_LB_LABEL in node.labels) return `labelled ${EXCLUDE_LB_LABEL}`;
-  if (!matchesLabels(node.labels, rules.nodeSelector)) return 'nodeSelector does not match';
   const taint = node.taints.find((x) => isBlocking(x) && !rules.tolerations.some((t) => tolerates(t, x)));
   if (taint) return `taint ${taint.key}:${taint.effect} not tolerated`;
   return undefined;
@@ -67,4 +67,21 @@ export function eligibleNodes(nodes: readonly NodeInfo[], rules: NodeRules): str
 /** Nodes matching a class's nodeSelector (membership ignores readiness and taints: the speaker must run there to take over). */
 export function selectedNodes(nodes: readonly NodeInfo[], rules: NodeRules): string[] {
   return nodes.filter((n) => matchesLabels(n.labels, rules.nodeSelector)).map((n) => n.name).sort();
+}
+
+function rec(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** Node filter: name, labels, taints, readiness. */
+export function nodeFromObject(obj: { metadata?: { name?: string; labels?: Record<string, string> }; [k: string]: unknown }): NodeInfo | null {
+  const name = obj.metadata?.name;
+  if (!name) return null;
+  const taints = (Array.isArray(rec(obj.spec).taints) ? (rec(obj.spec).taints as unknown[]) : []).map(rec).flatMap((t): Taint[] => {
+    if (typeof t.key !== 'string' || typeof t.effect !== 'string') return [];
+    return [typeof t.value === 'string' ? { key: t.key, value: t.value, effect: t.effect } : { key: t.key, effect: t.effect }];
+  });
+  const conditions = Array.isArray(rec(obj.status).conditions) ? (rec(obj.status).conditions as unknown[]).map(rec) : [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  return { name, labels: { ...(obj.metadata?.labels ?? {}) }, taints, ready: ready === undefined || ready.status === 'True' };
 }

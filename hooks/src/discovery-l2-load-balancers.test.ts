@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+import { at, Cluster, fixture, runHook, syncInstances } from '../../test/hooks/harness.js';
+import * as hook from './discovery-l2-load-balancers.js';
+import type { L2InstanceValue } from './lib/l2-plan.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+beforeAll(() => {
+  hook.clock.now = () => NOW;
+});
+
+type Ev = { reason: string; message: string; involvedObject: { name: string } };
+const instancesOf = (values: unknown): L2InstanceValue[] => at(values, 'metallb.internal.l2lbservices') as L2InstanceValue[];
+const eventsOf = (r: Awaited<ReturnType<typeof runHook>>): Ev[] =>
+  r.output.kube.flatMap((o) => ('object' in o && o.object.kind === 'Event' ? [o.object as unknown as Ev] : []));
+const nodesOf = (values: unknown, svc: string): string[] => instancesOf(values).filter((i) => i.serviceName === svc).map((i) => i.preferredNode);
+
+describe('discovery-l2-load-balancers', () => {
+  test('empty cluster: empty lists, no operations', async () => {
+    const r = await runHook(hook, new Cluster());
+    expect(at(r.values, 'metallb.internal.l2loadbalancers')).toEqual([]);
+    expect(at(r.values, 'metallb.internal.l2lbservices')).toEqual([]);
+    expect(r.output.kube).toEqual([]);
+  });
+
+  test('docs example: 3 IPs on 3 distinct nodes of the class, bound in the Service condition', async () => {
+    const cluster = new Cluster(fixture('l2-docs-example'));
+    const r = await runHook(hook, cluster);
+    const inst = instancesOf(r.values);
+    expect(inst.map((i) => i.name)).toEqual(['nginx-ingress-0', 'nginx-ingress-1', 'nginx-ingress-2']);
+    expect(new Set(inst.map((i) => i.preferredNode))).toEqual(new Set(['lb-1', 'lb-2', 'lb-3']));
+    expect(inst[0]).toEqual({
+      name: 'nginx-ingress-0',
+      namespace: 'web',
+      serviceName: 'nginx',
+      serviceNamespace: 'web',
+      mlbcName: 'ingress',
+      preferredNode: inst[0]?.preferredNode,
+      clusterIP: '10.222.0.10',
+      externalTrafficPolicy: 'Local',
+      selector: { app: 'nginx' },
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
+    });
+    const svc = cluster.get('v1', 'Service', 'nginx', 'web') as { status: { conditions: unknown[] } };
+    expect(svc.status.conditions).toEqual([
+      { type: 'network.deckhouse.io/load-balancer-class', status: 'True', reason: 'LoadBalancerClassBound', message: 'ingress', lastTransitionTime: '2026-11-25T12:00:00Z' },
+    ]);
+    expect(eventsOf(r)).toEqual([]);
+  });
+
+  test('a re-run after the instances exist changes nothing and patches nothing', async () => {
+    const cluster = new Cluster(fixture('l2-docs-example'));
+    const first = await runHook(hook, cluster);
+    syncInstances(cluster, first.values);
+    const second = await runHook(hook, cluster);
+    expect(instancesOf(second.values)).toEqual(instancesOf(first.values));
+    expect(second.output.kube).toEqual([]);
+  });
+
+  describe('two classes, three Services', () => {
+    let r: Awaited<ReturnType<typeof runHook>>;
+    let cluster: Cluster;
+    beforeAll(async () => {
+      cluster = new Cluster(fixture('l2-two-classes'));
+      r = await runHook(hook, cluster);
+    });
+
+    test('classes are listed sorted by name with their settings', () => {
+      expect(at(r.values, 'metallb.internal.l2loadbalancers')).toEqual([
+        { name: 'default-l2', addressPool: ['192.0.2.200-192.0.2.220'], interfaces: ['eth1'], nodeSelector: {}, isDefault: true },
+        { name: 'frontend', addressPool: ['192.0.2.230-192.0.2.250'], interfaces: [], nodeSelector: { 'node-role.deckhouse.io/frontend': '' }, isDefault: false },
+      ]);
+    });
+
+    test('class precedence: default < annotation < spec.loadBalancerClass; other implementations and ClusterIP are left alone', () => {
+      const byService = Object.fromEntries(instancesOf(r.values).map((i) => [i.serviceName, i.mlbcName]));
+      expect(byService).toEqual({ plain: 'default-l2', shop: 'frontend', api: 'frontend' });
+      expect(instancesOf(r.values).map((i) => `${i.namespace}/${i.name}`)).toEqual(['default/plain-default-l2-0', 'shop/api-frontend-0', 'shop/shop-frontend-0', 'shop/shop-frontend-1']);
+    });
+
+    test('desired IPs go to the instance of the same index; the sharing key to every instance', () => {
+      const shop = instancesOf(r.values).filter((i) => i.serviceName === 'shop');
+      expect(shop.map((i) => [i.desiredIP, i.lbAllowSharedIP])).toEqual([
+        ['192.0.2.231', 'shop-key'],
+        ['192.0.2.232', 'shop-key'],
+      ]);
+      expect(new Set(shop.map((i) => i.preferredNode))).toEqual(new Set(['frontend-1', 'frontend-2']));
+    });
+
+    test('the frontend class balances its two Services over its two nodes', () => {
+      const fe = instancesOf(r.values).filter((i) => i.mlbcName === 'frontend');
+      const per = fe.reduce<Record<string, number>>((m, i) => ({ ...m, [i.preferredNode]: (m[i.preferredNode] ?? 0) + 1 }), {});
+      expect(Object.values(per).sort()).toEqual([1, 2]);
+    });
+
+    test('the bound class sticks even when the annotation changes later', async () => {
+      const api = cluster.get('v1', 'Service', 'api', 'shop') as { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> };
+      delete api.spec.loadBalancerClass;
+      api.metadata.annotations['network.deckhouse.io/metal-load-balancer-class'] = 'default-l2';
+      const again = await runHook(hook, cluster);
+      expect(instancesOf(again.values).find((i) => i.serviceName === 'api')?.mlbcName).toBe('frontend');
+    });
+  });
+
+  describe('problems are reported as Service events', () => {
+    let r: Awaited<ReturnType<typeof runHook>>;
+    let cluster: Cluster;
+    beforeAll(async () => {
+      cluster = new Cluster(fixture('l2-problems'));
+      r = await runHook(hook, cluster);
+    });
+    const reasons = (svc: string): string[] => eventsOf(r).filter((e) => e.involvedObject.name === svc).map((e) => e.reason);
+
+    test('only Ready, selected, tolerated, not excluded nodes are used', () => {
+      const used = new Set(instancesOf(r.values).map((i) => i.preferredNode));
+      expect(used).toEqual(new Set(['pair-1', 'pair-2']));
+    });
+
+    test('a garbage count falls back to one IP with an InvalidAnnotation event', () => {
+      expect(nodesOf(r.values, 'garbage-count')).toHaveLength(1);
+      expect(reasons('garbage-count')).toEqual(['InvalidAnnotation']);
+      expect(eventsOf(r).find((e) => e.involvedObject.name === 'garbage-count')?.message).toContain('"three" is not a positive integer');
+    });
+
+    test('a count above the node count wraps evenly and says so; a bad IP in the list is skipped', () => {
+      const nodes = nodesOf(r.values, 'too-many');
+      expect(nodes).toHaveLength(5);
+      expect([nodes.filter((n) => n === 'pair-1').length, nodes.filter((n) => n === 'pair-2').length].sort()).toEqual([2, 3]);
+      expect(reasons('too-many').sort()).toEqual(['CountAboveNodes', 'InvalidAnnotation']);
+      expect(instancesOf(r.values).filter((i) => i.serviceName === 'too-many').map((i) => i.desiredIP)).toEqual(['192.0.2.201', undefined, '192.0.2.203', undefined, undefined]);
+    });
+
+    test('an unknown class in the annotation: event and a False condition, no instances', () => {
+      expect(nodesOf(r.values, 'typo')).toEqual([]);
+      expect(reasons('typo')).toEqual(['UnknownLoadBalancerClass']);
+      const svc = cluster.get('v1', 'Service', 'typo', 'app') as { status: { conditions: { status: string; reason: string }[] } };
+      expect(svc.status.conditions[0]).toMatchObject({ status: 'False', reason: 'LoadBalancerClassNotFound' });
+    });
+
+    test('a class without eligible nodes: event naming why each node is out', () => {
+      expect(nodesOf(r.values, 'stranded')).toEqual([]);
+      const ev = eventsOf(r).find((e) => e.involvedObject.name === 'stranded');
+      expect(ev?.reason).toBe('NoEligibleNodes');
+      expect(ev?.message).toContain('nowhere-1: taint gpu:NoSchedule not tolerated');
+    });
+
+    test('a class deleted while bound: no instances (IPs released), event, condition kept', () => {
+      expect(nodesOf(r.values, 'orphan')).toEqual([]);
+      expect(reasons('orphan')).toEqual(['UnknownLoadBalancerClass']);
+      const svc = cluster.get('v1', 'Service', 'orphan', 'app') as { status: { conditions: { message: string }[] } };
+      expect(svc.status.conditions[0]?.message).toBe('deleted-class');
+    });
+
+    test('events are named after their content, so a re-run does not add copies', async () => {
+      const before = cluster.list('Event').length;
+      await runHook(hook, cluster);
+      expect(cluster.list('Event').length).toBe(before);
+      expect(before).toBe(eventsOf(r).length);
+    });
+  });
+
+  test('a node leaving moves only its instances; joining again moves at most its fair share', async () => {
+    const cluster = new Cluster(fixture('l2-churn'));
+    const first = await runHook(hook, cluster);
+    syncInstances(cluster, first.values);
+    const before = new Map(instancesOf(first.values).map((i) => [i.name, i.preferredNode]));
+    const held = [...before.values()].filter((n) => n === 'node-2').length;
+    const node2 = cluster.get('v1', 'Node', 'node-2');
+    cluster.objects.delete('|Node||node-2');
+
+    const left = await runHook(hook, cluster);
+    syncInstances(cluster, left.values);
+    const afterLeave = new Map(instancesOf(left.values).map((i) => [i.name, i.preferredNode]));
+    const movedOnLeave = [...afterLeave].filter(([k, n]) => before.get(k) !== n).length;
+    expect(movedOnLeave).toBe(held);
+    expect([...afterLeave.values()]).not.toContain('node-2');
+
+    cluster.put(node2 as NonNullable<typeof node2>);
+    const joined = await runHook(hook, cluster);
+    const afterJoin = new Map(instancesOf(joined.values).map((i) => [i.name, i.preferredNode]));
+    const movedOnJoin = [...afterJoin].filter(([k, n]) => afterLeave.get(k) !== n).length;
+    const total = afterJoin.size;
+    expect(movedOnJoin).toBe([...afterJoin.values()].filter((n) => n === 'node-2').length);
+    expect(movedOnJoin).toBeLessThanOrEqual(Math.ceil(total / 4));
+    const loads = ['node-1', 'node-2', 'node-3', 'node-4'].map((n) => [...afterJoin.values()].filter((x) => x === n).length);
+    expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+  });
+
+  test('while the old L2 Services are not adopted yet, nothing is written', async () => {
+    const r = await runHook(hook, new Cluster(fixture('l2-docs-example')), { values: { metallb: { internal: { migrationOfOldFashionedLBsAdoptionComplete: false } } } });
+    expect(r.output.values).toEqual([]);
+    expect(r.output.kube).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * L2 discovery: picks each LoadBalancer Service's MetalLoadBalancerClass, places one instance per requested IP
+ * on the class's eligible nodes (balanced, sticky: the current placement is read back from the instances),
+ * records the bound class on the Service, and reports what is wrong as Service events.
+ * Writes `metallb.internal.l2loadbalancers` and `metallb.internal.l2lbservices`.
+ * Runs after the L2 migrations (orders 5 and 10), which may create classes and adopt Services.
+ */
+import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
+import { nodeFromObject } from './lib/eligibility.js';
+import { instanceFromObject, planL2 } from './lib/l2-plan.js';
+import { INTERNAL_API, NETWORK_API } from './lib/names.js';
+import { classFromObject, serviceFromObject } from './lib/service.js';
+
+const queue = '/modules/metallb/discovery';
+
+export const classes = kubernetes({ name: 'mlbc', apiVersion: NETWORK_API, kind: 'MetalLoadBalancerClass', queue, filter: classFromObject });
+export const nodes = kubernetes({ name: 'nodes', apiVersion: 'v1', kind: 'Node', queue, filter: nodeFromObject });
+export const services = kubernetes({ name: 'services', apiVersion: 'v1', kind: 'Service', queue, filter: serviceFromObject });
+export const instances = kubernetes({ name: 'l2lbservices', apiVersion: INTERNAL_API, kind: 'SDNInternalL2LBService', queue, executeHookOnEvent: [], filter: instanceFromObject });
+
+export const config: HookConfig = { beforeHelm: 20, kubernetes: [classes, nodes, services, instances] };
+
+/** Clock for event and condition timestamps; tests replace it. */
+export const clock = { now: (): Date => new Date() };
+
+export function handle(input: HookInput): void {
+  if (input.values.get('metallb.internal.migrationOfOldFashionedLBsAdoptionComplete') === false) return;
+  const plan = planL2({
+    classes: input.snapshot(classes),
+    nodes: input.snapshot(nodes),
+    services: input.snapshot(services),
+    instances: input.snapshot(instances),
+    now: clock.now(),
+  });
+  for (const u of plan.statusUpdates) {
+    input.kube.mergePatch({ apiVersion: 'v1', kind: 'Service', namespace: u.namespace, name: u.name }, { status: { conditions: u.conditions } }, { subresource: 'status', ignoreMissingObject: true });
+  }
+  for (const ev of plan.events) input.kube.createIfNotExists(ev);
+  input.values.set('metallb.internal.l2loadbalancers', plan.classes);
+  input.values.set('metallb.internal.l2lbservices', plan.instances);
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+import fc from 'fast-check';
+import { demandOf, MAX_COUNT, selectClassFor, serviceFromObject, withCondition, type ClassInfo, type ServiceInfo } from './service.js';
+
+const cls = (name: string, isDefault = false): ClassInfo => ({ name, isDefault, addressPool: [], interfaces: [], nodeSelector: {}, tolerations: [] });
+const svc = (over: Partial<ServiceInfo> = {}): ServiceInfo => ({ name: 's', namespace: 'ns', annotations: {}, conditions: [], ports: [], ...over });
+const ANN = 'network.deckhouse.io/metal-load-balancer-class';
+
+describe('selectClassFor', () => {
+  const classes = [cls('a', true), cls('b'), cls('c'), cls('z', true)];
+  test.each<[string, Partial<ServiceInfo>, unknown]>([
+    ['default (the last by name when several)', {}, { kind: 'class', name: 'z', bound: false }],
+    ['annotation beats default', { annotations: { [ANN]: 'b' } }, { kind: 'class', name: 'b', bound: false }],
+    ['spec beats annotation', { annotations: { [ANN]: 'b' }, loadBalancerClass: 'c' }, { kind: 'class', name: 'c', bound: false }],
+    ['bound beats spec', { loadBalancerClass: 'c', boundClass: 'b' }, { kind: 'class', name: 'b', bound: true }],
+    ['bound class deleted', { boundClass: 'gone' }, { kind: 'unknown', name: 'gone', source: 'bound' }],
+    ['unknown annotation', { annotations: { [ANN]: 'nope' } }, { kind: 'unknown', name: 'nope', source: 'annotation' }],
+    ['another implementation', { loadBalancerClass: 'example.com/x' }, { kind: 'foreign', loadBalancerClass: 'example.com/x' }],
+  ])('%s', (_name, over, want) => {
+    expect(selectClassFor(svc(over), classes)).toEqual(want);
+  });
+
+  test('no default and nothing asked: not ours', () => {
+    expect(selectClassFor(svc(), [cls('b')])).toEqual({ kind: 'none' });
+  });
+});
+
+describe('demandOf', () => {
+  const COUNT = 'network.deckhouse.io/l2-load-balancer-external-ips-count';
+  test.each([
+    [undefined, 1, 0],
+    ['3', 3, 0],
+    [' 2 ', 2, 0],
+    ['0', 1, 1],
+    ['-1', 1, 1],
+    ['1.5', 1, 1],
+    ['three', 1, 1],
+    ['1000', MAX_COUNT, 1],
+  ])('count %j gives %d with %d problems', (raw, count, problems) => {
+    const d = demandOf(svc({ annotations: raw === undefined ? {} : { [COUNT]: raw } }));
+    expect(d.count).toBe(count);
+    expect(d.problems).toHaveLength(problems);
+  });
+
+  test('IPs are canonicalised per index; bad entries leave a hole and a problem', () => {
+    const d = demandOf(svc({ annotations: { 'network.deckhouse.io/load-balancer-ips': '192.0.2.1, 2001:DB8::0001,x' } }));
+    expect(d.ips).toEqual(['192.0.2.1', '2001:db8::1', undefined]);
+    expect(d.problems).toEqual(['annotation network.deckhouse.io/load-balancer-ips: "x" is not an IP address; ignored']);
+  });
+
+  test('any annotation text gives a usable demand, never an exception', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (count, ips) => {
+        const d = demandOf(svc({ annotations: { [COUNT]: count, 'network.deckhouse.io/load-balancer-ips': ips } }));
+        expect(d.count).toBeGreaterThanOrEqual(1);
+        expect(d.count).toBeLessThanOrEqual(MAX_COUNT);
+      }),
+    );
+  });
+});
+
+describe('serviceFromObject', () => {
+  test('only LoadBalancer Services; the bound class needs status True and the bound reason', () => {
+    expect(serviceFromObject({ metadata: { name: 'x' }, spec: { type: 'ClusterIP' } })).toBeNull();
+    const cond = (status: string, reason: string) => ({ metadata: { name: 'x' }, spec: { type: 'LoadBalancer' }, status: { conditions: [{ type: 'network.deckhouse.io/load-balancer-class', status, reason, message: 'a' }] } });
+    expect(serviceFromObject(cond('True', 'LoadBalancerClassBound'))?.boundClass).toBe('a');
+    expect(serviceFromObject(cond('False', 'LoadBalancerClassNotFound'))?.boundClass).toBeUndefined();
+  });
+
+  test('any object shape is decoded or dropped, never thrown on', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (spec, status) => {
+        expect(() => serviceFromObject({ metadata: { name: 'x' }, spec: spec as never, status: status as never })).not.toThrow();
+      }),
+    );
+  });
+});
+
+test('withCondition replaces in place and appends new types', () => {
+  const a = { type: 'A', status: 'True' };
+  const b = { type: 'B', status: 'True' };
+  expect(withCondition([a, b], { type: 'A', status: 'False' })).toEqual([{ type: 'A', status: 'False' }, b]);
+  expect(withCondition([a], b)).toEqual([a, b]);
+});

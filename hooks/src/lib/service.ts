@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: Apache-2.0
+/** LoadBalancer Services as the L2 hooks see them, the class each one belongs to, and its annotations parsed. */
+import { canonicalIp, familyOf } from '../../../lib/ip.js';
+import type { KubeObject } from '../../../lib/hook-sdk/index.js';
+import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, COUNT_ANNOTATION, IPS_ANNOTATION, SHARED_IP_ANNOTATION } from './names.js';
+
+/** A status condition, as Services carry them. */
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
+
+export interface ServicePort {
+  port: number;
+  protocol?: string;
+  name?: string;
+  appProtocol?: string;
+  nodePort?: number;
+  targetPort?: number | string;
+}
+
+/** A LoadBalancer Service, reduced to what the hooks use. */
+export interface ServiceInfo {
+  name: string;
+  namespace: string;
+  uid?: string;
+  annotations: Record<string, string>;
+  loadBalancerClass?: string;
+  /** The class recorded in the sticky condition, when bound. */
+  boundClass?: string;
+  conditions: Condition[];
+  clusterIP?: string;
+  ports: ServicePort[];
+  selector?: Record<string, string>;
+  externalTrafficPolicy?: string;
+  internalTrafficPolicy?: string;
+  publishNotReadyAddresses?: boolean;
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+}
+
+/** A MetalLoadBalancerClass as the hooks see it. */
+export interface ClassInfo {
+  name: string;
+  isDefault: boolean;
+  addressPool: string[];
+  interfaces: string[];
+  nodeSelector: Record<string, string>;
+  tolerations: import('./eligibility.js').Toleration[];
+}
+
+function rec(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function strMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(rec(v))) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+function strList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Sets `key` on `o` only when `v` is defined (exactOptionalPropertyTypes). */
+export function opt<T extends object, K extends keyof T>(o: T, key: K, v: T[K] | undefined): void {
+  if (v !== undefined) o[key] = v;
+}
+
+/** Service filter: LoadBalancer Services only. */
+export function serviceFromObject(obj: KubeObject): ServiceInfo | null {
+  const spec = rec(obj.spec);
+  if (spec.type !== 'LoadBalancer' || !obj.metadata?.name) return null;
+  const conditions = (Array.isArray(rec(obj.status).conditions) ? (rec(obj.status).conditions as unknown[]) : [])
+    .map(rec)
+    .filter((c) => typeof c.type === 'string' && typeof c.status === 'string') as unknown as Condition[];
+  const bound = conditions.find((c) => c.type === CLASS_CONDITION && c.status === 'True' && c.reason === CLASS_BOUND_REASON && c.message);
+  const svc: ServiceInfo = {
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace ?? 'default',
+    annotations: { ...(obj.metadata.annotations ?? {}) },
+    conditions,
+    ports: (Array.isArray(spec.ports) ? spec.ports : []).map(rec).filter((p) => typeof p.port === 'number') as unknown as ServicePort[],
+  };
+  opt(svc, 'uid', obj.metadata.uid);
+  opt(svc, 'loadBalancerClass', typeof spec.loadBalancerClass === 'string' ? spec.loadBalancerClass : undefined);
+  opt(svc, 'boundClass', bound?.message);
+  opt(svc, 'clusterIP', typeof spec.clusterIP === 'string' ? spec.clusterIP : undefined);
+  opt(svc, 'selector', spec.selector === undefined || spec.selector === null ? undefined : strMap(spec.selector));
+  opt(svc, 'externalTrafficPolicy', typeof spec.externalTrafficPolicy === 'string' ? spec.externalTrafficPolicy : undefined);
+  opt(svc, 'internalTrafficPolicy', typeof spec.internalTrafficPolicy === 'string' ? spec.internalTrafficPolicy : undefined);
+  opt(svc, 'publishNotReadyAddresses', typeof spec.publishNotReadyAddresses === 'boolean' ? spec.publishNotReadyAddresses : undefined);
+  opt(svc, 'ipFamilies', Array.isArray(spec.ipFamilies) ? strList(spec.ipFamilies) : undefined);
+  opt(svc, 'ipFamilyPolicy', typeof spec.ipFamilyPolicy === 'string' ? spec.ipFamilyPolicy : undefined);
+  return svc;
+}
+
+/** MetalLoadBalancerClass filter. */
+export function classFromObject(obj: KubeObject): ClassInfo | null {
+  if (!obj.metadata?.name) return null;
+  const spec = rec(obj.spec);
+  return {
+    name: obj.metadata.name,
+    isDefault: spec.isDefault === true,
+    addressPool: strList(spec.addressPool),
+    interfaces: strList(rec(spec.l2).interfaces),
+    nodeSelector: strMap(spec.nodeSelector),
+    tolerations: (Array.isArray(spec.tolerations) ? spec.tolerations : []).map(rec).map((t) => {
+      const out: import('./eligibility.js').Toleration = {};
+      for (const k of ['key', 'operator', 'value', 'effect'] as const) if (typeof t[k] === 'string') out[k] = t[k];
+      return out;
+    }),
+  };
+}
+
+/** Which class serves a Service, or why none does. */
+export type ClassChoice =
+  | { kind: 'class'; name: string; bound: boolean }
+  | { kind: 'none' }
+  | { kind: 'foreign'; loadBalancerClass: string }
+  | { kind: 'unknown'; name: string; source: 'annotation' | 'bound' };
+
+/**
+ * The class of a Service; later rules win: the isDefault class (the last by name if several),
+ * the annotation, spec.loadBalancerClass, and above all the class already bound in the Service condition.
+ * A spec.loadBalancerClass that names no class belongs to another implementation: the Service is not ours.
+ */
+export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[]): ClassChoice {
+  const names = new Set(classes.map((c) => c.name));
+  if (svc.boundClass !== undefined) {
+    return names.has(svc.boundClass) ? { kind: 'class', name: svc.boundClass, bound: true } : { kind: 'unknown', name: svc.boundClass, source: 'bound' };
+  }
+  if (svc.loadBalancerClass !== undefined) {
+    return names.has(svc.loadBalancerClass) ? { kind: 'class', name: svc.loadBalancerClass, bound: false } : { kind: 'foreign', loadBalancerClass: svc.loadBalancerClass };
+  }
+  const annotated = svc.annotations[CLASS_ANNOTATION];
+  if (annotated !== undefined) {
+    return names.has(annotated) ? { kind: 'class', name: annotated, bound: false } : { kind: 'unknown', name: annotated, source: 'annotation' };
+  }
+  const defaults = classes.filter((c) => c.isDefault).map((c) => c.name).sort();
+  const d = defaults[defaults.length - 1];
+  return d === undefined ? { kind: 'none' } : { kind: 'class', name: d, bound: false };
+}
+
+/** The most instances one Service may ask for. */
+export const MAX_COUNT = 64;
+
+/** What a Service's annotations ask for, plus what was wrong with them. */
+export interface Demand {
+  count: number;
+  /** Desired IP per instance index (absent where none or invalid). */
+  ips: (string | undefined)[];
+  sharingKey?: string;
+  problems: string[];
+}
+
+/** Parses the count, desired IPs and sharing key; bad values fall back to the default with a problem to report. */
+export function demandOf(svc: ServiceInfo): Demand {
+  const problems: string[] = [];
+  let count = 1;
+  const raw = svc.annotations[COUNT_ANNOTATION];
+  if (raw !== undefined) {
+    const t = raw.trim();
+    if (!/^[0-9]+$/.test(t) || Number(t) < 1) problems.push(`annotation ${COUNT_ANNOTATION}: "${raw}" is not a positive integer; using 1`);
+    else if (Number(t) > MAX_COUNT) {
+      problems.push(`annotation ${COUNT_ANNOTATION}: ${t} is more than ${MAX_COUNT}; using ${MAX_COUNT}`);
+      count = MAX_COUNT;
+    } else count = Number(t);
+  }
+  const ips: (string | undefined)[] = [];
+  const ipText = svc.annotations[IPS_ANNOTATION];
+  if (ipText !== undefined && ipText.trim() !== '') {
+    for (const part of ipText.split(',').map((s) => s.trim())) {
+      if (familyOf(part) === undefined) {
+        problems.push(`annotation ${IPS_ANNOTATION}: "${part}" is not an IP address; ignored`);
+        ips.push(undefined);
+      } else ips.push(canonicalIp(part));
+    }
+  }
+  const d: Demand = { count, ips, problems };
+  const key = svc.annotations[SHARED_IP_ANNOTATION];
+  if (key !== undefined && key !== '') d.sharingKey = key;
+  return d;
+}
+
+/** The Service's conditions with `c` put in place of any of its type (order kept, new ones appended). */
+export function withCondition(conditions: readonly Condition[], c: Condition): Condition[] {
+  const i = conditions.findIndex((x) => x.type === c.type);
+  if (i < 0) return [...conditions, c];
+  const out = [...conditions];
+  out[i] = c;
+  return out;
+}

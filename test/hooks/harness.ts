@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Runs a hook the way the batch executable does (binding contexts → buildInput → handle → recorded effects),
+ * against an in-memory cluster loaded from multi-document YAML. Values patches are applied to the values,
+ * Kubernetes operations are replayed against the cluster, so a second run sees the first run's effects.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { applyPatch, type Operation } from 'fast-json-patch';
+import * as yaml from 'js-yaml';
+import { buildInput, type BindingContext, type HookModule, type HookOutput, type KubeObject, type KubeOperation, type KubernetesBinding, type LabelSelector } from '../../lib/hook-sdk/index.js';
+
+export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hooks-scenarios');
+
+/** Objects from multi-document YAML text (empty documents skipped). */
+export function parseState(text: string): KubeObject[] {
+  return yaml.loadAll(text).filter((d): d is KubeObject => typeof d === 'object' && d !== null);
+}
+
+/** Objects from test/fixtures/hooks-scenarios/<name>.yaml. */
+export function fixture(name: string): KubeObject[] {
+  return parseState(fs.readFileSync(path.join(FIXTURES, `${name}.yaml`), 'utf8'));
+}
+
+function group(apiVersion: string | undefined): string {
+  const v = apiVersion ?? 'v1';
+  return v.includes('/') ? (v.split('/')[0] as string) : '';
+}
+
+function labelsMatch(labels: Record<string, string>, sel: LabelSelector | undefined): boolean {
+  if (!sel) return true;
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = e.key in labels;
+    const val = labels[e.key];
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+    if (e.operator === 'In' && !(has && (e.values ?? []).includes(val as string))) return false;
+    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(val as string)) return false;
+  }
+  return true;
+}
+
+/** Does a binding watch this object? (kind, API group, names, namespaces, labels) */
+export function bindingMatches(b: KubernetesBinding<unknown>, o: KubeObject): boolean {
+  if (o.kind?.toLowerCase() !== b.kind.toLowerCase()) return false;
+  if (b.apiVersion !== undefined && group(b.apiVersion) !== group(o.apiVersion)) return false;
+  if (b.nameSelector && !b.nameSelector.matchNames.includes(o.metadata?.name ?? '')) return false;
+  const ns = b.namespace?.nameSelector?.matchNames;
+  if (ns && !ns.includes(o.metadata?.namespace ?? '')) return false;
+  return labelsMatch(o.metadata?.labels ?? {}, b.labelSelector);
+}
+
+const key = (o: { apiVersion?: string; kind?: string; namespace?: string; name?: string }): string => `${group(o.apiVersion)}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
+const keyOf = (o: KubeObject): string => key({ apiVersion: o.apiVersion ?? 'v1', kind: o.kind as string, namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '' });
+
+/** RFC 7386. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/** An in-memory cluster: objects by group/kind/namespace/name. */
+export class Cluster {
+  readonly objects = new Map<string, KubeObject>();
+
+  constructor(objects: readonly KubeObject[] = []) {
+    for (const o of objects) this.put(o);
+  }
+
+  put(o: KubeObject): void {
+    this.objects.set(keyOf(o), structuredClone(o));
+  }
+
+  get(apiVersion: string, kind: string, name: string, namespace = ''): KubeObject | undefined {
+    return this.objects.get(key({ apiVersion, kind, namespace, name }));
+  }
+
+  list(kind: string): KubeObject[] {
+    return [...this.objects.values()].filter((o) => o.kind === kind);
+  }
+
+  /** Replays shell-operator operations; an invalid one throws, as it would fail the hook. */
+  apply(ops: HookOutput['kube']): void {
+    for (const op of ops) {
+      if (op.operation === 'Create' || op.operation === 'CreateIfNotExists' || op.operation === 'CreateOrUpdate') {
+        const k = keyOf(op.object);
+        const had = this.objects.get(k);
+        if (had && op.operation === 'Create') throw new Error(`Create: ${k} already exists`);
+        if (had && op.operation === 'CreateIfNotExists') continue;
+        this.objects.set(k, had ? { ...structuredClone(op.object), status: had.status } : structuredClone(op.object));
+        continue;
+      }
+      const r = op as Exclude<KubeOperation, { object: KubeObject }>;
+      const k = key(r);
+      const cur = this.objects.get(k) ?? [...this.objects.entries()].find(([x]) => r.apiVersion === undefined && x.endsWith(`|${r.kind}|${r.namespace ?? ''}|${r.name}`))?.[1];
+      const realKey = cur ? keyOf(cur) : k;
+      if (op.operation === 'Delete' || op.operation === 'DeleteInBackground' || op.operation === 'DeleteNonCascading') {
+        this.objects.delete(realKey);
+        continue;
+      }
+      if (!cur) {
+        if ('ignoreMissingObject' in op && op.ignoreMissingObject) continue;
+        throw new Error(`${op.operation}: ${k} not found`);
+      }
+      if (op.operation === 'MergePatch') this.objects.set(realKey, mergePatch(cur, op.mergePatch) as KubeObject);
+      else if (op.operation === 'JSONPatch') this.objects.set(realKey, applyPatch(structuredClone(cur), op.jsonPatch as Operation[]).newDocument);
+      else throw new Error(`${op.operation} is not supported by the test cluster`);
+    }
+  }
+}
+
+export interface RunOptions {
+  values?: Record<string, unknown>;
+  configValues?: Record<string, unknown>;
+  /** Lifecycle binding to run under; default beforeHelm. */
+  binding?: 'onStartup' | 'beforeHelm' | 'afterHelm';
+}
+
+export interface RunResult {
+  output: HookOutput;
+  /** Values after the run's patches. */
+  values: Record<string, unknown>;
+  configValues: Record<string, unknown>;
+}
+
+/** Snapshots for every kubernetes binding of a hook from the cluster, as addon-operator passes them on a lifecycle run. */
+export function contextsFor(mod: HookModule, cluster: Cluster, binding: RunOptions['binding'] = 'beforeHelm'): BindingContext[] {
+  if (binding === 'onStartup') return [{ binding: 'onStartup' }];
+  const snapshots: Record<string, { object: KubeObject }[]> = {};
+  for (const b of mod.config.kubernetes ?? []) {
+    snapshots[b.name] = [...cluster.objects.values()].filter((o) => bindingMatches(b, o)).map((o) => ({ object: structuredClone(o) }));
+  }
+  return [{ binding, snapshots }];
+}
+
+/** Runs a hook once; the cluster is updated with its Kubernetes operations. */
+export async function runHook(mod: HookModule, cluster: Cluster, o: RunOptions = {}): Promise<RunResult> {
+  const values = structuredClone(o.values ?? { metallb: { internal: {} } });
+  const configValues = structuredClone(o.configValues ?? { metallb: {} });
+  const { input, output } = buildInput(mod.config, contextsFor(mod, cluster, o.binding), values, configValues, { module: 'metallb' });
+  await mod.handle(input);
+  const out = output();
+  cluster.apply(out.kube);
+  return {
+    output: out,
+    values: applyPatch(values, out.values as Operation[], false, false).newDocument,
+    configValues: applyPatch(configValues, out.configValues as Operation[], false, false).newDocument,
+  };
+}
+
+/** Reads a dotted path from values. */
+export function at(values: unknown, p: string): unknown {
+  return p.split('.').reduce<unknown>((cur, k) => (typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[k] : undefined), values);
+}
+
+/** What the templates render per `internal.l2lbservices` entry, reduced to what the hooks read back. */
+export function renderInstances(values: unknown): KubeObject[] {
+  const list = (at(values, 'metallb.internal.l2lbservices') ?? []) as { name: string; namespace: string; serviceName: string; serviceNamespace: string; mlbcName: string; preferredNode: string }[];
+  return list.map((i) => ({
+    apiVersion: 'internal.network.deckhouse.io/v1alpha1',
+    kind: 'SDNInternalL2LBService',
+    metadata: { name: i.name, namespace: i.namespace, labels: { 'parent-service': i.serviceName }, annotations: { 'metallb.io/preferredL2SpeakerNode': i.preferredNode, 'metallb.io/address-pool': i.mlbcName } },
+    spec: { type: 'LoadBalancer', serviceRef: { name: i.serviceName, namespace: i.serviceNamespace } },
+  }));
+}
+
+/** Replaces the cluster's instances with those rendered from values, as a Helm upgrade with pruning would. */
+export function syncInstances(cluster: Cluster, values: unknown): void {
+  for (const o of cluster.list('SDNInternalL2LBService')) cluster.objects.delete(keyOf(o));
+  for (const o of renderInstances(values)) cluster.put(o);
+}
