@@ -1,0 +1,225 @@
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { ManualClock } from '../../../../lib/clock.js';
+import { CeaseSubcode, ErrorCode, OpenSubcode } from './errors.js';
+import type { FsmConfig } from './fsm.js';
+import { decodeMessage, splitMessages, type BgpMessage } from './messages/index.js';
+import { encodeKeepalive } from './messages/keepalive.js';
+import { encodeNotification } from './messages/notification.js';
+import { encodeOpen, openFor } from './messages/open.js';
+import { encodeUpdate, type UpdateMessage } from './messages/update.js';
+import { BgpMetrics } from './metrics.js';
+import { Session } from './session.js';
+import type { Conn } from './tcp.js';
+
+/** The router's end of an in-memory connection. */
+class Wire {
+  readonly sent: BgpMessage[] = [];
+  #data?: (b: Buffer) => void;
+  #close?: (d: string) => void;
+  closed = false;
+  readonly conn: Conn = {
+    localAddress: '192.0.2.11',
+    remoteAddress: '192.0.2.1',
+    write: (b) => { for (const m of splitMessages(Buffer.from(b)).messages) this.sent.push(decodeMessage(m, { fourOctetAs: true })); },
+    close: () => { this.closed = true; },
+    onData: (fn) => { this.#data = fn; },
+    onClose: (fn) => { this.#close = fn; },
+  };
+  push(b: Buffer): void { this.#data?.(b); }
+  hangUp(): void { this.closed = true; this.#close?.('connection reset'); }
+  types(): string[] { return this.sent.map((m) => m.type); }
+}
+
+const base: FsmConfig = { localAs: 64513, peerAs: 64512, routerId: '192.0.2.11', holdTime: 90, families: ['ipv4', 'ipv6'], passive: false, retryMs: 1000, maxRetryMs: 120_000 };
+const routerOpen = (asn = 64512, hold = 180) => encodeOpen(openFor(asn, hold, '192.0.2.1', [{ kind: 'multiprotocol', afi: 1, safi: 1 }, { kind: 'multiprotocol', afi: 2, safi: 1 }, { kind: 'fourOctetAs', asn }]));
+const flush = () => new Promise((r) => setImmediate(r));
+
+function setup(cfg: Partial<FsmConfig> = {}) {
+  const clock = new ManualClock();
+  const wires: Wire[] = [];
+  const registry = new Registry();
+  let failDial: string | undefined;
+  const s = new Session({
+    fsm: { ...base, ...cfg },
+    peer: '192.0.2.1',
+    clock,
+    dial: async () => {
+      if (failDial) throw Object.assign(new Error(failDial), { reason: 'timeout' });
+      const w = new Wire();
+      wires.push(w);
+      return w.conn;
+    },
+    log: pino({ level: 'silent' }),
+    metrics: new BgpMetrics(registry),
+    nextHop6: ['2001:db8:0:1::11'],
+  });
+  return { s, clock, wires, registry, failDialWith: (m: string | undefined) => { failDial = m; } };
+}
+
+async function establish(t: ReturnType<typeof setup>): Promise<Wire> {
+  t.s.start();
+  await flush();
+  const w = t.wires.at(-1);
+  if (!w) throw new Error('no dial');
+  w.push(routerOpen());
+  w.push(encodeKeepalive());
+  return w;
+}
+
+const route = (prefix: string, extra: Partial<{ communities: number[]; localPref: number }> = {}) => ({ prefix, communities: extra.communities ?? [], largeCommunities: [], ...(extra.localPref ? { localPref: extra.localPref } : {}) });
+
+describe('session', () => {
+  test('dials, negotiates hold min(90,180), reaches Established and sends routes then End-of-RIB', async () => {
+    const t = setup();
+    t.s.set([route('203.0.113.5/32'), route('203.0.113.6/32'), route('2001:db8:0:2::5/128')]);
+    const w = await establish(t);
+    expect(t.s.state).toBe('Established');
+    expect(t.s.negotiated).toMatchObject({ holdTime: 90, keepaliveTime: 30, ibgp: false, families: ['ipv4', 'ipv6'] });
+    const updates = w.sent.filter((m): m is UpdateMessage => m.type === 'update');
+    expect(updates[0]?.nlri).toEqual(['203.0.113.5/32', '203.0.113.6/32']); // one UPDATE for both
+    expect(updates[0]?.attributes).toContainEqual({ kind: 'nextHop', address: '192.0.2.11' });
+    expect(updates[0]?.attributes).toContainEqual({ kind: 'asPath', segments: [{ type: 2, asns: [64513] }] });
+    expect(updates[1]?.attributes).toContainEqual({ kind: 'mpReach', afi: 2, safi: 1, nextHops: ['2001:db8:0:1::11'], nlri: ['2001:db8:0:2::5/128'] });
+    expect(updates.slice(2)).toEqual([
+      { type: 'update', withdrawn: [], attributes: [], nlri: [] },
+      { type: 'update', withdrawn: [], attributes: [{ kind: 'mpUnreach', afi: 2, safi: 1, withdrawn: [] }], nlri: [] },
+    ]);
+    expect(await t.registry.getSingleMetricAsString('metallb_bgp_announced_prefixes_total')).toContain('metallb_bgp_announced_prefixes_total{peer="192.0.2.1"} 3');
+    expect(await t.registry.getSingleMetricAsString('metallb_bgp_session_up')).toContain('} 1');
+  });
+
+  test('keepalives every 30 s; hold timer expiry sends NOTIFICATION 4 and retries', async () => {
+    const t = setup();
+    const w = await establish(t);
+    t.clock.advance(30_000);
+    expect(w.types().filter((x) => x === 'keepalive').length).toBe(2); // one for the OPEN, one periodic
+    t.clock.advance(60_000);
+    const last = w.sent.at(-1);
+    expect(last).toMatchObject({ type: 'notification', code: ErrorCode.HoldTimerExpired });
+    expect(t.s.state).toBe('Idle');
+    expect(w.closed).toBe(true);
+    t.clock.advance(1000);
+    await flush();
+    expect(t.wires.length).toBe(2);
+  });
+
+  test('wrong peer AS: NOTIFICATION bad peer AS, then Idle', async () => {
+    const t = setup();
+    t.s.start();
+    await flush();
+    const w = t.wires[0] as Wire;
+    w.push(routerOpen(64999));
+    expect(w.sent.at(-1)).toMatchObject({ type: 'notification', code: ErrorCode.OpenMessage, subcode: OpenSubcode.BadPeerAs });
+    expect(t.s.state).toBe('Idle');
+  });
+
+  test('hold time 2 from the peer is unacceptable; hold 0 disables keepalives', async () => {
+    const t = setup();
+    t.s.start();
+    await flush();
+    (t.wires[0] as Wire).push(routerOpen(64512, 2));
+    expect((t.wires[0] as Wire).sent.at(-1)).toMatchObject({ type: 'notification', subcode: OpenSubcode.UnacceptableHoldTime });
+    const t2 = setup({ holdTime: 0 });
+    const w = await establish(t2);
+    t2.clock.advance(1_000_000);
+    expect(t2.s.state).toBe('Established');
+    expect(w.types().filter((x) => x === 'keepalive').length).toBe(1);
+  });
+
+  test('connect failures back off 1, 2, 4 s and count in the metric', async () => {
+    const t = setup();
+    t.failDialWith('connect timed out (check the TCP-MD5 password)');
+    t.s.start();
+    await flush();
+    expect(t.s.state).toBe('Active');
+    for (const ms of [1000, 2000]) {
+      t.clock.advance(ms - 1);
+      await flush();
+      expect(t.s.state).toBe('Active');
+      t.clock.advance(1);
+      await flush();
+    }
+    expect(await t.registry.getSingleMetricAsString('metallb_bgp_connect_errors_total')).toContain('reason="timeout"} 3');
+  });
+
+  test('set() sends only the difference; withdrawals for removed prefixes', async () => {
+    const t = setup();
+    t.s.set([route('203.0.113.5/32'), route('2001:db8:0:2::5/128')]);
+    const w = await establish(t);
+    w.sent.length = 0;
+    t.s.set([route('203.0.113.5/32', { communities: [0xfc000001] }), route('203.0.113.7/32')]);
+    const ups = w.sent as UpdateMessage[];
+    expect(ups[0]).toMatchObject({ attributes: [{ kind: 'mpUnreach', withdrawn: ['2001:db8:0:2::5/128'] }] });
+    expect(ups.slice(1).map((u) => u.nlri)).toEqual([['203.0.113.5/32'], ['203.0.113.7/32']]);
+    expect(t.s.announced).toBe(2);
+  });
+
+  test('iBGP carries LOCAL_PREF and an empty AS_PATH', async () => {
+    const t = setup({ peerAs: 64513 });
+    t.s.set([route('203.0.113.5/32', { localPref: 200 })]);
+    t.s.start();
+    await flush();
+    const w = t.wires[0] as Wire;
+    w.push(routerOpen(64513));
+    w.push(encodeKeepalive());
+    const u = w.sent.find((m): m is UpdateMessage => m.type === 'update');
+    expect(u?.attributes).toContainEqual({ kind: 'localPref', value: 200 });
+    expect(u?.attributes).toContainEqual({ kind: 'asPath', segments: [] });
+  });
+
+  test('inbound UPDATEs are ignored; a NOTIFICATION from the peer ends the session', async () => {
+    const t = setup();
+    const w = await establish(t);
+    w.push(encodeUpdate({ withdrawn: [], attributes: [{ kind: 'origin', value: 0 }, { kind: 'asPath', segments: [] }, { kind: 'nextHop', address: '192.0.2.1' }], nlri: ['198.51.100.0/24'] }, { fourOctetAs: true }));
+    expect(t.s.state).toBe('Established');
+    w.push(encodeNotification({ code: 6, subcode: 2, data: new Uint8Array(0) }));
+    expect(t.s.state).toBe('Idle');
+  });
+
+  test('BFD down sends Cease/BFD down at once', async () => {
+    const t = setup();
+    const w = await establish(t);
+    t.s.bfdDown();
+    expect(w.sent.at(-1)).toMatchObject({ type: 'notification', code: ErrorCode.Cease, subcode: CeaseSubcode.BfdDown });
+    expect(t.s.state).toBe('Idle');
+  });
+
+  test('graceful restart: OPEN carries the capability with R set; a graceful stop sends no NOTIFICATION', async () => {
+    const t = setup({ gracefulRestart: { restartTime: 120 } });
+    const w = await establish(t);
+    const open = w.sent[0];
+    expect(open?.type === 'open' && open.capabilities.find((c) => c.kind === 'gracefulRestart')).toMatchObject({ restarting: true, restartTime: 120 });
+    t.s.stop(true);
+    expect(w.types()).not.toContain('notification');
+    expect(w.closed).toBe(true);
+    const t2 = setup();
+    const w2 = await establish(t2);
+    t2.s.stop();
+    expect(w2.sent.at(-1)).toMatchObject({ type: 'notification', code: 6, subcode: CeaseSubcode.AdminShutdown });
+  });
+
+  test('garbage from the peer: NOTIFICATION with the header error, no crash', async () => {
+    const t = setup();
+    const w = await establish(t);
+    w.push(Buffer.alloc(19, 0));
+    expect(w.sent.at(-1)).toMatchObject({ type: 'notification', code: ErrorCode.MessageHeader, subcode: 1 });
+  });
+
+  test('passive peers wait for the connection and never dial', async () => {
+    const t = setup({ passive: true });
+    t.s.start();
+    t.clock.advance(300_000);
+    await flush();
+    expect(t.wires.length).toBe(0);
+    expect(t.s.state).toBe('Active');
+    const w = new Wire();
+    t.s.accept(w.conn);
+    expect(w.types()).toEqual(['open']);
+    const second = new Wire();
+    t.s.accept(second.conn);
+    expect(second.closed).toBe(true);
+    w.hangUp();
+    expect(t.s.state).toBe('Active');
+  });
+});
