@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Kubernetes objects to allocator terms: which pools serve what, and what each L2 instance or
+ * BGP Service asks for. Pure: the I/O shell hands in objects and namespace labels.
+ */
+import { canonicalIp, familyOf, type IpFamily } from '../../../lib/ip.js';
+import type { Claim, Failure, FamilyPolicy, Port } from './ipam/claim.js';
+import { poolFromSpec, type Pool, type PoolScope } from './ipam/pool.js';
+import type { IPAddressPoolLike, ServiceLike } from './objects.js';
+
+/** spec.loadBalancerClass of every SDNInternalL2LBService. */
+export const L2_INSTANCE_CLASS = 'l2-load-balancer-class.network.deckhouse.io';
+
+/** Annotations, newest first: the first one present wins. */
+export const BGP_POOL_ANNOTATIONS = ['network.deckhouse.io/load-balancer-pool', 'metallb.universe.tf/address-pool', 'metallb.io/address-pool'] as const;
+export const BGP_IPS_ANNOTATIONS = ['network.deckhouse.io/load-balancer-ips', 'metallb.universe.tf/loadBalancerIPs', 'metallb.io/loadBalancerIPs'] as const;
+export const BGP_SHARING_ANNOTATIONS = ['network.deckhouse.io/load-balancer-allow-shared-ip', 'network.deckhouse.io/load-balancer-shared-ip-key', 'metallb.universe.tf/allow-shared-ip', 'metallb.io/allow-shared-ip'] as const;
+export const INSTANCE_POOL_ANNOTATION = 'metallb.io/address-pool';
+export const INSTANCE_IPS_ANNOTATION = 'metallb.io/loadBalancerIPs';
+export const INSTANCE_SHARING_ANNOTATION = 'metallb.io/allow-shared-ip';
+/** Marks a Service as L2 (the hooks bind it to a MetalLoadBalancerClass). */
+export const L2_CLASS_ANNOTATION = 'network.deckhouse.io/metal-load-balancer-class';
+export const L2_CLASS_CONDITION = 'network.deckhouse.io/load-balancer-class';
+
+/**
+ * Which consumers a pool in d8-metallb serves. Pools labelled `heritage: deckhouse` are rendered by the
+ * module: `app: bgp` ones from MetalLoadBalancerPools (BGP), the others per MetalLoadBalancerClass (L2).
+ * Pools without that label are the user's own metallb.io pools and serve BGP Services, as in MetalLB.
+ */
+export function scopeOfPool(labels: Readonly<Record<string, string>>): PoolScope {
+  if (labels['heritage'] !== 'deckhouse') return { l2: false, bgp: true };
+  return labels['app'] === 'bgp' ? { l2: false, bgp: true } : { l2: true, bgp: false };
+}
+
+/** Pools from IPAddressPool objects; broken ones are left out and reported. */
+export function poolsFrom(objs: readonly IPAddressPoolLike[]): { pools: Pool[]; errors: string[] } {
+  const pools: Pool[] = [];
+  const errors: string[] = [];
+  for (const o of [...objs].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) {
+    try {
+      pools.push(poolFromSpec(o.metadata?.name ?? '', o.spec ?? {}, scopeOfPool(o.metadata?.labels ?? {})));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  return { pools, errors };
+}
+
+/** What to do with an object: allocate for it, leave it alone (and why), or refuse it (bad input). */
+export type ClaimResult = { kind: 'claim'; claim: Claim } | { kind: 'skip'; why: string } | { kind: 'invalid'; failure: Failure };
+
+/** The claim of an SDNInternalL2LBService. */
+export function instanceClaim(inst: ServiceLike, namespaceLabels: Readonly<Record<string, string>>): ClaimResult {
+  const cls = inst.spec?.loadBalancerClass;
+  if (cls !== L2_INSTANCE_CLASS) return { kind: 'skip', why: `loadBalancerClass "${cls ?? ''}" is not ${L2_INSTANCE_CLASS}` };
+  const ann = inst.metadata?.annotations ?? {};
+  const desired = ann[INSTANCE_IPS_ANNOTATION];
+  return build(inst, 'l2', namespaceLabels, ann[INSTANCE_POOL_ANNOTATION], desired === undefined ? undefined : [INSTANCE_IPS_ANNOTATION, desired], ann[INSTANCE_SHARING_ANNOTATION]);
+}
+
+/** What the controller knows of the cluster beyond one Service. */
+export interface ServiceContext {
+  /** A MetalLoadBalancerClass with isDefault exists: Services that name nothing are L2. */
+  readonly defaultL2Class: boolean;
+}
+
+/** The claim of a Service, if it is a BGP Service of ours. */
+export function serviceClaim(svc: ServiceLike, namespaceLabels: Readonly<Record<string, string>>, ctx: ServiceContext): ClaimResult {
+  if (svc.spec?.type !== 'LoadBalancer') return { kind: 'skip', why: 'not of type LoadBalancer' };
+  if (svc.spec.loadBalancerClass) return { kind: 'skip', why: `spec.loadBalancerClass "${svc.spec.loadBalancerClass}" is served elsewhere` };
+  const ann = svc.metadata?.annotations ?? {};
+  if (ann[L2_CLASS_ANNOTATION] !== undefined) return { kind: 'skip', why: `L2 Service (${L2_CLASS_ANNOTATION})` };
+  if (svc.status?.conditions?.some((c) => c.type === L2_CLASS_CONDITION)) return { kind: 'skip', why: 'L2 Service (bound to a MetalLoadBalancerClass)' };
+  const poolAnn = BGP_POOL_ANNOTATIONS.find((a) => ann[a] !== undefined);
+  if (!poolAnn && ctx.defaultL2Class) return { kind: 'skip', why: 'L2 Service (a default MetalLoadBalancerClass exists and no BGP pool is named)' };
+  const ipsAnn = BGP_IPS_ANNOTATIONS.find((a) => ann[a] !== undefined);
+  const desired: [string, string] | undefined = ipsAnn ? [ipsAnn, ann[ipsAnn] ?? ''] : svc.spec.loadBalancerIP ? ['spec.loadBalancerIP', svc.spec.loadBalancerIP] : undefined;
+  const shareAnn = BGP_SHARING_ANNOTATIONS.find((a) => ann[a] !== undefined);
+  return build(svc, 'bgp', namespaceLabels, poolAnn ? ann[poolAnn] : undefined, desired, shareAnn ? ann[shareAnn] : undefined);
+}
+
+function build(o: ServiceLike, scope: 'l2' | 'bgp', namespaceLabels: Readonly<Record<string, string>>, pool: string | undefined, desired: [string, string] | undefined, sharingKey: string | undefined): ClaimResult {
+  const spec = o.spec ?? {};
+  const policy = familyPolicy(spec.ipFamilyPolicy);
+  if (typeof policy !== 'string') return { kind: 'invalid', failure: policy };
+  const families = (spec.ipFamilies ?? []).map((f): IpFamily | undefined => (f === 'IPv4' ? 4 : f === 'IPv6' ? 6 : undefined)).filter((f): f is IpFamily => f !== undefined);
+  let ips: string[] = [];
+  if (desired) {
+    const parsed = parseDesired(desired[0], desired[1], policy);
+    if (!Array.isArray(parsed)) return { kind: 'invalid', failure: parsed };
+    ips = parsed;
+  }
+  const md = o.metadata ?? {};
+  const claim: Claim = {
+    key: `${scope === 'l2' ? 'l2' : 'svc'}/${md.namespace ?? ''}/${md.name ?? ''}`,
+    scope,
+    namespace: md.namespace ?? '',
+    namespaceLabels,
+    labels: md.labels ?? {},
+    familyPolicy: policy,
+    families,
+    pool: pool === '' ? undefined : pool,
+    desired: ips,
+    sharingKey: sharingKey === '' ? undefined : sharingKey,
+    backendKey: spec.externalTrafficPolicy === 'Local' ? selectorKey(spec.selector ?? {}) : '',
+    ports: (spec.ports ?? []).map((p): Port => ({ protocol: p.protocol ?? 'TCP', port: p.port })),
+  };
+  return { kind: 'claim', claim };
+}
+
+function familyPolicy(v: string | undefined): FamilyPolicy | Failure {
+  if (v === undefined || v === 'SingleStack' || v === 'PreferDualStack' || v === 'RequireDualStack') return v ?? 'SingleStack';
+  return { kind: 'BadAnnotation', annotation: 'spec.ipFamilyPolicy', value: v, detail: 'must be SingleStack, PreferDualStack or RequireDualStack' };
+}
+
+/** "a, b" to canonical addresses: at most one per family, two only for a dual-stack policy. */
+export function parseDesired(annotation: string, value: string, policy: FamilyPolicy): string[] | Failure {
+  const bad = (detail: string): Failure => ({ kind: 'BadAnnotation', annotation, value, detail });
+  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (!parts.length) return bad('no address given');
+  const out: string[] = [];
+  const seen = new Set<IpFamily>();
+  for (const p of parts) {
+    const fam = familyOf(p);
+    if (!fam) return bad(`"${p}" is not an IP address`);
+    if (seen.has(fam)) return bad(`more than one IPv${fam} address`);
+    seen.add(fam);
+    out.push(canonicalIp(p));
+  }
+  if (out.length > 1 && policy === 'SingleStack') return bad('two addresses need ipFamilyPolicy PreferDualStack or RequireDualStack');
+  if (out.length < 2 && policy === 'RequireDualStack') return bad('ipFamilyPolicy RequireDualStack needs one IPv4 and one IPv6 address');
+  return out;
+}
+
+function selectorKey(sel: Readonly<Record<string, string>>): string {
+  return Object.keys(sel).sort().map((k) => `${k}=${sel[k] ?? ''}`).join(',');
+}
