@@ -57,13 +57,13 @@ function naFrame(mac: string, na: NeighborAdvertisement, dst: string, dstMac: st
  */
 export function solicitedNaFrame(mac: string, target: string, askerIp: string, askerMac: string, vlans: readonly number[] = []): Uint8Array {
   const dad = askerIp === '::';
-  const na = { router: false, solicited: !dad, override: true, target, options: [{ type: OPT_TARGET_LLA, mac }] };
+  const na: NeighborAdvertisement = { router: false, solicited: !dad, override: true, target, options: [{ type: OPT_TARGET_LLA, mac }] };
   return naFrame(mac, na, dad ? ALL_NODES : askerIp, dad ? ALL_NODES_MAC : askerMac, vlans);
 }
 
 /** Unsolicited NA to all-nodes with the override flag, so caches move to `mac`. @see RFC 4861 §7.2.6 */
 export function unsolicitedNaFrame(mac: string, target: string, vlans: readonly number[] = []): Uint8Array {
-  const na = { router: false, solicited: false, override: true, target, options: [{ type: OPT_TARGET_LLA, mac }] };
+  const na: NeighborAdvertisement = { router: false, solicited: false, override: true, target, options: [{ type: OPT_TARGET_LLA, mac }] };
   return naFrame(mac, na, ALL_NODES, ALL_NODES_MAC, vlans);
 }
 

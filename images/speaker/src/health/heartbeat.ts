@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The heartbeat one speaker sends to the others over UDP, authenticated with HMAC-SHA256
+ * (truncated to 16 bytes) under the shared key. Pure.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { formatMac, macBytes } from '../l2/mac.js';
+
+export const HEARTBEAT_PORT = 7946;
+const MAGIC = 0x4d4c4248; // "MLBH"
+const VERSION = 1;
+const MAC_LEN = 16;
+
+export interface Heartbeat {
+  /** The sender's node name. */
+  readonly node: string;
+  /** Random per process start: a new value means the peer restarted. */
+  readonly boot: number;
+  /** Increases by one per heartbeat within a boot. */
+  readonly seq: number;
+  /** The sender's interval (ms), so receivers can size their detection time. */
+  readonly intervalMs: number;
+  /** The sender reaches the API server. */
+  readonly apiOk: boolean;
+  /** The sender's interfaces that are up and usable for L2 (names). */
+  readonly links: readonly string[];
+  /** The sender's MACs on those interfaces. */
+  readonly macs: readonly string[];
+}
+
+export type HeartbeatError = 'truncated' | 'badMagic' | 'badVersion' | 'badAuth';
+
+export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
+  const name = Buffer.from(h.node, 'utf8');
+  const links = h.links.map((l) => Buffer.from(l, 'utf8'));
+  if (name.length > 255 || links.length > 255 || h.macs.length > 255 || links.some((l) => l.length > 255)) throw new Error('heartbeat field too long');
+  const size = 4 + 1 + 1 + 4 + 4 + 2 + 1 + name.length + 1 + links.reduce((n, l) => n + 1 + l.length, 0) + 1 + 6 * h.macs.length;
+  const out = Buffer.alloc(size + MAC_LEN);
+  let o = out.writeUInt32BE(MAGIC, 0);
+  o = out.writeUInt8(VERSION, o);
+  o = out.writeUInt8(h.apiOk ? 1 : 0, o);
+  o = out.writeUInt32BE(h.boot >>> 0, o);
+  o = out.writeUInt32BE(h.seq >>> 0, o);
+  o = out.writeUInt16BE(Math.min(0xffff, h.intervalMs), o);
+  o = out.writeUInt8(name.length, o);
+  o += name.copy(out, o);
+  o = out.writeUInt8(links.length, o);
+  for (const l of links) {
+    o = out.writeUInt8(l.length, o);
+    o += l.copy(out, o);
+  }
+  o = out.writeUInt8(h.macs.length, o);
+  for (const m of h.macs) {
+    out.set(macBytes(m), o);
+    o += 6;
+  }
+  sign(key, out.subarray(0, o)).copy(out, o);
+  return out;
+}
+
+function sign(key: Uint8Array, body: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(body).digest().subarray(0, MAC_LEN);
+}
+
+/** Decodes and authenticates; never throws. */
+export function decodeHeartbeat(b: Uint8Array, key: Uint8Array): { ok: true; value: Heartbeat } | { ok: false; error: HeartbeatError } {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const fail = (error: HeartbeatError): { ok: false; error: HeartbeatError } => ({ ok: false, error });
+  if (buf.length < 4 + 1 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + MAC_LEN) return fail('truncated');
+  if (buf.readUInt32BE(0) !== MAGIC) return fail('badMagic');
+  if (buf.readUInt8(4) !== VERSION) return fail('badVersion');
+  const body = buf.subarray(0, buf.length - MAC_LEN);
+  if (!timingSafeEqual(sign(key, body), buf.subarray(buf.length - MAC_LEN))) return fail('badAuth');
+  // Authenticated: the sender is one of ours, but still check every length.
+  let o = 5;
+  const apiOk = (body.readUInt8(o++) & 1) === 1;
+  const boot = body.readUInt32BE(o);
+  const seq = body.readUInt32BE(o + 4);
+  const intervalMs = body.readUInt16BE(o + 8);
+  o += 10;
+  const str = (): string | undefined => {
+    const n = body[o];
+    if (n === undefined || o + 1 + n > body.length) return undefined;
+    const s = body.toString('utf8', o + 1, o + 1 + n);
+    o += 1 + n;
+    return s;
+  };
+  const node = str();
+  if (node === undefined) return fail('truncated');
+  const nLinks = body[o++];
+  if (nLinks === undefined) return fail('truncated');
+  const links: string[] = [];
+  for (let i = 0; i < nLinks; i++) {
+    const l = str();
+    if (l === undefined) return fail('truncated');
+    links.push(l);
+  }
+  const nMacs = body[o++];
+  if (nMacs === undefined || o + 6 * nMacs !== body.length) return fail('truncated');
+  const macs: string[] = [];
+  for (let i = 0; i < nMacs; i++) macs.push(formatMac(body, o + 6 * i));
+  return { ok: true, value: { node, boot, seq, intervalMs, apiOk, links, macs } };
+}

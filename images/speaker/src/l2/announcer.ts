@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Per address: probe before a first announcement, announce with a burst of gratuitous ARP /
+ * unsolicited NA, notice conflicts, stop on release. Pure: clock and I/O are injected.
+ */
+import { familyOf } from '../../../../lib/ip.js';
+import type { Clock, Timer } from '../../../../lib/clock.js';
+import { arpProbeFrame, gratuitousArpFrame } from './arp.js';
+import { unsolicitedNaFrame } from './ndp-na.js';
+import { dadProbeFrame } from './ndp-ns.js';
+
+export interface AnnouncerOptions {
+  /** When to send gratuitous ARP / unsolicited NA after gaining an address (ms). Past Linux's 1 s neighbour locktime. */
+  readonly burstMs: readonly number[];
+  /** How long to listen after probing a new address before announcing it (ms). */
+  readonly probeWaitMs: number;
+  /** After a conflict, probe again after this long (ms). */
+  readonly conflictRetryMs: number;
+  /** Periodic re-announcement while announcing (ms); 0 = off. */
+  readonly refreshMs: number;
+}
+
+export const DEFAULT_ANNOUNCER: AnnouncerOptions = { burstMs: [0, 50, 1100, 2200, 3300, 4400], probeWaitMs: 200, conflictRetryMs: 10_000, refreshMs: 0 };
+
+export type AddressState = 'probing' | 'announcing' | 'conflict';
+
+export type AnnouncerEvent =
+  | { readonly type: 'state'; readonly ip: string; readonly state: AddressState | 'released' }
+  | { readonly type: 'gratuitous'; readonly ip: string; readonly link: string }
+  /** A foreign station claims an address we probe or announce; `stale` when it is one of our own speakers. */
+  | { readonly type: 'conflict'; readonly ip: string; readonly mac: string; readonly phase: 'probe' | 'announce'; readonly stale: boolean };
+
+export interface AnnouncerIo {
+  /** Links (name and our MAC) the address is announced on now. */
+  links(ip: string): readonly { readonly name: string; readonly mac: string; readonly vlans?: readonly number[] }[];
+  send(link: string, frame: Uint8Array): void;
+  /** MACs of other speakers: a claim from one of them is our own stale entry, not a conflict. */
+  isSpeakerMac(mac: string): boolean;
+  event(e: AnnouncerEvent): void;
+}
+
+interface Entry {
+  state: AddressState;
+  // pending timers; each removes itself when it fires
+  timers: Set<Timer>;
+}
+
+export class Announcer {
+  // ip -> state and pending timers
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(private readonly clock: Clock, private readonly opts: AnnouncerOptions, private readonly io: AnnouncerIo) {}
+
+  state(ip: string): AddressState | undefined {
+    return this.#entries.get(ip)?.state;
+  }
+
+  /** Addresses we answer for. */
+  announcing(ip: string): boolean {
+    return this.#entries.get(ip)?.state === 'announcing';
+  }
+
+  /** Addresses on which a foreign claim matters. */
+  watching(ip: string): boolean {
+    const s = this.#entries.get(ip)?.state;
+    return s === 'announcing' || s === 'probing';
+  }
+
+  addresses(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** We own `ip` now. `probe`: it is new to the segment (not a takeover from a failed speaker), so check first. */
+  acquire(ip: string, probe: boolean): void {
+    if (this.#entries.has(ip)) return;
+    const e: Entry = { state: 'probing', timers: new Set() };
+    this.#entries.set(ip, e);
+    if (probe && this.opts.probeWaitMs > 0) this.#probe(ip, e);
+    else this.#announce(ip, e);
+  }
+
+  /** We no longer own `ip`: stop answering and announcing at once. */
+  release(ip: string): void {
+    const e = this.#entries.get(ip);
+    if (!e) return;
+    this.#cancel(e);
+    this.#entries.delete(ip);
+    this.io.event({ type: 'state', ip, state: 'released' });
+  }
+
+  /** Announce again on every link now (a link came up, or a stale entry was seen). */
+  reannounce(ip: string): void {
+    const e = this.#entries.get(ip);
+    if (e?.state === 'announcing') this.#burst(ip, e, [0]);
+  }
+
+  /** Someone else said it is `ip`. */
+  claim(ip: string, mac: string): void {
+    const e = this.#entries.get(ip);
+    if (!e || e.state === 'conflict') return;
+    const stale = this.io.isSpeakerMac(mac);
+    this.io.event({ type: 'conflict', ip, mac, phase: e.state === 'probing' ? 'probe' : 'announce', stale });
+    if (stale) {
+      // Our own old owner's entry lingers in caches: correct them and keep the address.
+      if (e.state === 'announcing') this.#burst(ip, e, [0]);
+      return;
+    }
+    this.#cancel(e);
+    this.#set(ip, e, 'conflict');
+    this.#after(e, this.opts.conflictRetryMs, () => this.#probe(ip, e));
+  }
+
+  #cancel(e: Entry): void {
+    for (const t of e.timers) t.cancel();
+    e.timers.clear();
+  }
+
+  #after(e: Entry, ms: number, fn: () => void): void {
+    const t = this.clock.setTimeout(() => {
+      e.timers.delete(t);
+      fn();
+    }, ms);
+    e.timers.add(t);
+  }
+
+  #set(ip: string, e: Entry, state: AddressState): void {
+    e.state = state;
+    this.io.event({ type: 'state', ip, state });
+  }
+
+  #probe(ip: string, e: Entry): void {
+    this.#cancel(e);
+    this.#set(ip, e, 'probing');
+    for (const l of this.io.links(ip)) {
+      this.io.send(l.name, familyOf(ip) === 6 ? dadProbeFrame(l.mac, ip, l.vlans) : arpProbeFrame(l.mac, ip, l.vlans));
+    }
+    this.#after(e, this.opts.probeWaitMs, () => this.#announce(ip, e));
+  }
+
+  #announce(ip: string, e: Entry): void {
+    this.#cancel(e);
+    this.#set(ip, e, 'announcing');
+    this.#burst(ip, e, this.opts.burstMs);
+    if (this.opts.refreshMs > 0) this.#refresh(ip, e);
+  }
+
+  #refresh(ip: string, e: Entry): void {
+    this.#after(e, this.opts.refreshMs, () => {
+      this.#burst(ip, e, [0]);
+      this.#refresh(ip, e);
+    });
+  }
+
+  #burst(ip: string, e: Entry, delays: readonly number[]): void {
+    for (const ms of delays) {
+      if (ms <= 0) this.#gratuitous(ip, e);
+      else this.#after(e, ms, () => this.#gratuitous(ip, e));
+    }
+  }
+
+  #gratuitous(ip: string, e: Entry): void {
+    if (e.state !== 'announcing' || this.#entries.get(ip) !== e) return;
+    for (const l of this.io.links(ip)) {
+      if (familyOf(ip) === 6) this.io.send(l.name, unsolicitedNaFrame(l.mac, ip, l.vlans));
+      else {
+        this.io.send(l.name, gratuitousArpFrame(l.mac, ip, 'request', l.vlans));
+        this.io.send(l.name, gratuitousArpFrame(l.mac, ip, 'reply', l.vlans));
+      }
+      this.io.event({ type: 'gratuitous', ip, link: l.name });
+    }
+  }
+}

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+import { l2OptionsFromEnv } from './options.js';
+
+describe('l2 options', () => {
+  test('defaults detect a dead peer within 300 ms and announce past the 1 s neighbour locktime', () => {
+    const o = l2OptionsFromEnv({});
+    expect(o.liveness.intervalMs * o.liveness.multiplier).toBeLessThanOrEqual(300);
+    expect(o.announcer.burstMs[0]).toBe(0);
+    expect(o.announcer.burstMs.some((ms) => ms > 1000)).toBe(true);
+    expect(o.heartbeatPort).toBe(7946);
+  });
+
+  test('reads and checks the environment', () => {
+    const o = l2OptionsFromEnv({ METALLB_HEARTBEAT_INTERVAL_MS: '50', METALLB_L2_GRATUITOUS_MS: '0, 500' });
+    expect(o.liveness.intervalMs).toBe(50);
+    expect(o.announcer.burstMs).toEqual([0, 500]);
+    expect(() => l2OptionsFromEnv({ METALLB_HEARTBEAT_MULTIPLIER: '1' })).toThrow(/METALLB_HEARTBEAT_MULTIPLIER="1"/);
+    expect(() => l2OptionsFromEnv({ METALLB_L2_GRATUITOUS_MS: '0,soon' })).toThrow(/METALLB_L2_GRATUITOUS_MS/);
+  });
+});

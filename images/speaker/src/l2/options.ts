@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+/** L2 timing settings from the environment, validated. Pure. */
+import { DEFAULT_LIVENESS, type LivenessOptions } from '../health/liveness.js';
+import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './announcer.js';
+
+export interface L2Options {
+  readonly liveness: LivenessOptions;
+  readonly announcer: AnnouncerOptions;
+  readonly heartbeatPort: number;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}="${v}": expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function list(env: NodeJS.ProcessEnv, name: string, def: readonly number[]): readonly number[] {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  const parts = v.split(',').map((s) => s.trim());
+  const ns = parts.map(Number);
+  if (ns.some((n) => !Number.isInteger(n) || n < 0 || n > 600_000)) throw new Error(`${name}="${v}": expected comma-separated delays in ms, e.g. "0,50,1100"`);
+  return ns;
+}
+
+/**
+ * METALLB_HEARTBEAT_INTERVAL_MS (100), METALLB_HEARTBEAT_MULTIPLIER (3), METALLB_HEARTBEAT_PORT (7946),
+ * METALLB_L2_GRATUITOUS_MS ("0,50,1100,2200,3300,4400"), METALLB_L2_PROBE_WAIT_MS (200; 0 = no probe),
+ * METALLB_L2_CONFLICT_RETRY_MS (10000), METALLB_L2_REFRESH_MS (0 = off). Throws a message naming the bad variable.
+ */
+export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
+  return {
+    liveness: {
+      intervalMs: int(env, 'METALLB_HEARTBEAT_INTERVAL_MS', DEFAULT_LIVENESS.intervalMs, 10, 60_000),
+      multiplier: int(env, 'METALLB_HEARTBEAT_MULTIPLIER', DEFAULT_LIVENESS.multiplier, 2, 255),
+    },
+    announcer: {
+      burstMs: list(env, 'METALLB_L2_GRATUITOUS_MS', DEFAULT_ANNOUNCER.burstMs),
+      probeWaitMs: int(env, 'METALLB_L2_PROBE_WAIT_MS', DEFAULT_ANNOUNCER.probeWaitMs, 0, 10_000),
+      conflictRetryMs: int(env, 'METALLB_L2_CONFLICT_RETRY_MS', DEFAULT_ANNOUNCER.conflictRetryMs, 100, 3_600_000),
+      refreshMs: int(env, 'METALLB_L2_REFRESH_MS', DEFAULT_ANNOUNCER.refreshMs, 0, 3_600_000),
+    },
+    heartbeatPort: int(env, 'METALLB_HEARTBEAT_PORT', 7946, 1, 65535),
+  };
+}

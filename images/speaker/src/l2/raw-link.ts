@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+/** A raw Ethernet interface: whole frames in and out. */
+
+export interface RawLink {
+  readonly name: string;
+  readonly mac: string;
+  send(frame: Uint8Array): void;
+  /** Frames received on the link (not those we sent). The bytes are valid only during the call. */
+  onFrame(fn: (frame: Uint8Array) => void): void;
+  close(): void;
+}
+
+/** Opens a link by interface name; throws with the reason when it cannot. */
+export type OpenLink = (name: string, mac: string) => RawLink;

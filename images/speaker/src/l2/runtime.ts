@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Wires one node's L2 pieces: liveness, heartbeats, link watch, and the speaker. */
+import { systemClock } from '../../../../lib/clock.js';
+import type { Logger } from '../../../../lib/log.js';
+import type { Registry } from 'prom-client';
+import { HeartbeatService, type PeerAddress } from '../health/heartbeats.js';
+import { Liveness } from '../health/liveness.js';
+import { openCapLink } from './cap-link.js';
+import { LinkWatch } from './link-watch.js';
+import { L2Metrics } from './metrics.js';
+import type { L2Options } from './options.js';
+import type { OpenLink } from './raw-link.js';
+import { L2Speaker, type SpeakerEvent } from './speaker.js';
+
+export interface L2RuntimeOptions {
+  readonly node: string;
+  readonly key: Uint8Array;
+  readonly options: L2Options;
+  readonly log: Logger;
+  readonly registry: Registry;
+  /** Peers' heartbeat addresses, read at every send. */
+  readonly peers: () => readonly PeerAddress[];
+  readonly apiOk: () => boolean;
+  readonly onEvent?: (e: SpeakerEvent) => void;
+  readonly openLink?: OpenLink;
+}
+
+export interface L2Runtime {
+  readonly speaker: L2Speaker;
+  readonly liveness: Liveness;
+  stop(): void;
+}
+
+export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
+  const metrics = new L2Metrics(o.registry, o.node);
+  // The liveness callback needs the speaker, which needs the liveness.
+  const ref: { speaker?: L2Speaker } = {};
+  const liveness = new Liveness(systemClock, o.options.liveness, (peer, up) => {
+    metrics.peer(peer, up);
+    o.log[up ? 'info' : 'warn']({ op: 'liveness', peer, up }, up ? 'peer speaker up' : 'peer speaker down');
+    ref.speaker?.recompute();
+  });
+  const s = new L2Speaker({
+    node: o.node,
+    clock: systemClock,
+    log: o.log,
+    metrics,
+    liveness,
+    announcer: o.options.announcer,
+    openLink: o.openLink ?? openCapLink,
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+  });
+  ref.speaker = s;
+  const heartbeats = new HeartbeatService({
+    node: o.node,
+    key: o.key,
+    intervalMs: o.options.liveness.intervalMs,
+    port: o.options.heartbeatPort,
+    log: o.log,
+    liveness,
+    self: () => ({ apiOk: o.apiOk(), ...s.upLinks() }),
+    peers: o.peers,
+  });
+  const links = new LinkWatch((ls) => s.setLinks(ls));
+  links.start();
+  await heartbeats.start();
+  s.start();
+  return {
+    speaker: s,
+    liveness,
+    stop() {
+      heartbeats.stop();
+      links.stop();
+      s.stop();
+      liveness.stop();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Registry } from 'prom-client';
+import pino from 'pino';
+import { ManualClock } from '../../../../lib/clock.js';
+import { Liveness } from '../health/liveness.js';
+import { ARP_REQUEST, arpFrame } from './arp.js';
+import { decodeFrame } from './frame.js';
+import type { LinkState } from './interfaces.js';
+import { L2Metrics } from './metrics.js';
+import type { RawLink } from './raw-link.js';
+import { L2Speaker, type L2Instance, type SpeakerEvent } from './speaker.js';
+
+const MAC_A = '02:00:00:00:00:0a';
+
+/** A link that records what is sent and lets the test inject frames. */
+class MemoryLink implements RawLink {
+  sent: Uint8Array[] = [];
+  closed = false;
+  #fn: (f: Uint8Array) => void = () => undefined;
+  constructor(readonly name: string, readonly mac: string) {}
+  send(f: Uint8Array): void {
+    this.sent.push(f);
+  }
+  onFrame(fn: (f: Uint8Array) => void): void {
+    this.#fn = fn;
+  }
+  inject(f: Uint8Array): void {
+    this.#fn(f);
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const inst = (ip: string, preferred?: string, interfaces: string[] = []): L2Instance => ({
+  key: `default/web-c-${ip}`, service: { namespace: 'default', name: 'web' }, ip, preferred, eligible: ['node-a', 'node-b'], interfaces,
+});
+
+function setup() {
+  const clock = new ManualClock();
+  const reg = new Registry();
+  const links = new Map<string, MemoryLink>();
+  const events: SpeakerEvent[] = [];
+  const ref: { sp?: L2Speaker } = {};
+  const liveness = new Liveness(clock, { intervalMs: 100, multiplier: 3 }, () => ref.sp?.recompute());
+  liveness.setPeers(['node-b']);
+  const sp = new L2Speaker({
+    node: 'node-a', clock, log: pino({ level: 'silent' }), metrics: new L2Metrics(reg, 'node-a'), liveness,
+    announcer: { burstMs: [0], probeWaitMs: 0, conflictRetryMs: 1000, refreshMs: 0 },
+    openLink: (name, mac) => {
+      const l = new MemoryLink(name, mac);
+      links.set(name, l);
+      return l;
+    },
+    onEvent: (e) => events.push(e),
+  });
+  ref.sp = sp;
+  const eth0: LinkState = { name: 'eth0', mac: MAC_A, up: true, enslaved: false, noArp: false };
+  sp.setLinks([eth0]);
+  sp.start();
+  const beat = (seq: number, links = ['eth0']): void => void liveness.heard({ node: 'node-b', boot: 1, seq, intervalMs: 100, apiOk: true, links, macs: ['02:00:00:00:00:0b'] });
+  return { clock, reg, links, events, sp, liveness, beat, eth0 };
+}
+
+const whoHas = (ip: string): Uint8Array => arpFrame('ff:ff:ff:ff:ff:ff', { op: ARP_REQUEST, sha: '02:00:00:00:00:64', spa: '192.0.2.100', tha: '00:00:00:00:00:00', tpa: ip });
+
+describe('L2Speaker', () => {
+  test('waits one detection time before announcing, then owns what its live peers do not', () => {
+    const { clock, sp } = setup();
+    sp.setInstances([inst('192.0.2.200', 'node-a'), inst('192.0.2.201', 'node-b')]);
+    expect(sp.announced()).toEqual([]);
+    clock.advance(300);
+    // node-b never sent a heartbeat: node-a takes both.
+    expect(sp.announced().sort()).toEqual(['192.0.2.200', '192.0.2.201']);
+  });
+
+  test('answers who-has only for owned addresses', () => {
+    const { clock, sp, links, beat } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.200', 'node-a'), inst('192.0.2.201', 'node-b')]);
+    clock.advance(250);
+    beat(2);
+    clock.advance(100);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    const eth0 = links.get('eth0');
+    if (!eth0) throw new Error('eth0 not opened');
+    eth0.sent = [];
+    eth0.inject(whoHas('192.0.2.200'));
+    eth0.inject(whoHas('192.0.2.201'));
+    expect(eth0.sent.length).toBe(1);
+    const r = decodeFrame(eth0.sent[0] ?? new Uint8Array());
+    expect(r.ok && r.value.kind === 'arp' && r.value.arp.spa).toBe('192.0.2.200');
+  });
+
+  test('a peer that goes silent hands its address over; it comes back and takes it again', () => {
+    const { clock, sp, beat, events } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.201', 'node-b')]);
+    clock.advance(300);
+    beat(2);
+    expect(sp.announced()).toEqual([]);
+    clock.advance(300);
+    expect(sp.announced()).toEqual(['192.0.2.201']);
+    expect(events.at(-1)).toMatchObject({ type: 'announced', ip: '192.0.2.201', links: ['eth0'] });
+    beat(3);
+    expect(sp.announced()).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'released', ip: '192.0.2.201' });
+  });
+
+  test('a peer whose L2 interface is down is not usable for the address', () => {
+    const { clock, sp, beat } = setup();
+    beat(1, []);
+    sp.setInstances([inst('192.0.2.201', 'node-b')]);
+    clock.advance(250);
+    beat(2, []);
+    clock.advance(60);
+    expect(sp.announced()).toEqual(['192.0.2.201']);
+  });
+
+  test('our own link going down releases the address', () => {
+    const { clock, sp, links, eth0 } = setup();
+    sp.setInstances([inst('192.0.2.200', 'node-a')]);
+    clock.advance(300);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    sp.setLinks([{ ...eth0, up: false }]);
+    expect(links.get('eth0')?.closed).toBe(true);
+    expect(sp.announced()).toEqual([]);
+  });
+
+  test('class interfaces: an address of a class limited to eth1 is not announced on eth0', () => {
+    const { clock, sp } = setup();
+    sp.setInstances([inst('192.0.2.200', 'node-a', ['eth1'])]);
+    clock.advance(300);
+    expect(sp.announced()).toEqual([]);
+  });
+
+  test('split-brain guard: no peers and no API server means no announcements', async () => {
+    const { clock, sp, beat, reg } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.200', 'node-a')]);
+    clock.advance(250);
+    beat(2);
+    clock.advance(100);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    sp.setApiOk(false);
+    // node-b still alive: keep announcing without the API server.
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    clock.advance(300);
+    expect(sp.announced()).toEqual([]);
+    expect(await reg.getSingleMetricAsString('metallb_layer2_isolated')).toMatch(/metallb_layer2_isolated 1/);
+    sp.setApiOk(true);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+  });
+
+  test('metrics: announced gauge and request/response counters', async () => {
+    const { clock, sp, reg, links } = setup();
+    sp.setInstances([inst('192.0.2.200', 'node-a')]);
+    clock.advance(300);
+    links.get('eth0')?.inject(whoHas('192.0.2.200'));
+    const text = await reg.metrics();
+    expect(text).toMatch(/metallb_speaker_announced\{ip="192.0.2.200",node="node-a",protocol="layer2",service="default\/web"\} 1/);
+    expect(text).toMatch(/metallb_layer2_requests_received\{ip="192.0.2.200"\} 1/);
+    expect(text).toMatch(/metallb_layer2_responses_sent\{ip="192.0.2.200"\} 1/);
+    expect(text).toMatch(/metallb_layer2_gratuitous_sent\{ip="192.0.2.200"\} 1/);
+  });
+});

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The L2 speaker for one node: from instances, peers' liveness and the host's links, decide which
+ * addresses this node announces, answer ARP/NDP for exactly those, and announce takeovers.
+ * No Kubernetes here: the agent (API server) or a static description feeds it.
+ */
+import type { Clock, Timer } from '../../../../lib/clock.js';
+import type { Logger } from '../../../../lib/log.js';
+import type { Liveness } from '../health/liveness.js';
+import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
+import { interfaceAllowed, usableLinks, type LinkState } from './interfaces.js';
+import type { L2Metrics } from './metrics.js';
+import { electOwner } from './owner.js';
+import type { OpenLink, RawLink } from './raw-link.js';
+import { respond, type LinkView } from './responder.js';
+
+/** One requested address of a Service (an SDNInternalL2LBService with its IP). */
+export interface L2Instance {
+  /** namespace/name of the instance object. */
+  readonly key: string;
+  readonly service: { readonly namespace: string; readonly name: string };
+  readonly ip: string;
+  readonly preferred?: string | undefined;
+  /** Nodes allowed to announce it (class node selector; ETP Local: nodes with ready endpoints). */
+  readonly eligible: readonly string[];
+  /** The class's interfaces (`spec.l2.interfaces`); empty = all not excluded. */
+  readonly interfaces: readonly string[];
+}
+
+/** What the speaker reports for status objects and events. */
+export type SpeakerEvent =
+  | { readonly type: 'announced'; readonly ip: string; readonly instances: readonly L2Instance[]; readonly links: readonly string[] }
+  | { readonly type: 'released'; readonly ip: string; readonly instances: readonly L2Instance[] }
+  | { readonly type: 'conflict'; readonly ip: string; readonly instances: readonly L2Instance[]; readonly mac: string; readonly phase: 'probe' | 'announce'; readonly stale: boolean };
+
+export interface L2SpeakerDeps {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: L2Metrics;
+  readonly liveness: Liveness;
+  readonly announcer: AnnouncerOptions;
+  readonly openLink: OpenLink;
+  readonly onEvent?: (e: SpeakerEvent) => void;
+}
+
+export class L2Speaker {
+  #instances: readonly L2Instance[] = [];
+  // ip -> instances with that address (several when shared)
+  #byIp = new Map<string, L2Instance[]>();
+  // interface name -> open raw link
+  readonly #links = new Map<string, RawLink>();
+  // ip -> the owner we computed last time (to tell a takeover from a new address)
+  readonly #lastOwner = new Map<string, string | undefined>();
+  #apiOk = true;
+  #holding = true;
+  #holdTimer: Timer | undefined;
+  #isolated = false;
+  readonly #announcer: Announcer;
+
+  constructor(private readonly d: L2SpeakerDeps) {
+    this.#announcer = new Announcer(d.clock, d.announcer, {
+      links: (ip) => this.#linksFor(ip).map((l) => ({ name: l.name, mac: l.mac })),
+      send: (name, frame) => this.#links.get(name)?.send(frame),
+      isSpeakerMac: (mac) => this.#isSpeakerMac(mac),
+      event: (e) => this.#onAnnouncer(e),
+    });
+  }
+
+  /** Start deciding after one detection time, so peers that are alive have been heard. */
+  start(): void {
+    this.#holdTimer = this.d.clock.setTimeout(() => {
+      this.#holding = false;
+      this.recompute();
+    }, this.d.liveness.detectionMs());
+  }
+
+  setInstances(list: readonly L2Instance[]): void {
+    this.#instances = list;
+    const by = new Map<string, L2Instance[]>();
+    for (const i of list) by.set(i.ip, [...(by.get(i.ip) ?? []), i]);
+    this.#byIp = by;
+    this.recompute();
+  }
+
+  /** The host's interfaces, from a scan: opens new usable ones, closes gone or down ones. */
+  setLinks(all: readonly LinkState[]): void {
+    const usable = new Map(usableLinks(all).map((l) => [l.name, l]));
+    let changed = false;
+    for (const [name, link] of this.#links) {
+      if (usable.get(name)?.mac === link.mac) continue;
+      link.close();
+      this.#links.delete(name);
+      changed = true;
+      this.d.log.info({ op: 'link', interface: name }, 'interface gone or down: not answering on it');
+    }
+    for (const l of usable.values()) {
+      if (this.#links.has(l.name)) continue;
+      try {
+        const link = this.d.openLink(l.name, l.mac);
+        link.onFrame((f) => this.#receive(link, f));
+        this.#links.set(l.name, link);
+        changed = true;
+        this.d.log.info({ op: 'link', interface: l.name, mac: l.mac }, 'answering ARP/NDP on interface');
+      } catch (e) {
+        this.d.log.error({ op: 'link', interface: l.name, err: (e as Error).message }, 'cannot open interface');
+      }
+    }
+    if (changed) {
+      this.recompute();
+      for (const ip of this.#announcer.addresses()) this.#announcer.reannounce(ip);
+    }
+  }
+
+  /** Interfaces up and open now (names), and their MACs: what our heartbeats tell peers. */
+  upLinks(): { links: string[]; macs: string[] } {
+    const ls = [...this.#links.values()];
+    return { links: ls.map((l) => l.name), macs: ls.map((l) => l.mac) };
+  }
+
+  setApiOk(ok: boolean): void {
+    if (ok === this.#apiOk) return;
+    this.#apiOk = ok;
+    this.d.log.warn({ op: 'api', apiOk: ok }, ok ? 'API server reachable again' : 'API server unreachable: announcing from heartbeats alone');
+    this.recompute();
+  }
+
+  /** Addresses announced now. */
+  announced(): string[] {
+    return this.#announcer.addresses().filter((ip) => this.#announcer.announcing(ip));
+  }
+
+  /** Recomputes ownership of every address; call on any input change (a peer up or down, too). */
+  recompute(): void {
+    const c = this.d.liveness.counts();
+    const isolated = !this.#apiOk && c.expected > 0 && c.up === 0;
+    if (isolated !== this.#isolated) {
+      this.#isolated = isolated;
+      this.d.metrics.isolated(isolated);
+      this.d.log.warn({ op: 'isolation', isolated }, isolated ? 'no peer heartbeats and no API server: stopping all announcements' : 'peers or API server back');
+    }
+    const want = new Set<string>();
+    for (const [ip, insts] of this.#byIp) {
+      const owner = this.#owner(ip, insts);
+      const prev = this.#lastOwner.get(ip);
+      this.#lastOwner.set(ip, owner);
+      if (owner !== this.d.node || this.#holding || isolated) continue;
+      want.add(ip);
+      if (!this.#announcer.state(ip)) {
+        // A takeover from a peer that failed is announced at once; an address new to us is probed first.
+        const takeover = prev !== undefined && prev !== this.d.node;
+        this.d.log.info({ op: 'acquire', ip, service: insts.map(svcName).join(','), takeover, from: prev }, takeover ? 'taking over address' : 'acquiring address');
+        this.#announcer.acquire(ip, !takeover);
+      }
+    }
+    for (const ip of this.#announcer.addresses()) if (!want.has(ip)) this.#announcer.release(ip);
+    for (const ip of [...this.#lastOwner.keys()]) if (!this.#byIp.has(ip)) this.#lastOwner.delete(ip);
+  }
+
+  #owner(ip: string, insts: readonly L2Instance[]): string | undefined {
+    const eligible = [...new Set(insts.flatMap((i) => i.eligible))];
+    const preferred = insts.find((i) => i.preferred)?.preferred;
+    const allowed = insts.flatMap((i) => i.interfaces);
+    const usable = (node: string): boolean => {
+      const links = node === this.d.node ? [...this.#links.keys()] : this.d.liveness.peer(node)?.up ? this.d.liveness.peer(node)?.last?.links ?? [] : [];
+      return links.some((l) => interfaceAllowed(l, insts.some((i) => i.interfaces.length === 0) ? [] : allowed));
+    };
+    return electOwner({ ip, preferred, eligible, usable });
+  }
+
+  #linksFor(ip: string): RawLink[] {
+    const insts = this.#byIp.get(ip) ?? [];
+    const all = insts.some((i) => i.interfaces.length === 0);
+    const allowed = insts.flatMap((i) => i.interfaces);
+    return [...this.#links.values()].filter((l) => interfaceAllowed(l.name, all ? [] : allowed));
+  }
+
+  #isSpeakerMac(mac: string): boolean {
+    for (const l of this.#links.values()) if (l.mac === mac) return true;
+    return this.#peerMacs().has(mac);
+  }
+
+  #peerMacs(): Set<string> {
+    const out = new Set<string>();
+    for (const n of new Set(this.#instances.flatMap((i) => i.eligible))) for (const m of this.d.liveness.peer(n)?.last?.macs ?? []) out.add(m);
+    return out;
+  }
+
+  #receive(link: RawLink, frame: Uint8Array): void {
+    const view: LinkView = {
+      mac: link.mac,
+      answers: (ip) => (!this.#announcer.announcing(ip) ? 'notAnnounced' : this.#linksFor(ip).includes(link) ? true : 'interfaceNotAllowed'),
+      watches: (ip) => this.#announcer.watching(ip),
+    };
+    const out = respond(frame, view);
+    if (out.kind === 'reply') {
+      this.d.metrics.gotRequest(out.ip);
+      link.send(out.frame);
+      this.d.metrics.sentResponse(out.ip);
+    } else if (out.kind === 'claim') {
+      this.#announcer.claim(out.ip, out.mac);
+    }
+  }
+
+  #onAnnouncer(e: AnnouncerEvent): void {
+    const instances = this.#byIp.get(e.ip) ?? [];
+    const service = instances.map(svcName).join(',');
+    if (e.type === 'gratuitous') {
+      this.d.metrics.sentGratuitous(e.ip);
+      return;
+    }
+    if (e.type === 'conflict') {
+      if (!e.stale) this.d.metrics.conflict(e.ip, e.mac);
+      const msg = e.stale ? 'another speaker still answers for the address (stale): re-announcing' : `address conflict: ${e.mac} also claims the address; not announcing it`;
+      this.d.log[e.stale ? 'info' : 'error']({ op: 'conflict', ip: e.ip, service, mac: e.mac, phase: e.phase }, msg);
+      this.d.onEvent?.({ type: 'conflict', ip: e.ip, instances, mac: e.mac, phase: e.phase, stale: e.stale });
+      return;
+    }
+    const on = e.state === 'announcing';
+    for (const s of new Set(instances.map(svcName))) this.d.metrics.announced(e.ip, s, on);
+    if (on) {
+      const links = this.#linksFor(e.ip).map((l) => l.name);
+      this.d.log.info({ op: 'announce', ip: e.ip, service, interfaces: links }, 'announcing address');
+      this.d.onEvent?.({ type: 'announced', ip: e.ip, instances, links });
+    } else if (e.state === 'released') {
+      this.d.log.info({ op: 'release', ip: e.ip, service }, 'stopped announcing address');
+      this.d.onEvent?.({ type: 'released', ip: e.ip, instances });
+    }
+  }
+
+  stop(): void {
+    this.#holdTimer?.cancel();
+    for (const ip of this.#announcer.addresses()) this.#announcer.release(ip);
+    for (const l of this.#links.values()) l.close();
+    this.#links.clear();
+  }
+}
+
+function svcName(i: L2Instance): string {
+  return `${i.service.namespace}/${i.service.name}`;
+}
