@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The node agent: the lab's kubelet and kube-proxy. Reads the cluster, runs its pods as processes, holds service IPs. */
+import * as fs from 'node:fs';
+import { desiredState, type ClusterView, type Desired, type Layout, type Problem } from './desired.js';
+import { syncServiceIps } from './kubeproxy.js';
+import type { StaticUnit, Supervisor, UnitStatus } from './supervisor.js';
+
+/** What the agent publishes for `status` and the chaos checker. */
+export interface AgentReport {
+  readonly pid: number;
+  readonly updatedAt: string;
+  readonly apiReachable: boolean;
+  readonly units: UnitStatus[];
+  readonly podNamespaces: string[];
+  readonly problems: Problem[];
+  readonly serviceIps: string[];
+}
+
+export interface AgentOptions {
+  /** Reads the cluster; rejects when the API server is unreachable. */
+  readonly source: () => Promise<ClusterView>;
+  readonly layout: Layout;
+  readonly supervisor: Supervisor;
+  /** Static pods: always run, on the host. */
+  readonly statics: readonly StaticUnit[];
+  /** Node namespaces that get the service IPs. */
+  readonly nodeNamespaces: readonly string[];
+  /** Where to write the AgentReport after each pass. */
+  readonly reportFile?: string;
+}
+
+export class NodeAgent {
+  #last: Desired = { units: [], problems: [], serviceIps: [] };
+  #apiReachable = false;
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+  #stopped = false;
+
+  constructor(readonly opts: AgentOptions) {}
+
+  /** One pass: read the cluster (keeping the last state when the API is down, as a kubelet does) and reconcile. */
+  async tick(): Promise<void> {
+    if (this.#busy || this.#stopped) return;
+    this.#busy = true;
+    try {
+      try {
+        this.#last = desiredState(await this.opts.source(), this.opts.layout);
+        this.#apiReachable = true;
+      } catch {
+        this.#apiReachable = false;
+      }
+      const units = [...this.opts.statics, ...this.#last.units];
+      const podNs = [...new Set(this.#last.units.filter((u) => u.pod && !u.pod.hostNetwork).map((u) => u.netns))];
+      await this.opts.supervisor.reconcile(units, podNs);
+      if (this.#apiReachable) {
+        for (const ns of this.opts.nodeNamespaces) await syncServiceIps(ns, this.#last.serviceIps).catch(() => undefined);
+      }
+      this.#writeReport();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  report(): AgentReport {
+    return {
+      pid: process.pid,
+      updatedAt: new Date().toISOString(),
+      apiReachable: this.#apiReachable,
+      units: this.opts.supervisor.status(),
+      podNamespaces: this.opts.supervisor.podNamespaces(),
+      problems: this.#last.problems,
+      serviceIps: this.#last.serviceIps,
+    };
+  }
+
+  #writeReport(): void {
+    if (!this.opts.reportFile) return;
+    const tmp = `${this.opts.reportFile}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.report(), null, 2));
+    fs.renameSync(tmp, this.opts.reportFile);
+  }
+
+  /** Ticks every `everyMs` until stop(). */
+  start(everyMs: number): void {
+    const loop = (): void => {
+      void this.tick().finally(() => {
+        if (!this.#stopped) this.#timer = setTimeout(loop, everyMs);
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    while (this.#busy) await new Promise((r) => setTimeout(r, 20));
+    await this.opts.supervisor.shutdown();
+    this.#writeReport();
+  }
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Which nodes a pod may run on: nodeSelector, required node affinity, taints and tolerations. Pure. */
+import type { V1Node, V1NodeSelectorRequirement, V1NodeSelectorTerm, V1PodSpec, V1Taint, V1Toleration } from '@kubernetes/client-node';
+
+function matchRequirement(r: V1NodeSelectorRequirement, value: string | undefined): boolean {
+  const values = r.values ?? [];
+  switch (r.operator) {
+    case 'In': return value !== undefined && values.includes(value);
+    case 'NotIn': return value === undefined || !values.includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    case 'Gt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) > Number(values[0]);
+    case 'Lt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) < Number(values[0]);
+    default: return false;
+  }
+}
+
+/** A node selector term: all its expressions and fields match (an empty term matches nothing, as in Kubernetes). */
+export function matchTerm(term: V1NodeSelectorTerm, node: V1Node): boolean {
+  const exprs = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  if (exprs.length === 0 && fields.length === 0) return false;
+  const labels = node.metadata?.labels ?? {};
+  return exprs.every((r) => matchRequirement(r, labels[r.key])) && fields.every((r) => matchRequirement(r, r.key === 'metadata.name' ? node.metadata?.name : undefined));
+}
+
+/** Whether a toleration tolerates a taint (same rules as the scheduler). */
+export function tolerates(t: V1Toleration, taint: V1Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.operator === 'Exists') return !t.key || t.key === taint.key;
+  return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+}
+
+/** Why a pod cannot run on a node, or undefined when it can. */
+export function unschedulableReason(spec: V1PodSpec, node: V1Node): string | undefined {
+  const labels = node.metadata?.labels ?? {};
+  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) {
+    if (labels[k] !== v) return `nodeSelector ${k}=${v} does not match`;
+  }
+  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms && !terms.some((t) => matchTerm(t, node))) return 'required node affinity does not match';
+  for (const taint of node.spec?.taints ?? []) {
+    if (taint.effect === 'PreferNoSchedule') continue;
+    if (!(spec.tolerations ?? []).some((t) => tolerates(t, taint))) return `taint ${taint.key}:${taint.effect} is not tolerated`;
+  }
+  return undefined;
+}
+
+/** Whether the node reports Ready=True. */
+export function nodeReady(node: V1Node): boolean {
+  return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** The nodes a DaemonSet runs on, sorted by name. */
+export function daemonSetNodes(spec: V1PodSpec, nodes: readonly V1Node[]): string[] {
+  return nodes
+    .filter((n) => unschedulableReason(spec, n) === undefined)
+    .map((n) => n.metadata?.name ?? '')
+    .filter((n) => n !== '')
+    .sort();
+}

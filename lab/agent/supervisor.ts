@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Keeps a set of units running as processes in their namespaces, restarting them with the kubelet's back-off. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listNamespaces, procRef, run, runNs, stop, type ProcRef } from '../sys.js';
+import { FRESH, nextRestart, type BackoffPolicy, type RestartState } from './backoff.js';
+import type { Unit } from './desired.js';
+
+/** What `status` and the chaos checker see of one unit. */
+export interface UnitStatus {
+  readonly key: string;
+  readonly kind: Unit['kind'] | 'static';
+  readonly netns: string;
+  readonly pod?: Unit['pod'];
+  readonly proc?: ProcRef;
+  readonly restarts: number;
+  readonly state: 'running' | 'waiting' | 'stopped';
+  readonly lastExit?: string;
+}
+
+interface Slot {
+  unit: Unit | StaticUnit;
+  child?: ChildProcess | undefined;
+  proc?: ProcRef | undefined;
+  startedAt: number;
+  restart: RestartState;
+  notBefore: number;
+  lastExit?: string;
+  stopping: boolean;
+}
+
+/** A unit the agent runs regardless of the cluster (the lab's API server and module runtime): static pods. */
+export interface StaticUnit {
+  readonly key: string;
+  readonly kind: 'static';
+  readonly netns: '';
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+function safe(key: string): string {
+  return key.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 120);
+}
+
+export class Supervisor {
+  readonly #slots = new Map<string, Slot>();
+  readonly #podNetns = new Set<string>();
+
+  constructor(readonly logDir: string, readonly backoff: BackoffPolicy, readonly ownedNetns: (ns: string) => boolean) {
+    fs.mkdirSync(logDir, { recursive: true });
+  }
+
+  /** Brings the running set to exactly `units`: starts new ones, stops removed ones, restarts exited ones when due. */
+  async reconcile(units: readonly (Unit | StaticUnit)[], podNetns: readonly string[]): Promise<void> {
+    const want = new Map(units.map((u) => [u.key, u]));
+    for (const [key, slot] of this.#slots) {
+      if (!want.has(key)) {
+        this.#slots.delete(key);
+        await this.#stopSlot(slot);
+      }
+    }
+    this.#syncPodNetns(podNetns);
+    const now = Date.now();
+    for (const u of units) {
+      let slot = this.#slots.get(u.key);
+      if (!slot) {
+        slot = { unit: u, startedAt: 0, restart: FRESH, notBefore: 0, stopping: false };
+        this.#slots.set(u.key, slot);
+      }
+      if (!slot.child && now >= slot.notBefore) this.#start(slot);
+    }
+  }
+
+  #syncPodNetns(wanted: readonly string[]): void {
+    const existing = new Set(listNamespaces());
+    for (const ns of wanted) {
+      if (!this.ownedNetns(ns)) continue;
+      if (!existing.has(ns)) {
+        run('ip', ['netns', 'add', ns]);
+        runNs(ns, 'ip', ['link', 'set', 'lo', 'up']);
+      }
+      this.#podNetns.add(ns);
+    }
+    for (const ns of [...this.#podNetns]) {
+      if (wanted.includes(ns)) continue;
+      const used = [...this.#slots.values()].some((s) => s.unit.netns === ns);
+      if (!used) {
+        run('ip', ['netns', 'del', ns], { allowFail: true });
+        this.#podNetns.delete(ns);
+      }
+    }
+  }
+
+  #start(slot: Slot): void {
+    const u = slot.unit;
+    const [cmd, ...args] = u.netns ? ['ip', 'netns', 'exec', u.netns, ...u.argv] : [...u.argv];
+    if (!cmd) return;
+    const log = fs.openSync(path.join(this.logDir, `${safe(u.key)}.log`), 'a');
+    const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...u.env } });
+    fs.closeSync(log);
+    slot.child = child;
+    slot.startedAt = Date.now();
+    slot.proc = child.pid === undefined ? undefined : procRef(child.pid);
+    child.on('error', (e) => { slot.lastExit = e.message; });
+    child.on('exit', (code, sig) => {
+      slot.child = undefined;
+      slot.proc = undefined;
+      slot.lastExit = sig ? `signal ${sig}` : `exit ${code}`;
+      if (slot.stopping) return;
+      const r = nextRestart(this.backoff, slot.restart, Date.now() - slot.startedAt);
+      slot.restart = r.state;
+      slot.notBefore = Date.now() + r.delayMs;
+    });
+  }
+
+  async #stopSlot(slot: Slot): Promise<void> {
+    slot.stopping = true;
+    if (slot.proc) await stop(slot.proc, 3000);
+  }
+
+  /** Stops everything and removes the pod namespaces it created. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.#slots.values()].map((s) => this.#stopSlot(s)));
+    this.#slots.clear();
+    for (const ns of this.#podNetns) run('ip', ['netns', 'del', ns], { allowFail: true });
+    this.#podNetns.clear();
+  }
+
+  /** The pod namespaces the supervisor created. */
+  podNamespaces(): string[] {
+    return [...this.#podNetns].sort();
+  }
+
+  status(): UnitStatus[] {
+    return [...this.#slots.values()].map((s): UnitStatus => ({
+      key: s.unit.key,
+      kind: s.unit.kind,
+      netns: s.unit.netns,
+      ...('pod' in s.unit && s.unit.pod ? { pod: s.unit.pod } : {}),
+      ...(s.proc ? { proc: s.proc } : {}),
+      restarts: s.restart.restarts,
+      state: s.child ? 'running' : s.stopping ? 'stopped' : 'waiting',
+      ...(s.lastExit ? { lastExit: s.lastExit } : {}),
+    }));
+  }
+}

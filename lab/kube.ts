@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+/** A small JSON client for the lab's API server, over its Unix socket or TCP, for the lab's own tools. */
+import * as http from 'node:http';
+
+export type Endpoint = { socketPath: string } | { host: string; port: number };
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string; uid?: string; creationTimestamp?: string };
+  [k: string]: unknown;
+}
+
+export interface KubeList<T = KubeObject> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+/** An API error with the server's status code and message. */
+export class KubeError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'KubeError';
+  }
+}
+
+export class Kube {
+  constructor(readonly endpoint: Endpoint, readonly token?: string, readonly timeoutMs = 5000) {}
+
+  /** One request; resolves with the parsed body, rejects with KubeError on a non-2xx status. */
+  request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (payload !== undefined) headers['content-type'] = contentType;
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const target = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port };
+    return new Promise((resolve, reject) => {
+      const req = http.request({ ...target, method, path, headers, timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = undefined;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            parsed = text;
+          }
+          const code = res.statusCode ?? 0;
+          if (code >= 200 && code < 300) resolve(parsed as T);
+          else reject(new KubeError(code, `${method} ${path}: ${code} ${(parsed as { message?: string } | undefined)?.message ?? text}`));
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  get<T = KubeObject>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  list<T = KubeObject>(path: string): Promise<T[]> {
+    return this.request<KubeList<T>>('GET', path).then((l) => l.items ?? []);
+  }
+
+  /** Creates, or replaces when it exists (keeping the stored resourceVersion). */
+  async apply(collection: string, obj: KubeObject): Promise<KubeObject> {
+    const name = obj.metadata?.name ?? '';
+    try {
+      return await this.request<KubeObject>('POST', collection, obj);
+    } catch (e) {
+      if (!(e instanceof KubeError) || e.code !== 409) throw e;
+      const cur = await this.get(`${collection}/${name}`);
+      const next = { ...obj, metadata: { ...obj.metadata, resourceVersion: cur.metadata?.resourceVersion } };
+      return this.request<KubeObject>('PUT', `${collection}/${name}`, next);
+    }
+  }
+
+  mergePatch(path: string, patch: unknown): Promise<KubeObject> {
+    return this.request<KubeObject>('PATCH', path, patch, 'application/merge-patch+json');
+  }
+
+  /** Deletes; a missing object is not an error. */
+  async delete(path: string): Promise<void> {
+    try {
+      await this.request('DELETE', path);
+    } catch (e) {
+      if (!(e instanceof KubeError) || e.code !== 404) throw e;
+    }
+  }
+
+  /** Whether the server answers at all. */
+  async healthy(): Promise<boolean> {
+    try {
+      await this.request('GET', '/api');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
