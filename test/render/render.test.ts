@@ -3,6 +3,10 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { findManifest, renderChart, helmBinary, type Manifest } from '../helpers/helm.js';
 import { hasBuiltinModel, validateBuiltins } from '../helpers/k8s-models.js';
+import { compileCrd, compileValuesSchema, formatFieldError, loadCrdFiles, loadValuesSchema } from '../../lib/schemas/index.js';
+
+const crds = new Map(loadCrdFiles().map((f) => compileCrd(f.crd)).map((c) => [`${c.group}/${c.kind}`, c] as const));
+const checkValues = compileValuesSchema(loadValuesSchema(), { prefix: ['metallb'] });
 
 const scenarioDir = path.join(__dirname, 'scenarios');
 
@@ -42,8 +46,20 @@ describeIfHelm('helm render', () => {
     const builtin = ms.filter(hasBuiltinModel);
     expect(builtin.map((m) => m.kind)).toEqual(expect.arrayContaining(['Deployment', 'ClusterRole', 'PodMonitor']));
     expect(validateBuiltins(builtin)).toEqual([]);
+    // Objects of the module's own CRDs validate against them.
+    const custom = ms.filter((m) => crds.has(m.apiVersion.split('/')[0] + '/' + m.kind));
+    const customErrors = custom.flatMap((m) => {
+      const check = crds.get(m.apiVersion.split('/')[0] + '/' + m.kind)!.versions[m.apiVersion.split('/')[1]!];
+      return check ? check(m).errors.map((e) => `${m.kind}/${m.metadata.name}: ${formatFieldError(e)}`) : [`${m.kind}: ${m.apiVersion} not served`];
+    });
+    expect(customErrors).toEqual([]);
     // Every object is labelled as the module's, so pruning never touches user objects.
     for (const m of ms) expect(m.metadata.labels).toMatchObject({ heritage: 'deckhouse', module: 'metallb' });
+  });
+
+  test.each(['empty', 'l2', 'bgp', 'deprecated'])('%s: the scenario values satisfy openapi/values.yaml', (name) => {
+    const values = (scenario(name) as { metallb: unknown }).metallb;
+    expect(checkValues(values).errors.map(formatFieldError)).toEqual([]);
   });
 
   test('empty: only the controller and its namespace, RBAC and budget; no speaker, no L2 or BGP objects', () => {
