@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The controller's Kubernetes I/O: informers, status writes, Events, the Lease. Thin: no decisions here. */
+import * as k8s from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import type { LeaseRecord, LeaseStore } from './leader.js';
+import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
+import type { EventText } from './status.js';
+
+export const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices', kind: 'SDNInternalL2LBService' } as const;
+export const POOLS = { group: 'metallb.io', version: 'v1beta1', plural: 'ipaddresspools' } as const;
+export const CLASSES = { group: 'network.deckhouse.io', version: 'v1alpha1', plural: 'metalloadbalancerclasses' } as const;
+export const COMPONENT = 'metallb-controller';
+
+/** The HTTP status of a failed API call, or undefined for transport errors. */
+export function statusCode(e: unknown): number | undefined {
+  const c = (e as { code?: unknown }).code;
+  return typeof c === 'number' ? c : undefined;
+}
+
+type AnyObject = k8s.KubernetesObject;
+
+/** Informers for everything the controller reads. */
+export function informers(kc: k8s.KubeConfig, namespace: string) {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const list = <T extends AnyObject>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
+  return {
+    services: k8s.makeInformer<k8s.V1Service>(kc, '/api/v1/services', () => core.listServiceForAllNamespaces()),
+    namespaces: k8s.makeInformer<k8s.V1Namespace>(kc, '/api/v1/namespaces', () => core.listNamespace()),
+    instances: k8s.makeInformer<AnyObject>(kc, `/apis/${INSTANCES.group}/${INSTANCES.version}/${INSTANCES.plural}`,
+      list(() => custom.listClusterCustomObject({ ...INSTANCES }))),
+    pools: k8s.makeInformer<AnyObject>(kc, `/apis/${POOLS.group}/${POOLS.version}/namespaces/${namespace}/${POOLS.plural}`,
+      list(() => custom.listNamespacedCustomObject({ ...POOLS, namespace }))),
+    classes: k8s.makeInformer<AnyObject>(kc, `/apis/${CLASSES.group}/${CLASSES.version}/${CLASSES.plural}`,
+      list(() => custom.listClusterCustomObject({ ...CLASSES }).catch((e: unknown) => {
+        // The class CRD may be absent (BGP-only clusters) or unreadable: then no class is the default.
+        if (statusCode(e) === 404 || statusCode(e) === 403) return { apiVersion: 'v1', kind: 'List', items: [], metadata: {} };
+        throw e;
+      }))),
+  };
+}
+
+export type Informers = ReturnType<typeof informers>;
+
+/** Writes status through the status subresource, with the resourceVersion it read (409 on a race). */
+export class StatusWriter {
+  readonly #core: k8s.CoreV1Api;
+  readonly #custom: k8s.CustomObjectsApi;
+  constructor(kc: k8s.KubeConfig) {
+    this.#core = kc.makeApiClient(k8s.CoreV1Api);
+    this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+
+  async write(kind: 'instance' | 'service', obj: ServiceLike, status: ServiceStatusLike): Promise<ServiceLike> {
+    const md = obj.metadata ?? {};
+    const name = md.name ?? '';
+    const namespace = md.namespace ?? '';
+    const body = { ...obj, status };
+    if (kind === 'instance') return (await this.#custom.replaceNamespacedCustomObjectStatus({ ...INSTANCES, namespace, name, body })) as ServiceLike;
+    return (await this.#core.replaceNamespacedServiceStatus({ name, namespace, body: body as k8s.V1Service })) as ServiceLike;
+  }
+
+  async read(kind: 'instance' | 'service', namespace: string, name: string): Promise<ServiceLike | undefined> {
+    try {
+      if (kind === 'instance') return (await this.#custom.getNamespacedCustomObjectStatus({ ...INSTANCES, namespace, name })) as ServiceLike;
+      return (await this.#core.readNamespacedServiceStatus({ name, namespace })) as ServiceLike;
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw e;
+    }
+  }
+}
+
+/** The object an Event is about. */
+export interface EventSubject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+}
+
+/** Records core/v1 Events, the kind `kubectl describe` shows. */
+export class EventRecorder {
+  readonly #core: k8s.CoreV1Api;
+  constructor(kc: k8s.KubeConfig, private readonly instance: string) {
+    this.#core = kc.makeApiClient(k8s.CoreV1Api);
+  }
+
+  async record(subject: EventSubject, e: EventText): Promise<void> {
+    const md = subject.metadata;
+    const now = new Date();
+    const namespace = md.namespace ?? 'default';
+    const body: k8s.CoreV1Event = {
+      metadata: { name: `${md.name ?? 'object'}.${randomBytes(8).toString('hex')}`, namespace },
+      involvedObject: { apiVersion: subject.apiVersion, kind: subject.kind, name: md.name ?? '', namespace, ...(md.uid ? { uid: md.uid } : {}), ...(md.resourceVersion ? { resourceVersion: md.resourceVersion } : {}) },
+      reason: e.reason,
+      message: e.message,
+      type: e.type,
+      count: 1,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      source: { component: COMPONENT },
+      reportingComponent: COMPONENT,
+      reportingInstance: this.instance,
+    };
+    await this.#core.createNamespacedEvent({ namespace, body });
+  }
+}
+
+/** The Lease the replicas elect a leader on. */
+export class KubeLeaseStore implements LeaseStore {
+  readonly #api: k8s.CoordinationV1Api;
+  constructor(kc: k8s.KubeConfig, private readonly namespace: string, private readonly name: string) {
+    this.#api = kc.makeApiClient(k8s.CoordinationV1Api);
+  }
+
+  async get(): Promise<LeaseRecord | undefined> {
+    try {
+      return fromLease(await this.#api.readNamespacedLease({ name: this.name, namespace: this.namespace }));
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async create(r: LeaseRecord): Promise<LeaseRecord> {
+    return fromLease(await this.#api.createNamespacedLease({ namespace: this.namespace, body: this.#toLease(r) }));
+  }
+
+  async replace(r: LeaseRecord): Promise<LeaseRecord> {
+    return fromLease(await this.#api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body: this.#toLease(r) }));
+  }
+
+  #toLease(r: LeaseRecord): k8s.V1Lease {
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: this.name, namespace: this.namespace, ...(r.resourceVersion ? { resourceVersion: r.resourceVersion } : {}) },
+      spec: {
+        holderIdentity: r.holder,
+        leaseDurationSeconds: r.durationSeconds,
+        renewTime: new k8s.V1MicroTime(r.renewTime),
+        acquireTime: new k8s.V1MicroTime(r.acquireTime),
+        leaseTransitions: r.transitions,
+      },
+    };
+  }
+}
+
+function fromLease(l: k8s.V1Lease): LeaseRecord {
+  const s = l.spec ?? {};
+  const ms = (d: Date | string | undefined): number => (d ? new Date(d).getTime() : 0);
+  return {
+    holder: s.holderIdentity ?? '',
+    durationSeconds: s.leaseDurationSeconds ?? 15,
+    renewTime: ms(s.renewTime),
+    acquireTime: ms(s.acquireTime),
+    transitions: s.leaseTransitions ?? 0,
+    resourceVersion: l.metadata?.resourceVersion,
+  };
+}

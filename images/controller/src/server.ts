@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Metrics, /healthz and /readyz on one port (7472). */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface Probes {
+  ready(): boolean;
+}
+
+/** Starts the server; resolves with it once listening (port 0 picks a free port). */
+export function serve(reg: Registry, probes: Probes, port: number, host = '0.0.0.0'): Promise<http.Server & { port: number }> {
+  const server = http.createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    if (url === '/metrics') {
+      reg.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': reg.contentType });
+          res.end(text);
+        },
+        (e: unknown) => {
+          res.writeHead(500);
+          res.end(String((e as Error).message));
+        },
+      );
+      return;
+    }
+    if (url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok\n');
+      return;
+    }
+    if (url === '/readyz') {
+      const ok = probes.ready();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(ok ? 'ok\n' : 'caches not filled yet\n');
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(Object.assign(server, { port: (server.address() as AddressInfo).port })));
+  });
+}
