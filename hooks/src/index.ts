@@ -5,6 +5,7 @@
  * (`entry` comes from lib/hook-sdk/index.js).
  */
 import { entry, type BatchApp, type HookEntry } from '../../lib/hook-sdk/index.js';
+import * as discoveryBgp from './discovery-bgp.js';
 import * as discoveryL2 from './discovery-l2-load-balancers.js';
 import * as nodeMembership from './node-membership.js';
 import * as speakerHeartbeatKey from './speaker-heartbeat-key.js';
@@ -12,6 +13,7 @@ import * as updateServiceStatus from './update-service-status.js';
 
 export const hooks: readonly HookEntry[] = [
   entry('discovery-l2-load-balancers', discoveryL2),
+  entry('discovery-bgp', discoveryBgp),
   entry('node-membership', nodeMembership),
   entry('speaker-heartbeat-key', speakerHeartbeatKey),
   entry('update-service-status', updateServiceStatus),

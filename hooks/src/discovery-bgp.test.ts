@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+import { at, Cluster, fixture, parseState, runHook } from '../../test/hooks/harness.js';
+import * as hook from './discovery-bgp.js';
+
+beforeAll(() => {
+  hook.clock.now = () => new Date('2026-11-25T12:00:00Z');
+});
+const v = (values: unknown, k: string): unknown => at(values, `metallb.internal.${k}`);
+
+describe('discovery-bgp', () => {
+  test('empty cluster: empty lists and affinity {} (speakers on every node)', async () => {
+    const r = await runHook(hook, new Cluster());
+    for (const k of ['addressPools', 'bgpPeers', 'bgpAdvertisements', 'bfdProfiles', 'secretsToCopy']) expect(v(r.values, k)).toEqual([]);
+    expect(v(r.values, 'speakerNodeAffinity')).toEqual({});
+    expect(r.output.kube).toEqual([]);
+  });
+
+  describe('pools, peers, configurations and secrets', () => {
+    let r: Awaited<ReturnType<typeof runHook>>;
+    let cluster: Cluster;
+    beforeAll(async () => {
+      cluster = new Cluster(fixture('bgp'));
+      r = await runHook(hook, cluster);
+    });
+
+    test('pools carry autoAssign and avoidBuggyIPs', () => {
+      expect(v(r.values, 'addressPools')).toEqual([{ name: 'test-pool', addresses: ['203.0.113.0/26'], autoAssign: true, avoidBuggyIPs: false }]);
+    });
+
+    test('a node-pinned peer per source address and a fallback for the other nodes, with password and BFD', () => {
+      const peers = v(r.values, 'bgpPeers') as { name: string }[];
+      expect(peers.filter((p) => p.name.startsWith('test-peer'))).toEqual([
+        {
+          name: 'test-peer-test-config',
+          myASN: 64500,
+          peerASN: 64512,
+          peerAddress: '192.0.2.1',
+          holdTime: '3s',
+          passwordSecret: 'bgp-pwd-ns1-secret1',
+          bfdProfile: 'bfd-test-peer',
+          nodeSelectors: [{ matchLabels: { role: 'worker' }, matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['node-1'] }] }],
+        },
+        {
+          name: 'test-peer-test-config-node-node-1',
+          myASN: 64500,
+          peerASN: 64512,
+          peerAddress: '192.0.2.1',
+          holdTime: '3s',
+          passwordSecret: 'bgp-pwd-ns1-secret1',
+          bfdProfile: 'bfd-test-peer',
+          sourceAddress: '192.0.2.11',
+          nodeSelectors: [{ matchLabels: { role: 'worker', 'kubernetes.io/hostname': 'node-1' } }],
+        },
+      ]);
+    });
+
+    test('advertisements name the generated peers and the configuration selector', () => {
+      expect((v(r.values, 'bgpAdvertisements') as unknown[])[0]).toEqual({
+        name: 'test-config-adv-0',
+        ipAddressPools: ['test-pool'],
+        peers: ['test-peer-test-config-node-node-1', 'test-peer-test-config'],
+        nodeSelectors: [{ matchLabels: { role: 'worker' } }],
+        localPref: 100,
+      });
+    });
+
+    test('BFD profiles are rendered; the labelled Secret is copied decoded', () => {
+      expect(v(r.values, 'bfdProfiles')).toEqual([{ name: 'bfd-test-peer', receiveInterval: 300, transmitInterval: 300 }]);
+      expect(v(r.values, 'secretsToCopy')).toEqual([{ name: 'bgp-pwd-ns1-secret1', namespace: 'ns1', data: { password: 's3cr3t' } }]);
+    });
+
+    test('speaker affinity: the configuration selectors and pinned nodes, OR-ed', () => {
+      expect(v(r.values, 'speakerNodeAffinity')).toEqual({
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] },
+            { matchExpressions: [{ key: 'role', operator: 'In', values: ['edge'] }] },
+            { matchExpressions: [{ key: 'role', operator: 'In', values: ['worker'] }] },
+          ],
+        },
+      });
+    });
+
+    test('dangling references are skipped and reported in the configuration status, not fatal', () => {
+      const adv = v(r.values, 'bgpAdvertisements') as { name: string; ipAddressPools: string[]; peers: string[] }[];
+      expect(adv.find((a) => a.name === 'z-dangling-adv-0')).toMatchObject({ ipAddressPools: ['test-pool'], peers: ['bad-secret-peer-z-dangling'], communities: ['65535:65282'], aggregationLength: 32 });
+      expect(adv.find((a) => a.name === 'z-dangling-adv-1')).toBeUndefined();
+      const bad = (v(r.values, 'bgpPeers') as { name: string; passwordSecret?: string }[]).find((p) => p.name === 'bad-secret-peer-z-dangling');
+      expect(bad?.passwordSecret).toBeUndefined();
+      const cond = (name: string) => (cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerConfiguration', name)?.status as { conditions: { status: string; message: string }[] }).conditions[0];
+      expect(cond('test-config')).toMatchObject({ status: 'True' });
+      expect(cond('z-dangling')?.status).toBe('False');
+      expect(cond('z-dangling')?.message).toContain('MetalLoadBalancerBGPPeer "missing-peer" does not exist');
+      expect(cond('z-dangling')?.message).toContain('Secret ns1/unlabelled of peer "bad-secret-peer" not found');
+      expect(cond('z-dangling')?.message).toContain('MetalLoadBalancerPool "missing-pool" does not exist');
+    });
+
+    test('a re-run writes the same values and no status patches', async () => {
+      const again = await runHook(hook, cluster);
+      expect(again.values).toEqual(r.values);
+      expect(again.output.kube).toEqual([]);
+    });
+  });
+
+  test('a configuration without nodeSelector puts speakers on every node; user pools in d8-metallb count as existing', async () => {
+    const r = await runHook(
+      hook,
+      new Cluster(
+        parseState(`
+apiVersion: network.deckhouse.io/v1alpha1
+kind: MetalLoadBalancerBGPPeer
+metadata: {name: p}
+spec: {peerAddress: 192.0.2.1, peerASN: 64512, myASN: 64500}
+---
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: mine, namespace: d8-metallb}
+spec: {addresses: ["203.0.113.64/26"]}
+---
+apiVersion: network.deckhouse.io/v1alpha1
+kind: MetalLoadBalancerConfiguration
+metadata: {name: all}
+spec: {mode: BGP, bgp: {peerNames: [p]}, advertisements: [{poolNames: [mine]}]}
+`),
+      ),
+    );
+    expect(v(r.values, 'speakerNodeAffinity')).toEqual({});
+    expect(v(r.values, 'bgpPeers')).toEqual([{ name: 'p-all', myASN: 64500, peerASN: 64512, peerAddress: '192.0.2.1' }]);
+    expect(v(r.values, 'bgpAdvertisements')).toEqual([{ name: 'all-adv-0', ipAddressPools: ['mine'], peers: ['p-all'] }]);
+  });
+});

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The BGP custom resources as the hooks see them (API shape), and the values they become (internal shape). */
+import type { KubeObject, LabelSelector } from '../../../../lib/hook-sdk/index.js';
+import { opt } from '../service.js';
+import type { Condition } from '../service.js';
+
+export interface PoolInfo {
+  name: string;
+  addresses: string[];
+  autoAssign?: boolean;
+  avoidBuggyIPs?: boolean;
+}
+
+export interface BfdSpec {
+  receiveInterval?: number;
+  transmitInterval?: number;
+  detectMultiplier?: number;
+  echoInterval?: number;
+  echoMode?: boolean;
+  passiveMode?: boolean;
+  minimumTTL?: number;
+}
+
+export interface PeerInfo {
+  name: string;
+  peerAddress: string;
+  peerASN: number;
+  myASN: number;
+  peerPort?: number;
+  routerID?: string;
+  holdTime?: string;
+  passwordSecretRef?: { name: string; namespace: string };
+  sourceAddresses: { nodeName: string; address: string }[];
+  bfd?: BfdSpec;
+}
+
+export interface AdvertisementSpec {
+  poolNames: string[];
+  bgp?: { communities?: string[]; localPref?: number; aggregationLength?: number };
+}
+
+export interface ConfigInfo {
+  name: string;
+  mode: string;
+  nodeSelector: Record<string, string>;
+  peerNames: string[];
+  advertisements: AdvertisementSpec[];
+  conditions: Condition[];
+}
+
+export interface SecretInfo {
+  name: string;
+  namespace: string;
+  /** Decoded values. */
+  data: Record<string, string>;
+}
+
+/** `internal.addressPools` entry. */
+export type PoolValue = PoolInfo;
+
+/** `internal.bgpPeers` entry. */
+export interface PeerValue {
+  name: string;
+  myASN: number;
+  peerASN: number;
+  peerAddress: string;
+  peerPort?: number;
+  routerID?: string;
+  holdTime?: string;
+  sourceAddress?: string;
+  passwordSecret?: string;
+  bfdProfile?: string;
+  nodeSelectors?: LabelSelector[];
+}
+
+/** `internal.bgpAdvertisements` entry. */
+export interface AdvertisementValue {
+  name: string;
+  ipAddressPools: string[];
+  peers: string[];
+  nodeSelectors?: LabelSelector[];
+  aggregationLength?: number;
+  localPref?: number;
+  communities?: string[];
+}
+
+/** `internal.bfdProfiles` entry. */
+export interface BfdProfileValue extends BfdSpec {
+  name: string;
+}
+
+/** `internal.secretsToCopy` entry. */
+export interface SecretValue {
+  name: string;
+  namespace: string;
+  data: Record<string, string>;
+}
+
+function rec(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+export function poolFromObject(o: KubeObject): PoolInfo | null {
+  if (!o.metadata?.name) return null;
+  const s = rec(o.spec);
+  const p: PoolInfo = { name: o.metadata.name, addresses: strs(s.addresses) };
+  opt(p, 'autoAssign', bool(s.autoAssign));
+  opt(p, 'avoidBuggyIPs', bool(s.avoidBuggyIPs));
+  return p;
+}
+
+export function peerFromObject(o: KubeObject): PeerInfo | null {
+  const s = rec(o.spec);
+  const peerAddress = str(s.peerAddress);
+  const peerASN = num(s.peerASN);
+  const myASN = num(s.myASN);
+  if (!o.metadata?.name || peerAddress === undefined || peerASN === undefined || myASN === undefined) return null;
+  const p: PeerInfo = {
+    name: o.metadata.name,
+    peerAddress,
+    peerASN,
+    myASN,
+    sourceAddresses: (Array.isArray(s.sourceAddresses) ? s.sourceAddresses : []).map(rec).flatMap((a) => {
+      const nodeName = str(a.nodeName);
+      const address = str(a.address);
+      return nodeName && address ? [{ nodeName, address }] : [];
+    }),
+  };
+  opt(p, 'peerPort', num(s.peerPort));
+  opt(p, 'routerID', str(s.routerID));
+  opt(p, 'holdTime', str(s.holdTime));
+  const ref = rec(s.passwordSecretRef);
+  if (str(ref.name) && str(ref.namespace)) p.passwordSecretRef = { name: ref.name as string, namespace: ref.namespace as string };
+  if (s.bfd !== undefined && s.bfd !== null) {
+    const b = rec(s.bfd);
+    const bfd: BfdSpec = {};
+    for (const k of ['receiveInterval', 'transmitInterval', 'detectMultiplier', 'echoInterval', 'minimumTTL'] as const) opt(bfd, k, num(b[k]));
+    for (const k of ['echoMode', 'passiveMode'] as const) opt(bfd, k, bool(b[k]));
+    p.bfd = bfd;
+  }
+  return p;
+}
+
+export function configFromObject(o: KubeObject): ConfigInfo | null {
+  if (!o.metadata?.name) return null;
+  const s = rec(o.spec);
+  const nodeSelector: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec(s.nodeSelector))) if (typeof v === 'string') nodeSelector[k] = v;
+  const conditions = (Array.isArray(rec(o.status).conditions) ? (rec(o.status).conditions as unknown[]) : []).map(rec).filter((c) => typeof c.type === 'string') as unknown as Condition[];
+  return {
+    name: o.metadata.name,
+    mode: str(s.mode) ?? '',
+    nodeSelector,
+    peerNames: strs(rec(s.bgp).peerNames),
+    advertisements: (Array.isArray(s.advertisements) ? s.advertisements : []).map(rec).map((a) => {
+      const adv: AdvertisementSpec = { poolNames: strs(a.poolNames) };
+      if (a.bgp !== undefined && a.bgp !== null) {
+        const b = rec(a.bgp);
+        const bgp: NonNullable<AdvertisementSpec['bgp']> = {};
+        if (Array.isArray(b.communities)) bgp.communities = strs(b.communities);
+        opt(bgp, 'localPref', num(b.localPref));
+        opt(bgp, 'aggregationLength', num(b.aggregationLength));
+        adv.bgp = bgp;
+      }
+      return adv;
+    }),
+    conditions,
+  };
+}
+
+/** Secret filter: decodes `data` (base64) and takes `stringData` as is. */
+export function secretFromObject(o: KubeObject): SecretInfo | null {
+  if (!o.metadata?.name) return null;
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec(o.data))) if (typeof v === 'string') data[k] = Buffer.from(v, 'base64').toString('utf8');
+  for (const [k, v] of Object.entries(rec(o.stringData))) if (typeof v === 'string') data[k] = v;
+  return { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', data };
+}
