@@ -4,7 +4,7 @@ export npm_config_nodedir := /usr
 export PATH := $(CURDIR)/.cache/helm:$(PATH)
 JEST_JSON := test/out/jest.json
 
-.PHONY: setup build typecheck lint test unit lab lab-down lab-status bench hooks-sea clean
+.PHONY: gen-types setup build typecheck lint test unit lab lab-down lab-status bench hooks-sea clean
 
 setup:
 	@bash scripts/setup.sh
@@ -45,3 +45,7 @@ hooks-sea: build
 
 clean:
 	rm -rf dist test/out bench/out
+
+# Regenerates lib/schemas/types.generated.ts from crds/ and openapi/.
+gen-types: build
+	@node dist/lib/schemas/gen-types.js
