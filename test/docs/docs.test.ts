@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { generatedDocs } from '../../scripts/gen-docs.js';
-import { compileCrd, compileValuesSchema, formatFieldError, loadConfigValuesSchema, loadCrdFiles } from '../../lib/schemas/index.js';
+import { compileCrd, compileValuesSchema, type CompiledCrd, formatFieldError, loadConfigValuesSchema, loadCrdFiles } from '../../lib/schemas/index.js';
 import { validateBuiltins } from '../helpers/k8s-models.js';
 import type { Manifest } from '../helpers/helm.js';
 
@@ -16,7 +16,7 @@ function blocks(markdown: string, lang: string): string[] {
   return [...markdown.matchAll(re)].map((m) => m[1]!);
 }
 
-const crds = new Map(loadCrdFiles().map((f) => compileCrd(f.crd)).map((c) => [`${c.group}/${c.kind}`, c] as const));
+const crds = new Map<string, CompiledCrd>(loadCrdFiles().map((f) => compileCrd(f.crd)).map((c) => [`${c.group}/${c.kind}`, c]));
 const settings = compileValuesSchema(loadConfigValuesSchema());
 
 /** Errors of example objects: built-ins against their Kubernetes schema, custom resources against our CRDs. */

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { findManifest, renderChart, helmBinary, type Manifest } from '../helpers/helm.js';
 import { hasBuiltinModel, validateBuiltins } from '../helpers/k8s-models.js';
-import { compileCrd, compileValuesSchema, formatFieldError, loadCrdFiles, loadValuesSchema } from '../../lib/schemas/index.js';
+import { compileCrd, compileValuesSchema, type CompiledCrd, formatFieldError, loadCrdFiles, loadValuesSchema } from '../../lib/schemas/index.js';
 
-const crds = new Map(loadCrdFiles().map((f) => compileCrd(f.crd)).map((c) => [`${c.group}/${c.kind}`, c] as const));
+const crds = new Map<string, CompiledCrd>(loadCrdFiles().map((f) => compileCrd(f.crd)).map((c) => [`${c.group}/${c.kind}`, c]));
 const checkValues = compileValuesSchema(loadValuesSchema(), { prefix: ['metallb'] });
 
 const scenarioDir = path.join(__dirname, 'scenarios');
