@@ -15,7 +15,7 @@ describe('BGP filters', () => {
 });
 
 describe('planBgp', () => {
-  const name = fc.constantFrom('a', 'b', 'c', 'd');
+  const name: fc.Arbitrary<string> = fc.constantFrom('a', 'b', 'c', 'd');
   const input = fc.record({
     pools: fc.uniqueArray(name, { maxLength: 3 }).map((ns) => ns.map((n) => ({ name: n, addresses: ['203.0.113.0/28'] }))),
     peers: fc.uniqueArray(name, { maxLength: 3 }).map((ns) => ns.map((n) => ({ name: n, peerAddress: '192.0.2.1', peerASN: 1, myASN: 2, sourceAddresses: [] }))),
