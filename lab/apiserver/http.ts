@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The HTTP shell: authentication, body decoding, content negotiation, watch streaming. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import yaml from 'js-yaml';
+import type { Api, PatchType, Selection, Target, WriteOptions } from './api.js';
+import { apiGroup, apiGroupList, apiVersions, resourceList, VERSION } from './discovery.js';
+import { v2Document, v3Document, v3Index } from './openapi.js';
+import { route } from './router.js';
+import { badRequest, methodNotAllowed, notFoundPath, StatusError, unauthorized, unsupportedMediaType } from './status.js';
+import { toTable } from './table.js';
+import type { KObject, WatchType } from './types.js';
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+  'application/apply-patch+cbor': 'apply',
+};
+
+export interface HttpOptions {
+  api: Api;
+  token: string;
+  /** "host:port" the discovery documents name. */
+  address: () => string;
+  /** Interval of BOOKMARK events on watches that allow them. */
+  bookmarkMs: number;
+  /** Open watch responses, so close() can end them. */
+  watches: Set<ServerResponse>;
+}
+
+function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-cache, private' };
+  if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, headers);
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  const err = e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
+  send(res, err.code, err.toBody());
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new StatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string, contentType: string): unknown {
+  const type = contentType.split(';')[0]?.trim() ?? '';
+  // Protobuf and CBOR are not spoken: clients (client-go included) fall back to JSON on 415.
+  if (type && !/json|yaml/.test(type)) throw unsupportedMediaType(type);
+  try {
+    if (contentType.includes('yaml')) return yaml.load(text);
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`error decoding request body: ${(e as Error).message.split('\n')[0] ?? ''}`);
+  }
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const h = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(.+)$/i.exec(h);
+  if (!m?.[1]) return false;
+  const a = Buffer.from(m[1].trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Parses `application/json;as=Table;v=v1;g=meta.k8s.io, ...`: true when a Table is acceptable first. */
+function wantsTable(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => /(^|;)\s*as=Table/.test(part) && /g=meta\.k8s\.io/.test(part));
+}
+
+/** Serves one request. Never throws: every failure becomes a Status body. */
+export async function handle(o: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://lab');
+    if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (!authorized(req, o.token)) throw unauthorized();
+    const r = route(o.api, url.pathname);
+    const method = req.method ?? 'GET';
+    if (r.kind === 'doc') return serveDoc(o, res, r.path, method);
+    if (r.kind === 'openapi') {
+      const accept = req.headers.accept ?? '';
+      if (accept && !/application\/json|\*\/\*/.test(accept)) throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
+      const types = o.api.types();
+      const doc = r.version === 'v2' ? v2Document(types) : r.group === undefined ? v3Index(types) : v3Document(types, r.group, r.groupVersion ?? '');
+      if (!doc) throw notFoundPath(url.pathname);
+      return send(res, 200, doc);
+    }
+    if (r.kind === 'none') throw notFoundPath(url.pathname);
+    await serveResource(o, req, res, url, r.target, r.watchPath || /^(true|1)$/.test(url.searchParams.get('watch') ?? ''));
+  } catch (e) {
+    if (!res.headersSent) sendError(res, e);
+    else res.end();
+  }
+}
+
+function serveDoc(o: HttpOptions, res: ServerResponse, path: string, method: string): void {
+  if (method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  const types = o.api.types();
+  const segs = path.split('/').filter(Boolean);
+  let doc: Record<string, unknown> | undefined;
+  if (path === '/version') doc = VERSION;
+  else if (path === '/api') doc = apiVersions(o.address());
+  else if (path === '/apis') doc = apiGroupList(types);
+  else if (segs[0] === 'api' && segs.length === 2) doc = resourceList(types, '', segs[1] ?? '');
+  else if (segs[0] === 'apis' && segs.length === 2) doc = apiGroup(types, segs[1] ?? '');
+  else if (segs[0] === 'apis' && segs.length === 3) doc = resourceList(types, segs[1] ?? '', segs[2] ?? '');
+  else if (path === '/') doc = { paths: ['/api', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] };
+  if (!doc) throw notFoundPath(path);
+  send(res, 200, doc);
+}
+
+function writeOptions(q: URLSearchParams): WriteOptions {
+  const w: WriteOptions = {};
+  if (q.getAll('dryRun').includes('All')) w.dryRun = true;
+  const fv = q.get('fieldValidation');
+  if (fv) w.fieldValidation = fv;
+  return w;
+}
+
+function selection(q: URLSearchParams): Selection {
+  const s: Selection = {};
+  const l = q.get('labelSelector');
+  const f = q.get('fieldSelector');
+  if (l) s.labelSelector = l;
+  if (f) s.fieldSelector = f;
+  return s;
+}
+
+async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerResponse, url: URL, t: Target, watch: boolean): Promise<void> {
+  const api = o.api;
+  const q = url.searchParams;
+  const method = req.method ?? 'GET';
+  const table = wantsTable(req.headers.accept);
+  const tableOf = (items: KObject[], rv?: string) => {
+    const opts: Parameters<typeof toTable>[3] = { now: api.now(), includeObject: q.get('includeObject') ?? 'Metadata' };
+    if (rv) opts.resourceVersion = rv;
+    return toTable(t.type, t.version, items, opts);
+  };
+  const subject = { group: t.type.group, resource: t.type.resource };
+  if (t.subresource !== undefined && t.subresource !== 'status') throw notFoundPath(url.pathname);
+  if (t.subresource === 'status' && !t.type.status) throw notFoundPath(url.pathname);
+  if (watch) {
+    if (method !== 'GET') throw methodNotAllowed(method, subject);
+    return streamWatch(o, req, res, q, t, table);
+  }
+  const collection = t.name === undefined;
+  switch (method) {
+    case 'GET': {
+      if (!collection) {
+        const obj = api.get(t);
+        return send(res, 200, table ? tableOf([obj], obj.metadata.resourceVersion) : obj);
+      }
+      const l = api.list(t, selection(q));
+      if (table) return send(res, 200, tableOf(l.items, l.resourceVersion));
+      const kind = `${t.type.kind}List`;
+      const apiVersion = t.type.group ? `${t.type.group}/${t.version}` : t.version;
+      return send(res, 200, { kind, apiVersion, metadata: { resourceVersion: l.resourceVersion }, items: l.items });
+    }
+    case 'POST': {
+      if (!collection || t.subresource) throw methodNotAllowed('create', subject);
+      const w = api.create(t, parseBody(await readBody(req), req.headers['content-type'] ?? ''), writeOptions(q));
+      return send(res, 201, w.object, w.warnings);
+    }
+    case 'PUT': {
+      if (collection) throw methodNotAllowed('update', subject);
+      const w = api.update(t, parseBody(await readBody(req), req.headers['content-type'] ?? ''), writeOptions(q));
+      return send(res, w.created ? 201 : 200, w.object, w.warnings);
+    }
+    case 'PATCH': {
+      if (collection) throw methodNotAllowed('patch', subject);
+      const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+      const type = PATCH_TYPES[ct];
+      if (!type) throw unsupportedMediaType(ct);
+      const w = api.patch(t, type, parseBody(await readBody(req), ct), writeOptions(q));
+      return send(res, w.created ? 201 : 200, w.object, w.warnings);
+    }
+    case 'DELETE': {
+      const text = await readBody(req);
+      const body = text.trim() ? parseBody(text, 'application/json') as { preconditions?: { resourceVersion?: string; uid?: string }; dryRun?: string[] } : {};
+      const wo = writeOptions(q);
+      if (body.dryRun?.includes('All')) wo.dryRun = true;
+      if (collection) {
+        const l = api.deleteCollection(t, selection(q), wo);
+        return send(res, 200, { kind: `${t.type.kind}List`, apiVersion: t.type.group ? `${t.type.group}/${t.version}` : t.version, metadata: { resourceVersion: l.resourceVersion }, items: l.items });
+      }
+      const pre: WriteOptions & { resourceVersion?: string; uid?: string } = { ...wo };
+      if (body.preconditions?.resourceVersion) pre.resourceVersion = body.preconditions.resourceVersion;
+      if (body.preconditions?.uid) pre.uid = body.preconditions.uid;
+      const d = api.delete(t, pre);
+      return send(res, d.code, d.body);
+    }
+    default:
+      throw methodNotAllowed(method, subject);
+  }
+}
+
+function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, t: Target, table: boolean): void {
+  const api = o.api;
+  let first = true;
+  const line = (type: WatchType | 'BOOKMARK' | 'ERROR', obj: unknown): void => {
+    res.write(`${JSON.stringify({ type, object: obj })}\n`);
+  };
+  const emit = (type: WatchType, obj: KObject): void => {
+    if (!table) return line(type, obj);
+    line(type, toTable(t.type, t.version, [obj], { now: api.now(), includeObject: q.get('includeObject') ?? 'Metadata', noHeaders: !first }));
+    first = false;
+  };
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  if (t.name !== undefined) q.set('fieldSelector', [q.get('fieldSelector'), `metadata.name=${t.name}`].filter(Boolean).join(','));
+  let stop: () => void;
+  try {
+    stop = api.watch(t, q.get('resourceVersion') ?? undefined, selection(q), emit);
+  } catch (e) {
+    const err = e instanceof StatusError ? e : new StatusError(500, 'InternalError', (e as Error).message);
+    line('ERROR', err.toBody());
+    res.end();
+    return;
+  }
+  o.watches.add(res);
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  if (q.get('allowWatchBookmarks') === 'true') {
+    const kind = t.type.kind;
+    const apiVersion = t.type.group ? `${t.type.group}/${t.version}` : t.version;
+    timers.push(setInterval(() => line('BOOKMARK', { kind, apiVersion, metadata: { resourceVersion: String(api.store.resourceVersion) } }), o.bookmarkMs));
+  }
+  const timeout = Number(q.get('timeoutSeconds') ?? '0');
+  if (timeout > 0) timers.push(setTimeout(() => res.end(), timeout * 1000));
+  const done = (): void => {
+    stop();
+    for (const x of timers) clearTimeout(x);
+    o.watches.delete(res);
+  };
+  res.on('close', done);
+  req.on('close', done);
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The embedded Kubernetes API server: HTTPS on 127.0.0.1 with a self-signed CA and a bearer token
+ * (both written into the kubeconfig it writes), an optional Unix-socket listener speaking the same
+ * HTTPS (a plain byte forwarder makes it reachable from network namespaces), and an optional
+ * snapshot file that keeps objects, resourceVersions, the token and the certificates across restarts.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Api } from './api.js';
+import { handle, type HttpOptions } from './http.js';
+import { builtinTypes } from './resources.js';
+import type { Snapshot } from './store.js';
+import { generateTls, type TlsMaterial } from './tls.js';
+
+export interface ApiServerOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  kubeconfigPath: string;
+  /** Snapshot file: loaded at start when present, written after changes and on close. */
+  dataFile?: string;
+  /** Also serve the same HTTPS on this Unix socket. */
+  socketPath?: string;
+  /** The bearer token; by default the one in the snapshot, else a new random one. */
+  token?: string;
+  /** The CA and server certificate; by default the ones in the snapshot, else new ones. */
+  tls?: TlsMaterial;
+  /** How many changes the watch history keeps (older versions get 410 Gone). */
+  historyWindow?: number;
+  /** Interval of watch bookmarks, ms. */
+  bookmarkMs?: number;
+}
+
+export interface ApiServer {
+  url: string;
+  token: string;
+  /** PEM of the CA that signed the server certificate. */
+  ca: string;
+  kubeconfigPath: string;
+  socketPath?: string;
+  /** The API core, for in-process inspection. */
+  api: Api;
+  close(): Promise<void>;
+}
+
+interface DataFile extends Snapshot {
+  token?: string;
+  tls?: TlsMaterial;
+}
+
+function kubeconfig(url: string, token: string, ca: string): string {
+  return [
+    'apiVersion: v1', 'kind: Config',
+    'clusters:', '- name: metallb-lab', '  cluster:', `    server: ${url}`, `    certificate-authority-data: ${Buffer.from(ca).toString('base64')}`,
+    'users:', '- name: metallb-lab', '  user:', `    token: ${token}`,
+    'contexts:', '- name: metallb-lab', '  context:', '    cluster: metallb-lab', '    user: metallb-lab', '    namespace: default',
+    'current-context: metallb-lab', '',
+  ].join('\n');
+}
+
+function writeAtomic(file: string, text: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.renameSync(tmp, file);
+}
+
+function listen(server: https.Server, where: number | string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    if (typeof where === 'string') server.listen(where, () => resolve());
+    else server.listen(where, '127.0.0.1', () => resolve());
+  });
+}
+
+/** Starts the server; resolves once it listens and the kubeconfig is written. */
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const saved = opts.dataFile && fs.existsSync(opts.dataFile) ? (JSON.parse(fs.readFileSync(opts.dataFile, 'utf8')) as DataFile) : undefined;
+  const token = opts.token ?? saved?.token ?? randomBytes(24).toString('hex');
+  const tls = opts.tls ?? saved?.tls ?? generateTls();
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (opts.dataFile) writeAtomic(opts.dataFile, JSON.stringify({ token, tls, ...api.store.snapshot() } satisfies DataFile));
+  };
+  const apiOpts: ConstructorParameters<typeof Api>[0] = {
+    onChange: () => {
+      if (opts.dataFile && !flushTimer) flushTimer = setTimeout(flush, 50);
+    },
+  };
+  if (saved) apiOpts.snapshot = saved;
+  if (opts.historyWindow !== undefined) apiOpts.window = opts.historyWindow;
+  const api = new Api(apiOpts);
+  if (!saved) seed(api);
+
+  let address = '127.0.0.1:0';
+  const ho: HttpOptions = { api, token, address: () => address, bookmarkMs: opts.bookmarkMs ?? 5000, watches: new Set() };
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void handle(ho, req, res);
+  const serverOpts: https.ServerOptions = { cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 };
+  const tcp = https.createServer(serverOpts, handler);
+  await listen(tcp, opts.port ?? 0);
+  const port = (tcp.address() as AddressInfo).port;
+  address = `127.0.0.1:${port}`;
+  const url = `https://${address}`;
+  let unix: https.Server | undefined;
+  if (opts.socketPath) {
+    if (fs.existsSync(opts.socketPath) && fs.statSync(opts.socketPath).isSocket()) fs.unlinkSync(opts.socketPath);
+    unix = https.createServer(serverOpts, handler);
+    await listen(unix, opts.socketPath);
+  }
+  fs.mkdirSync(path.dirname(opts.kubeconfigPath), { recursive: true });
+  writeAtomic(opts.kubeconfigPath, kubeconfig(url, token, tls.ca));
+
+  const out: ApiServer = {
+    url, token, ca: tls.ca, kubeconfigPath: opts.kubeconfigPath, api,
+    async close() {
+      for (const res of ho.watches) res.end();
+      const servers = [tcp, ...(unix ? [unix] : [])];
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      })));
+      flush();
+    },
+  };
+  if (opts.socketPath) out.socketPath = opts.socketPath;
+  return out;
+}
+
+/** The namespaces a fresh cluster has. */
+function seed(api: Api): void {
+  const ns = builtinTypes().find((t) => t.resource === 'namespaces');
+  if (!ns) return;
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    api.create({ type: api.find('', 'v1', 'namespaces') ?? ns, version: 'v1' }, { metadata: { name } }, {});
+  }
+}
