@@ -63,7 +63,17 @@ static napi_value js_set_md5(napi_env env, napi_callback_info info) {
   memset(&sig, 0, sizeof sig);
   struct sockaddr_in *sin = (struct sockaddr_in *)&sig.tcpm_addr;
   struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&sig.tcpm_addr;
-  if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+  struct sockaddr_storage self;
+  socklen_t slen = sizeof self;
+  int v6sock = getsockname(fd, (struct sockaddr *)&self, &slen) == 0 && self.ss_family == AF_INET6;
+  struct in_addr v4;
+  if (inet_pton(AF_INET, addr, &v4) == 1 && v6sock) {
+    // A dual-stack (IPv6) socket sees IPv4 peers as ::ffff:a.b.c.d.
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_addr.s6_addr[10] = 0xff;
+    sin6->sin6_addr.s6_addr[11] = 0xff;
+    memcpy(&sin6->sin6_addr.s6_addr[12], &v4, 4);
+  } else if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
     sin->sin_family = AF_INET;
   } else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
     sin6->sin6_family = AF_INET6;

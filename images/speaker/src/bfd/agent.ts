@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * BFD over UDP (single hop, port 3784, TTL 255): one receive socket per family, one send socket per session.
+ * Reports Up and Down per peer address; the BGP speaker tears sessions down on Down.
+ * @see RFC 5881 §4 (ports), §5 (TTL)
+ */
+import * as dgram from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { familyOf } from '../../../../lib/ip.js';
+import { systemClock, type Clock } from '../../../../lib/clock.js';
+import type { Logger } from '../../../../lib/log.js';
+import { BfdState, decodeControl } from './packet.js';
+import { BfdSession } from './session.js';
+
+/** One BFD peer, from a BGPPeer and its BFDProfile. */
+export interface BfdPeerSpec {
+  readonly address: string;
+  readonly localAddress?: string;
+  readonly receiveIntervalMs: number;
+  readonly transmitIntervalMs: number;
+  readonly detectMultiplier: number;
+  readonly passive: boolean;
+}
+
+export interface BfdAgentOptions {
+  readonly log: Logger;
+  readonly onDown: (address: string) => void;
+  readonly onUp?: (address: string) => void;
+  readonly clock?: Clock;
+  /** 3784 unless a test says otherwise. */
+  readonly port?: number;
+}
+
+const stateName = ['AdminDown', 'Down', 'Init', 'Up'] as const;
+
+interface Entry {
+  readonly spec: BfdPeerSpec;
+  readonly session: BfdSession;
+  readonly tx: dgram.Socket;
+}
+
+export class BfdAgent {
+  readonly #o: BfdAgentOptions;
+  /** peer address -> session */
+  readonly #peers = new Map<string, Entry>();
+  /** family -> receive socket */
+  readonly #rx = new Map<4 | 6, dgram.Socket>();
+
+  constructor(o: BfdAgentOptions) {
+    this.#o = o;
+  }
+
+  get port(): number {
+    return this.#o.port ?? 3784;
+  }
+
+  /** State of the session to a peer (tests, metrics). */
+  stateOf(address: string): string | undefined {
+    const e = this.#peers.get(address);
+    return e ? stateName[e.session.state] : undefined;
+  }
+
+  async setPeers(specs: readonly BfdPeerSpec[]): Promise<void> {
+    const want = new Map(specs.map((s) => [s.address, s]));
+    for (const [addr, e] of this.#peers) {
+      if (JSON.stringify(want.get(addr)) !== JSON.stringify(e.spec)) this.#remove(addr);
+    }
+    for (const s of specs) {
+      if (this.#peers.has(s.address)) continue;
+      const fam = familyOf(s.address) ?? 4;
+      await this.#rxSocket(fam);
+      const tx = dgram.createSocket(fam === 4 ? 'udp4' : 'udp6');
+      await this.#bindTx(tx, s.localAddress);
+      tx.setTTL(255);
+      const log = this.#o.log.child({ peer: s.address });
+      const session = new BfdSession(
+        { localDiscriminator: randomInt(1, 0xffffffff), transmitIntervalMs: s.transmitIntervalMs, receiveIntervalMs: s.receiveIntervalMs, detectMultiplier: s.detectMultiplier, passive: s.passive },
+        this.#o.clock ?? systemClock,
+        (b) => tx.send(b, this.port, s.address),
+        (to, from, diag) => {
+          log.info({ event: 'bfdState', from: stateName[from], to: stateName[to], diag }, `BFD ${stateName[from]} -> ${stateName[to]}`);
+          if (to === BfdState.Up) this.#o.onUp?.(s.address);
+          if (from === BfdState.Up && to === BfdState.Down) this.#o.onDown(s.address);
+        },
+      );
+      this.#peers.set(s.address, { spec: s, session, tx });
+      session.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const a of [...this.#peers.keys()]) this.#remove(a);
+    for (const s of this.#rx.values()) s.close();
+    this.#rx.clear();
+  }
+
+  #remove(addr: string): void {
+    const e = this.#peers.get(addr);
+    if (!e) return;
+    e.session.stop();
+    e.tx.close();
+    this.#peers.delete(addr);
+  }
+
+  /** Binds a send socket to a source port in 49152–65535 (RFC 5881 §4). */
+  async #bindTx(s: dgram.Socket, address: string | undefined): Promise<void> {
+    for (let i = 0; ; i++) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.bind({ port: randomInt(49152, 65536), ...(address ? { address } : {}) }, () => { s.removeListener('error', reject); resolve(); });
+        });
+        return;
+      } catch (e) {
+        if (i >= 20) throw new Error('binding a BFD source port', { cause: e });
+      }
+    }
+  }
+
+  async #rxSocket(fam: 4 | 6): Promise<void> {
+    if (this.#rx.has(fam)) return;
+    const s = dgram.createSocket({ type: fam === 4 ? 'udp4' : 'udp6', reuseAddr: true, ...(fam === 6 ? { ipv6Only: true } : {}) });
+    s.on('message', (msg, rinfo) => this.#receive(msg, rinfo.address));
+    s.on('error', (e) => this.#o.log.error({ event: 'bfdSocket', err: e.message }, 'BFD receive socket error'));
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(this.port, () => { s.removeListener('error', reject); resolve(); });
+    });
+    this.#rx.set(fam, s);
+  }
+
+  #receive(msg: Buffer, from: string): void {
+    let p;
+    try {
+      p = decodeControl(msg);
+    } catch (e) {
+      this.#o.log.debug({ event: 'bfdDrop', peer: from, err: (e as Error).message }, 'dropped BFD packet');
+      return;
+    }
+    const e = this.#peers.get(from.replace(/^::ffff:/, ''));
+    if (!e) return;
+    if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== e.session.config.localDiscriminator) return;
+    e.session.receive(p);
+  }
+}

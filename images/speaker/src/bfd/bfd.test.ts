@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { ManualClock } from '../../../../lib/clock.js';
+import { BfdPacketError, BfdState, decodeControl, Diag, encodeControl, type ControlPacket } from './packet.js';
+import { BfdSession } from './session.js';
+
+const cfg = { transmitIntervalMs: 300, receiveIntervalMs: 300, detectMultiplier: 3, passive: false };
+
+/** Two sessions wired back to back through the same manual clock. */
+function pair() {
+  const clock = new ManualClock();
+  const log: string[] = [];
+  const wire: { a?: BfdSession; b?: BfdSession; cut: boolean } = { cut: false };
+  const a = new BfdSession({ ...cfg, localDiscriminator: 11 }, clock, (buf) => { if (!wire.cut) wire.b?.receive(decodeControl(buf)); }, (to, from, d) => log.push(`a ${from}->${to} ${d}`), () => 0.5);
+  const b = new BfdSession({ ...cfg, localDiscriminator: 22 }, clock, (buf) => { if (!wire.cut) wire.a?.receive(decodeControl(buf)); }, (to, from, d) => log.push(`b ${from}->${to} ${d}`), () => 0.5);
+  wire.a = a;
+  wire.b = b;
+  return { a, b, clock, log, wire };
+}
+
+describe('BFD packet', () => {
+  test('annotated bytes', () => {
+    const bytes = Uint8Array.from([
+      0x20, // version 1, diag 0
+      0xc0, // state Up, no flags
+      0x03, // detect mult 3
+      0x18, // length 24
+      0, 0, 0, 11, // my discriminator
+      0, 0, 0, 22, // your discriminator
+      0x00, 0x04, 0x93, 0xe0, // desired min TX 300000 µs
+      0x00, 0x04, 0x93, 0xe0, // required min RX 300000 µs
+      0, 0, 0, 0, // no echo
+    ]);
+    const p = decodeControl(bytes);
+    expect(p).toMatchObject({ state: BfdState.Up, detectMult: 3, myDiscriminator: 11, yourDiscriminator: 22, desiredMinTx: 300000, requiredMinRx: 300000 });
+    expect(Buffer.from(encodeControl(p)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  test.each([
+    ['version 2', [0x40, 0xc0, 3, 24], /version 2/],
+    ['detect mult 0', [0x20, 0xc0, 0, 24], /detect multiplier 0/],
+    ['length too small', [0x20, 0xc0, 3, 20], /length field/],
+  ])('rejects %s', (_n, head, re) => {
+    const b = Buffer.alloc(24);
+    Buffer.from(head).copy(b);
+    b.writeUInt32BE(1, 4);
+    b.writeUInt32BE(2, 8);
+    expect(() => decodeControl(b)).toThrow(re);
+  });
+
+  test('fuzz: arbitrary bytes decode or throw BfdPacketError', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+      try {
+        decodeControl(b);
+      } catch (e) {
+        if (!(e instanceof BfdPacketError)) throw e;
+      }
+    }), { numRuns: 5000 });
+  });
+
+  test('property: round trip', () => {
+    fc.assert(fc.property(fc.record({
+      diag: fc.integer({ min: 0, max: 31 }), state: fc.constantFrom(1, 2, 3) as fc.Arbitrary<1 | 2 | 3>, poll: fc.boolean(), final: fc.boolean(), demand: fc.boolean(),
+      detectMult: fc.integer({ min: 1, max: 255 }), myDiscriminator: fc.integer({ min: 1, max: 0xffffffff }), yourDiscriminator: fc.integer({ min: 1, max: 0xffffffff }),
+      desiredMinTx: fc.nat(), requiredMinRx: fc.nat(), requiredMinEchoRx: fc.nat(),
+    }), (p: ControlPacket) => {
+      expect(decodeControl(encodeControl(p))).toEqual(p);
+    }));
+  });
+});
+
+describe('BFD session', () => {
+  test('three-way handshake brings both sides Up', () => {
+    const { a, b, clock, log } = pair();
+    a.start();
+    b.start();
+    clock.advance(3000);
+    expect(a.state).toBe(BfdState.Up);
+    expect(b.state).toBe(BfdState.Up);
+    // b hears a's Down first (Down -> Init), a hears b's Init (Down -> Up), then b hears Up.
+    expect(log).toEqual(['b 1->2 0', 'a 1->3 0', 'b 2->3 0']);
+  });
+
+  test('silence is detected after multiplier x interval, with diag "detection time expired"', () => {
+    const { a, b, clock, log, wire } = pair();
+    a.start();
+    b.start();
+    clock.advance(3000);
+    expect(a.detectionTimeMs).toBe(900);
+    wire.cut = true;
+    const cutAt = clock.now();
+    let downAt = -1;
+    for (let t = 0; t < 2000 && downAt < 0; t += 10) {
+      clock.advance(10);
+      if (a.state === BfdState.Down) downAt = clock.now() - cutAt;
+    }
+    expect(downAt).toBeGreaterThan(600);
+    expect(downAt).toBeLessThanOrEqual(900);
+    expect(log).toContain(`a 3->1 ${Diag.DetectionTimeExpired}`);
+  });
+
+  test('a peer going Down brings us Down with "neighbor signaled down"', () => {
+    const { a, b, clock, log } = pair();
+    a.start();
+    b.start();
+    clock.advance(3000);
+    b.receive({ diag: 0, state: BfdState.AdminDown, poll: false, final: false, demand: false, detectMult: 3, myDiscriminator: 11, yourDiscriminator: 22, desiredMinTx: 300000, requiredMinRx: 300000, requiredMinEchoRx: 0 });
+    expect(log).toContain(`b 3->1 ${Diag.NeighborDown}`);
+  });
+
+  test('passive sessions stay silent until the peer speaks', () => {
+    const clock = new ManualClock();
+    const sent: Buffer[] = [];
+    const s = new BfdSession({ ...cfg, passive: true, localDiscriminator: 5 }, clock, (b) => sent.push(b), () => undefined);
+    s.start();
+    clock.advance(10_000);
+    expect(sent.length).toBe(0);
+    s.receive({ diag: 0, state: BfdState.Down, poll: false, final: false, demand: false, detectMult: 3, myDiscriminator: 9, yourDiscriminator: 0, desiredMinTx: 1_000_000, requiredMinRx: 300000, requiredMinEchoRx: 0 });
+    clock.advance(10);
+    expect(sent.length).toBe(1);
+    expect(decodeControl(sent[0] as Buffer)).toMatchObject({ state: BfdState.Init, yourDiscriminator: 9 });
+  });
+
+  test('a poll is answered at once with the Final bit', () => {
+    const clock = new ManualClock();
+    const sent: Buffer[] = [];
+    const s = new BfdSession({ ...cfg, localDiscriminator: 5 }, clock, (b) => sent.push(b), () => undefined);
+    s.receive({ diag: 0, state: BfdState.Down, poll: true, final: false, demand: false, detectMult: 3, myDiscriminator: 9, yourDiscriminator: 0, desiredMinTx: 1_000_000, requiredMinRx: 300000, requiredMinEchoRx: 0 });
+    expect(decodeControl(sent.at(-1) as Buffer).final).toBe(true);
+  });
+});
