@@ -1,8 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-/** A small JSON client for the lab's API server, over its Unix socket or TCP, for the lab's own tools. */
-import * as http from 'node:http';
+/** A small JSON client for the lab's API server (HTTPS, bearer token), over its Unix socket or TCP, for the lab's own tools. */
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import yaml from 'js-yaml';
 
 export type Endpoint = { socketPath: string } | { host: string; port: number };
+
+/** Server, CA and token of a kubeconfig's current context. */
+export function readKubeconfig(file: string): { server: string; ca: string; token: string } {
+  const doc = yaml.load(fs.readFileSync(file, 'utf8')) as {
+    clusters?: Array<{ cluster?: { server?: string; 'certificate-authority-data'?: string } }>;
+    users?: Array<{ user?: { token?: string } }>;
+  };
+  const cluster = doc.clusters?.[0]?.cluster;
+  const server = cluster?.server;
+  if (!server) throw new Error(`${file}: no cluster server`);
+  return { server, ca: Buffer.from(cluster?.['certificate-authority-data'] ?? '', 'base64').toString('utf8'), token: doc.users?.[0]?.user?.token ?? '' };
+}
 
 export interface KubeObject {
   apiVersion?: string;
@@ -25,7 +39,14 @@ export class KubeError extends Error {
 }
 
 export class Kube {
-  constructor(readonly endpoint: Endpoint, readonly token?: string, readonly timeoutMs = 5000) {}
+  constructor(readonly endpoint: Endpoint, readonly token: string, readonly ca: string, readonly timeoutMs = 5000) {}
+
+  /** A client for the kubeconfig's server, or for the same server through `socketPath`. */
+  static fromKubeconfig(file: string, socketPath?: string): Kube {
+    const k = readKubeconfig(file);
+    const u = new URL(k.server);
+    return new Kube(socketPath ? { socketPath } : { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 443) }, k.token, k.ca);
+  }
 
   /** One request; resolves with the parsed body, rejects with KubeError on a non-2xx status. */
   request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
@@ -33,9 +54,9 @@ export class Kube {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload !== undefined) headers['content-type'] = contentType;
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const target = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port };
+    const target = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath, servername: 'localhost' } : { host: this.endpoint.host, port: this.endpoint.port };
     return new Promise((resolve, reject) => {
-      const req = http.request({ ...target, method, path, headers, timeout: this.timeoutMs }, (res) => {
+      const req = https.request({ ...target, method, path, headers, ca: this.ca, timeout: this.timeoutMs, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The lab's state file (lab/out/state.json): what `up` made, so `down`, `status`, `failover` and `chaos` find it by exact names and PIDs. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Plan } from './topology/plan.js';
+import type { ProcRef } from './sys.js';
+
+export interface LabState {
+  readonly version: 1;
+  readonly createdAt: string;
+  readonly dir: string;
+  readonly appRoot: string;
+  readonly plan: Plan;
+  /** The API server: its TCP port on 127.0.0.1 (also the forwarder port in every namespace), Unix socket, kubeconfig, snapshot. */
+  readonly api: { readonly port: number; readonly socket: string; readonly kubeconfig: string; readonly data: string };
+  /** Processes started directly by `up`, by role. */
+  processes: Record<string, ProcRef[]>;
+}
+
+export const DEFAULT_DIR = path.resolve(__dirname, '../../lab/out');
+
+export function stateFile(dir: string): string {
+  return path.join(dir, 'state.json');
+}
+
+export function agentFile(dir: string): string {
+  return path.join(dir, 'agent.json');
+}
+
+export function proberFile(dir: string): string {
+  return path.join(dir, 'prober.json');
+}
+
+export function readState(dir: string): LabState | undefined {
+  const f = stateFile(dir);
+  if (!fs.existsSync(f)) return undefined;
+  return JSON.parse(fs.readFileSync(f, 'utf8')) as LabState;
+}
+
+/** The state, or a clear error telling the user to run `up`. */
+export function requireState(dir: string): LabState {
+  const s = readState(dir);
+  if (!s) throw new Error(`no lab is running (no ${stateFile(dir)}); start one with "make lab"`);
+  return s;
+}
+
+export function writeState(s: LabState): void {
+  fs.mkdirSync(s.dir, { recursive: true });
+  const tmp = `${stateFile(s.dir)}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(s, null, 2));
+  fs.renameSync(tmp, stateFile(s.dir));
+}
+
+/** Reads a JSON file another lab process writes atomically, or undefined. */
+export function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
