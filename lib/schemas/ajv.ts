@@ -45,6 +45,8 @@ export function toAjvSchema(node: SchemaNode, opts: AjvOptions = {}): Record<str
   return convert(node, opts) as Record<string, unknown>;
 }
 
+const junctorKeys = new Set(['oneOf', 'anyOf', 'allOf', 'not']);
+
 function convert(node: unknown, opts: AjvOptions): unknown {
   if (Array.isArray(node)) return node.map((n) => convert(n, opts));
   if (!isObject(node)) return node;
@@ -54,7 +56,8 @@ function convert(node: unknown, opts: AjvOptions): unknown {
     if (k === 'format' && !(typeof v === 'string' && checkedFormats.has(v))) continue;
     if (k === 'enum' || k === 'required' || k === 'pattern' || k === 'type') out[k] = v;
     else if (k === 'properties' && isObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, convert(s, opts)]));
-    else out[k] = convert(v, opts);
+    // Junctor branches only add checks to the fields declared outside them: never close them.
+    else out[k] = convert(v, junctorKeys.has(k) ? { ...opts, closedObjects: false } : opts);
   }
   if (node['x-kubernetes-int-or-string'] === true) {
     delete out.type;

@@ -144,3 +144,16 @@ describe('compileCrd', () => {
     expect(() => compileCrd(crd({ type: 'object', properties: { spec: {} } }))).toThrow(/version v1: openAPIV3Schema.properties.spec.type: Required value/);
   });
 });
+
+describe('closed objects and junctors', () => {
+  test('oneOf branches that list some properties do not reject the others', () => {
+    const check = compileValuesSchema({
+      type: 'object',
+      properties: { e: { type: 'object', properties: { key: { type: 'string' }, operator: { type: 'string' }, values: { type: 'array', items: { type: 'string' } } }, oneOf: [{ properties: { operator: { enum: ['Exists'] } }, not: { required: ['values'] } }, { properties: { operator: { enum: ['In'] } }, required: ['values'] }] } },
+    });
+    expect(check({ e: { key: 'a', operator: 'Exists' } }).valid).toBe(true);
+    expect(check({ e: { key: 'a', operator: 'In', values: ['x'] } }).valid).toBe(true);
+    expect(check({ e: { key: 'a', operator: 'In' } }).valid).toBe(false);
+    expect(check({ e: { key: 'a', operator: 'Exists', extra: 1 } }).errors.map(formatFieldError)).toEqual(['e.extra: Forbidden: unknown field']);
+  });
+});
