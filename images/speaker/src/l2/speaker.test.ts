@@ -164,3 +164,22 @@ describe('L2Speaker', () => {
     expect(text).toMatch(/metallb_layer2_gratuitous_sent\{ip="192.0.2.200"\} 1/);
   });
 });
+
+describe('L2Speaker after an outage of its own link', () => {
+  test('hears its peers for one detection time before acquiring anything', () => {
+    const { clock, sp, beat, eth0 } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.201', 'node-b')]);
+    clock.advance(300);
+    beat(2);
+    sp.setLinks([{ ...eth0, up: false }]);
+    // Our link is down: we miss node-b's heartbeats and think it is dead.
+    clock.advance(400);
+    sp.setLinks([eth0]);
+    expect(sp.announced()).toEqual([]);
+    clock.advance(100);
+    beat(3);
+    clock.advance(250);
+    expect(sp.announced()).toEqual([]);
+  });
+});

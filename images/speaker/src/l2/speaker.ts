@@ -69,6 +69,13 @@ export class L2Speaker {
 
   /** Start deciding after one detection time, so peers that are alive have been heard. */
   start(): void {
+    this.#hold();
+  }
+
+  /** Acquire nothing for one detection time (at start, and when our first link comes back). */
+  #hold(): void {
+    this.#holding = true;
+    this.#holdTimer?.cancel();
     this.#holdTimer = this.d.clock.setTimeout(() => {
       this.#holding = false;
       this.recompute();
@@ -86,6 +93,7 @@ export class L2Speaker {
   /** The host's interfaces, from a scan: opens new usable ones, closes gone or down ones. */
   setLinks(all: readonly LinkState[]): void {
     const usable = new Map(usableLinks(all).map((l) => [l.name, l]));
+    const hadNone = this.#links.size === 0;
     let changed = false;
     for (const [name, link] of this.#links) {
       if (usable.get(name)?.mac === link.mac) continue;
@@ -106,6 +114,8 @@ export class L2Speaker {
         this.d.log.error({ op: 'link', interface: l.name, err: (e as Error).message }, 'cannot open interface');
       }
     }
+    // Back on the network after an outage: peers' heartbeats could not reach us, so hear them first.
+    if (hadNone && this.#links.size > 0 && !this.#holding) this.#hold();
     if (changed) {
       this.recompute();
       for (const ip of this.#announcer.addresses()) this.#announcer.reannounce(ip);

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Three node namespaces run the L2 speaker; a client asks with the real arping and ndisc6 and
+ * captures with tcpdump, decoded by tshark. Names: mlb-l2a-*.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { L2Lab, l2LabUnavailableReason, labInstances, sleep } from './lab.js';
+
+const reason = l2LabUnavailableReason();
+const suite = reason ? describe.skip : describe;
+const V4 = ['192.0.2.200', '192.0.2.201', '192.0.2.202'];
+const V6 = ['2001:db8:0:1::200', '2001:db8:0:1::201', '2001:db8:0:1::202'];
+
+suite(`L2 speaker answers ARP and NDP from three nodes${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  let lab: L2Lab;
+  let owners: Map<string, string>;
+
+  beforeAll(async () => {
+    lab = new L2Lab('mlb-l2a-', { nodes: 3 });
+    await lab.build();
+    lab.setInstances([...labInstances(lab, V4), ...labInstances(lab, V6, 'web6')]);
+    for (const n of lab.nodes) lab.startSpeaker(n.name);
+    owners = await lab.waitAnnounced([...V4, ...V6]);
+  }, 30_000);
+
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  function arpingMacs(ip: string): { macs: string[]; rc: number } {
+    let out = '';
+    let rc = 0;
+    try {
+      out = lab.topo.exec(lab.client, 'arping', ['-c', '3', '-W', '0.2', '-w', '2', '-i', 'eth0', ip]);
+    } catch (e) {
+      rc = 1;
+      out = (e as Error).message;
+    }
+    const macs = [...out.matchAll(/bytes from ([0-9a-f:]{17}) \(/g)].map((m) => m[1] ?? '');
+    return { macs, rc };
+  }
+
+  function ndiscMacs(ip: string): string[] {
+    const out = lab.topo.exec(lab.client, 'ndisc6', ['-n', '-r', '3', '-w', '500', ip, 'eth0'], { allowFail: true });
+    return [...out.matchAll(/Target link-layer address: ([0-9A-F:]{17})/g)].map((m) => (m[1] ?? '').toLowerCase());
+  }
+
+  test('each preferred node owns its address', () => {
+    expect(V4.map((ip) => owners.get(ip))).toEqual(['node-1', 'node-2', 'node-3']);
+    expect(V6.map((ip) => owners.get(ip))).toEqual(['node-1', 'node-2', 'node-3']);
+  });
+
+  test('arping: exactly one MAC per IP, three different MACs, the owner\'s', () => {
+    const seen = V4.map((ip) => {
+      const { macs } = arpingMacs(ip);
+      expect({ ip, count: macs.length }).toEqual({ ip, count: 3 });
+      expect(new Set(macs).size).toBe(1);
+      expect(macs[0]).toBe(lab.node(owners.get(ip) ?? '').mac);
+      return macs[0];
+    });
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  test('ndisc6: exactly one MAC per IP, three different MACs, the owner\'s', () => {
+    const seen = V6.map((ip) => {
+      const macs = ndiscMacs(ip);
+      expect({ ip, macs: new Set(macs).size }).toEqual({ ip, macs: 1 });
+      expect(macs[0]).toBe(lab.node(owners.get(ip) ?? '').mac);
+      return macs[0];
+    });
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  test('nobody answers for an address nobody owns', () => {
+    const { macs, rc } = arpingMacs('192.0.2.203');
+    expect(macs).toEqual([]);
+    expect(rc).not.toBe(0);
+    expect(ndiscMacs('2001:db8:0:1::203')).toEqual([]);
+  });
+
+  test('tcpdump and tshark decode our probes, announcements and answers without errors', async () => {
+    const pcap = path.join(lab.dir, 'client.pcap');
+    const dump = lab.topo.spawn(lab.client, 'tcpdump', ['-i', 'eth0', '-U', '-w', pcap, 'arp or icmp6']);
+    await sleep(700);
+    // A new address: probe, then gratuitous ARP / unsolicited NA.
+    lab.setInstances([...labInstances(lab, V4), ...labInstances(lab, V6, 'web6'), ...labInstances(lab, ['192.0.2.204', '2001:db8:0:1::204'], 'new')]);
+    await lab.waitAnnounced(['192.0.2.204', '2001:db8:0:1::204']);
+    arpingMacs('192.0.2.204');
+    ndiscMacs('2001:db8:0:1::204');
+    await sleep(300);
+    dump.kill('SIGINT');
+    await new Promise((r) => dump.once('exit', r));
+    expect(fs.statSync(pcap).size).toBeGreaterThan(24);
+
+    const verbose = lab.topo.exec(lab.client, 'tcpdump', ['-r', pcap, '-n', '-vv']);
+    const owner = lab.node((await lab.waitAnnounced(['192.0.2.204'])).get('192.0.2.204') ?? '').mac;
+    expect(verbose).toMatch(/Request who-has 192\.0\.2\.204 tell 0\.0\.0\.0/); // RFC 5227 probe
+    expect(verbose).toMatch(/Request who-has 192\.0\.2\.204 tell 192\.0\.2\.204/); // gratuitous, request form
+    expect(verbose).toMatch(new RegExp(`Reply 192\\.0\\.2\\.204 is-at ${owner}`));
+    expect(verbose).toMatch(/neighbor advertisement.*tgt is 2001:db8:0:1::204/);
+    expect(verbose).not.toMatch(/bad icmp6 cksum|\[\|/);
+    expect(verbose).toMatch(/icmp6 sum ok/);
+
+    const tshark = lab.topo.exec(lab.client, 'tshark', ['-r', pcap, '-V']);
+    expect(tshark).not.toMatch(/Malformed|Checksum Status: Bad|\[Expert Info \(Error/);
+    expect(tshark).toMatch(/Checksum Status: Good/);
+    expect(tshark).toMatch(/Flags: 0x20000000, Override/); // unsolicited NA
+    expect(tshark).toMatch(/Flags: 0x60000000, Solicited, Override/); // answer to ndisc6
+    expect(tshark).toMatch(/\[Is gratuitous: True\]/);
+  }, 30_000);
+});
