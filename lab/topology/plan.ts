@@ -43,12 +43,18 @@ export interface Plan {
   readonly veths: readonly Veth[];
   /** The bridge inside the switch namespace. */
   readonly bridge: string;
+  /** TCP-MD5 password the router expects from the speakers. */
+  readonly password?: string;
+  /** BFD timers the router runs with the speakers (BIRD only). */
+  readonly bfd?: { readonly receiveInterval: number; readonly transmitInterval: number; readonly detectMultiplier: number };
 }
 
 export interface PlanOptions {
   prefix: string;
   nodes: number;
   router: RouterKind;
+  password?: string;
+  bfd?: Plan['bfd'];
 }
 
 export const ROUTER_ASN = 64512;
@@ -103,7 +109,12 @@ export function planTopology(o: PlanOptions): Plan {
     const ns = `${p}${nodeName(i)}`;
     hosts.push({ role: 'node', ns, nodeName: nodeName(i), ifaces: [onSwitch(ns, `n${i}`, labMac(2, i), 10 + i)], gateways: [`${SEGMENT.v4}.1`, `${SEGMENT.v6}1`] });
   }
-  return { prefix: p, router: o.router, routerAsn: ROUTER_ASN, nodeAsn: NODE_ASN, hosts, veths, bridge: 'br0' };
+  if (o.password !== undefined && !/^[\x21-\x7e]{1,80}$/.test(o.password)) throw new Error('the BGP password must be 1-80 printable characters without spaces');
+  return {
+    prefix: p, router: o.router, routerAsn: ROUTER_ASN, nodeAsn: NODE_ASN, hosts, veths, bridge: 'br0',
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.bfd ? { bfd: o.bfd } : {}),
+  };
 }
 
 /** The node hosts of a plan, in order. */

@@ -19,9 +19,12 @@ export function birdConfig(plan: Plan): string {
     'protocol device { scan time 10; }',
     'protocol kernel k4 { ipv4 { export all; }; merge paths on; }',
     'protocol kernel k6 { ipv6 { export all; }; merge paths on; }',
+    ...(plan.bfd ? [`protocol bfd { interface "eth0" { min rx interval ${plan.bfd.receiveInterval} ms; min tx interval ${plan.bfd.transmitInterval} ms; multiplier ${plan.bfd.detectMultiplier}; }; }`] : []),
     'template bgp speaker {',
     `  local as ${plan.routerAsn};`,
     '  passive on;',
+    ...(plan.password ? [`  password "${plan.password}";`] : []),
+    ...(plan.bfd ? ['  bfd on;'] : []),
     '  ipv4 { import all; export none; };',
     '  ipv6 { import all; export none; };',
     '}',
@@ -41,7 +44,10 @@ export function frrBgpdConfig(plan: Plan): string {
     ' no bgp network import-check',
     ' bgp bestpath as-path multipath-relax',
   ];
-  for (const p of ps) lines.push(` neighbor ${p.v4} remote-as ${plan.nodeAsn}`, ` neighbor ${p.v4} passive`);
+  for (const p of ps) {
+    lines.push(` neighbor ${p.v4} remote-as ${plan.nodeAsn}`, ` neighbor ${p.v4} passive`);
+    if (plan.password) lines.push(` neighbor ${p.v4} password ${plan.password}`);
+  }
   for (const af of ['ipv4', 'ipv6']) {
     lines.push(` address-family ${af} unicast`, '  maximum-paths 8');
     for (const p of ps) lines.push(`  neighbor ${p.v4} activate`, `  neighbor ${p.v4} route-map deny-all out`);
@@ -61,6 +67,7 @@ export function gobgpConfig(plan: Plan): string {
       '  [neighbors.config]',
       `    neighbor-address = "${p.v4}"`,
       `    peer-as = ${plan.nodeAsn}`,
+      ...(plan.password ? [`    auth-password = "${plan.password}"`] : []),
       '  [neighbors.transport.config]',
       '    passive-mode = true',
       '  [[neighbors.afi-safis]]',
