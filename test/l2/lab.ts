@@ -247,11 +247,12 @@ export interface Reply {
   readonly at: number;
 }
 
-// Sends "<seq>" to every target every `interval` ms and prints "<ip> <seq> <node> <ms>" for each echo.
+// Sends "<ip> <seq>" to every target every `interval` ms and prints "<ip> <seq> <node> <ms>" for each echo
+// (the payload names the target: the echo's source address is the node's own, not the service IP).
 const PROBER = `const d=require('dgram');const [,iv,...ips]=process.argv;const t0=performance.now();
 const s4=d.createSocket('udp4'),s6=d.createSocket('udp6');
-for(const s of [s4,s6])s.on('message',(m,r)=>{const [node,seq]=m.toString().split(' ');process.stdout.write(r.address+' '+seq+' '+node+' '+(performance.now()-t0).toFixed(1)+'\\n')});
-let seq=0;setInterval(()=>{seq++;for(const ip of ips)(ip.includes(':')?s6:s4).send(String(seq),${ECHO_PORT},ip)},Number(iv));`;
+for(const s of [s4,s6])s.on('message',(m)=>{const [node,ip,seq]=m.toString().split(' ');process.stdout.write(ip+' '+seq+' '+node+' '+(performance.now()-t0).toFixed(1)+'\\n')});
+let seq=0;setInterval(()=>{seq++;for(const ip of ips)(ip.includes(':')?s6:s4).send(ip+' '+seq,${ECHO_PORT},ip)},Number(iv));`;
 
 /** UDP traffic from the client to each IP every `intervalMs`, with every echo recorded. */
 export class Prober {
