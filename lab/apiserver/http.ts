@@ -223,6 +223,7 @@ function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, 
     first = false;
   };
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
   if (t.name !== undefined) q.set('fieldSelector', [q.get('fieldSelector'), `metadata.name=${t.name}`].filter(Boolean).join(','));
   let stop: () => void;
   try {
