@@ -7,13 +7,14 @@ import { cloneJson, fieldPath, isObject, propertySchema, type PathSegment, type 
 
 const rootKeys = new Set(['apiVersion', 'kind', 'metadata']);
 
-/** Removes fields the schema does not declare, in place; returns their paths. `keepRootMeta` keeps apiVersion/kind/metadata. */
-export function prune(node: SchemaNode, value: unknown, keepRootMeta = true): string[] {
+/** Removes fields the schema does not declare, in place; returns their paths. apiVersion, kind and metadata are kept. */
+export function prune(node: SchemaNode, value: unknown): string[] {
   const dropped: string[] = [];
-  pruneAt(node, value, [], dropped, keepRootMeta);
+  pruneAt(node, value, [], dropped, true);
   return dropped;
 }
 
+// `p` is one path stack shared by the whole walk (pushed and popped), so nothing is allocated per field.
 function pruneAt(node: SchemaNode, value: unknown, p: PathSegment[], dropped: string[], root: boolean): void {
   if (isObject(value)) {
     const preserve = node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-embedded-resource'] === true;
@@ -28,15 +29,25 @@ function pruneAt(node: SchemaNode, value: unknown, p: PathSegment[], dropped: st
         }
         continue;
       }
-      if (value[key] === null && sub.nullable !== true) {
+      const v = value[key];
+      if (v === null && sub.nullable !== true) {
         delete value[key];
         continue;
       }
-      pruneAt(sub, value[key], [...p, key], dropped, false);
+      if (typeof v !== 'object' || v === null) continue;
+      p.push(key);
+      pruneAt(sub, v, p, dropped, false);
+      p.pop();
     }
   } else if (Array.isArray(value) && node.items) {
     const items = node.items;
-    value.forEach((v, i) => pruneAt(items, v, [...p, i], dropped, false));
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v !== 'object' || v === null) continue;
+      p.push(i);
+      pruneAt(items, v, p, dropped, false);
+      p.pop();
+    }
   }
 }
 
@@ -49,19 +60,33 @@ export function applyDefaults(node: SchemaNode, value: unknown): string[] {
 
 function defaultAt(node: SchemaNode, value: unknown, p: PathSegment[], filled: string[]): void {
   if (isObject(value)) {
-    for (const [key, sub] of Object.entries(node.properties ?? {})) {
-      if (value[key] === undefined && sub.default !== undefined) {
-        value[key] = cloneJson(sub.default);
-        filled.push(fieldPath([...p, key]));
+    if (node.properties) {
+      for (const key in node.properties) {
+        const sub = node.properties[key];
+        if (sub?.default !== undefined && value[key] === undefined) {
+          value[key] = cloneJson(sub.default);
+          filled.push(fieldPath([...p, key]));
+        }
       }
     }
     for (const key of Object.keys(value)) {
       if (p.length === 0 && key === 'metadata') continue;
+      const v = value[key];
+      if (typeof v !== 'object' || v === null) continue;
       const sub = propertySchema(node, key);
-      if (sub) defaultAt(sub, value[key], [...p, key], filled);
+      if (!sub) continue;
+      p.push(key);
+      defaultAt(sub, v, p, filled);
+      p.pop();
     }
   } else if (Array.isArray(value) && node.items) {
     const items = node.items;
-    value.forEach((v, i) => defaultAt(items, v, [...p, i], filled));
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v !== 'object' || v === null) continue;
+      p.push(i);
+      defaultAt(items, v, p, filled);
+      p.pop();
+    }
   }
 }

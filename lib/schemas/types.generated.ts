@@ -228,6 +228,8 @@ export interface InternalValues {
   };
   /** Random key that authenticates the speakers' liveness heartbeats; rendered into the Secret `speaker-heartbeat-key`. */
   speakerHeartbeatKey?: string;
+  /** The requirement value `metallb:ConfigurationStatus` (upgrade gate `metallbHasStandardConfiguration`); the first three block the upgrade. */
+  configurationStatus?: "OK" | "nsMismatch" | "nodeSelectorsMismatch" | "addressPollsMismatch" | "Misconfigured";
 }
 /** The module values: settings plus `internal`. */
 export interface ModuleValues extends ModuleSettings {
