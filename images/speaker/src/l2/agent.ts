@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The L2 agent: watches instances, L2Advertisements, Nodes and EndpointSlices, feeds the L2
+ * speaker, keeps ServiceL2Status objects for what this node announces, and records conflict Events.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { createHash, randomBytes } from 'node:crypto';
+import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
+import type { SpeakerAgent, SpeakerContext } from '../context.js';
+import { desiredL2, peerAddresses } from './desired.js';
+import { l2OptionsFromEnv } from './options.js';
+import { startL2Runtime } from './runtime.js';
+import type { SpeakerEvent } from './speaker.js';
+
+const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
+const ADVERTISEMENTS = { group: 'metallb.io', version: 'v1beta1', plural: 'l2advertisements' } as const;
+const STATUSES = { group: 'metallb.io', version: 'v1beta1', plural: 'servicel2statuses' } as const;
+const COMPONENT = 'metallb-speaker';
+
+type Obj = k8s.KubernetesObject;
+
+/** A watch that relists on error, and says whether it is connected. */
+function watch<T extends Obj>(kc: k8s.KubeConfig, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, onChange: () => void, onHealth: (ok: boolean) => void): k8s.Informer<T> & k8s.ObjectCache<T> {
+  const inf = k8s.makeInformer<T>(kc, path, list);
+  for (const ev of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) inf.on(ev, onChange);
+  inf.on(k8s.CONNECT, () => onHealth(true));
+  inf.on(k8s.ERROR, () => {
+    onHealth(false);
+    setTimeout(() => void inf.start().catch(() => onHealth(false)), 1000);
+  });
+  return inf;
+}
+
+function statusName(namespace: string, service: string, node: string): string {
+  return `l2-${createHash('sha256').update(`${namespace}/${service}/${node}`).digest('hex').slice(0, 16)}`;
+}
+
+/** Starts the L2 agent for this node. */
+export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
+  const log = ctx.log.child({ component: 'l2' });
+  const kc = ctx.kubeConfig;
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+  const version = kc.makeApiClient(k8s.VersionApi);
+  const options = l2OptionsFromEnv(ctx.env);
+  const keyText = ctx.env.METALLB_HEARTBEAT_KEY ?? '';
+  if (!keyText) log.warn({ op: 'start' }, 'METALLB_HEARTBEAT_KEY is empty: heartbeats are not authenticated');
+
+  let apiOk = true;
+  const setApi = (ok: boolean): void => {
+    apiOk = ok;
+    rt?.speaker.setApiOk(ok);
+  };
+  let recomputeTimer: NodeJS.Timeout | undefined;
+  const changed = (): void => {
+    if (recomputeTimer) return;
+    recomputeTimer = setTimeout(() => {
+      recomputeTimer = undefined;
+      apply();
+    }, 20);
+  };
+  const list = <T extends Obj>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
+  const ns = ctx.namespace;
+  const nodes = watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, setApi);
+  const instances = watch<Obj>(kc, `/apis/${INSTANCES.group}/${INSTANCES.version}/${INSTANCES.plural}`, list(() => custom.listClusterCustomObject({ ...INSTANCES })), changed, setApi);
+  const advs = watch<Obj>(kc, `/apis/${ADVERTISEMENTS.group}/${ADVERTISEMENTS.version}/namespaces/${ns}/${ADVERTISEMENTS.plural}`, list(() => custom.listNamespacedCustomObject({ ...ADVERTISEMENTS, namespace: ns })), changed, setApi);
+  const slices = watch<k8s.V1EndpointSlice>(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces(), changed, setApi);
+
+  const rt = await startL2Runtime({
+    node: ctx.nodeName,
+    key: Buffer.from(keyText, 'utf8'),
+    options,
+    log,
+    registry: ctx.metrics,
+    peers: () => peerAddresses(nodes.list()),
+    apiOk: () => apiOk,
+    onEvent: (e) => onEvent(e),
+  });
+
+  const reported = new Set<string>();
+  function apply(): void {
+    const d = desiredL2(instances.list() as SDNInternalL2LBService[], advs.list() as L2Advertisement[], nodes.list(), slices.list());
+    for (const p of d.problems) {
+      const k = `${p.key}:${p.reason}`;
+      if (!reported.has(k)) log.warn({ op: 'instance', instance: p.key, reason: p.reason }, `not announcing: ${p.message}`);
+      reported.add(k);
+    }
+    rt.liveness.setPeers(nodes.list().map((n) => n.metadata?.name ?? '').filter((n) => n && n !== ctx.nodeName));
+    rt.speaker.setInstances(d.instances);
+    statusSoon();
+  }
+
+  function onEvent(e: SpeakerEvent): void {
+    if (e.type !== 'conflict') {
+      statusSoon();
+      return;
+    }
+    if (e.stale) return;
+    for (const svc of new Set(e.instances.map((i) => `${i.service.namespace}/${i.service.name}`))) {
+      const [namespace = '', name = ''] = svc.split('/');
+      const now = new Date();
+      const body: k8s.CoreV1Event = {
+        metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
+        involvedObject: { apiVersion: 'v1', kind: 'Service', name, namespace },
+        reason: 'AddressConflict',
+        message: `${e.ip} is also claimed by ${e.mac} (seen by node ${ctx.nodeName} while ${e.phase === 'probe' ? 'probing' : 'announcing'}); node ${ctx.nodeName} does not announce it`,
+        type: 'Warning',
+        count: 1,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        source: { component: COMPONENT, host: ctx.nodeName },
+        reportingComponent: COMPONENT,
+        reportingInstance: ctx.nodeName,
+      };
+      core.createNamespacedEvent({ namespace, body }).catch((err: Error) => log.warn({ op: 'event', service: svc, err: err.message }, 'cannot record conflict Event'));
+    }
+  }
+
+  // ServiceL2Status: one per Service this node announces, as MetalLB 0.14 keeps them.
+  let statusTimer: NodeJS.Timeout | undefined;
+  function statusSoon(): void {
+    if (statusTimer) return;
+    statusTimer = setTimeout(() => {
+      statusTimer = undefined;
+      syncStatus().catch((e: Error) => {
+        log.warn({ op: 'status', err: e.message }, 'cannot update ServiceL2Status; retrying');
+        statusSoon();
+      });
+    }, 200);
+  }
+
+  async function syncStatus(): Promise<void> {
+    const announced = new Set(rt.speaker.announced());
+    const want = new Map<string, ServiceL2Status>();
+    const all = desiredL2(instances.list() as SDNInternalL2LBService[], advs.list() as L2Advertisement[], nodes.list(), slices.list()).instances;
+    for (const i of all) {
+      if (!announced.has(i.ip)) continue;
+      const name = statusName(i.service.namespace, i.service.name, ctx.nodeName);
+      const ifaces = new Set((want.get(name)?.status?.interfaces ?? []).map((x) => x.name));
+      for (const l of rt.speaker.upLinks().links) if (i.interfaces.length === 0 || i.interfaces.includes(l)) ifaces.add(l);
+      want.set(name, {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'ServiceL2Status',
+        metadata: { name, namespace: ns, labels: { 'metallb.io/node': ctx.nodeName, 'metallb.io/service-name': i.service.name, 'metallb.io/service-namespace': i.service.namespace } },
+        status: { node: ctx.nodeName, serviceName: i.service.name, serviceNamespace: i.service.namespace, interfaces: [...ifaces].sort().map((n) => ({ name: n })) },
+      });
+    }
+    const have = (await custom.listNamespacedCustomObject({ ...STATUSES, namespace: ns, labelSelector: `metallb.io/node=${ctx.nodeName}` })) as { items?: ServiceL2Status[] };
+    const existing = new Map((have.items ?? []).map((o) => [o.metadata.name ?? '', o]));
+    for (const name of existing.keys()) if (!want.has(name)) await custom.deleteNamespacedCustomObject({ ...STATUSES, namespace: ns, name });
+    for (const [name, o] of want) {
+      let cur = existing.get(name);
+      if (!cur) cur = (await custom.createNamespacedCustomObject({ ...STATUSES, namespace: ns, body: { ...o, status: undefined } })) as ServiceL2Status;
+      if (JSON.stringify(cur.status ?? {}) !== JSON.stringify(o.status)) {
+        await custom.replaceNamespacedCustomObjectStatus({ ...STATUSES, namespace: ns, name, body: { ...cur, status: o.status } });
+      }
+    }
+  }
+
+  // The API server's health, beyond what the watches notice.
+  const probe = setInterval(() => {
+    const t = setTimeout(() => setApi(false), 1500);
+    version.getCode().then(() => {
+      clearTimeout(t);
+      if (!apiOk) setApi(true);
+    }, () => {
+      clearTimeout(t);
+      setApi(false);
+    });
+  }, 2000);
+
+  await Promise.all([nodes.start(), instances.start(), advs.start(), slices.start()]).catch((e: Error) => {
+    log.error({ op: 'start', err: e.message }, 'initial list failed; announcing from heartbeats until the API server answers');
+    setApi(false);
+  });
+  apply();
+  log.info({ op: 'start', node: ctx.nodeName, heartbeatMs: options.liveness.intervalMs, multiplier: options.liveness.multiplier }, 'l2 agent started');
+
+  return {
+    async stop() {
+      clearInterval(probe);
+      if (recomputeTimer) clearTimeout(recomputeTimer);
+      if (statusTimer) clearTimeout(statusTimer);
+      for (const i of [nodes, instances, advs, slices]) await i.stop();
+      rt.stop();
+      log.info({ op: 'stop' }, 'l2 agent stopped');
+    },
+  };
+}

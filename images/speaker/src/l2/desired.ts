@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * From API objects to what the L2 speaker needs: instances with their IP, preferred node,
+ * eligible nodes and interfaces; and the peers' heartbeat addresses. Pure.
+ */
+import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import { familyOf } from '../../../../lib/ip.js';
+import type { L2Advertisement, SDNInternalL2LBService } from '../../../../lib/schemas/types.generated.js';
+import { matches, parseSelector } from '../../../controller/src/ipam/selector.js';
+import type { PeerAddress } from '../health/heartbeats.js';
+import type { L2Instance } from './speaker.js';
+
+export const PREFERRED_NODE = 'metallb.io/preferredL2SpeakerNode';
+export const ADDRESS_POOL = 'metallb.io/address-pool';
+/** Nodes with this label never announce (as in MetalLB and Kubernetes' service controller). */
+export const EXCLUDE_LB = 'node.kubernetes.io/exclude-from-external-load-balancers';
+
+/** Something wrong with one instance, to report on it instead of announcing. */
+export interface InstanceProblem {
+  readonly key: string;
+  readonly reason: 'noAddress' | 'noAdvertisement' | 'badSelector';
+  readonly message: string;
+}
+
+export interface DesiredL2 {
+  readonly instances: L2Instance[];
+  readonly problems: InstanceProblem[];
+}
+
+function nodeUsable(n: V1Node): boolean {
+  if (n.metadata?.labels?.[EXCLUDE_LB] !== undefined) return false;
+  return !(n.status?.conditions ?? []).some((c) => c.type === 'NetworkUnavailable' && c.status === 'True');
+}
+
+/** Nodes with a ready endpoint of the Service, from its EndpointSlices. */
+export function nodesWithReadyEndpoints(slices: readonly V1EndpointSlice[], namespace: string, service: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of slices) {
+    if (s.metadata?.namespace !== namespace || s.metadata.labels?.['kubernetes.io/service-name'] !== service) continue;
+    for (const e of s.endpoints ?? []) if (e.nodeName && e.conditions?.ready !== false) out.add(e.nodeName);
+  }
+  return out;
+}
+
+export function desiredL2(
+  instances: readonly SDNInternalL2LBService[],
+  advertisements: readonly L2Advertisement[],
+  nodes: readonly V1Node[],
+  slices: readonly V1EndpointSlice[],
+): DesiredL2 {
+  const advByName = new Map(advertisements.map((a) => [a.metadata.name ?? '', a]));
+  const usableNodes = nodes.filter(nodeUsable);
+  const out: L2Instance[] = [];
+  const problems: InstanceProblem[] = [];
+  for (const o of instances) {
+    const md = o.metadata;
+    const key = `${md.namespace ?? ''}/${md.name ?? ''}`;
+    const ips = (o.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => typeof ip === 'string' && familyOf(ip) !== undefined);
+    if (ips.length === 0) {
+      problems.push({ key, reason: 'noAddress', message: 'no address assigned yet' });
+      continue;
+    }
+    const cls = md.annotations?.[ADDRESS_POOL] ?? '';
+    const adv = advByName.get(cls);
+    if (!adv) {
+      problems.push({ key, reason: 'noAdvertisement', message: `no L2Advertisement "${cls}" in the module namespace` });
+      continue;
+    }
+    let eligible: string[];
+    try {
+      const sels = (adv.spec?.nodeSelectors ?? []).map((s) => parseSelector(s));
+      eligible = usableNodes
+        .filter((n) => sels.length === 0 || sels.some((s) => matches(s, n.metadata?.labels ?? {})))
+        .map((n) => n.metadata?.name ?? '');
+    } catch (e) {
+      problems.push({ key, reason: 'badSelector', message: `L2Advertisement "${cls}": ${(e as Error).message}` });
+      continue;
+    }
+    const ref = o.spec?.serviceRef ?? { namespace: md.namespace ?? '', name: md.labels?.['parent-service'] ?? md.name ?? '' };
+    const service = { namespace: ref.namespace ?? md.namespace ?? '', name: ref.name ?? '' };
+    if (o.spec?.externalTrafficPolicy === 'Local') {
+      const ready = nodesWithReadyEndpoints(slices, service.namespace, service.name);
+      eligible = eligible.filter((n) => ready.has(n));
+    }
+    const preferred = md.annotations?.[PREFERRED_NODE];
+    for (const ip of ips) out.push({ key, service, ip, preferred: preferred || undefined, eligible, interfaces: adv.spec?.interfaces ?? [] });
+  }
+  out.sort((a, b) => (a.key + a.ip).localeCompare(b.key + b.ip));
+  return { instances: out, problems };
+}
+
+/** Each node's heartbeat address: its first InternalIP (IPv4 preferred). */
+export function peerAddresses(nodes: readonly V1Node[]): PeerAddress[] {
+  const out: PeerAddress[] = [];
+  for (const n of nodes) {
+    const internal = (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+    const address = internal.find((a) => familyOf(a) === 4) ?? internal.find((a) => familyOf(a) === 6);
+    if (n.metadata?.name && address) out.push({ node: n.metadata.name, address });
+  }
+  return out;
+}
