@@ -5,9 +5,16 @@
  * (`entry` comes from lib/hook-sdk/index.js).
  */
 import { entry, type BatchApp, type HookEntry } from '../../lib/hook-sdk/index.js';
+import * as alertDeprecatedAnnotations from './alert-deprecated-annotations.js';
+import * as checkRequirements from './check-requirements-for-upgrade.js';
+import * as deleteDeprecatedCrd from './delete-deprecated-crd.js';
 import * as discoveryBgp from './discovery-bgp.js';
 import * as discoveryL2 from './discovery-l2-load-balancers.js';
+import * as migrationAdoptL2Services from './migration-adopt-l2-services.js';
+import * as migrationBgp from './migration-bgp.js';
+import * as migrationL2Classes from './migration-l2-classes.js';
 import * as nodeMembership from './node-membership.js';
+import { checkSettings } from './settings-check.js';
 import * as speakerHeartbeatKey from './speaker-heartbeat-key.js';
 import * as updateServiceStatus from './update-service-status.js';
 
@@ -17,7 +24,13 @@ export const hooks: readonly HookEntry[] = [
   entry('node-membership', nodeMembership),
   entry('speaker-heartbeat-key', speakerHeartbeatKey),
   entry('update-service-status', updateServiceStatus),
+  entry('migration-l2-classes', migrationL2Classes),
+  entry('migration-adopt-l2-services', migrationAdoptL2Services),
+  entry('migration-bgp', migrationBgp),
+  entry('delete-deprecated-crd', deleteDeprecatedCrd),
+  entry('alert-deprecated-annotations', alertDeprecatedAnnotations),
+  entry('check-requirements-for-upgrade', checkRequirements),
 ];
 
 /** What hooks/batch serves. */
-export const app: BatchApp = { module: 'metallb', hooks };
+export const app: BatchApp = { module: 'metallb', hooks, settingsCheck: checkSettings };

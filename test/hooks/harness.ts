@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import * as yaml from 'js-yaml';
+import { compileCrd, compileValuesSchema, formatFieldError, loadCrd, loadValuesSchema, type CompiledCrd, type SchemaValidator } from '../../lib/schemas/index.js';
 import { buildInput, type BindingContext, type HookModule, type HookOutput, type KubeObject, type KubeOperation, type KubernetesBinding, type LabelSelector } from '../../lib/hook-sdk/index.js';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hooks-scenarios');
@@ -139,19 +140,47 @@ export function contextsFor(mod: HookModule, cluster: Cluster, binding: RunOptio
   return [{ binding, snapshots }];
 }
 
-/** Runs a hook once; the cluster is updated with its Kubernetes operations. */
+let valuesValidator: SchemaValidator | undefined;
+const crds = new Map<string, CompiledCrd | null>();
+
+/** Values errors against openapi/values.yaml (after defaults), as addon-operator checks after every hook run. */
+export function valuesErrors(values: Record<string, unknown>): string[] {
+  valuesValidator ??= compileValuesSchema(loadValuesSchema(), { prefix: ['metallb'] });
+  const r = valuesValidator(values.metallb ?? {});
+  return r.errors.map(formatFieldError);
+}
+
+/** Schema errors of an object the hook creates, when the module ships its CRD. */
+export function objectErrors(o: KubeObject): string[] {
+  const kind = o.kind ?? '';
+  if (!crds.has(kind)) {
+    try {
+      crds.set(kind, compileCrd(loadCrd(kind)));
+    } catch {
+      crds.set(kind, null);
+    }
+  }
+  const crd = crds.get(kind);
+  const version = (o.apiVersion ?? '').split('/')[1] ?? '';
+  const v = crd?.versions[version];
+  return v ? v(o).errors.map((e) => `${kind}/${o.metadata?.name}: ${formatFieldError(e)}`) : [];
+}
+
+/** Runs a hook once; the cluster is updated with its Kubernetes operations. Invalid values or created objects fail the run. */
 export async function runHook(mod: HookModule, cluster: Cluster, o: RunOptions = {}): Promise<RunResult> {
   const values = structuredClone(o.values ?? { metallb: { internal: {} } });
   const configValues = structuredClone(o.configValues ?? { metallb: {} });
   const { input, output } = buildInput(mod.config, contextsFor(mod, cluster, o.binding), values, configValues, { module: 'metallb' });
   await mod.handle(input);
   const out = output();
+  const created = out.kube.flatMap((op) => ('object' in op ? [op.object] : []));
+  const errs = created.flatMap(objectErrors);
+  if (errs.length) throw new Error(`the hook creates invalid objects: ${errs.join('; ')}`);
   cluster.apply(out.kube);
-  return {
-    output: out,
-    values: applyPatch(values, out.values as Operation[], false, false).newDocument,
-    configValues: applyPatch(configValues, out.configValues as Operation[], false, false).newDocument,
-  };
+  const after = applyPatch(values, out.values as Operation[], false, false).newDocument;
+  const verrs = valuesErrors(after);
+  if (verrs.length) throw new Error(`the hook's values fail openapi/values.yaml: ${verrs.join('; ')}`);
+  return { output: out, values: after, configValues: applyPatch(configValues, out.configValues as Operation[], false, false).newDocument };
 }
 
 /** Reads a dotted path from values. */

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Cluster, fixture, parseState, runHook } from '../../test/hooks/harness.js';
+import * as hook from './alert-deprecated-annotations.js';
+
+const expires = [
+  { group: 'D8MetallbNotSupportedServiceAnnotationsDetected', action: 'expire' },
+  { group: 'D8MetallbObsoleteLayer2PoolsAreUsed', action: 'expire' },
+  { group: 'D8MetallbUpdateMCVersionRequired', action: 'expire' },
+];
+
+describe('alert-deprecated-annotations', () => {
+  test('empty cluster: only the groups are expired', async () => {
+    expect((await runHook(hook, new Cluster())).output.metrics).toEqual(expires);
+  });
+
+  test('deprecated annotations per LoadBalancer Service, ignored layer2 pools, version to raise', async () => {
+    const m = (await runHook(hook, new Cluster(fixture('alerts')))).output.metrics;
+    expect(m).toEqual([
+      expires[0],
+      { name: 'd8_metallb_not_supported_service_annotations_detected', action: 'set', value: 1, labels: { name: 'legacy', namespace: 'app', annotation: 'metallb.universe.tf/address-pool' }, group: expires[0]?.group },
+      { name: 'd8_metallb_not_supported_service_annotations_detected', action: 'set', value: 1, labels: { name: 'legacy', namespace: 'app', annotation: 'metallb.io/loadBalancerIPs' }, group: expires[0]?.group },
+      expires[1],
+      expires[2],
+      { name: 'd8_metallb_obsolete_layer2_pools_are_used', action: 'set', value: 1, labels: { name: 'old-l2' }, group: expires[1]?.group },
+      { name: 'd8_metallb_update_mc_version_required', action: 'set', value: 1, labels: {}, group: expires[2]?.group },
+    ]);
+  });
+
+  test('a v3 ModuleConfig without legacy settings raises nothing', async () => {
+    const m = (await runHook(hook, new Cluster(parseState('apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata: {name: metallb}\nspec: {version: 3, settings: {}}')))).output.metrics;
+    expect(m).toEqual(expires);
+  });
+});

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Alert metrics: LoadBalancer Services that still carry upstream MetalLB annotations (which no longer work),
+ * layer2 pools left in the ModuleConfig settings (ignored since version 2), and a ModuleConfig whose version
+ * must be raised because it still holds settings that moved to custom resources.
+ */
+import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
+import { bgpPeers, bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
+import { MODULE_CONFIG_API } from './lib/names.js';
+
+const queue = '/modules/metallb/alerting';
+
+/** Annotations of upstream MetalLB that this module does not honour. */
+export const DEPRECATED_ANNOTATIONS = [
+  'metallb.universe.tf/ip-allocated-from-pool',
+  'metallb.universe.tf/address-pool',
+  'metallb.universe.tf/loadBalancerIPs',
+  'metallb.universe.tf/allow-shared-ip',
+  'metallb.io/address-pool',
+  'metallb.io/loadBalancerIPs',
+  'metallb.io/allow-shared-ip',
+] as const;
+
+export const GROUPS = {
+  annotations: 'D8MetallbNotSupportedServiceAnnotationsDetected',
+  layer2Pools: 'D8MetallbObsoleteLayer2PoolsAreUsed',
+  version: 'D8MetallbUpdateMCVersionRequired',
+} as const;
+
+export const services = kubernetes({
+  name: 'services',
+  apiVersion: 'v1',
+  kind: 'Service',
+  queue,
+  filter: (o) => ((o.spec as { type?: unknown } | undefined)?.type === 'LoadBalancer' && o.metadata?.name ? { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', annotations: o.metadata.annotations ?? {} } : null),
+});
+export const moduleConfig = kubernetes({ name: 'module_config', apiVersion: MODULE_CONFIG_API, kind: 'ModuleConfig', queue, nameSelector: { matchNames: ['metallb'] }, filter: moduleConfigFromObject });
+
+export const config: HookConfig = { kubernetes: [services, moduleConfig] };
+
+export function handle(input: HookInput): void {
+  input.metrics.expire(GROUPS.annotations);
+  for (const s of input.snapshot(services)) {
+    for (const a of DEPRECATED_ANNOTATIONS) {
+      if (a in s.annotations) input.metrics.set('d8_metallb_not_supported_service_annotations_detected', 1, { name: s.name, namespace: s.namespace, annotation: a }, GROUPS.annotations);
+    }
+  }
+  input.metrics.expire(GROUPS.layer2Pools);
+  input.metrics.expire(GROUPS.version);
+  const mc = input.snapshot(moduleConfig)[0];
+  if (!mc) return;
+  if (mc.version >= 2) {
+    for (const p of layer2Pools(mc.settings)) input.metrics.set('d8_metallb_obsolete_layer2_pools_are_used', 1, { name: p.name ?? '' }, GROUPS.layer2Pools);
+  }
+  const legacy = layer2Pools(mc.settings).length + bgpPools(mc.settings).length + bgpPeers(mc.settings).length + Object.keys(mc.settings.bgpCommunities ?? {}).length;
+  if (mc.version < 3 && legacy > 0) input.metrics.set('d8_metallb_update_mc_version_required', 1, {}, GROUPS.version);
+}

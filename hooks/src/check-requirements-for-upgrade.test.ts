@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+import { at, Cluster, fixture, parseState, runHook } from '../../test/hooks/harness.js';
+import * as hook from './check-requirements-for-upgrade.js';
+import { checkSettings } from './settings-check.js';
+
+const expires = hook.GROUPS.map((group) => ({ group, action: 'expire' }));
+
+describe('check-requirements-for-upgrade', () => {
+  test('empty cluster: OK, groups expired', async () => {
+    const r = await runHook(hook, new Cluster());
+    expect(at(r.values, 'metallb.internal.configurationStatus')).toBe('OK');
+    expect(r.output.metrics).toEqual(expires);
+  });
+
+  test('a v1 setup with everything wrong: one metric per finding, the first blocking status published', async () => {
+    const r = await runHook(hook, new Cluster(fixture('upgrade-gate')));
+    expect(at(r.values, 'metallb.internal.configurationStatus')).toBe('nsMismatch');
+    const set = r.output.metrics.filter((m) => m.action === 'set').map((m) => ('name' in m ? [m.name, m.labels] : []));
+    expect(set).toEqual([
+      ['d8_metallb_l2advertisement_ns_mismatch', { namespace: 'default', name: 'elsewhere' }],
+      ['d8_metallb_l2advertisement_node_selectors_mismatch', { name: 'fancy' }],
+      ['d8_metallb_ipaddress_pool_ns_mismatch', { namespace: 'default', name: 'elsewhere' }],
+      ['d8_metallb_not_only_layer2_pools', {}],
+      ['d8_metallb_orphaned_loadbalancer_detected', { name: 'stray', namespace: 'app' }],
+    ]);
+    expect(hook.STATUS_MESSAGES.nsMismatch).toBe('[metallb] all L2Advertisement must be in the d8-metallb namespace');
+  });
+
+  test('only orphaned Services: Misconfigured, which does not block', async () => {
+    const r = await runHook(hook, new Cluster(parseState('apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata: {name: metallb}\nspec: {version: 1, settings: {}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec: {type: LoadBalancer}')));
+    expect(at(r.values, 'metallb.internal.configurationStatus')).toBe('Misconfigured');
+  });
+
+  test('version 2 or later: OK whatever the objects', async () => {
+    const objs = fixture('upgrade-gate').map((o) => (o.kind === 'ModuleConfig' ? { ...o, spec: { version: 2, settings: {} } } : o));
+    const r = await runHook(hook, new Cluster(objs));
+    expect(at(r.values, 'metallb.internal.configurationStatus')).toBe('OK');
+    expect(r.output.metrics).toEqual(expires);
+  });
+});
+
+describe('settings check (hook check)', () => {
+  test('current settings pass without warnings', () => {
+    expect(checkSettings({ nodeSelector: { a: 'b' } })).toEqual({ valid: true });
+    expect(checkSettings(undefined)).toEqual({ valid: true });
+  });
+
+  test('migratable legacy settings pass with a deprecation warning', () => {
+    const r = checkSettings({ bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 1, 'my-asn': 2, 'hold-time': '3s' }] });
+    expect(r.valid).toBe(true);
+    expect(r.warnings).toEqual([expect.stringContaining('settings.bgpPeers is deprecated')]);
+  });
+
+  test('unmigratable settings are rejected with what to change', () => {
+    const r = checkSettings({
+      addressPools: [
+        { name: 'l2', protocol: 'layer2', addresses: ['192.0.2.200/30'] },
+        { name: 'b', protocol: 'bgp', addresses: ['203.0.113.0/28'] },
+      ],
+      bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 1, 'my-asn': 2, password: 'secret' }],
+    });
+    expect(r.valid).toBe(false);
+    expect(r.message).toContain('addressPools mixes layer2 and bgp pools: move the layer2 pools to a MetalLoadBalancerClass');
+    expect(r.message).toContain('password is not migrated; put it in a Secret labelled network.deckhouse.io/metallb-bgp-password');
+  });
+});
