@@ -42,6 +42,7 @@ export class Controller {
   readonly #metrics: ControllerMetrics;
   #alloc: Allocator | undefined;
   #synced = false;
+  #stopping = false;
   #defaultClass = false;
   #poolsDirty = false;
   // keys waiting, keys being worked on, keys that changed while worked on
@@ -82,8 +83,11 @@ export class Controller {
     }
     await Promise.all(Object.entries(this.#inf).map(async ([name, inf]) => {
       inf.on('error', (e: unknown) => {
+        if (this.#stopping) return;
         this.#o.log.warn({ err: String((e as Error)?.message ?? e), informer: name }, 'watch failed; restarting');
-        setTimeout(() => void inf.start().catch(() => undefined), 1000);
+        setTimeout(() => {
+          if (!this.#stopping) void inf.start().catch(() => undefined);
+        }, 1000);
       });
       await inf.start();
     }));
@@ -95,6 +99,7 @@ export class Controller {
 
   /** Stops watching and campaigning; `release` hands the Lease over at once (a clean shutdown). */
   async stop(release = true): Promise<void> {
+    this.#stopping = true;
     await this.#elector.stop(release);
     await Promise.all(Object.values(this.#inf).map((i) => i.stop()));
   }
