@@ -157,3 +157,26 @@ describe('closed objects and junctors', () => {
     expect(check({ e: { key: 'a', operator: 'Exists', extra: 1 } }).errors.map(formatFieldError)).toEqual(['e.extra: Forbidden: unknown field']);
   });
 });
+
+describe('list types', () => {
+  const check = compileCrdSchema({
+    type: 'object',
+    properties: {
+      ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['port', 'protocol'], items: { type: 'object', required: ['port'], properties: { port: { type: 'integer' }, protocol: { type: 'string', default: 'TCP' } } } },
+      tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+    },
+  });
+
+  test('map items are unique by their keys, after defaulting', () => {
+    expect(check({ ports: [{ port: 80 }, { port: 80, protocol: 'UDP' }] }).valid).toBe(true);
+    expect(check({ ports: [{ port: 80 }, { port: 80, protocol: 'TCP' }] }).errors.map(formatFieldError)).toEqual(['ports[1]: Duplicate value: map[string]interface {}{"port":80, "protocol":"TCP"}']);
+  });
+
+  test('set items are unique', () => {
+    expect(check({ tags: ['a', 'b', 'a'] }).errors.map(formatFieldError)).toEqual(['tags[2]: Duplicate value: "a"']);
+  });
+
+  test('a map list whose key is optional without default is not structural', () => {
+    expect(() => compileCrdSchema({ type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', properties: { k: { type: 'string' } } } } } })).toThrow(/must be required or have a default/);
+  });
+});

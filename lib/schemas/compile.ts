@@ -3,6 +3,7 @@
 import type { ValidateFunction } from 'ajv';
 import { ajv, toAjvSchema } from './ajv.js';
 import { toFieldErrors, type FieldError } from './errors.js';
+import { listErrors } from './lists.js';
 import { applyDefaults, prune } from './prune.js';
 import { cloneJson, isObject, type PathSegment, type SchemaNode } from './schema.js';
 import { structuralErrors } from './structural.js';
@@ -44,7 +45,8 @@ function compileAjv(schema: SchemaNode, closedObjects: boolean): ValidateFunctio
  * Compiles a CRD version's `openAPIV3Schema` into a validator that does what the API server does
  * on create/update: prune undeclared fields (and nulls of non-nullable ones), apply defaults, then
  * validate, reporting errors such as `spec.addressPool: Required value` or
- * `spec.addressPool[0]: Invalid value: "10.0.0.0/33": ... must validate one and only one schema (oneOf)`.
+ * `spec.addressPool[0]: Invalid value: "10.0.0.0/33": ... must validate one and only one schema (oneOf)`;
+ * duplicate items of `x-kubernetes-list-type` set/map lists are `Duplicate value` errors.
  * `apiVersion`, `kind` and `metadata` are left to the caller.
  * Throws {@link SchemaCompileError} when the schema is not structural or does not compile.
  * @example
@@ -60,6 +62,7 @@ export function compileCrdSchema(schema: SchemaNode): SchemaValidator {
     const pruned = prune(schema, object);
     const defaulted = applyDefaults(schema, object);
     const errors = fn(object) ? [] : toFieldErrors(fn.errors ?? [], object);
+    errors.push(...listErrors(schema, object));
     if (old !== undefined) errors.push(...transitionErrors(schema, object, old));
     return { valid: errors.length === 0, errors, object, pruned, defaulted };
   };

@@ -3,6 +3,7 @@
  * Checks a CRD schema against the structural-schema rules of apiextensions.k8s.io/v1
  * (types everywhere, junctors without types/defaults, no $ref, metadata limited). Pure.
  */
+import { listSchemaErrors } from './lists.js';
 import { fieldPath, type PathSegment, type SchemaNode } from './schema.js';
 
 const junctors = ['allOf', 'anyOf', 'oneOf'] as const;
@@ -23,6 +24,7 @@ export function structuralErrors(root: SchemaNode): string[] {
     if (node.additionalProperties === false) errors.push(`${at(p)}.additionalProperties: Forbidden: must not be false`);
     if (isRoot && node.type !== undefined && node.type !== 'object') errors.push(`${at(p)}.type: Invalid value: "${node.type}": must be object at the root`);
     if (isRoot && node.properties?.metadata) checkMetadata(node.properties.metadata, errors);
+    errors.push(...listSchemaErrors(node, at(p)));
     for (const [k, sub] of Object.entries(node.properties ?? {})) walk(sub, [...p, 'properties', k], false);
     if (typeof node.additionalProperties === 'object') walk(node.additionalProperties, [...p, 'additionalProperties'], false);
     if (node.items) walk(node.items, [...p, 'items'], false);

@@ -74,6 +74,11 @@ describe('the module API rejects bad objects with the field named', () => {
     expect(lines(r)).toContain('spec.peerASN: Invalid value: 0: spec.peerASN in body should be greater than or equal to 1');
   });
 
+  test('a peer listing the same node twice in sourceAddresses', () => {
+    const r = peer(obj('MetalLoadBalancerBGPPeer', { peerAddress: '192.0.2.1', peerASN: 1, myASN: 2, sourceAddresses: [{ nodeName: 'n1', address: '192.0.2.11' }, { nodeName: 'n1', address: '192.0.2.12' }] }));
+    expect(lines(r)).toEqual(['spec.sourceAddresses[1]: Duplicate value: map[string]interface {}{"nodeName":"n1"}']);
+  });
+
   test('a configuration without mode, with a bad community and an out-of-range aggregation length', () => {
     const r = config(obj('MetalLoadBalancerConfiguration', { advertisements: [{ poolNames: ['p'], bgp: { communities: ['65535'], aggregationLength: 129 } }, {}] }));
     expect(r.errors.map((e) => e.path).sort()).toEqual([
