@@ -10,8 +10,20 @@ type Status = { loadBalancer?: { ingress?: { ip: string }[] }; conditions?: { ty
 const statusOf = (c: Cluster, name: string): Status => (c.get('v1', 'Service', name, 'shop')?.status ?? {}) as Status;
 
 describe('update-service-status', () => {
-  test('empty cluster: nothing to do', async () => {
-    expect((await runHook(hook, new Cluster())).output.kube).toEqual([]);
+  test('empty cluster: nothing to do, the metric group is expired', async () => {
+    const r = await runHook(hook, new Cluster());
+    expect(r.output.kube).toEqual([]);
+    expect(r.output.metrics).toEqual([{ group: 'D8MetalLBServiceIPs', action: 'expire' }]);
+  });
+
+  test('requested and assigned IPs per Service for the alert', async () => {
+    const m = (await runHook(hook, new Cluster(fixture('status')))).output.metrics.filter((x) => x.action === 'set');
+    expect(m.map((x) => ('name' in x ? [x.name, x.labels.name, x.value] : []))).toEqual([
+      ['d8_metallb_service_ips_requested', 'db', 1],
+      ['d8_metallb_service_ips_assigned', 'db', 1],
+      ['d8_metallb_service_ips_requested', 'web', 3],
+      ['d8_metallb_service_ips_assigned', 'web', 2],
+    ]);
   });
 
   describe('with instances', () => {

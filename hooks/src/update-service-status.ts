@@ -3,6 +3,8 @@
  * Copies the IPs the controller assigned to a Service's instances into the Service's
  * `status.loadBalancer.ingress`, with the condition `AllPublicIPsAssigned` ("n of m public IPs were assigned").
  * A Service that had instances and has none left (its class was deleted) gets its ingress cleared.
+ * Metrics `d8_metallb_service_ips_requested` / `d8_metallb_service_ips_assigned` per Service feed the alert
+ * D8MetalLBServiceNotAllIPsAssigned.
  */
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { instanceFromObject, type InstanceInfo } from './lib/l2-plan.js';
@@ -75,8 +77,31 @@ export function statusUpdates(list: readonly InstanceInfo[], svcs: readonly (Ser
   return out;
 }
 
+export const METRICS_GROUP = 'D8MetalLBServiceIPs';
+
+/** Requested and assigned IPs per Service (namespace/name). Pure. */
+export function ipCounts(list: readonly InstanceInfo[]): Map<string, { requested: number; assigned: number }> {
+  const m = new Map<string, { requested: number; assigned: number }>();
+  for (const i of list) {
+    if (!i.serviceName) continue;
+    const k = `${i.serviceNamespace ?? i.namespace}/${i.serviceName}`;
+    const c = m.get(k) ?? { requested: 0, assigned: 0 };
+    c.requested++;
+    if (i.ip) c.assigned++;
+    m.set(k, c);
+  }
+  return m;
+}
+
 export function handle(input: HookInput): void {
-  for (const u of statusUpdates(input.snapshot(instances), input.snapshot(services), clock.now())) {
+  const list = input.snapshot(instances);
+  input.metrics.expire(METRICS_GROUP);
+  for (const [k, c] of [...ipCounts(list)].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const [namespace, name] = k.split('/') as [string, string];
+    input.metrics.set('d8_metallb_service_ips_requested', c.requested, { namespace, name }, METRICS_GROUP);
+    input.metrics.set('d8_metallb_service_ips_assigned', c.assigned, { namespace, name }, METRICS_GROUP);
+  }
+  for (const u of statusUpdates(list, input.snapshot(services), clock.now())) {
     input.kube.mergePatch(
       { apiVersion: 'v1', kind: 'Service', namespace: u.namespace, name: u.name },
       { status: { loadBalancer: { ingress: u.ingress.map((ip) => ({ ip })) }, conditions: u.conditions } },
