@@ -196,6 +196,24 @@ describe('CRDs', () => {
   });
 });
 
+describe('the lab ModuleConfig CRD', () => {
+  const crd = readYaml(join(root, 'lab/crds/moduleconfigs.yaml')) as Record<string, unknown>;
+  const check = compileCrd(crd);
+
+  test('is the cluster-scoped deckhouse.io/v1alpha1 ModuleConfig', () => {
+    expect(check).toMatchObject({ name: 'moduleconfigs.deckhouse.io', group: 'deckhouse.io', kind: 'ModuleConfig', plural: 'moduleconfigs', namespaced: false });
+  });
+
+  test('keeps any settings and rejects a bad version', () => {
+    const validate = check.versions.v1alpha1!;
+    const mc = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: moduleName }, spec: { enabled: true, version: 3, settings: { nodeSelector: { a: 'b' }, anything: { deep: [1] } } } };
+    const r = validate(mc);
+    expect(r.errors).toEqual([]);
+    expect(r.object).toEqual(mc);
+    expect(validate({ ...mc, spec: { version: 'three' } }).errors.map(formatFieldError)).toEqual(['spec.version: Invalid value: "string": spec.version in body must be of type integer: "string"']);
+  });
+});
+
 describe('no Cyrillic outside the Russian files', () => {
   const cyrillic = /[\u0400-\u04FF]/;
   const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
