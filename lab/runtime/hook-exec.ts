@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Runs the batch hook executable as addon-operator does: `hook config`, and `hook run <i>` with protocol files. */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BindingContext, JsonPatchOp, KubeOperation, MetricOperation } from '../../lib/hook-sdk/index.js';
+import { parseJsonStream } from '../../lib/hook-sdk/json-stream.js';
+import { parseMetricOperations } from '../../lib/hook-sdk/metrics.js';
+import type { WireHookConfig } from '../../lib/hook-sdk/wire-config.js';
+
+/** A hook run that failed: the hook's own message when it gave one. */
+export class HookRunError extends Error {
+  constructor(readonly hook: string, message: string, readonly output: string) {
+    super(`hook ${hook}: ${message}`);
+    this.name = 'HookRunError';
+  }
+}
+
+export interface HookResult {
+  values: JsonPatchOp[];
+  configValues: JsonPatchOp[];
+  kube: KubeOperation[];
+  metrics: MetricOperation[];
+  /** The hook's stdout (its log lines). */
+  log: string;
+  ms: number;
+}
+
+function exec(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(bin, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `hook config` of a batch executable, checked against `hook list`. */
+export async function loadHookConfigs(bin: string): Promise<WireHookConfig[]> {
+  const list = await exec(bin, ['hook', 'list'], process.env);
+  if (list.code !== 0) throw new Error(`${bin} hook list failed: ${list.stderr.trim()}`);
+  const n = Number(/^Found (\d+) items/.exec(list.stdout)?.[1] ?? NaN);
+  const cfg = await exec(bin, ['hook', 'config'], process.env);
+  if (cfg.code !== 0) throw new Error(`${bin} hook config failed: ${cfg.stderr.trim()}`);
+  const doc = JSON.parse(cfg.stdout) as { version?: string; hooks?: WireHookConfig[] } | WireHookConfig[];
+  const hooks = Array.isArray(doc) ? doc : (doc.hooks ?? []);
+  if (hooks.length !== n) throw new Error(`${bin}: hook list says ${n} hooks, hook config gives ${hooks.length}`);
+  return hooks;
+}
+
+function patchFile(text: string, what: string): JsonPatchOp[] {
+  try {
+    return parseJsonStream(text).flatMap((v) => (Array.isArray(v) ? v : [v])) as JsonPatchOp[];
+  } catch (e) {
+    throw new Error(`bad ${what}: ${(e as Error).message}`);
+  }
+}
+
+function kubeFile(text: string): KubeOperation[] {
+  const ops = parseJsonStream(text) as KubeOperation[];
+  for (const o of ops) if (typeof o !== 'object' || o === null || typeof (o as { operation?: unknown }).operation !== 'string') throw new Error('bad kubernetes patch: an entry has no "operation"');
+  return ops;
+}
+
+/** Runs hook `index` with the contexts and values; temp files are removed afterwards. */
+export async function runHookProcess(bin: string, index: number, name: string, contexts: readonly BindingContext[], values: unknown, configValues: unknown, tmpRoot = os.tmpdir()): Promise<HookResult> {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, `metallb-hook-${name}-`));
+  try {
+    const files: Record<string, string> = {};
+    const put = (k: string, body: string) => {
+      files[k] = path.join(dir, k.toLowerCase());
+      fs.writeFileSync(files[k] as string, body);
+    };
+    put('BINDING_CONTEXT_PATH', JSON.stringify(contexts));
+    put('VALUES_PATH', JSON.stringify(values));
+    put('CONFIG_VALUES_PATH', JSON.stringify(configValues));
+    for (const k of ['VALUES_JSON_PATCH_PATH', 'CONFIG_VALUES_JSON_PATCH_PATH', 'KUBERNETES_PATCH_PATH', 'METRICS_PATH']) put(k, '');
+    const t0 = performance.now();
+    const r = await exec(bin, ['hook', 'run', String(index)], { ...process.env, ...files });
+    const ms = performance.now() - t0;
+    if (r.code !== 0) {
+      let message = r.stderr.trim() || `exit code ${r.code}`;
+      try {
+        const m = (JSON.parse(r.stderr) as { message?: unknown }).message;
+        if (typeof m === 'string') message = m;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new HookRunError(name, message, r.stdout + r.stderr);
+    }
+    const read = (k: string) => fs.readFileSync(files[k] as string, 'utf8');
+    try {
+      return {
+        values: patchFile(read('VALUES_JSON_PATCH_PATH'), 'values patch'),
+        configValues: patchFile(read('CONFIG_VALUES_JSON_PATCH_PATH'), 'config values patch'),
+        kube: kubeFile(read('KUBERNETES_PATCH_PATH')),
+        metrics: parseMetricOperations(read('METRICS_PATH')),
+        log: r.stdout,
+        ms,
+      };
+    } catch (e) {
+      throw new HookRunError(name, (e as Error).message, r.stdout);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

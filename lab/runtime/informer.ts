@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * One kubernetes binding's view of the cluster: list, then watch, keeping the snapshot
+ * (`{object?, filterResult?}` per object) and reporting changes as shell-operator does:
+ * with a jqFilter, a Modified event fires only when the filter result changes.
+ */
+import { createHash } from 'node:crypto';
+import type { KubeObject, ObjectAndFilterResult, WatchEvent } from '../../lib/hook-sdk/index.js';
+import type { WireKubernetesBinding } from '../../lib/hook-sdk/wire-config.js';
+import type { Logger } from '../../lib/log.js';
+import { jqEach } from './jq.js';
+import { objectKey, KubeError, type Kube, type Selectors } from './kube.js';
+import { fieldSelectorString, labelSelectorString, matchesBinding, singleNamespace } from './selectors.js';
+
+interface Entry {
+  item: ObjectAndFilterResult;
+  sum: string;
+}
+
+export type InformerEvent = { watchEvent: WatchEvent; item: ObjectAndFilterResult };
+
+export class Informer {
+  #kube: Kube;
+  #b: WireKubernetesBinding;
+  #log: Logger;
+  #store = new Map<string, Entry>();
+  #rv = '';
+  #stopped = false;
+  #watch: { stop(): void } | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #namespaces: Set<string> | undefined;
+  /** Called for each change after the initial list. */
+  onEvent: (e: InformerEvent) => void = () => {};
+
+  constructor(kube: Kube, binding: WireKubernetesBinding, log: Logger) {
+    this.#kube = kube;
+    this.#b = binding;
+    this.#log = log.child({ binding: binding.name, kind: binding.kind });
+  }
+
+  get binding(): WireKubernetesBinding {
+    return this.#b;
+  }
+
+  /** The current snapshot, sorted by namespace/name (shell-operator keeps them ordered). */
+  snapshot(): ObjectAndFilterResult[] {
+    return [...this.#store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => structuredClone(e.item));
+  }
+
+  #selectors(): Selectors {
+    const s: Selectors = {};
+    const l = labelSelectorString(this.#b.labelSelector);
+    const f = fieldSelectorString(this.#b.fieldSelector, this.#b.nameSelector?.matchNames);
+    if (l) s.labelSelector = l;
+    if (f) s.fieldSelector = f;
+    return s;
+  }
+
+  #items(objs: KubeObject[]): Map<string, Entry> {
+    const kept = objs.filter((o) => matchesBinding(this.#b, o, this.#namespaces));
+    const results = this.#b.jqFilter !== undefined ? jqEach(this.#b.jqFilter, kept) : [];
+    const m = new Map<string, Entry>();
+    kept.forEach((o, i) => {
+      const item: ObjectAndFilterResult = {};
+      if (this.#b.keepFullObjectsInMemory !== false) item.object = o;
+      if (this.#b.jqFilter !== undefined) item.filterResult = results[i];
+      const sum = createHash('sha256').update(JSON.stringify(this.#b.jqFilter !== undefined ? results[i] : o)).digest('hex');
+      m.set(objectKey(o), { item, sum });
+    });
+    return m;
+  }
+
+  async #list(): Promise<Map<string, Entry>> {
+    const b = this.#b;
+    const apiVersion = b.apiVersion ?? 'v1';
+    if (b.namespace?.labelSelector) {
+      const nss = await this.#kube.list('v1', 'Namespace', undefined, { labelSelector: labelSelectorString(b.namespace.labelSelector) ?? '' });
+      this.#namespaces = new Set(nss.items.map((n) => n.metadata?.name ?? ''));
+    }
+    const r = await this.#kube.list(apiVersion, b.kind, singleNamespace(b), this.#selectors());
+    this.#rv = r.resourceVersion;
+    return this.#items(r.items);
+  }
+
+  /** Lists and fills the snapshot (the Synchronization state), then watches in the background. */
+  async start(): Promise<void> {
+    for (const [k, e] of await this.#list()) this.#store.set(k, e);
+    void this.#startWatch();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#watch?.stop();
+    if (this.#retry) clearTimeout(this.#retry);
+  }
+
+  #apply(key: string, next: Entry | undefined): void {
+    const prev = this.#store.get(key);
+    if (next === undefined) {
+      if (!prev) return;
+      this.#store.delete(key);
+      this.onEvent({ watchEvent: 'Deleted', item: structuredClone(prev.item) });
+      return;
+    }
+    this.#store.set(key, next);
+    if (!prev) this.onEvent({ watchEvent: 'Added', item: structuredClone(next.item) });
+    else if (prev.sum !== next.sum) this.onEvent({ watchEvent: 'Modified', item: structuredClone(next.item) });
+  }
+
+  async #startWatch(): Promise<void> {
+    if (this.#stopped) return;
+    const b = this.#b;
+    try {
+      this.#watch = await this.#kube.watch(
+        b.apiVersion ?? 'v1',
+        b.kind,
+        singleNamespace(b),
+        this.#rv,
+        this.#selectors(),
+        (ev) => {
+          if (ev.type === 'BOOKMARK') {
+            this.#rv = ev.object.metadata?.resourceVersion ?? this.#rv;
+            return;
+          }
+          this.#rv = ev.object.metadata?.resourceVersion ?? this.#rv;
+          const key = objectKey(ev.object);
+          if (ev.type === 'DELETED') return this.#apply(key, undefined);
+          const m = this.#items([ev.object]);
+          this.#apply(key, m.get(key));
+        },
+        (err) => void this.#restart(err),
+      );
+    } catch (e) {
+      void this.#restart(e as Error);
+    }
+  }
+
+  /** After a watch ends: resume from the last version, or relist on 410 Gone and report the difference. */
+  async #restart(err?: Error): Promise<void> {
+    if (this.#stopped) return;
+    const gone = err instanceof KubeError && err.code === 410;
+    if (err && !gone) this.#log.warn({ err: err.message }, 'watch failed, retrying');
+    const again = (ms: number) => {
+      this.#retry = setTimeout(() => void this.#restart(new Error('relist after a failure')), ms);
+    };
+    try {
+      if (gone || err) {
+        const fresh = await this.#list();
+        for (const k of [...this.#store.keys()]) if (!fresh.has(k)) this.#apply(k, undefined);
+        for (const [k, e] of fresh) this.#apply(k, e);
+      }
+      await this.#startWatch();
+    } catch (e) {
+      this.#log.warn({ err: (e as Error).message }, 'relist failed, retrying');
+      if (!this.#stopped) again(1000);
+    }
+  }
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The module runtime: addon-operator's part for one module. Reads the ModuleConfig, watches every binding,
+ * runs the hooks through the batch executable (Synchronization, then events per queue), keeps and validates
+ * values, renders the chart with `helm template` and applies it with pruning, and serves hook metrics.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import yaml from 'js-yaml';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import type { BindingContext, KubeObject } from '../../lib/hook-sdk/index.js';
+import type { WireHookConfig } from '../../lib/hook-sdk/wire-config.js';
+import { newLogger, type Logger } from '../../lib/log.js';
+import { compileValuesSchema, loadConfigValuesSchema, loadConversions, loadCrdFiles, loadValuesSchema, type Conversion, type SchemaValidator } from '../../lib/schemas/index.js';
+import { applyObjects, prune, pruneList, type ApplyStats, type ObjectRef, type Release } from './apply.js';
+import { compact, eventContext, lifecycleContext, lifecycleOrder, refreshGroups, runsOnEvent, scheduleContext, synchronizationContexts } from './contexts.js';
+import { parseCron, type Cron } from './cron.js';
+import { renderChart } from './helm.js';
+import { loadHookConfigs, runHookProcess } from './hook-exec.js';
+import { Informer } from './informer.js';
+import { Kube, KubeError } from './kube.js';
+import { applyKubeOperation } from './kube-ops.js';
+import { HookMetrics } from './metrics.js';
+import { evaluateModuleConfig, type ModuleConfigState } from './module-config.js';
+import { Queues, type Backoff, type Task } from './queue.js';
+import { ModuleValues } from './values.js';
+
+export interface RuntimeOptions {
+  kubeconfig: string;
+  /** The module directory: Chart.yaml, templates/, openapi/, crds/. */
+  moduleDir: string;
+  /** The batch hook executable. */
+  hooks: string;
+  helm: string;
+  module?: string;
+  namespace?: string;
+  /** `global` values the templates read. */
+  global?: Record<string, unknown>;
+  /** Serve metrics on this port (0 = any free port); unset = no endpoint. */
+  metricsPort?: number;
+  backoff?: Backoff;
+  clock?: Clock;
+  log?: Logger;
+  /**
+   * Module roots whose CRDs (crds/, and lab/crds/ for Deckhouse's own such as ModuleConfig) are created or
+   * updated at start, as Deckhouse does when a module is enabled.
+   */
+  crdRoots?: string[];
+}
+
+export const DEFAULT_GLOBAL = {
+  enabledModules: ['metallb'],
+  discovery: { clusterDomain: 'cluster.local' },
+  modulesImages: { registry: { base: 'registry.deckhouse.io/deckhouse/ce' }, digests: {} },
+};
+
+const RECORD_NAME = 'metallb-release';
+
+/** Kubernetes bindings of batch hooks run grouped (group "main") unless they include other snapshots, as addon-operator does. */
+export function remapBatchConfig(h: WireHookConfig): WireHookConfig {
+  return { ...h, kubernetes: (h.kubernetes ?? []).map((k) => (k.group === undefined && !k.includeSnapshotsFrom?.length ? { ...k, group: 'main' } : k)) };
+}
+
+export class ModuleRuntime {
+  readonly kube: Kube;
+  readonly metrics: HookMetrics;
+  readonly log: Logger;
+  #o: Required<Pick<RuntimeOptions, 'module' | 'namespace'>> & RuntimeOptions;
+  #hooks: WireHookConfig[] = [];
+  #informers = new Map<string, Informer>(); // `${hook}/${binding}` -> informer
+  #queues: Queues;
+  #values!: ModuleValues;
+  #conversions: Conversion[] = [];
+  #validateConfig!: SchemaValidator;
+  #mc: ModuleConfigState | undefined;
+  #mcInformer: Informer | undefined;
+  #rel: Release;
+  #cron: { hook: number; name: string; queue: string; cron: Cron }[] = [];
+  #cronTimer: NodeJS.Timeout | undefined;
+  #server: { port: number; close(): Promise<void> } | undefined;
+  #enabled = true;
+  /** Counters for tests and the CLI. */
+  readonly stats = { hookRuns: 0, hookFailures: 0, moduleRuns: 0, lastApply: undefined as ApplyStats | undefined };
+
+  constructor(o: RuntimeOptions) {
+    this.#o = { module: 'metallb', namespace: 'd8-metallb', ...o };
+    this.kube = new Kube(o.kubeconfig);
+    this.log = o.log ?? newLogger('module-runtime');
+    this.metrics = new HookMetrics(this.#o.module);
+    this.#queues = new Queues(o.clock ?? systemClock, o.backoff ?? { baseMs: 5000, maxMs: 30000 });
+    this.#rel = { name: this.#o.module, namespace: this.#o.namespace, module: this.#o.module };
+  }
+
+  get metricsPort(): number | undefined {
+    return this.#server?.port;
+  }
+
+  get hooks(): readonly WireHookConfig[] {
+    return this.#hooks;
+  }
+
+  /** Starts everything and resolves after the first module run converged (or failed and is being retried). */
+  async start(): Promise<void> {
+    const o = this.#o;
+    this.#hooks = (await loadHookConfigs(o.hooks)).map(remapBatchConfig);
+    this.#conversions = loadConversions(o.moduleDir);
+    this.#validateConfig = compileValuesSchema(loadConfigValuesSchema(o.moduleDir), { prefix: ['settings'] });
+    this.#values = new ModuleValues(o.module, o.global ?? DEFAULT_GLOBAL, compileValuesSchema(loadValuesSchema(o.moduleDir), { prefix: [o.module] }));
+    if (o.metricsPort !== undefined) this.#server = await this.metrics.serve(o.metricsPort);
+    if (o.crdRoots?.length) await this.#ensureCrds(o.crdRoots);
+    await this.#startModuleConfig();
+    for (const [i, h] of this.#hooks.entries()) {
+      for (const b of h.kubernetes ?? []) {
+        const inf = new Informer(this.kube, b, this.log);
+        await inf.start();
+        inf.onEvent = (e) => {
+          if (!runsOnEvent(b, e.watchEvent)) return;
+          this.#pushHook(b.queue ?? 'main', i, [eventContext(h, b.name, e.watchEvent, e.item, this.#snap(i))], !!b.allowFailure);
+        };
+        this.#informers.set(`${i}/${b.name}`, inf);
+      }
+      for (const s of h.schedule ?? []) this.#cron.push({ hook: i, name: s.name, queue: s.queue ?? 'main', cron: parseCron(s.crontab) });
+    }
+    // Startup: onStartup, then Synchronization, then the first module run, all in the main queue.
+    for (const i of lifecycleOrder(this.#hooks, 'onStartup')) this.#pushHook('main', i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'onStartup', this.#snap(i))], false);
+    for (const [i, h] of this.#hooks.entries()) {
+      const ctx = synchronizationContexts(h, this.#snap(i));
+      if (ctx.length) this.#pushHook('main', i, ctx, false);
+    }
+    this.#pushModuleRun();
+    this.#queues.resume();
+    this.#startCron();
+    await this.#queues.idle();
+  }
+
+  /** Resolves when no work is queued or running. */
+  idle(): Promise<void> {
+    return this.#queues.idle();
+  }
+
+  async stop(): Promise<void> {
+    this.#queues.stop();
+    if (this.#cronTimer) clearTimeout(this.#cronTimer);
+    for (const inf of this.#informers.values()) inf.stop();
+    this.#mcInformer?.stop();
+    await this.#server?.close();
+  }
+
+  #snap(hook: number): (binding: string) => ReturnType<Informer['snapshot']> {
+    return (binding) => this.#informers.get(`${hook}/${binding}`)?.snapshot() ?? [];
+  }
+
+  async #ensureCrds(roots: string[]): Promise<void> {
+    const crds: KubeObject[] = [];
+    for (const root of roots) {
+      crds.push(...loadCrdFiles(root).map((c) => c.crd as KubeObject));
+      const lab = path.join(root, 'lab', 'crds');
+      if (!fs.existsSync(lab)) continue;
+      for (const f of fs.readdirSync(lab).filter((x) => x.endsWith('.yaml')).sort()) {
+        crds.push(...(yaml.loadAll(fs.readFileSync(path.join(lab, f), 'utf8')) as KubeObject[]).filter((d) => d?.kind === 'CustomResourceDefinition'));
+      }
+    }
+    const { stats } = await applyObjects(this.kube, crds, this.#rel, false);
+    if (stats.errors.length) this.log.error({ errors: stats.errors }, 'ensuring CRDs failed');
+    this.kube.resetDiscovery();
+  }
+
+  async #startModuleConfig(): Promise<void> {
+    const mcBinding = { name: 'moduleconfig', apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', nameSelector: { matchNames: [this.#o.module] }, keepFullObjectsInMemory: true };
+    const inf = new Informer(this.kube, mcBinding, this.log);
+    try {
+      await inf.start();
+      this.#mcInformer = inf;
+      inf.onEvent = () => void this.#onModuleConfig(inf.snapshot()[0]?.object);
+    } catch (e) {
+      if (!(e instanceof KubeError && e.code === 404)) throw e;
+      this.log.warn('the API has no ModuleConfig resource: running with default settings');
+    }
+    await this.#onModuleConfig(inf.snapshot()[0]?.object, true);
+  }
+
+  /** Evaluates the ModuleConfig, writes its status when it changed, and reconfigures the module on valid settings. */
+  async #onModuleConfig(mc: KubeObject | undefined, initial = false): Promise<void> {
+    const st = evaluateModuleConfig(mc, this.#conversions, this.#validateConfig);
+    const prev = this.#mc;
+    this.#mc = st;
+    if (mc) {
+      const live = (mc.status ?? {}) as { message?: string; version?: string };
+      if (live.message !== st.status.message || live.version !== st.status.version) {
+        try {
+          await this.kube.patch('deckhouse.io/v1alpha1', 'ModuleConfig', undefined, this.#o.module, 'merge', { status: st.status }, 'status');
+        } catch (e) {
+          this.log.error({ err: (e as Error).message }, 'writing ModuleConfig status failed');
+        }
+      }
+    }
+    if (st.errors.length) {
+      this.log.error({ errors: st.errors }, 'ModuleConfig is invalid: keeping the last valid settings');
+      if (initial) this.#values.setConfig({});
+      return;
+    }
+    this.#values.setConfig(st.settings ?? {});
+    const enabled = st.enabled !== false;
+    const changed = !prev || JSON.stringify(prev.settings) !== JSON.stringify(st.settings) || this.#enabled !== enabled;
+    this.#enabled = enabled;
+    if (!initial && changed) this.#pushModuleRun();
+  }
+
+  #pushHook(queue: string, i: number, contexts: BindingContext[], allowFailure: boolean): void {
+    const h = this.#hooks[i] as WireHookConfig;
+    const name = h.metadata?.name ?? String(i);
+    const task: Task & { contexts: BindingContext[] } = {
+      key: `hook/${i}`,
+      contexts,
+      allowFailure,
+      run: async () => {
+        if (await this.#runHook(i, task.contexts)) this.#pushModuleRun();
+      },
+      merge: (later) => task.contexts.push(...(later as typeof task).contexts),
+      failed: (err, attempt) => this.log.error({ hook: name, attempt, err: err.message }, allowFailure ? 'hook failed (allowFailure)' : 'hook failed, will retry'),
+    };
+    this.#queues.push(queue, task);
+  }
+
+  #pushModuleRun(): void {
+    if (this.#queues.has('main', 'module-run')) return;
+    this.#queues.push('main', {
+      key: 'module-run',
+      run: () => this.#moduleRun(),
+      failed: (err, attempt) => this.log.error({ attempt, err: err.message }, 'module run failed, will retry'),
+    });
+  }
+
+  /** Runs one hook through the executable; commits values, operations and metrics only when all checks pass. Returns whether values changed. */
+  async #runHook(i: number, contexts: BindingContext[]): Promise<boolean> {
+    const h = this.#hooks[i] as WireHookConfig;
+    const name = h.metadata?.name ?? String(i);
+    const ctx = refreshGroups(h, compact(contexts), this.#snap(i));
+    const before = this.#values.check();
+    this.stats.hookRuns++;
+    const binding = ctx[0]?.binding ?? '';
+    try {
+      const r = await runHookProcess(this.#o.hooks, i, name, ctx, before.values, this.#values.configValues());
+      this.metrics.runSeconds.observe({ hook: name }, r.ms / 1000);
+      const after = this.#values.check(r.values, r.configValues);
+      if (!after.ok) throw new Error(`values after hook ${name} are invalid: ${after.errors.join('; ')}`);
+      for (const op of r.kube) await applyKubeOperation(this.kube, op);
+      this.metrics.apply(name, r.metrics);
+      this.#values.commit(r.values, r.configValues);
+      this.metrics.runs.inc({ hook: name, binding, result: 'ok' });
+      if (r.log.trim()) this.log.debug({ hook: name, output: r.log.trim() }, 'hook output');
+      return JSON.stringify(after.values) !== JSON.stringify(before.values);
+    } catch (e) {
+      this.stats.hookFailures++;
+      this.metrics.runs.inc({ hook: name, binding, result: 'error' });
+      throw e;
+    }
+  }
+
+  /** beforeHelm hooks, render + apply + prune, afterHelm hooks; after a disable, prune all and run afterDeleteHelm. */
+  async #moduleRun(): Promise<void> {
+    this.stats.moduleRuns++;
+    if (!this.#enabled) {
+      const stats: ApplyStats = { created: 0, updated: 0, unchanged: 0, deleted: 0, errors: [] };
+      await prune(this.kube, await this.#readRecord(), this.#rel, stats);
+      await this.#writeRecord([]);
+      for (const i of lifecycleOrder(this.#hooks, 'afterDeleteHelm')) await this.#runHook(i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'afterDeleteHelm', this.#snap(i))]);
+      this.stats.lastApply = stats;
+      return;
+    }
+    for (const i of lifecycleOrder(this.#hooks, 'beforeHelm')) await this.#runHook(i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'beforeHelm', this.#snap(i))]);
+    const values = this.#values.check();
+    if (!values.ok) throw new Error(`values are invalid: ${values.errors.join('; ')}`);
+    const o = this.#o;
+    let objs: KubeObject[];
+    try {
+      objs = await renderChart({ helm: o.helm, chartDir: o.moduleDir, release: o.module, namespace: o.namespace }, { global: values.values.global, [o.module]: values.values[o.module] });
+    } catch (e) {
+      this.metrics.renders.inc({ result: 'error' });
+      throw e;
+    }
+    const { stats, refs } = await applyObjects(this.kube, objs, this.#rel);
+    const previous = await this.#readRecord();
+    await prune(this.kube, pruneList(previous, refs), this.#rel, stats);
+    await this.#writeRecord(refs);
+    this.stats.lastApply = stats;
+    this.metrics.renders.inc({ result: stats.errors.length ? 'error' : 'ok' });
+    this.log.info({ created: stats.created, updated: stats.updated, unchanged: stats.unchanged, deleted: stats.deleted }, 'chart applied');
+    if (stats.errors.length) throw new Error(`applying the chart failed: ${stats.errors.join('; ')}`);
+    for (const i of lifecycleOrder(this.#hooks, 'afterHelm')) await this.#runHook(i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'afterHelm', this.#snap(i))]);
+  }
+
+  /** The objects applied last time, kept in a ConfigMap as helm keeps its release. */
+  async #readRecord(): Promise<ObjectRef[]> {
+    const cm = await this.kube.get('v1', 'ConfigMap', this.#o.namespace, RECORD_NAME).catch(() => undefined);
+    const text = (cm?.data as { objects?: string } | undefined)?.objects;
+    return text ? (JSON.parse(text) as ObjectRef[]) : [];
+  }
+
+  async #writeRecord(refs: ObjectRef[]): Promise<void> {
+    const objects = JSON.stringify(refs);
+    const cm = await this.kube.get('v1', 'ConfigMap', this.#o.namespace, RECORD_NAME).catch(() => undefined);
+    if ((cm?.data as { objects?: string } | undefined)?.objects === objects) return;
+    const body: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: RECORD_NAME, namespace: this.#o.namespace, labels: { heritage: 'deckhouse', module: this.#o.module } }, data: { objects } };
+    try {
+      if (cm) await this.kube.replace({ ...body, metadata: { ...body.metadata, resourceVersion: cm.metadata?.resourceVersion ?? '' } });
+      else await this.kube.create(body);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'writing the release record failed');
+    }
+  }
+
+  #startCron(): void {
+    if (this.#cron.length === 0) return;
+    const tick = () => {
+      const now = new Date();
+      for (const c of this.#cron) {
+        if (!c.cron.matches(now)) continue;
+        const h = this.#hooks[c.hook] as WireHookConfig;
+        const allow = !!(h.schedule ?? []).find((s) => s.name === c.name)?.allowFailure;
+        this.#pushHook(c.queue, c.hook, [scheduleContext(h, c.name, this.#snap(c.hook))], allow);
+      }
+      this.#cronTimer = setTimeout(tick, 1000 - (Date.now() % 1000));
+    };
+    this.#cronTimer = setTimeout(tick, 1000 - (Date.now() % 1000));
+  }
+}
