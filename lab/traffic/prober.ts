@@ -19,7 +19,7 @@ export interface Target {
 export interface ProberReport {
   readonly updatedAt: number;
   readonly intervalMs: number;
-  readonly targets: Array<Omit<TargetStats, 'recent'> & { service: string; recent: Array<[number, 0 | 1, string]> }>;
+  readonly targets: Array<Omit<TargetStats, 'recent'> & { ip: string; service: string; recent: Array<[number, 0 | 1, string]> }>;
 }
 
 const TIMEOUT_MS = 250;
@@ -91,7 +91,7 @@ function main(): void {
       intervalMs,
       targets: [...stats.values()].map(({ target, s }) => {
         refresh(s, now);
-        return { ...s, service: target.service, recent: s.recent.map((x): [number, 0 | 1, string] => [x.t, x.ok ? 1 : 0, x.node ?? '']) };
+        return { ...s, ip: target.ip, service: target.service, recent: s.recent.map((x): [number, 0 | 1, string] => [x.t, x.ok ? 1 : 0, x.node ?? '']) };
       }),
     };
     const tmp = `${outFile}.tmp`;

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Reads what the lab shows: Services from the API, the client's neighbour table, the router's next hops, client traffic. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { V1Service } from '@kubernetes/client-node';
+import type { AgentReport } from './agent/agent.js';
+import { Kube } from './kube.js';
+import { agentFile, proberFile, readJson, type LabState } from './state.js';
+import { runAsync } from './sys.js';
+import { nodesOf, primaryAddrs } from './topology/plan.js';
+import { routerNextHops } from './topology/router.js';
+import type { ProberReport, Target } from './traffic/prober.js';
+import type { Observation, ServiceInfo } from './view/table.js';
+
+export const IPS_COUNT = 'network.deckhouse.io/l2-load-balancer-external-ips-count';
+
+/** How the lab reads a Service: its mode, how many IPs it asked for, and the IPs it has. */
+export function serviceInfo(s: V1Service): ServiceInfo {
+  const ann = s.metadata?.annotations ?? {};
+  const cls = s.spec?.loadBalancerClass ?? ann['network.deckhouse.io/metal-load-balancer-class'];
+  const bgp = !cls || ann['network.deckhouse.io/load-balancer-pool'] !== undefined;
+  const count = Number(ann[IPS_COUNT] ?? '1');
+  const families = s.spec?.ipFamilies?.length ?? 1;
+  return {
+    namespace: s.metadata?.namespace ?? 'default',
+    name: s.metadata?.name ?? '',
+    mode: bgp ? 'BGP' : `L2 ${cls}`,
+    wanted: bgp ? families : Number.isInteger(count) && count > 0 ? count : 1,
+    ips: (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== ''),
+  };
+}
+
+/** The prober's targets: every Service IP on its first TCP port. */
+export function targetsOf(services: readonly V1Service[]): Target[] {
+  const out: Target[] = [];
+  for (const s of services) {
+    if (s.spec?.type !== 'LoadBalancer') continue;
+    const port = (s.spec.ports ?? []).find((p) => (p.protocol ?? 'TCP') === 'TCP')?.port;
+    if (!port) continue;
+    for (const i of s.status?.loadBalancer?.ingress ?? []) if (i.ip) out.push({ ip: i.ip, port, service: `${s.metadata?.namespace}/${s.metadata?.name}` });
+  }
+  return out.sort((a, b) => a.ip.localeCompare(b.ip));
+}
+
+/** MAC and address of every node -> node name. */
+export function nodeNames(state: LabState): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of nodesOf(state.plan)) {
+    const name = h.nodeName ?? h.ns;
+    for (const i of h.ifaces) out[i.mac] = name;
+    const a = primaryAddrs(h);
+    out[a.v4] = name;
+    out[a.v6] = name;
+  }
+  return out;
+}
+
+export async function clientNeighbours(state: LabState): Promise<Record<string, string>> {
+  const client = state.plan.hosts.find((h) => h.role === 'client');
+  if (!client) return {};
+  const out: Record<string, string> = {};
+  for (const fam of ['-4', '-6']) {
+    const text = await runAsync('ip', ['-n', client.ns, fam, '-j', 'neigh', 'show', 'dev', 'eth0']).catch(() => '[]');
+    for (const n of JSON.parse(text || '[]') as Array<{ dst: string; lladdr?: string; state?: string[] }>) {
+      if (n.lladdr && !(n.state ?? []).includes('FAILED')) out[n.dst] = n.lladdr;
+    }
+  }
+  return out;
+}
+
+/** A client for the lab's API server, or undefined while it has not written its kubeconfig. */
+export function labKube(state: LabState): Kube | undefined {
+  if (!fs.existsSync(state.api.kubeconfig)) return undefined;
+  return Kube.fromKubeconfig(state.api.kubeconfig);
+}
+
+export interface Snapshot {
+  readonly observation: Observation;
+  readonly services: V1Service[];
+  readonly agent?: AgentReport;
+  readonly prober?: ProberReport;
+  readonly apiError?: string;
+}
+
+/** One look at the lab. Also refreshes the prober's target list. */
+export async function snapshot(state: LabState): Promise<Snapshot> {
+  let services: V1Service[] = [];
+  let apiError: string | undefined;
+  try {
+    const kube = labKube(state);
+    if (!kube) throw new Error('the API server has not started yet');
+    services = (await kube.list<V1Service>('/api/v1/services')).filter((s) => s.spec?.type === 'LoadBalancer');
+    const targets = JSON.stringify(targetsOf(services));
+    const tf = path.join(state.dir, 'targets.json');
+    if (!fs.existsSync(tf) || fs.readFileSync(tf, 'utf8') !== targets) fs.writeFileSync(tf, targets);
+  } catch (e) {
+    apiError = (e as Error).message;
+  }
+  const [neighbours, hops] = await Promise.all([clientNeighbours(state), routerNextHops(state.plan).catch(() => new Map<string, string[]>())]);
+  const prober = readJson<ProberReport>(proberFile(state.dir));
+  const agent = readJson<AgentReport>(agentFile(state.dir));
+  const traffic: Observation['traffic'] = Object.fromEntries((prober?.targets ?? []).map((t) => {
+    const last = t.outages[t.outages.length - 1];
+    return [t.ip, { rps: t.rps, nodes: t.nodes, outages: t.outages.length, ...(last ? { lastOutageMs: last.ms } : {}) }];
+  }));
+  const observation: Observation = { at: Date.now(), services: services.map(serviceInfo), neighbours, nextHops: Object.fromEntries(hops), traffic, nodeOf: nodeNames(state) };
+  return { observation, services, ...(agent ? { agent } : {}), ...(prober ? { prober } : {}), ...(apiError ? { apiError } : {}) };
+}
