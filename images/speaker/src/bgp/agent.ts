@@ -1,13 +1,145 @@
 // SPDX-License-Identifier: Apache-2.0
-/** The BGP agent of the speaker: watches metallb.io BGP objects, Services and Nodes, and runs BGP sessions. */
+/**
+ * The BGP agent of the speaker: watches metallb.io BGPPeer, BGPAdvertisement, IPAddressPool, Community, BFDProfile
+ * and password Secrets in the module namespace, plus Services, EndpointSlices and Nodes; runs the BGP and BFD sessions.
+ */
+import * as k8s from '@kubernetes/client-node';
+import * as os from 'node:os';
+import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
+import { BfdAgent } from '../bfd/agent.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
+import { desiredBgp, type ServiceInfo } from './desired.js';
+import { BgpMetrics } from './metrics.js';
+import { BgpSpeaker } from './speaker.js';
+
+type Obj = k8s.KubernetesObject;
+
+const METALLB = { group: 'metallb.io' } as const;
+const KINDS = {
+  peers: { ...METALLB, version: 'v1beta2', plural: 'bgppeers' },
+  advertisements: { ...METALLB, version: 'v1beta1', plural: 'bgpadvertisements' },
+  pools: { ...METALLB, version: 'v1beta1', plural: 'ipaddresspools' },
+  communities: { ...METALLB, version: 'v1beta1', plural: 'communities' },
+  bfdProfiles: { ...METALLB, version: 'v1beta1', plural: 'bfdprofiles' },
+} as const;
+
+/** A watch that relists after errors. */
+function watch<T extends Obj>(kc: k8s.KubeConfig, path: string, list: () => Promise<unknown>, onChange: () => void, onError: (e: unknown) => void): k8s.Informer<T> & k8s.ObjectCache<T> {
+  const inf = k8s.makeInformer<T>(kc, path, list as () => Promise<k8s.KubernetesListObject<T>>);
+  for (const ev of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) inf.on(ev, onChange);
+  inf.on(k8s.ERROR, (e) => {
+    onError(e);
+    setTimeout(() => void inf.start().catch(onError), 1000);
+  });
+  return inf;
+}
+
+/** The node's IPv4 InternalIP, else the first global IPv4 of this host. */
+function routerIdOf(node: k8s.V1Node | undefined): string {
+  const internal = node?.status?.addresses?.find((a) => a.type === 'InternalIP' && !a.address.includes(':'))?.address;
+  if (internal) return internal;
+  for (const addrs of Object.values(os.networkInterfaces())) for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '0.0.0.0';
+}
+
+function serviceInfos(services: readonly k8s.V1Service[], slices: readonly k8s.V1EndpointSlice[], node: string): ServiceInfo[] {
+  // namespace/service -> a ready endpoint runs on this node
+  const readyHere = new Set<string>();
+  for (const s of slices) {
+    const svc = s.metadata?.labels?.['kubernetes.io/service-name'];
+    if (!svc) continue;
+    if (s.endpoints.some((e) => e.nodeName === node && e.conditions?.ready !== false)) readyHere.add(`${s.metadata?.namespace}/${svc}`);
+  }
+  return services
+    .filter((s) => s.spec?.type === 'LoadBalancer' && s.status?.loadBalancer?.ingress?.length)
+    .map((s) => ({
+      namespace: s.metadata?.namespace ?? '',
+      name: s.metadata?.name ?? '',
+      ips: (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(Boolean),
+      local: s.spec?.externalTrafficPolicy === 'Local',
+      readyHere: readyHere.has(`${s.metadata?.namespace}/${s.metadata?.name}`),
+    }));
+}
 
 /** Starts the BGP agent for this node. */
 export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> {
-  const log = ctx.log.child({ component: 'bgp' });
+  const log = ctx.log.child({ op: 'bgp' });
+  const kc = ctx.kubeConfig;
+  const ns = ctx.namespace;
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+  const metrics = new BgpMetrics(ctx.metrics);
+  const speaker = new BgpSpeaker({ log, metrics });
+  const bfd = new BfdAgent({ log: ctx.log.child({ op: 'bfd' }), onDown: (addr) => speaker.peerUnreachable(addr) });
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let lastProblems = '';
+  const changed = (): void => {
+    if (timer || stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void apply().catch((e: Error) => log.error({ event: 'applyFailed', err: e.message }, 'applying BGP configuration failed'));
+    }, 50);
+  };
+  const failed = (e: unknown): void => log.warn({ event: 'watchFailed', err: String((e as Error)?.message ?? e) }, 'watch failed; relisting');
+  const custom$ = <T extends Obj>(k: (typeof KINDS)[keyof typeof KINDS]) => watch<T>(kc, `/apis/${k.group}/${k.version}/namespaces/${ns}/${k.plural}`, () => custom.listNamespacedCustomObject({ ...k, namespace: ns }), changed, failed);
+  const informers = {
+    peers: custom$<BGPPeer & Obj>(KINDS.peers),
+    advertisements: custom$<BGPAdvertisement & Obj>(KINDS.advertisements),
+    pools: custom$<IPAddressPool & Obj>(KINDS.pools),
+    communities: custom$<Community & Obj>(KINDS.communities),
+    bfdProfiles: custom$<BFDProfile & Obj>(KINDS.bfdProfiles),
+    secrets: watch<k8s.V1Secret>(kc, `/api/v1/namespaces/${ns}/secrets`, () => core.listNamespacedSecret({ namespace: ns }), changed, failed),
+    services: watch<k8s.V1Service>(kc, '/api/v1/services', () => core.listServiceForAllNamespaces(), changed, failed),
+    slices: watch<k8s.V1EndpointSlice>(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces(), changed, failed),
+    nodes: watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, failed),
+  };
+
+  async function apply(): Promise<void> {
+    if (stopped) return;
+    const node = informers.nodes.get(ctx.nodeName);
+    const secrets = new Map<string, Record<string, string>>();
+    for (const s of informers.secrets.list()) {
+      const data: Record<string, string> = {};
+      for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
+      for (const [k, v] of Object.entries(s.stringData ?? {})) data[k] = v;
+      secrets.set(`${s.metadata?.namespace}/${s.metadata?.name}`, data);
+    }
+    const d = desiredBgp({
+      node: { name: ctx.nodeName, labels: node?.metadata?.labels ?? {} },
+      namespace: ns,
+      defaultRouterId: routerIdOf(node),
+      peers: informers.peers.list(),
+      advertisements: informers.advertisements.list(),
+      pools: informers.pools.list(),
+      communities: informers.communities.list(),
+      bfdProfiles: informers.bfdProfiles.list(),
+      secrets,
+      services: serviceInfos(informers.services.list(), informers.slices.list(), ctx.nodeName),
+    });
+    const problems = d.problems.join('\n');
+    if (problems !== lastProblems) {
+      for (const p of d.problems) log.error({ event: 'configProblem' }, p);
+      lastProblems = problems;
+    }
+    await bfd.setPeers(d.bfd);
+    await speaker.setPeers(d.peers);
+    for (const [peer, routes] of d.routes) speaker.setRoutes(peer, routes);
+  }
+
+  await Promise.all(Object.values(informers).map((i) => i.start().catch(failed)));
+  changed();
   log.info({ event: 'start', node: ctx.nodeName }, 'bgp agent started');
   return {
     async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      for (const i of Object.values(informers)) await i.stop();
+      await bfd.stop();
+      // A planned stop: graceful-restart peers keep our routes until we are back.
+      await speaker.stop(true);
       log.info({ event: 'stop' }, 'bgp agent stopped');
     },
   };

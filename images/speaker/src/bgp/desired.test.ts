@@ -1,0 +1,80 @@
+import { desiredBgp, parseDuration, type BgpInput, type ServiceInfo } from './desired.js';
+
+const svc = (name: string, ips: string[], o: Partial<ServiceInfo> = {}): ServiceInfo => ({ namespace: 'prod', name, ips, local: false, readyHere: false, ...o });
+
+function input(o: Partial<BgpInput> = {}): BgpInput {
+  return {
+    node: { name: 'n1', labels: { zone: 'a' } },
+    namespace: 'd8-metallb',
+    defaultRouterId: '192.0.2.11',
+    peers: [{ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor' }, spec: { myASN: 64513, peerASN: 64512, peerAddress: '192.0.2.1', holdTime: '9s', bfdProfile: 'fast', passwordSecret: { name: 'tor-pw' } } }],
+    advertisements: [{ apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'ad' }, spec: { ipAddressPools: ['bgp'], communities: ['64512:100', 'edge', 'large:64512:1:2'], localPref: 150 } }],
+    pools: [{ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bgp' }, spec: { addresses: ['203.0.113.0/24', '2001:db8:0:2::/64'] } }, { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'other' }, spec: { addresses: ['198.51.100.0/24'] } }],
+    communities: [{ apiVersion: 'metallb.io/v1beta1', kind: 'Community', metadata: { name: 'c' }, spec: { communities: [{ name: 'edge', value: '64512:200' }] } }],
+    bfdProfiles: [{ apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: { name: 'fast' }, spec: { receiveInterval: 100, transmitInterval: 150, detectMultiplier: 4 } }],
+    secrets: new Map([['d8-metallb/tor-pw', { password: 's3cret' }]]),
+    services: [svc('web', ['203.0.113.5', '2001:db8:0:2::5']), svc('db', ['198.51.100.7'])],
+    ...o,
+  };
+}
+
+describe('desired BGP state', () => {
+  test('peer, BFD and routes with resolved community names', () => {
+    const d = desiredBgp(input());
+    expect(d.problems).toEqual([]);
+    expect(d.peers).toEqual([expect.objectContaining({ name: 'tor', address: '192.0.2.1', localAs: 64513, peerAs: 64512, holdTime: 9, password: 's3cret', routerId: '192.0.2.11', families: ['ipv4', 'ipv6'] })]);
+    expect(d.bfd).toEqual([{ address: '192.0.2.1', receiveIntervalMs: 100, transmitIntervalMs: 150, detectMultiplier: 4, passive: false }]);
+    expect(d.routes.get('tor')).toEqual([
+      { prefix: '2001:db8:0:2::5/128', communities: [0xfc000064, 0xfc0000c8], largeCommunities: [[64512, 1, 2]], localPref: 150 },
+      { prefix: '203.0.113.5/32', communities: [0xfc000064, 0xfc0000c8], largeCommunities: [[64512, 1, 2]], localPref: 150 },
+    ]);
+  });
+
+  test('externalTrafficPolicy Local: only with a ready endpoint on this node', () => {
+    expect(desiredBgp(input({ services: [svc('web', ['203.0.113.5'], { local: true })] })).routes.get('tor')).toEqual([]);
+    expect(desiredBgp(input({ services: [svc('web', ['203.0.113.5'], { local: true, readyHere: true })] })).routes.get('tor')?.length).toBe(1);
+  });
+
+  test('aggregationLength for Cluster services; Local keeps host routes', () => {
+    const ads = [{ apiVersion: 'metallb.io/v1beta1' as const, kind: 'BGPAdvertisement' as const, metadata: { name: 'agg' }, spec: { aggregationLength: 24 } }];
+    const d = desiredBgp(input({ advertisements: ads, services: [svc('a', ['203.0.113.5']), svc('b', ['203.0.113.9']), svc('c', ['203.0.113.77'], { local: true, readyHere: true })] }));
+    expect(d.routes.get('tor')?.map((r) => r.prefix)).toEqual(['203.0.113.0/24', '203.0.113.77/32']);
+  });
+
+  test('node selectors on peers and advertisements; the exclude label withdraws everything', () => {
+    const base = input();
+    const peer = { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'tor' }, spec: { myASN: 64513, peerASN: 64512, peerAddress: '192.0.2.1', nodeSelectors: [{ matchLabels: { zone: 'b' } }] } };
+    expect(desiredBgp(input({ peers: [peer] })).peers).toEqual([]);
+    const ad = base.advertisements[0];
+    if (!ad) throw new Error('fixture');
+    expect(desiredBgp(input({ advertisements: [{ ...ad, spec: { ...ad.spec, nodeSelectors: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }] } }] })).routes.get('tor')).toEqual([]);
+    expect(desiredBgp(input({ node: { name: 'n1', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } } })).routes.get('tor')).toEqual([]);
+  });
+
+  test('clear problems for bad objects; other peers still work', () => {
+    const bad = [
+      { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'nosecret' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.2', passwordSecret: { name: 'missing' } } },
+      { apiVersion: 'metallb.io/v1beta1' as const, kind: 'BGPPeer' as const, metadata: { name: 'plain' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.3', password: 'x' } },
+      { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'hold' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.4', holdTime: '2s' } },
+    ];
+    const d = desiredBgp(input({ peers: [...input().peers, ...bad] }));
+    expect(d.peers.map((p) => p.name)).toEqual(['tor']);
+    expect(d.problems).toEqual([
+      'BGPPeer nosecret: password Secret d8-metallb/missing is missing or has no "password" key',
+      'BGPPeer plain: spec.password in plain text is not used: put the password in a Secret and set spec.passwordSecret',
+      'BGPPeer hold: holdTime 2s must be 0 or at least 3s',
+    ]);
+    expect(d.problems.join()).not.toContain('"x"');
+  });
+
+  test('an advertisement with a bad community reports it', () => {
+    const d = desiredBgp(input({ advertisements: [{ apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'ad' }, spec: { communities: ['99999:1'] } }] }));
+    expect(d.problems).toEqual(['BGPAdvertisement ad: invalid community "99999:1": want "asn:value" with both parts 0..65535']);
+  });
+
+  test('durations', () => {
+    expect(parseDuration('1m30s')).toBe(90);
+    expect(parseDuration('500ms')).toBe(0.5);
+    expect(() => parseDuration('90')).toThrow(/invalid duration "90"/);
+  });
+});

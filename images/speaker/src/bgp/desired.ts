@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * What this node's BGP sessions should be and carry, from metallb.io objects and Services. Pure.
+ * Peers: BGPPeer (v1beta1/v1beta2) whose nodeSelectors match the node. Routes: every Service IP that lies
+ * in an IPAddressPool named or selected by a BGPAdvertisement whose nodeSelectors match the node, to the
+ * advertisement's peers (all when empty), aggregated to aggregationLength, with its communities.
+ * externalTrafficPolicy Local: only while this node has a ready endpoint.
+ */
+import { bigIntToIp, bitsOf, formatIp, ipToBigInt, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../../../lib/ip.js';
+import { matchesAny } from '../../../../lib/selector.js';
+import type { BFDProfile, BGPAdvertisement, BGPPeer, BGPPeerV1beta1, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
+import type { BfdPeerSpec } from '../bfd/agent.js';
+import { parseCommunity } from './attributes/communities.js';
+import { parseLargeCommunity, type LargeCommunity } from './attributes/large-communities.js';
+import type { PeerSpec } from './speaker.js';
+import type { Route } from './updates.js';
+
+/** A Service as the BGP side needs it. */
+export interface ServiceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  /** status.loadBalancer.ingress IPs. */
+  readonly ips: readonly string[];
+  /** externalTrafficPolicy: Local. */
+  readonly local: boolean;
+  /** This node has a ready endpoint of the Service. */
+  readonly readyHere: boolean;
+}
+
+export interface BgpInput {
+  readonly node: { readonly name: string; readonly labels: Readonly<Record<string, string>> };
+  readonly peers: ReadonlyArray<BGPPeer | BGPPeerV1beta1>;
+  readonly advertisements: readonly BGPAdvertisement[];
+  readonly pools: readonly IPAddressPool[];
+  readonly communities: readonly Community[];
+  readonly bfdProfiles: readonly BFDProfile[];
+  /** "namespace/name" -> the Secret's decoded data. */
+  readonly secrets: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  readonly services: readonly ServiceInfo[];
+  /** The module namespace, for Secrets without a namespace. */
+  readonly namespace: string;
+  /** Router ID when a peer sets none: the node's IPv4 address. */
+  readonly defaultRouterId: string;
+}
+
+export interface BgpDesired {
+  readonly peers: PeerSpec[];
+  readonly bfd: BfdPeerSpec[];
+  /** peer name -> routes */
+  readonly routes: Map<string, Route[]>;
+  /** Problems for the user, each naming the object. */
+  readonly problems: string[];
+}
+
+/** Excludes a node from load balancers, as kube-proxy and MetalLB honour it. */
+export const EXCLUDE_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
+
+/** Go duration ("90s", "1m30s", "500ms") to seconds. */
+export function parseDuration(text: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  let total = 0;
+  let m: RegExpExecArray | null;
+  let seen = 0;
+  while ((m = re.exec(text))) {
+    const n = Number(m[1]);
+    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 'ms' ? n / 1000 : n;
+    seen = re.lastIndex;
+  }
+  if (!text || seen !== text.length) throw new Error(`invalid duration "${text}" (want e.g. "90s" or "1m30s")`);
+  return total;
+}
+
+function communityValues(list: readonly string[] | undefined, named: ReadonlyMap<string, string>): { communities: number[]; large: LargeCommunity[] } {
+  const communities: number[] = [];
+  const large: LargeCommunity[] = [];
+  for (const raw of list ?? []) {
+    const v = named.get(raw) ?? raw;
+    if (v.startsWith('large:') || v.split(':').length === 3) large.push(parseLargeCommunity(v));
+    else communities.push(parseCommunity(v));
+  }
+  return { communities, large };
+}
+
+/** The prefix an IP is announced as, given an aggregation length. */
+function aggregate(ip: string, length: number | undefined): string {
+  const a = parseIp(ip);
+  const bits = bitsOf(a.family);
+  const len = length ?? bits;
+  const host = BigInt(bits - len);
+  const net = (ipToBigInt(a) >> host) << host;
+  return `${formatIp(bigIntToIp(net, a.family))}/${len}`;
+}
+
+export function desiredBgp(input: BgpInput): BgpDesired {
+  const problems: string[] = [];
+  const peers: PeerSpec[] = [];
+  const bfd: BfdPeerSpec[] = [];
+  const routes = new Map<string, Route[]>();
+  const labels = input.node.labels;
+  const profiles = new Map(input.bfdProfiles.map((p) => [p.metadata.name ?? '', p.spec ?? {}]));
+
+  for (const p of input.peers) {
+    const name = p.metadata.name ?? '';
+    const s = p.spec;
+    if (!s || !matchesAny(labels, s.nodeSelectors)) continue;
+    try {
+      const v2 = p.apiVersion === 'metallb.io/v1beta2' ? (s as NonNullable<BGPPeer['spec']>) : undefined;
+      const holdTime = s.holdTime ? parseDuration(s.holdTime) : 90;
+      if (holdTime !== 0 && holdTime < 3) throw new Error(`holdTime ${s.holdTime} must be 0 or at least 3s`);
+      const keepaliveTime = s.keepaliveTime ? parseDuration(s.keepaliveTime) : undefined;
+      if (keepaliveTime !== undefined && keepaliveTime > holdTime) throw new Error(`keepaliveTime ${s.keepaliveTime} exceeds holdTime`);
+      let password: string | undefined;
+      if (v2?.passwordSecret?.name) {
+        const key = `${v2.passwordSecret.namespace ?? input.namespace}/${v2.passwordSecret.name}`;
+        password = input.secrets.get(key)?.password;
+        if (password === undefined) throw new Error(`password Secret ${key} is missing or has no "password" key`);
+      } else if (s.password) {
+        throw new Error('spec.password in plain text is not used: put the password in a Secret and set spec.passwordSecret');
+      }
+      const peerAs = v2?.dynamicASN ? 0 : (s.peerASN ?? 0);
+      if (!v2?.dynamicASN && !peerAs) throw new Error('peerASN is required');
+      const fam = s.peerAddress.includes(':') ? 6 : 4;
+      const spec: PeerSpec = {
+        name,
+        address: s.peerAddress,
+        port: s.peerPort ?? 179,
+        localAs: s.myASN,
+        peerAs: v2?.dynamicASN === 'internal' ? s.myASN : peerAs,
+        routerId: s.routerID ?? input.defaultRouterId,
+        holdTime,
+        connectTimeMs: v2?.connectTime ? parseDuration(v2.connectTime) * 1000 : 10_000,
+        passive: false,
+        families: v2?.disableMP ? [fam === 4 ? 'ipv4' : 'ipv6'] : ['ipv4', 'ipv6'],
+        ...(keepaliveTime !== undefined ? { keepaliveTime } : {}),
+        ...(password !== undefined ? { password } : {}),
+        ...(s.sourceAddress ? { sourceAddress: s.sourceAddress } : {}),
+        ...(s.ebgpMultiHop ? { ttl: 255 } : {}),
+        ...(v2?.enableGracefulRestart ? { gracefulRestart: { restartTime: 120 } } : {}),
+      };
+      peers.push(spec);
+      routes.set(name, []);
+      if (s.bfdProfile) {
+        const prof = profiles.get(s.bfdProfile);
+        if (!prof) throw new Error(`BFDProfile ${s.bfdProfile} not found; the session runs without BFD`);
+        bfd.push({
+          address: s.peerAddress,
+          receiveIntervalMs: prof.receiveInterval ?? 300,
+          transmitIntervalMs: prof.transmitInterval ?? 300,
+          detectMultiplier: prof.detectMultiplier ?? 3,
+          passive: prof.passiveMode ?? false,
+          ...(s.sourceAddress ? { localAddress: s.sourceAddress } : {}),
+        });
+      }
+    } catch (e) {
+      problems.push(`BGPPeer ${name}: ${(e as Error).message}`);
+    }
+  }
+
+  const pools = new Map<string, { labels: Readonly<Record<string, string>>; ranges: IpRange[] }>();
+  for (const p of input.pools) {
+    const ranges: IpRange[] = [];
+    for (const a of p.spec.addresses) {
+      try { ranges.push(parsePoolEntry(a)); } catch (e) { problems.push(`IPAddressPool ${p.metadata.name}: ${(e as Error).message}`); }
+    }
+    pools.set(p.metadata.name ?? '', { labels: p.metadata.labels ?? {}, ranges });
+  }
+  const named = new Map<string, string>();
+  for (const c of input.communities) for (const e of c.spec?.communities ?? []) if (e.name && e.value) named.set(e.name, e.value);
+
+  // peer -> prefix -> route
+  const perPeer = new Map<string, Map<string, Route>>();
+  const eligible = labels[EXCLUDE_LABEL] === undefined;
+  for (const ad of input.advertisements) {
+    const s = ad.spec ?? {};
+    if (!eligible || !matchesAny(labels, s.nodeSelectors)) continue;
+    let attrs: { communities: number[]; large: LargeCommunity[] };
+    try {
+      attrs = communityValues(s.communities, named);
+    } catch (e) {
+      problems.push(`BGPAdvertisement ${ad.metadata.name}: ${(e as Error).message}`);
+      continue;
+    }
+    const poolNames = [...pools.entries()].filter(([n, p]) => {
+      const byName = s.ipAddressPools?.includes(n) ?? false;
+      const bySel = s.ipAddressPoolSelectors?.length ? matchesAny(p.labels, s.ipAddressPoolSelectors) : false;
+      return (!s.ipAddressPools?.length && !s.ipAddressPoolSelectors?.length) || byName || bySel;
+    });
+    const targets = peers.filter((p) => !s.peers?.length || s.peers.includes(p.name));
+    for (const svc of input.services) {
+      if (svc.local && !svc.readyHere) continue;
+      for (const ip of svc.ips) {
+        let addr;
+        try { addr = parseIp(ip); } catch { continue; }
+        if (!poolNames.some(([, p]) => p.ranges.some((r) => rangeContains(r, addr)))) continue;
+        // ETP Local announces host routes so that only nodes with endpoints attract traffic for the IP.
+        const len = svc.local ? undefined : addr.family === 4 ? s.aggregationLength : s.aggregationLengthV6;
+        const prefix = aggregate(ip, len);
+        for (const t of targets) {
+          const m = perPeer.get(t.name) ?? new Map<string, Route>();
+          perPeer.set(t.name, m);
+          const old = m.get(prefix);
+          m.set(prefix, {
+            prefix,
+            communities: [...new Set([...(old?.communities ?? []), ...attrs.communities])],
+            largeCommunities: dedupeLarge([...(old?.largeCommunities ?? []), ...attrs.large]),
+            ...(old?.localPref !== undefined ? { localPref: old.localPref } : s.localPref !== undefined ? { localPref: s.localPref } : {}),
+          });
+        }
+      }
+    }
+  }
+  for (const [peer, m] of perPeer) routes.set(peer, [...m.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)));
+  return { peers, bfd, routes, problems };
+}
+
+function dedupeLarge(list: LargeCommunity[]): LargeCommunity[] {
+  const seen = new Set<string>();
+  return list.filter((c) => !seen.has(c.join(':')) && !!seen.add(c.join(':')));
+}
