@@ -44,6 +44,8 @@ export interface ApiServer {
   socketPath?: string;
   /** The API core, for in-process inspection. */
   api: Api;
+  /** Ends every open watch stream, as a dropped connection would (clients reconnect). */
+  dropWatches(): void;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const out: ApiServer = {
     url, token, ca: tls.ca, kubeconfigPath: opts.kubeconfigPath, api,
+    dropWatches() {
+      for (const res of ho.watches) res.destroy();
+    },
     async close() {
       for (const res of ho.watches) res.end();
       const servers = [tcp, ...(unix ? [unix] : [])];
