@@ -98,16 +98,25 @@ export interface ApplyStats {
   updated: number;
   unchanged: number;
   deleted: number;
+  /** Objects whose API the cluster does not serve (e.g. monitoring CRDs absent in the lab): left out, not fatal. */
+  skipped: string[];
   errors: string[];
 }
 
 /** Creates or updates each object (namespaced objects without a namespace go to the release namespace). */
 export async function applyObjects(kube: Kube, objs: readonly KubeObject[], rel: Release, own = true): Promise<{ stats: ApplyStats; refs: ObjectRef[] }> {
-  const stats: ApplyStats = { created: 0, updated: 0, unchanged: 0, deleted: 0, errors: [] };
+  const stats: ApplyStats = { created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], errors: [] };
   const refs: ObjectRef[] = [];
   for (const raw of sortForApply(objs)) {
     try {
-      const info = await kube.resource(raw.apiVersion ?? 'v1', raw.kind ?? '');
+      const info = await kube.resource(raw.apiVersion ?? 'v1', raw.kind ?? '').catch((e: unknown) => {
+        if (e instanceof KubeError && e.code === 404) return undefined;
+        throw e;
+      });
+      if (!info) {
+        stats.skipped.push(`${raw.apiVersion}/${raw.kind} ${raw.metadata?.name ?? ''}`);
+        continue;
+      }
       const o = mark(raw, rel, own);
       const md = o.metadata ?? {};
       if (info.namespaced && !md.namespace) md.namespace = rel.namespace;

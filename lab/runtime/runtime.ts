@@ -261,7 +261,7 @@ export class ModuleRuntime {
   async #moduleRun(): Promise<void> {
     this.stats.moduleRuns++;
     if (!this.#enabled) {
-      const stats: ApplyStats = { created: 0, updated: 0, unchanged: 0, deleted: 0, errors: [] };
+      const stats: ApplyStats = { created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], errors: [] };
       await prune(this.kube, await this.#readRecord(), this.#rel, stats);
       await this.#writeRecord([]);
       for (const i of lifecycleOrder(this.#hooks, 'afterDeleteHelm')) await this.#runHook(i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'afterDeleteHelm', this.#snap(i))]);
@@ -286,6 +286,7 @@ export class ModuleRuntime {
     this.stats.lastApply = stats;
     this.metrics.renders.inc({ result: stats.errors.length ? 'error' : 'ok' });
     this.log.info({ created: stats.created, updated: stats.updated, unchanged: stats.unchanged, deleted: stats.deleted }, 'chart applied');
+    if (stats.skipped.length) this.log.warn({ skipped: stats.skipped }, 'objects of APIs the cluster does not serve were left out');
     if (stats.errors.length) throw new Error(`applying the chart failed: ${stats.errors.join('; ')}`);
     for (const i of lifecycleOrder(this.#hooks, 'afterHelm')) await this.#runHook(i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'afterHelm', this.#snap(i))]);
   }

@@ -7,7 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { transformFileSync } from '@swc/core';
 
-export const repoRoot = path.resolve(__dirname, '../..');
+/** The repository: the nearest directory above this file holding module.yaml (also when run from dist/). */
+export const repoRoot = ((): string => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'module.yaml')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 
 function compileDir(src: string, out: string): void {
   for (const e of fs.readdirSync(src, { withFileTypes: true })) {
