@@ -180,3 +180,35 @@ describe('list types', () => {
     expect(() => compileCrdSchema({ type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', properties: { k: { type: 'string' } } } } } })).toThrow(/must be required or have a default/);
   });
 });
+
+describe('validation rules', () => {
+  const check = compileCrdSchema({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          connectTime: { type: 'string', 'x-kubernetes-validations': [{ rule: 'duration(self).getSeconds() >= 1', message: 'at least 1s' }] },
+          ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'port is immutable' }] } } } },
+          odd: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.lowerAscii() == self' }] },
+        },
+      },
+    },
+  });
+
+  test('plain rules run on every write', () => {
+    expect(check({ spec: { connectTime: '2s' } }).valid).toBe(true);
+    expect(lines(check({ spec: { connectTime: '100ms' } }))).toEqual(['spec.connectTime: Invalid value: "string": at least 1s']);
+    expect(lines(check({ spec: { connectTime: 'soon' } }))[0]).toMatch(/^spec\.connectTime: Invalid value: "string": invalid duration "soon" evaluating rule/);
+  });
+
+  test('transition rules in map lists compare the item with the same key', () => {
+    const old = { spec: { ports: [{ name: 'a', port: 1 }, { name: 'b', port: 2 }] } };
+    expect(check({ spec: { ports: [{ name: 'b', port: 2 }, { name: 'a', port: 1 }, { name: 'c', port: 9 }] } }, old).valid).toBe(true);
+    expect(lines(check({ spec: { ports: [{ name: 'b', port: 3 }] } }, old))).toEqual(['spec.ports[0].port: Invalid value: "integer": port is immutable']);
+  });
+
+  test('rules outside the subset are skipped and listed', () => {
+    expect(check({ spec: { odd: 'X' } }).valid).toBe(true);
+  });
+});

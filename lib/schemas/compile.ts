@@ -7,7 +7,7 @@ import { listErrors } from './lists.js';
 import { applyDefaults, prune } from './prune.js';
 import { cloneJson, isObject, type PathSegment, type SchemaNode } from './schema.js';
 import { structuralErrors } from './structural.js';
-import { transitionErrors } from './transition.js';
+import { ruleErrors } from './rules.js';
 
 /** What a validator returns. The input is never modified. */
 export interface SchemaResult {
@@ -22,7 +22,7 @@ export interface SchemaResult {
   defaulted: string[];
 }
 
-/** Validates an object; `old` (on update) enables the `self == oldSelf` immutability rules. */
+/** Validates an object; `old` (on update) enables transition rules such as `self == oldSelf`. */
 export type SchemaValidator = (obj: unknown, old?: unknown) => SchemaResult;
 
 /** A schema that cannot be used: not structural, or ajv rejects it. */
@@ -63,7 +63,7 @@ export function compileCrdSchema(schema: SchemaNode): SchemaValidator {
     const defaulted = applyDefaults(schema, object);
     const errors = fn(object) ? [] : toFieldErrors(fn.errors ?? [], object);
     errors.push(...listErrors(schema, object));
-    if (old !== undefined) errors.push(...transitionErrors(schema, object, old));
+    errors.push(...ruleErrors(schema, object, old));
     return { valid: errors.length === 0, errors, object, pruned, defaulted };
   };
 }

@@ -5,6 +5,7 @@ export type { CompiledCrd, SchemaResult, SchemaValidator, ValuesOptions } from '
 export { formatFieldError } from './errors.js';
 export type { FieldError, FieldErrorType } from './errors.js';
 export { structuralErrors } from './structural.js';
+export { unsupportedRules } from './rules.js';
 export { applyDefaults, prune } from './prune.js';
 export { crdSchema, extendSchema, loadConfigValuesSchema, loadCrd, loadCrdFiles, loadValuesSchema, repoRoot } from './load.js';
 export type { CrdFile } from './load.js';

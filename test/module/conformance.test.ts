@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileCrd, compileValuesSchema, crdSchema, formatFieldError, loadConfigValuesSchema, loadConversions, loadCrdFiles, loadValuesSchema, repoRoot, type SchemaNode } from '../../lib/schemas/index.js';
+import { compileCrd, compileValuesSchema, crdSchema, formatFieldError, loadConfigValuesSchema, loadConversions, loadCrdFiles, loadValuesSchema, repoRoot, unsupportedRules, type SchemaNode } from '../../lib/schemas/index.js';
 import { readYaml } from '../../lib/schemas/load.js';
 import { isObject } from '../../lib/schemas/schema.js';
 
@@ -174,6 +174,11 @@ describe('CRDs', () => {
       expect(ruVersion).toBeDefined();
       expect(descriptionPaths(ruVersion?.schema.openAPIV3Schema).sort()).toEqual(descriptionPaths(crdSchema(crd, v.name)).sort());
     }
+  });
+
+  test('every x-kubernetes-validations rule is one the validators evaluate', () => {
+    const skipped = files.flatMap(({ file, crd }) => (crd.spec as { versions: { name: string }[] }).versions.flatMap((v) => unsupportedRules(crdSchema(crd, v.name)).map((r) => `${file} ${v.name} ${r}`)));
+    expect(skipped).toEqual([]);
   });
 
   test('public CRD enums are CamelCase (Kubernetes\' own empty value aside)', () => {
