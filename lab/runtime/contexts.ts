@@ -97,3 +97,11 @@ export function lifecycleOrder(hooks: readonly WireHookConfig[], binding: 'onSta
     .sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((x) => x.i);
 }
+
+/**
+ * Kubernetes bindings of batch hooks run grouped (group "main") unless they name a group or include other
+ * snapshots, as addon-operator remaps batch hook configs; so every run sees all of the hook's snapshots.
+ */
+export function remapBatchConfig(h: WireHookConfig): WireHookConfig {
+  return { ...h, kubernetes: (h.kubernetes ?? []).map((k) => (k.group === undefined && !k.includeSnapshotsFrom?.length ? { ...k, group: 'main' } : k)) };
+}

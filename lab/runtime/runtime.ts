@@ -13,7 +13,7 @@ import type { WireHookConfig } from '../../lib/hook-sdk/wire-config.js';
 import { newLogger, type Logger } from '../../lib/log.js';
 import { compileValuesSchema, loadConfigValuesSchema, loadConversions, loadCrdFiles, loadValuesSchema, type Conversion, type SchemaValidator } from '../../lib/schemas/index.js';
 import { applyObjects, prune, pruneList, type ApplyStats, type ObjectRef, type Release } from './apply.js';
-import { compact, eventContext, lifecycleContext, lifecycleOrder, refreshGroups, runsOnEvent, scheduleContext, synchronizationContexts } from './contexts.js';
+import { compact, eventContext, remapBatchConfig, lifecycleContext, lifecycleOrder, refreshGroups, runsOnEvent, scheduleContext, synchronizationContexts } from './contexts.js';
 import { parseCron, type Cron } from './cron.js';
 import { renderChart } from './helm.js';
 import { loadHookConfigs, runHookProcess } from './hook-exec.js';
@@ -55,11 +55,6 @@ export const DEFAULT_GLOBAL = {
 };
 
 const RECORD_NAME = 'metallb-release';
-
-/** Kubernetes bindings of batch hooks run grouped (group "main") unless they include other snapshots, as addon-operator does. */
-export function remapBatchConfig(h: WireHookConfig): WireHookConfig {
-  return { ...h, kubernetes: (h.kubernetes ?? []).map((k) => (k.group === undefined && !k.includeSnapshotsFrom?.length ? { ...k, group: 'main' } : k)) };
-}
 
 export class ModuleRuntime {
   readonly kube: Kube;

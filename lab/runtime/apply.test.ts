@@ -1,0 +1,50 @@
+import { APPLIED_HASH_ANNOTATION, isSubset, mark, needsUpdate, pruneList, refKey, RELEASE_NAME_ANNOTATION, sortForApply } from './apply.js';
+
+const rel = { name: 'metallb', namespace: 'd8-metallb', module: 'metallb' };
+const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'd8-metallb' }, data });
+
+describe('apply planning', () => {
+  test('mark adds ownership labels, the release annotations and a hash that follows the content', () => {
+    const a = mark(cm({ k: 'v' }), rel);
+    expect(a.metadata?.labels).toEqual({ heritage: 'deckhouse', module: 'metallb' });
+    expect(a.metadata?.annotations?.[RELEASE_NAME_ANNOTATION]).toBe('metallb');
+    const h = a.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
+    expect(h).toMatch(/^[0-9a-f]{32}$/);
+    expect(mark(a, rel).metadata?.annotations?.[APPLIED_HASH_ANNOTATION]).toBe(h);
+    expect(mark(cm({ k: 'w' }), rel).metadata?.annotations?.[APPLIED_HASH_ANNOTATION]).not.toBe(h);
+    expect(mark(cm({}), rel, false).metadata?.annotations?.[RELEASE_NAME_ANNOTATION]).toBeUndefined();
+  });
+
+  test('an object the server filled in is not rewritten; a removed field or a user edit is', () => {
+    const want = mark(cm({ k: 'v' }), rel);
+    const live = { ...structuredClone(want), metadata: { ...structuredClone(want.metadata), resourceVersion: '7', uid: 'u' }, status: { x: 1 } };
+    expect(needsUpdate(want, live)).toBe(false);
+    expect(needsUpdate(mark(cm({}), rel), live)).toBe(true);
+    const edited = structuredClone(live);
+    (edited.data as Record<string, string>).k = 'edited';
+    expect(needsUpdate(want, edited)).toBe(true);
+  });
+
+  test('isSubset compares arrays element by element and objects by the wanted keys', () => {
+    expect(isSubset({ a: [1, { b: 2 }] }, { a: [1, { b: 2, c: 3 }], d: 4 })).toBe(true);
+    expect(isSubset({ a: [1] }, { a: [1, 2] })).toBe(false);
+    expect(isSubset({ a: null }, { a: null })).toBe(true);
+    expect(isSubset({ a: 1 }, { a: '1' })).toBe(false);
+  });
+
+  test('prune list: what was applied before and is not rendered now', () => {
+    const r = (name: string, namespace?: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name, ...(namespace ? { namespace } : {}) });
+    expect(pruneList([r('a', 'n'), r('b', 'n'), r('c')], [r('b', 'n'), r('c')]).map(refKey)).toEqual(['v1/ConfigMap/n/a']);
+  });
+
+  test('namespaces and CRDs go first, workloads last', () => {
+    const o = (kind: string) => ({ kind, metadata: { name: kind } });
+    expect(sortForApply([o('DaemonSet'), o('IPAddressPool'), o('ConfigMap'), o('Namespace'), o('CustomResourceDefinition')]).map((x) => x.kind)).toEqual([
+      'Namespace',
+      'CustomResourceDefinition',
+      'ConfigMap',
+      'DaemonSet',
+      'IPAddressPool',
+    ]);
+  });
+});
