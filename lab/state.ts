@@ -2,6 +2,7 @@
 /** The lab's state file (lab/out/state.json): what `up` made, so `down`, `status`, `failover` and `chaos` find it by exact names and PIDs. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from './paths.js';
 import type { Plan } from './topology/plan.js';
 import type { ProcRef } from './sys.js';
 
@@ -17,7 +18,7 @@ export interface LabState {
   processes: Record<string, ProcRef[]>;
 }
 
-export const DEFAULT_DIR = path.resolve(__dirname, '../../lab/out');
+export const DEFAULT_DIR = path.join(REPO_ROOT, 'lab/out');
 
 export function stateFile(dir: string): string {
   return path.join(dir, 'state.json');

@@ -6,9 +6,11 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import yaml from 'js-yaml';
 import { busiestNode, runFailover } from '../failover.js';
 import type { Kube, KubeObject } from '../kube.js';
 import { labKube, snapshot } from '../observe.js';
+import { REPO_ROOT } from '../paths.js';
 import type { FailoverResult } from '../report/failover.js';
 import { reportMarkdown, type LabReport } from '../report/markdown.js';
 import { timelineSvg } from '../report/svg.js';
@@ -32,6 +34,8 @@ export interface UpOptions {
   readonly timeoutMs: number;
   readonly headless: boolean;
   readonly failover: boolean;
+  /** Stop after applying the examples (the control plane keeps converging in the background). */
+  readonly applyOnly?: boolean;
   readonly out: (line: string) => void;
 }
 
@@ -41,7 +45,7 @@ export interface UpResult {
   readonly failover?: FailoverResult;
 }
 
-const APP_ROOT = path.resolve(__dirname, '../../..');
+const APP_ROOT = REPO_ROOT;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -93,7 +97,7 @@ async function registerNodes(kube: Kube, plan: Plan, labels: Map<string, Record<
 /** Applies the scenario with the real kubectl, retrying while the module's CRDs are not there yet. */
 async function applyScenario(state: LabState, objs: readonly KubeObject[], timeoutMs: number, say: (t: string) => void): Promise<void> {
   const file = path.join(state.dir, 'demo.yaml');
-  fs.writeFileSync(file, objs.map((o) => JSON.stringify(o)).join('\n---\n') + '\n');
+  fs.writeFileSync(file, objs.map((o) => yaml.dump(o)).join('---\n'));
   await waitFor('kubectl apply of the examples (are the module CRDs registered? see logs/static_module.log)', () => {
     try {
       run('kubectl', ['--kubeconfig', state.api.kubeconfig, 'apply', '-f', file]);
@@ -151,6 +155,7 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   state.processes.prober = [spawnDetached('ip', ['netns', 'exec', client.ns, process.execPath, path.join(APP_ROOT, 'dist/lab/traffic/prober.js'), path.join(o.dir, 'targets.json'), path.join(o.dir, 'prober.json'), '20'], { logFile: path.join(o.dir, 'logs/prober.log') })];
   writeState(state);
   let snap = await snapshot(state);
+  if (o.applyOnly) return { state, report: { generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: [], notes: [] } };
   await waitFor('every Service IP to answer (see logs/ for the controller and speakers)', async () => {
     snap = await snapshot(state);
     const left = pending(snap.observation);
