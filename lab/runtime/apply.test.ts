@@ -21,7 +21,7 @@ describe('apply planning', () => {
     expect(needsUpdate(want, live)).toBe(false);
     expect(needsUpdate(mark(cm({}), rel), live)).toBe(true);
     const edited = structuredClone(live);
-    (edited as { data: Record<string, string> }).data.k = 'edited';
+    (edited as unknown as { data: Record<string, string> }).data.k = 'edited';
     expect(needsUpdate(want, edited)).toBe(true);
   });
 
