@@ -27,9 +27,15 @@ function hasLists(node: SchemaNode): boolean {
 }
 
 /** Duplicate items of `set` and `map` lists, reported at the second occurrence. */
-export function listErrors(node: SchemaNode, value: unknown, p: PathSegment[] = []): FieldError[] {
+export function listErrors(node: SchemaNode, value: unknown): FieldError[] {
   const out: FieldError[] = [];
-  if (!hasLists(node)) return out;
+  listsAt(node, value, [], out);
+  return out;
+}
+
+// `p` is one path stack shared by the whole walk.
+function listsAt(node: SchemaNode, value: unknown, p: PathSegment[], out: FieldError[]): void {
+  if (!hasLists(node)) return;
   if (Array.isArray(value)) {
     const type = node['x-kubernetes-list-type'];
     const keys = node['x-kubernetes-list-map-keys'] ?? [];
@@ -48,14 +54,23 @@ export function listErrors(node: SchemaNode, value: unknown, p: PathSegment[] = 
       if (seen.has(id)) out.push({ path: fieldPath([...p, i]), type: 'FieldValueDuplicate', message: `Duplicate value: ${shown}` });
       seen.add(id);
     });
-    if (node.items) value.forEach((item: unknown, i) => out.push(...listErrors(node.items as SchemaNode, item, [...p, i])));
+    const items = node.items;
+    if (items) {
+      value.forEach((item: unknown, i) => {
+        p.push(i);
+        listsAt(items, item, p, out);
+        p.pop();
+      });
+    }
   } else if (isObject(value)) {
     for (const key of Object.keys(value)) {
       const sub = propertySchema(node, key);
-      if (sub && typeof value[key] === 'object') out.push(...listErrors(sub, value[key], [...p, key]));
+      if (!sub || typeof value[key] !== 'object') continue;
+      p.push(key);
+      listsAt(sub, value[key], p, out);
+      p.pop();
     }
   }
-  return out;
 }
 
 /** Schema-side rules of list types, as `path: reason` strings. */

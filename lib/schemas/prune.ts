@@ -58,15 +58,29 @@ export function applyDefaults(node: SchemaNode, value: unknown): string[] {
   return filled;
 }
 
+const defaultsCache = new WeakMap<SchemaNode, { own: [string, unknown][]; any: boolean }>();
+
+/** The node's properties that have defaults, and whether any default exists below it (cached). */
+function defaultsOf(node: SchemaNode): { own: [string, unknown][]; any: boolean } {
+  let d = defaultsCache.get(node);
+  if (!d) {
+    const own = Object.entries(node.properties ?? {}).filter(([, s]) => s.default !== undefined).map(([k, s]): [string, unknown] => [k, s.default]);
+    const subs = [...Object.values(node.properties ?? {}), ...(node.items ? [node.items] : []), ...(typeof node.additionalProperties === 'object' ? [node.additionalProperties] : [])];
+    d = { own, any: own.length > 0 };
+    defaultsCache.set(node, d);
+    d.any = own.length > 0 || subs.some((s) => defaultsOf(s).any);
+  }
+  return d;
+}
+
 function defaultAt(node: SchemaNode, value: unknown, p: PathSegment[], filled: string[]): void {
+  const d = defaultsOf(node);
+  if (!d.any) return;
   if (isObject(value)) {
-    if (node.properties) {
-      for (const key in node.properties) {
-        const sub = node.properties[key];
-        if (sub?.default !== undefined && value[key] === undefined) {
-          value[key] = cloneJson(sub.default);
-          filled.push(fieldPath([...p, key]));
-        }
+    for (const [key, def] of d.own) {
+      if (value[key] === undefined) {
+        value[key] = cloneJson(def);
+        filled.push(fieldPath([...p, key]));
       }
     }
     for (const key of Object.keys(value)) {

@@ -69,9 +69,16 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy of JSON data. */
+/** Deep copy of JSON data (objects, arrays, primitives). */
 export function cloneJson<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((x: unknown) => cloneJson(x)) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = cloneJson(x);
+  }
+  return out as T;
 }
 
 /** The schema that applies to property `key` of an object node, if any. */
