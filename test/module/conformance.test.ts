@@ -101,6 +101,12 @@ describe('openapi', () => {
     expect(values.properties?.nodeSelector).toEqual(settings.properties?.nodeSelector);
   });
 
+  test('x-required-for-helm names declared internal values', () => {
+    const internal = values.properties?.internal;
+    const required = (internal?.['x-required-for-helm'] as string[] | undefined) ?? [];
+    for (const name of required) expect(Object.keys(internal?.properties ?? {})).toContain(name);
+  });
+
   test('doc-ru-config-values.yaml has a Russian description for exactly the described settings', () => {
     const ru = readYaml(join(root, 'openapi/doc-ru-config-values.yaml')) as SchemaNode;
     expect(descriptionPaths(ru).sort()).toEqual(descriptionPaths(settings).sort());
