@@ -5,8 +5,16 @@ import { randomBytes } from 'node:crypto';
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Why `name` is not a valid object name (RFC 1123 subdomain; namespaces: RFC 1123 label), or undefined. */
-export function nameError(name: string, label = false): string | undefined {
+/**
+ * Why `name` is not a valid object name, or undefined: an RFC 1123 subdomain; namespaces an RFC 1123 label;
+ * RBAC objects only a path segment (so `system:controller:x` and `d8:metallb:speaker` are valid).
+ */
+export function nameError(name: string, label = false, pathSegment = false): string | undefined {
+  if (pathSegment) {
+    if (name === '.' || name === '..') return `may not be '${name}'`;
+    for (const c of ['/', '%']) if (name.includes(c)) return `may not contain '${c}'`;
+    return undefined;
+  }
   if (label) {
     if (name.length > 63 || !LABEL.test(name)) return `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`;
     return undefined;
