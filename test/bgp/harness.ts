@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * A speaker's BGP part, alone, for namespace tests and benches: `node test/bgp/run-ts.js test/bgp/harness.ts '<json>'`.
+ * A speaker's BGP part, alone, for namespace tests and benches: `node test/bgp/run-ts.js test/bgp/harness.ts '<json>'` (or `@file.json`).
  * Input: {"peers": PeerSpec[], "routes": Route-like[], "listenPort"?: n, "bfd"?: {...}}.
  * Commands on stdin, one JSON per line: {"routes": [...]}, {"stop": true, "graceful": bool}.
  * Events on stdout, one JSON per line: {"peer", "state"}, {"ready": true}.
  */
+import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -41,7 +42,8 @@ function routesOf(rs: RouteIn[]): Route[] {
 const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
 
 async function main(): Promise<void> {
-  const input = JSON.parse(process.argv[2] ?? '{}') as Input;
+  const arg = process.argv[2] ?? '{}';
+  const input = JSON.parse(arg.startsWith('@') ? fs.readFileSync(arg.slice(1), 'utf8') : arg) as Input;
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'bgp' } }, pino.destination(2));
   const registry = new Registry();
   const speaker = new BgpSpeaker({

@@ -104,8 +104,10 @@ export class SpeakerProc {
   readonly proc: ChildProcess;
 
   constructor(lab: Lab, ns: string, input: { peers: PeerSpec[]; routes: object[]; listenPort?: number; bfd?: BfdPeerSpec[] }) {
-    const repo = path.resolve(__dirname, '../..');
-    this.proc = lab.topo.spawn(ns, process.execPath, [path.join(repo, 'test/bgp/run-ts.js'), path.join(repo, 'test/bgp/harness.ts'), JSON.stringify(input)], { stdio: ['pipe', 'pipe', 'pipe'], cwd: repo });
+    const repo = repoRoot();
+    const file = path.join(lab.dir, `speaker-${ns}-${Date.now()}.json`);
+    fs.writeFileSync(file, JSON.stringify(input));
+    this.proc = lab.topo.spawn(ns, process.execPath, [path.join(repo, 'test/bgp/run-ts.js'), path.join(repo, 'test/bgp/harness.ts'), `@${file}`], { stdio: ['pipe', 'pipe', 'pipe'], cwd: repo });
     const out = this.proc.stdout;
     const err = this.proc.stderr;
     if (out) readline.createInterface({ input: out }).on('line', (l) => { try { this.events.push(JSON.parse(l) as SpeakerEvent); } catch { this.logs.push(l); } });
@@ -137,6 +139,13 @@ export class SpeakerProc {
     await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 5000); })]);
     clearTimeout(timer);
   }
+}
+
+/** The repository root (works from the sources and from dist/). */
+export function repoRoot(): string {
+  let d = __dirname;
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
 }
 
 /** A peer spec for our speaker toward the lab router. */

@@ -63,6 +63,7 @@ export function birdConfig(o: RouterOptions, dir: string): string {
     `  local ${ROUTER_V4} as ${ROUTER_AS};`,
     '  passive on;',
     '  hold time 90;',
+    '  error wait time 1, 5;',
     ...(ibgp ? ['  direct;'] : []),
     ...(o.password ? [`  password "${o.password}";`] : []),
     ...(o.bfd ? ['  bfd on;'] : []),
