@@ -5,6 +5,7 @@
  * garbage collection, CRD registration and validation. Pure apart from the injected wall clock.
  */
 import { randomUUID } from 'node:crypto';
+import { fieldSet, serverSideApply, type ManagedEntry } from './apply.js';
 import { applyDefaults, eventFromCore, eventToCore, hasGeneration, resetsStatusOnCreate, validateBuiltin } from './builtins.js';
 import { CrdError, crdStatus, typeFromCrd } from './crd.js';
 import { generatedName, nameError } from './names.js';
@@ -27,6 +28,9 @@ export interface Target {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: string;
+  /** Server-side apply: who applies, and whether to take fields other managers own. */
+  fieldManager?: string;
+  force?: boolean;
 }
 
 export interface Selection {
@@ -86,7 +90,7 @@ export class Api {
     const name = o.metadata.name ?? '';
     const subject = this.#subject(t, name);
     if (!name) throw invalid({ ...subject, kind: t.type.kind }, [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-    const bad = nameError(name, t.type.resource === 'namespaces');
+    const bad = nameError(name, t.type.resource === 'namespaces', t.type.group === 'rbac.authorization.k8s.io');
     if (bad) throw invalid({ ...subject, kind: t.type.kind }, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": ${bad}` }]);
     if (this.store.get(storageKey(t.type), t.namespace, name)) throw alreadyExists(subject);
     const { uid: _u, resourceVersion: _r, deletionTimestamp: _d, creationTimestamp: _c, generation: _g, ...meta } = o.metadata;
@@ -108,17 +112,13 @@ export class Api {
 
   patch(t: Target, type: PatchType, body: unknown, opts: WriteOptions): Written {
     const old = this.store.get(storageKey(t.type), t.namespace, t.name ?? '');
-    if (!old) {
-      if (type !== 'apply') throw notFound(this.#subject(t, t.name ?? ''));
-      const o = this.#decode(t, body);
-      o.metadata.name ??= t.name ?? '';
-      return this.create(t, o, opts);
-    }
+    if (type === 'apply') return this.#apply(t, old, body, opts);
+    if (!old) throw notFound(this.#subject(t, t.name ?? ''));
     const served = this.#serve(t, old);
     let patched: unknown;
     try {
       if (type === 'json') patched = jsonPatch(served, body);
-      else if (type === 'merge' || (type === 'apply' && t.type.crd)) patched = mergePatch(served, body);
+      else if (type === 'merge' || t.type.crd) patched = mergePatch(served, body);
       else patched = strategicMerge(served, body);
     } catch (e) {
       if (e instanceof PatchError) throw new StatusError(422, 'Invalid', e.message);
@@ -131,6 +131,24 @@ export class Api {
     if (typeof asked === 'string' && asked !== old.metadata.resourceVersion) throw conflict(this.#subject(t, old.metadata.name ?? ''), 'the object has been modified; please apply your changes to the latest version and try again');
     next.metadata.resourceVersion = old.metadata.resourceVersion ?? '';
     return this.update(t, next, opts);
+  }
+
+  #apply(t: Target, old: KObject | undefined, body: unknown, opts: WriteOptions): Written {
+    if (!opts.fieldManager) throw badRequest('PATCH /apply requires fieldManager');
+    const config = this.#decode(t, body);
+    if (!old) {
+      config.metadata.name ??= t.name ?? '';
+      const entry: ManagedEntry = { manager: opts.fieldManager, operation: 'Apply', apiVersion: apiVersionOf(t.type.group, t.version), time: this.#stamp(), fieldsType: 'FieldsV1', fieldsV1: fieldSet(config) };
+      config.metadata.managedFields = [entry];
+      return this.create(t, config, opts);
+    }
+    const r = serverSideApply(this.#serve(t, old), config, opts.fieldManager, opts.force === true, t.type.crd === undefined, this.#stamp());
+    if (r.conflicts.length) {
+      const n = r.conflicts.length;
+      throw new StatusError(409, 'Conflict', `Apply failed with ${n} conflict${n > 1 ? 's' : ''}: ${r.conflicts.join('\n')}`, { name: old.metadata.name ?? '', group: t.type.group, kind: t.type.resource, causes: r.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: c, field: c.split(': ')[1] ?? '' })) });
+    }
+    r.object.metadata.resourceVersion = old.metadata.resourceVersion ?? '';
+    return this.update(t, r.object, opts);
   }
 
   /** Deletes now, or marks for deletion while finalizers remain; answers the object or a Success Status. */
@@ -242,6 +260,7 @@ export class Api {
     if (old.metadata.deletionTimestamp) out.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
     else delete out.metadata.deletionTimestamp;
     if (old.metadata.generation !== undefined) out.metadata.generation = old.metadata.generation;
+    if (out.metadata.managedFields === undefined && old.metadata.managedFields !== undefined) out.metadata.managedFields = old.metadata.managedFields;
     if (t.type.status) {
       if (old.status === undefined) delete out.status;
       else out.status = old.status;

@@ -131,6 +131,9 @@ function writeOptions(q: URLSearchParams): WriteOptions {
   if (q.getAll('dryRun').includes('All')) w.dryRun = true;
   const fv = q.get('fieldValidation');
   if (fv) w.fieldValidation = fv;
+  const fm = q.get('fieldManager');
+  if (fm) w.fieldManager = fm;
+  if (q.get('force') === 'true') w.force = true;
   return w;
 }
 

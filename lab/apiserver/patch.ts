@@ -33,13 +33,13 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
 }
 
 /** How a list merges: by a key field, as a set of primitives, or replaced whole. */
-type ListRule = { key: string } | 'set' | 'replace';
+export type ListRule = { key: string } | 'set' | 'replace';
 
 /**
  * patchMergeKey of the lists the core kinds declare (k8s.io/api struct tags), by field name
  * and, where the name is ambiguous, by the path of field names leading to it.
  */
-function listRule(path: string[]): ListRule {
+export function listRule(path: string[]): ListRule {
   const name = path[path.length - 1] ?? '';
   const joined = path.join('.');
   if (name === 'ports') return joined === 'spec.ports' ? { key: 'port' } : { key: 'containerPort' };

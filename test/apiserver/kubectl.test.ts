@@ -186,6 +186,18 @@ describe('kubectl conformance', () => {
     expect((await kubectl(['get', 'configmap', 'held'])).code).not.toBe(0);
   });
 
+  test('apply --server-side owns fields, drops released ones and reports conflicts', async () => {
+    const cm = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa, namespace: default}\ndata: ${data}\n`;
+    expect(await ok(['apply', '--server-side', '-f', '-'], cm('{a: "1", b: "2"}'))).toMatch(/configmap\/ssa serverside-applied/);
+    await ok(['apply', '--server-side', '-f', '-'], cm('{a: "1"}'));
+    expect(JSON.parse(await ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data}']))).toEqual({ a: '1' });
+    const clash = await kubectl(['apply', '--server-side', '--field-manager=other', '-f', '-'], cm('{a: "2"}'));
+    expect(clash.code).not.toBe(0);
+    expect(clash.err).toMatch(/Apply failed with 1 conflict: conflict with "kubectl" using v1: \.data\.a/);
+    await ok(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], cm('{a: "2"}'));
+    expect(JSON.parse(await ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data}']))).toEqual({ a: '2' });
+  });
+
   test('explain reads the CRD schema through OpenAPI v3', async () => {
     const out = await ok(['explain', 'mlbc.spec.addressPool']);
     expect(out).toMatch(/KIND:\s+MetalLoadBalancerClass/);
