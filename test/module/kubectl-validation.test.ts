@@ -13,6 +13,8 @@ import { useApiServer } from '../helpers/apiserver.js';
 const root = repoRoot();
 const KUBECTL = '/usr/bin/kubectl';
 const api = useApiServer();
+// kubectl runs take seconds each when the machine is busy.
+jest.setTimeout(120_000);
 
 function kubectl(args: string[], input?: string): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -38,7 +40,7 @@ suite(existsSync(KUBECTL) ? 'kubectl against the shipped CRDs' : 'kubectl agains
   beforeAll(async () => {
     await ok(['apply', ...crdFiles.flatMap((f) => ['-f', f])]);
     for (const ns of ['metallb-system', 'nginx']) await ok(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`);
-  });
+  }, 120_000);
 
   test.each(readdirSync(fixtures).filter((f) => f.endsWith('.yaml')))('%s applies, and reads back with nothing dropped', async (file) => {
     const out = await ok(['apply', '-f', join(fixtures, file)]);
