@@ -67,6 +67,11 @@ describe('serviceFromObject', () => {
     expect(serviceFromObject(cond('False', 'LoadBalancerClassNotFound'))?.boundClass).toBeUndefined();
   });
 
+  test('ports keep only well-typed fields', () => {
+    const s = serviceFromObject({ metadata: { name: 'x' }, spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 5, targetPort: 'http', extra: 1 }, { port: '81' }, { port: 1.5 }] } });
+    expect(s?.ports).toEqual([{ port: 80, targetPort: 'http' }]);
+  });
+
   test('any object shape is decoded or dropped, never thrown on', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (spec, status) => {

@@ -72,6 +72,16 @@ export function opt<T extends object, K extends keyof T>(o: T, key: K, v: T[K] |
   if (v !== undefined) o[key] = v;
 }
 
+/** A Service port with only the fields instances copy, each of the right type. */
+function portOf(p: Record<string, unknown>): ServicePort[] {
+  if (typeof p.port !== 'number' || !Number.isInteger(p.port)) return [];
+  const out: ServicePort = { port: p.port };
+  for (const k of ['protocol', 'name', 'appProtocol'] as const) if (typeof p[k] === 'string') out[k] = p[k];
+  if (typeof p.nodePort === 'number' && Number.isInteger(p.nodePort)) out.nodePort = p.nodePort;
+  if (typeof p.targetPort === 'string' || (typeof p.targetPort === 'number' && Number.isInteger(p.targetPort))) out.targetPort = p.targetPort;
+  return [out];
+}
+
 /** Service filter: LoadBalancer Services only. */
 export function serviceFromObject(obj: KubeObject): ServiceInfo | null {
   const spec = rec(obj.spec);
@@ -85,7 +95,7 @@ export function serviceFromObject(obj: KubeObject): ServiceInfo | null {
     namespace: obj.metadata.namespace ?? 'default',
     annotations: { ...(obj.metadata.annotations ?? {}) },
     conditions,
-    ports: (Array.isArray(spec.ports) ? spec.ports : []).map(rec).filter((p) => typeof p.port === 'number') as unknown as ServicePort[],
+    ports: (Array.isArray(spec.ports) ? spec.ports : []).map(rec).flatMap(portOf),
   };
   opt(svc, 'uid', obj.metadata.uid);
   opt(svc, 'loadBalancerClass', typeof spec.loadBalancerClass === 'string' ? spec.loadBalancerClass : undefined);
