@@ -21,6 +21,8 @@ let stopped = false;
 afterAll(async () => {
   stopped = true;
   await informer?.stop();
+  // Let a restart timer that was already due see `stopped`.
+  await new Promise((r) => setTimeout(r, 300));
   await server?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
