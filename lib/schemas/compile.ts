@@ -4,6 +4,7 @@ import type { ValidateFunction } from 'ajv';
 import { ajv, toAjvSchema } from './ajv.js';
 import { toFieldErrors, type FieldError } from './errors.js';
 import { listErrors } from './lists.js';
+import { shapeErrors } from './meta.js';
 import { applyDefaults, prune } from './prune.js';
 import { cloneJson, isObject, type PathSegment, type SchemaNode } from './schema.js';
 import { structuralErrors } from './structural.js';
@@ -54,6 +55,8 @@ function compileAjv(schema: SchemaNode, closedObjects: boolean): ValidateFunctio
  *   const r = check(obj);   // { valid, errors: [{ path, message, type }], object, pruned, defaulted }
  */
 export function compileCrdSchema(schema: SchemaNode): SchemaValidator {
+  const shape = shapeErrors(schema);
+  if (shape.length > 0) throw new SchemaCompileError(shape);
   const problems = structuralErrors(schema);
   if (problems.length > 0) throw new SchemaCompileError(problems);
   const fn = compileAjv(schema, false);
@@ -80,6 +83,8 @@ export interface ValuesOptions {
  * objects rejected (`additionalProperties` defaults to false). Nothing is pruned.
  */
 export function compileValuesSchema(schema: SchemaNode, opts: ValuesOptions = {}): SchemaValidator {
+  const shape = shapeErrors(schema);
+  if (shape.length > 0) throw new SchemaCompileError(shape);
   const fn = compileAjv(schema, true);
   const prefix = opts.prefix ?? [];
   return (obj) => {
