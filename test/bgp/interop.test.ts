@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { netnsUnavailableReason, sh } from '../helpers/netns.js';
 import { decodeMessage, splitMessages } from '../../images/speaker/src/bgp/messages/index.js';
-import { buildLab, destroyLab, nodeV4, peerToRouter, ROUTER_AS, SpeakerProc, until, type Lab, type RouterKind } from './lab.js';
+import { buildLab, destroyLab, NODE_AS, nodeV4, peerToRouter, ROUTER_AS, ROUTER_V6, SpeakerProc, until, type Lab, type RouterKind } from './lab.js';
 import { readRib, routerEstablished, startRouter } from './routers.js';
 
 const skip = netnsUnavailableReason() ?? (sh('which', ['gobgpd', 'bird', 'vtysh'], { allowFail: true }).split('\n').filter(Boolean).length < 3 ? 'gobgpd, bird and FRR are not all installed' : undefined);
@@ -88,6 +88,34 @@ suite(`BGP interop${skip ? ` (skipped: ${skip})` : ''}`, () => {
       expect(m).toMatch(/metallb_bgp_connect_errors_total\{peer="192.0.2.1",reason="timeout"\} [1-9]/);
       expect(speaker.logs.join('\n')).not.toContain('wrong');
       expect(speaker.state('router')).not.toBe('Established');
+    });
+  });
+});
+
+suite(`BGP interop, listening side${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  jest.setTimeout(90_000);
+
+  describe.each<[RouterKind, string]>([['bird', 'mlb-bgl'], ['frr', 'mlb-bgm']])('%s connects to our passive speaker over IPv6 with TCP-MD5', (kind, prefix) => {
+    let lab: Lab | undefined;
+    let speaker: SpeakerProc | undefined;
+    afterAll(async () => {
+      await speaker?.stop('kill');
+      await destroyLab(lab);
+    });
+
+    test('Established through our listener, IPv4 and IPv6 prefixes in the RIB', async () => {
+      lab = buildLab(prefix, 1);
+      speaker = new SpeakerProc(lab, lab.nodes[0] ?? '', {
+        peers: [peerToRouter(0, { address: ROUTER_V6, passive: true, password: 'listen-md5', nextHop4: nodeV4(0) })],
+        routes: [{ prefix: '203.0.113.7/32', communities: ['64512:7'] }, { prefix: '2001:db8:0:2::7/128', largeCommunities: ['64512:7:7'] }],
+        listenPort: 179,
+      });
+      await until('speaker listening', () => speaker?.events.some((e) => e.ready), 30_000);
+      await startRouter(lab, kind, { nodes: [0], peerAs: NODE_AS, password: 'listen-md5', ipv6Session: true, active: true });
+      await until('Established on both sides', () => speaker?.state('router') === 'Established' && lab && routerEstablished(lab, kind, 0, true), 40_000);
+      const rib = await until('2 prefixes', () => { const r = lab ? readRib(lab, kind) : []; return r.length >= 2 ? r : undefined; });
+      expect(rib.find((e) => e.prefix === '203.0.113.7/32')).toMatchObject({ nextHops: [nodeV4(0)], communities: ['64512:7'] });
+      expect(rib.find((e) => e.prefix === '2001:db8:0:2::7/128')).toMatchObject({ largeCommunities: ['64512:7:7'] });
     });
   });
 });

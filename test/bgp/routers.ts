@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sh } from '../helpers/netns.js';
-import { nodeV4, nodeV6, ROUTER_AS, ROUTER_V4, type Lab, type RouterKind } from './lab.js';
+import { nodeV4, nodeV6, ROUTER_AS, ROUTER_V4, ROUTER_V6, type Lab, type RouterKind } from './lab.js';
 
 export interface RouterOptions {
   /** Node indexes that peer with the router. */
@@ -16,6 +16,10 @@ export interface RouterOptions {
   readonly gracefulRestart?: boolean;
   /** Announce 198.51.100.0/24 to the speakers (so they receive UPDATEs they must ignore). */
   readonly exportRoute?: boolean;
+  /** Peer with the nodes' IPv6 addresses instead of IPv4. */
+  readonly ipv6Session?: boolean;
+  /** The router connects (the speakers listen) instead of waiting. */
+  readonly active?: boolean;
 }
 
 /** One route in the router's RIB, the same shape for all three routers. */
@@ -27,8 +31,9 @@ export interface RibEntry {
   localPref?: number;
 }
 
+/** Each node's address as the router peers with it (v4 holds the session address, IPv6 with ipv6Session). */
 function nodesOf(o: RouterOptions): Array<{ v4: string; v6: string }> {
-  return o.nodes.map((i) => ({ v4: nodeV4(i), v6: nodeV6(i) }));
+  return o.nodes.map((i) => ({ v4: o.ipv6Session ? nodeV6(i) : nodeV4(i), v6: nodeV6(i) }));
 }
 
 export function gobgpConfig(o: RouterOptions): string {
@@ -60,8 +65,8 @@ export function birdConfig(o: RouterOptions, dir: string): string {
   const exp = o.exportRoute ? 'export where source = RTS_STATIC;' : 'export none;';
   l.push(
     'template bgp speaker {',
-    `  local ${ROUTER_V4} as ${ROUTER_AS};`,
-    '  passive on;',
+    `  local ${o.ipv6Session ? ROUTER_V6 : ROUTER_V4} as ${ROUTER_AS};`,
+    o.active ? '  connect delay time 0;' : '  passive on;',
     '  hold time 90;',
     '  error wait time 1, 5;',
     ...(ibgp ? ['  direct;'] : []),
@@ -80,7 +85,9 @@ export function frrConfig(o: RouterOptions, dir: string): string {
   const l = ['hostname router', `log file ${dir}/bgpd.log`, `router bgp ${ROUTER_AS}`, ` bgp router-id ${ROUTER_V4}`, ' no bgp ebgp-requires-policy', ' no bgp network import-check', ' no bgp default ipv4-unicast'];
   if (o.gracefulRestart) l.push(' bgp graceful-restart');
   for (const n of nodesOf(o)) {
-    l.push(` neighbor ${n.v4} remote-as ${o.peerAs}`, ` neighbor ${n.v4} passive`, ` neighbor ${n.v4} timers 30 90`);
+    l.push(` neighbor ${n.v4} remote-as ${o.peerAs}`, ` neighbor ${n.v4} timers 30 90`);
+    if (o.active) l.push(` neighbor ${n.v4} timers connect 1`);
+    else l.push(` neighbor ${n.v4} passive`);
     if (o.password) l.push(` neighbor ${n.v4} password ${o.password}`);
     if (o.bfd) l.push(` neighbor ${n.v4} bfd`, ` neighbor ${n.v4} bfd profile fast`);
   }
@@ -153,8 +160,8 @@ export function vtysh(lab: Lab, cmds: string[]): string {
 }
 
 /** Whether the router sees the session to a node as established. */
-export function routerEstablished(lab: Lab, kind: RouterKind, nodeIndex: number): boolean {
-  const addr = nodeV4(nodeIndex);
+export function routerEstablished(lab: Lab, kind: RouterKind, nodeIndex: number, ipv6Session = false): boolean {
+  const addr = ipv6Session ? nodeV6(nodeIndex) : nodeV4(nodeIndex);
   if (kind === 'gobgp') {
     const j = JSON.parse(lab.topo.exec(lab.router, 'gobgp', ['neighbor', addr, '-j'])) as { state?: { session_state?: number | string } };
     return j.state?.session_state === 6 || j.state?.session_state === 'established' || j.state?.session_state === 'ESTABLISHED';

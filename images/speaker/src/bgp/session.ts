@@ -80,7 +80,8 @@ export class Session {
   /** An incoming connection from this peer (passive side). */
   accept(conn: Conn): void {
     if (this.#conn) {
-      // Collision: keep the connection we have (RFC 4271 §6.8, simplified to "existing wins").
+      // We dial active peers and accept only passive ones, so RFC 4271 §6.8 collisions cannot arise;
+      // a second connection from a passive peer while one is up is refused.
       conn.close();
       return;
     }
@@ -144,8 +145,8 @@ export class Session {
   #transition(from: SessionState, to: SessionState, reason: string): void {
     const up = to === 'Established';
     const wasUp = from === 'Established';
-    if (up || wasUp) this.#o.log.info({ event: up ? 'peerUp' : 'peerDown', from, to, reason }, up ? 'BGP session established' : `BGP session down: ${reason}`);
-    else this.#o.log.debug({ event: 'state', from, to, reason }, `${from} -> ${to}: ${reason}`);
+    const event = up ? 'peerUp' : wasUp ? 'peerDown' : 'state';
+    this.#o.log.info({ event, from, to, reason }, up ? 'BGP session established' : wasUp ? `BGP session down: ${reason}` : `BGP ${from} -> ${to}: ${reason}`);
     if (up !== wasUp) this.#o.metrics?.sessionUp(this.#o.peer, up);
     if (wasUp) {
       this.#sent.clear();

@@ -33,6 +33,8 @@ export interface PeerSpec {
   readonly ttl?: number;
   readonly families: readonly Family[];
   readonly gracefulRestart?: { readonly restartTime: number };
+  /** Next hops instead of our session address (the other family's by default: our address on the same interface). */
+  readonly nextHop4?: string;
   readonly nextHop6?: readonly string[];
 }
 
@@ -100,6 +102,7 @@ export class BgpSpeaker {
         }),
         log,
         ...(this.#o.metrics ? { metrics: this.#o.metrics } : {}),
+        ...(s.nextHop4 ? { nextHop4: s.nextHop4 } : {}),
         ...(s.nextHop6 ? { nextHop6: s.nextHop6 } : {}),
         onState: (to, from) => this.#o.onState?.(s.name, to, from),
       });
