@@ -13,6 +13,7 @@ import { bringUp, type UpResult } from '../../lab/cli/up.js';
 import { readState } from '../../lab/state.js';
 import { alive, listNamespaces, run, runNs, waitFor } from '../../lab/sys.js';
 import { netnsUnavailableReason } from '../helpers/netns.js';
+import { WAITING_ON, whenConverged } from './waiting.js';
 
 const root = path.resolve(__dirname, '../..');
 const needs: Array<[string, string]> = [
@@ -26,13 +27,6 @@ const missing = needs.filter(([f]) => !fs.existsSync(path.join(root, f))).map(([
 const reason = netnsUnavailableReason() ?? (missing.length ? `needs ${missing.join(', ')}` : undefined);
 const suite = reason ? describe.skip : describe;
 
-/**
- * Parts of the scenario that wait on other components. Each entry names what is missing; the tests it
- * guards are skipped with that name in their title until the entry is removed.
- */
-const WAITING_ON: string | undefined = 'the chart to apply in the lab (the embedded API server rejects the ClusterRole name "d8:metallb:controller")';
-const converged = WAITING_ON ? test.skip : test;
-const convergedTitle = (t: string): string => (WAITING_ON ? `[skipped: waiting for ${WAITING_ON}] ${t}` : t);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlbee-'));
 const prefix = 'mlbee-';
@@ -94,7 +88,7 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(run('birdc', ['-s', path.join(dir, 'router', 'bird.ctl'), 'show', 'protocols'])).toMatch(/node_4\s+BGP/);
   });
 
-  converged(convergedTitle('web gets three IPs from the class pool, each answered by a different node of the class'), () => {
+  whenConverged('web gets three IPs from the class pool, each answered by a different node of the class', () => {
     const ips = kubectl('get', 'svc', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}').trim().split(' ');
     expect(ips).toHaveLength(3);
     for (const ip of ips) expect(ip).toMatch(/^192\.0\.2\.(2[0-4]\d|250)$/);
@@ -103,19 +97,19 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     for (const r of rows) expect(['node-1', 'node-2', 'node-3']).toContain(r.node);
   });
 
-  converged(convergedTitle('the client sees the answering node\'s MAC for every L2 IP, IPv6 included'), () => {
+  whenConverged('the client sees the answering node\'s MAC for every L2 IP, IPv6 included', () => {
     const rows = up?.report.rows.filter((r) => r.mode.startsWith('L2')) ?? [];
     expect(rows.some((r) => r.ip.includes(':'))).toBe(true);
     for (const r of rows) expect(r.mac).toContain(`(${r.node})`);
   });
 
-  converged(convergedTitle('api gets a BGP IP that the router spreads over all four nodes (ECMP)'), () => {
+  whenConverged('api gets a BGP IP that the router spreads over all four nodes (ECMP)', () => {
     const row = up?.report.rows.find((r) => r.service === 'default/api');
     expect(row?.ip).toMatch(/^203\.0\.113\./);
     expect(row?.nextHops.split(',').sort()).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
   });
 
-  converged(convergedTitle('the failover moves only the failed node\'s IPs, in under a second'), () => {
+  whenConverged('the failover moves only the failed node\'s IPs, in under a second', () => {
     const f = up?.failover;
     if (!f) throw new Error('no failover ran');
     const owned = f.moves.filter((m) => m.before.length === 1 && m.before[0] === f.node);

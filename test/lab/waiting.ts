@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * What the lab's converged scenario still waits on, in one place for the end-to-end and chaos tests.
+ * While set, the tests that need a converged lab are skipped with this text in their titles.
+ */
+export const WAITING_ON: string | undefined = 'the chart to apply in the lab (the embedded API server rejects the ClusterRole name "d8:metallb:controller")';
+
+/** `test`, or `test.skip` with the reason in the title while the lab cannot converge. */
+export function whenConverged(title: string, fn: () => unknown, timeout?: number): void {
+  if (WAITING_ON) test.skip(`[skipped: waiting for ${WAITING_ON}] ${title}`, () => undefined);
+  else test(title, fn as () => Promise<void>, timeout);
+}
