@@ -128,10 +128,21 @@ describe('module runtime against the embedded API server', () => {
     await until('svc-default-bad rendered after recovery', () => cm('svc-default-bad'));
   });
 
+  test('values that break values.yaml fail the hook run, and nothing of it is applied', async () => {
+    const failuresBefore = rt?.stats.hookFailures ?? 0;
+    await kube.create(svc('odd', 'a', { 'fixture/bad-values': 'true' }));
+    await until('the run rejected a few times', async () => (rt?.stats.hookFailures ?? 0) >= failuresBefore + 2);
+    expect(await cm('svc-default-odd')).toBeUndefined();
+    await kube.delete('v1', 'Service', 'default', 'odd');
+    await rt?.idle();
+    expect(await cm('svc-default-bad')).toBeDefined();
+  });
+
   test('hook metrics are served with hook and module labels', async () => {
     await rt?.idle();
     const text = await (await fetch(`http://127.0.0.1:${rt?.metricsPort}/metrics`)).text();
     expect(text).toContain('d8_metallb_fixture_services{class="a",hook="services",module="metallb"} 1');
+    expect(text).toMatch(/metallb_runtime_hook_runs_total\{hook="status",binding="afterHelm",result="ok"\} [1-9]/);
   });
 
   test('a restarted runtime converges with no writes: resourceVersions unchanged', async () => {
