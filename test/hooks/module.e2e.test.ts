@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The module's own hooks and chart through the module runtime against the embedded API server:
+ * the docs example (a class with 3 nodes, a Service asking for 3 IPs) renders 3 SDNInternalL2LBService
+ * objects on 3 distinct nodes, the nodes get the member label, the Service is bound to its class,
+ * and a node leaving moves only the instance it held.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { KubeObject } from '../../lib/hook-sdk/index.js';
+import { newLogger } from '../../lib/log.js';
+import { Kube } from '../../lab/runtime/kube.js';
+import { ModuleRuntime } from '../../lab/runtime/runtime.js';
+import { useApiServer } from '../helpers/apiserver.js';
+import { buildHooksTree, repoRoot } from '../helpers/hooks-tree.js';
+import { fixture } from './harness.js';
+
+jest.setTimeout(400000);
+const helm = path.join(repoRoot, '.cache/helm/helm');
+const missing = fs.existsSync(helm) ? undefined : 'helm is missing (run scripts/setup.sh)';
+const it = missing ? test.skip : test;
+
+const api = useApiServer();
+const tree = buildHooksTree('hooks-module-e2e', ['lib', 'hooks/src'], 'hooks/src/index');
+const log = newLogger('hooks-e2e', process.env.E2E_LOG ?? 'silent');
+let rt: ModuleRuntime | undefined;
+let kube: Kube;
+
+afterAll(async () => {
+  await rt?.stop();
+  tree.remove();
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 200000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const instances = async (): Promise<KubeObject[]> => (await kube.list('internal.network.deckhouse.io/v1alpha1', 'SDNInternalL2LBService', 'web')).items;
+const preferred = (o: KubeObject): string => o.metadata?.annotations?.['metallb.io/preferredL2SpeakerNode'] ?? '';
+
+describe(`module hooks and chart in the module runtime${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  it('the docs example: 3 instances on 3 distinct nodes of the class', async () => {
+    kube = new Kube(api.kubeconfigPath);
+    rt = new ModuleRuntime({ kubeconfig: api.kubeconfigPath, moduleDir: repoRoot, hooks: tree.batch, helm, backoff: { baseMs: 200, maxMs: 1000 }, crdRoots: [repoRoot], log });
+    // not awaited: start() resolves when the first module run converged, and objects may arrive meanwhile
+    const started = rt.start();
+    started.catch(() => undefined);
+    await until('the module CRDs', () => kube.list('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass').then(() => true));
+    await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } });
+    for (const o of fixture('l2-docs-example')) await until(`creating ${o.kind} ${o.metadata?.name}`, () => kube.create(o).then(() => true));
+
+    const list = await until('3 instances', async () => {
+      const l = await instances();
+      return l.length === 3 && l;
+    });
+    expect(list.map((o) => o.metadata?.name).sort()).toEqual(['nginx-ingress-0', 'nginx-ingress-1', 'nginx-ingress-2']);
+    expect(new Set(list.map(preferred))).toEqual(new Set(['lb-1', 'lb-2', 'lb-3']));
+    for (const o of list) {
+      expect(o.metadata?.annotations?.['metallb.io/address-pool']).toBe('ingress');
+      expect((o.spec as { serviceRef: unknown }).serviceRef).toEqual({ name: 'nginx', namespace: 'web' });
+    }
+  });
+
+  it('the class nodes carry the member label and the Service is bound to its class', async () => {
+    const labelled = await until('member labels', async () => {
+      const nodes = (await kube.list('v1', 'Node')).items.filter((n) => n.metadata?.labels?.['l2-load-balancer.network.deckhouse.io/member'] === '');
+      return nodes.length === 3 && nodes;
+    });
+    expect(labelled.map((n) => n.metadata?.name).sort()).toEqual(['lb-1', 'lb-2', 'lb-3']);
+    const svc = await until('the bound condition', async () => {
+      const s = await kube.get('v1', 'Service', 'web', 'nginx');
+      return ((s?.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).length > 0 && s;
+    });
+    expect((svc.status as { conditions: unknown[] }).conditions).toContainEqual(expect.objectContaining({ type: 'network.deckhouse.io/load-balancer-class', status: 'True', reason: 'LoadBalancerClassBound', message: 'ingress' }));
+  });
+
+  it('a node leaving the class moves only its instance, and says the count is above the node count', async () => {
+    const before = new Map((await instances()).map((o) => [o.metadata?.name, preferred(o)]));
+    await kube.patch('v1', 'Node', undefined, 'lb-2', 'merge', { metadata: { labels: { 'node-role.kubernetes.io/loadbalancer': null } } });
+    const after = await until('instance moved off lb-2', async () => {
+      const l = await instances();
+      return l.length === 3 && l.every((o) => preferred(o) !== 'lb-2') && l;
+    });
+    const moved = after.filter((o) => before.get(o.metadata?.name) !== preferred(o));
+    expect(moved).toHaveLength(1);
+    const ev = await until('CountAboveNodes event', async () => (await kube.list('v1', 'Event', 'web')).items.find((e) => (e as { reason?: string }).reason === 'CountAboveNodes'));
+    expect((ev as { message: string }).message).toContain('3 IPs requested but MetalLoadBalancerClass "ingress" has 2 eligible node(s)');
+  });
+});
