@@ -14,6 +14,8 @@ import type { L2Instance } from '../../images/speaker/src/l2/speaker.js';
 export const REPO = path.resolve(__dirname, '../..');
 /** The compiled runner; tests run against dist/, built by `make build`. */
 export const STATIC_MAIN = path.join(REPO, 'dist/images/speaker/src/l2/static-main.js');
+/** The real speaker entry point. */
+export const SPEAKER_MAIN = path.join(REPO, 'dist/images/speaker/src/main.js');
 
 /** Why the namespace tests cannot run here, or undefined. */
 export function l2LabUnavailableReason(): string | undefined {
@@ -55,7 +57,7 @@ export class L2Lab {
   readonly client: string;
   readonly switchNs: string;
   readonly dir: string;
-  #instances: L2Instance[] = [];
+  #instances: readonly L2Instance[] = [];
 
   /** `prefix`: unique per test file, at most 8 characters (e.g. "mlb-l2a-"). Call build() next. */
   constructor(readonly prefix: string, private readonly opts: LabOptions) {
@@ -123,7 +125,7 @@ export class L2Lab {
   }
 
   /** Puts the service addresses on every node's dummy (as kube-proxy would) and tells the speakers. */
-  setInstances(list: L2Instance[]): void {
+  setInstances(list: readonly L2Instance[]): void {
     const old = new Set(this.#instances.map((i) => i.ip));
     this.#instances = list;
     for (const n of this.nodes) {
@@ -145,12 +147,17 @@ export class L2Lab {
     fs.writeFileSync(this.#configPath(n), JSON.stringify({ node: n.name, peers, instances: this.#instances, ...extra }));
   }
 
-  startSpeaker(name: string): void {
+  /**
+   * Starts a node's speaker: by default the static runner with this lab's instances; with `real`,
+   * the real entry point (main.js) with the given extra environment (KUBECONFIG and the like).
+   */
+  startSpeaker(name: string, real?: { env: Record<string, string> }): void {
     const n = this.node(name);
     n.log.length = 0;
     this.#writeConfig(n);
-    const env = { ...process.env, METALLB_HEARTBEAT_KEY: 'lab-heartbeat-key', LOG_LEVEL: 'info', ...(this.opts.env ?? {}) };
-    const p = this.topo.spawn(n.ns, 'node', [STATIC_MAIN, this.#configPath(n)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, METALLB_HEARTBEAT_KEY: 'lab-heartbeat-key', LOG_LEVEL: 'info', NODE_NAME: name, ...(this.opts.env ?? {}), ...(real?.env ?? {}) };
+    const args = real ? [SPEAKER_MAIN] : [STATIC_MAIN, this.#configPath(n)];
+    const p = this.topo.spawn(n.ns, 'node', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     p.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();

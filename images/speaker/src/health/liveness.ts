@@ -88,6 +88,13 @@ export class Liveness {
     return { expected: this.#peers.size, up };
   }
 
+  /** MACs the peers reported in their latest heartbeats: our own speakers' stations. */
+  macs(): Set<string> {
+    const out = new Set<string>();
+    for (const p of this.#peers.values()) for (const m of p.last?.macs ?? []) out.add(m);
+    return out;
+  }
+
   /** The detection time for our own interval (ms). */
   detectionMs(): number {
     return this.opts.intervalMs * this.opts.multiplier;

@@ -170,11 +170,16 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     });
   }, 2000);
 
-  await Promise.all([nodes.start(), instances.start(), advs.start(), slices.start()]).catch((e: Error) => {
+  // start() resolves once the watch is open, which some servers only confirm with the first event: don't wait forever.
+  const started = Promise.all([nodes.start(), instances.start(), advs.start(), slices.start()]).then(() => true, (e: Error) => {
     log.error({ op: 'start', err: e.message }, 'initial list failed; announcing from heartbeats until the API server answers');
     setApi(false);
+    return true;
   });
+  await Promise.race([started, new Promise((r) => setTimeout(r, 3000))]);
   apply();
+  // Peers are known now: hear them for one detection time before deciding anything.
+  rt.speaker.start();
   log.info({ op: 'start', node: ctx.nodeName, heartbeatMs: options.liveness.intervalMs, multiplier: options.liveness.multiplier }, 'l2 agent started');
 
   return {

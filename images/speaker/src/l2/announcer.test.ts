@@ -29,12 +29,13 @@ const kinds = (sent: Array<{ at: number; msg: L2Message }>): string[] =>
   sent.map(({ at, msg }) => `${at}:${msg.kind}${msg.kind === 'arp' ? `${msg.arp.op}/${msg.arp.spa}` : ''}`);
 
 describe('announcer', () => {
-  test('takeover: gratuitous ARP request and reply at once, then on the schedule', () => {
+  test('takeover: a probe and gratuitous ARP request and reply at once, then on the schedule', () => {
     const { clock, sent, a } = setup();
     a.acquire('192.0.2.200', false);
     expect(a.announcing('192.0.2.200')).toBe(true);
     clock.advance(2000);
     expect(kinds(sent)).toEqual([
+      '0:arp1/0.0.0.0',
       '0:arp1/192.0.2.200', '0:arp2/192.0.2.200',
       '50:arp1/192.0.2.200', '50:arp2/192.0.2.200',
       '1100:arp1/192.0.2.200', '1100:arp2/192.0.2.200',
@@ -70,8 +71,18 @@ describe('announcer', () => {
     clock.advance(5000);
     expect(a.state('192.0.2.200')).toBe('conflict');
     expect(a.announcing('192.0.2.200')).toBe(false);
-    clock.advance(5000 + 200);
+    clock.advance(5000 + 999);
+    expect(a.state('192.0.2.200')).toBe('probing');
+    clock.advance(1);
     expect(a.announcing('192.0.2.200')).toBe(true);
+  });
+
+  test('a host answering the probe sent on takeover is a conflict', () => {
+    const { events, a } = setup();
+    a.acquire('192.0.2.200', false);
+    a.claim('192.0.2.200', STRANGER);
+    expect(a.announcing('192.0.2.200')).toBe(false);
+    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: STRANGER, phase: 'announce', stale: false });
   });
 
   test('a claim from another speaker (our own stale entry) keeps the address and re-announces', () => {
@@ -99,6 +110,6 @@ describe('announcer', () => {
     const { clock, sent, a } = setup({ ...OPTS, burstMs: [0], refreshMs: 1000 });
     a.acquire('192.0.2.200', false);
     clock.advance(3500);
-    expect(sent.length).toBe(2 * 4);
+    expect(sent.length).toBe(1 + 2 * 4);
   });
 });

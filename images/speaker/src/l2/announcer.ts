@@ -20,6 +20,9 @@ export interface AnnouncerOptions {
   readonly refreshMs: number;
 }
 
+/** After a conflict, listen this long for an answer to the new probe: RFC 5227's PROBE_WAIT, no failover is waiting. */
+const RECHECK_WAIT_MS = 1000;
+
 export const DEFAULT_ANNOUNCER: AnnouncerOptions = { burstMs: [0, 50, 1100, 2200, 3300, 4400], probeWaitMs: 200, conflictRetryMs: 10_000, refreshMs: 0 };
 
 export type AddressState = 'probing' | 'announcing' | 'conflict';
@@ -76,7 +79,11 @@ export class Announcer {
     const e: Entry = { state: 'probing', timers: new Set() };
     this.#entries.set(ip, e);
     if (probe && this.opts.probeWaitMs > 0) this.#probe(ip, e);
-    else this.#announce(ip, e);
+    else {
+      // A takeover is announced at once; the probe still goes out, so a foreign holder shows up as a conflict.
+      this.#sendProbes(ip);
+      this.#announce(ip, e);
+    }
   }
 
   /** We no longer own `ip`: stop answering and announcing at once. */
@@ -107,7 +114,7 @@ export class Announcer {
     }
     this.#cancel(e);
     this.#set(ip, e, 'conflict');
-    this.#after(e, this.opts.conflictRetryMs, () => this.#probe(ip, e));
+    this.#after(e, this.opts.conflictRetryMs, () => this.#probe(ip, e, RECHECK_WAIT_MS));
   }
 
   #cancel(e: Entry): void {
@@ -128,13 +135,17 @@ export class Announcer {
     this.io.event({ type: 'state', ip, state });
   }
 
-  #probe(ip: string, e: Entry): void {
+  #probe(ip: string, e: Entry, waitMs = this.opts.probeWaitMs): void {
     this.#cancel(e);
     this.#set(ip, e, 'probing');
+    this.#sendProbes(ip);
+    this.#after(e, Math.max(waitMs, this.opts.probeWaitMs), () => this.#announce(ip, e));
+  }
+
+  #sendProbes(ip: string): void {
     for (const l of this.io.links(ip)) {
       this.io.send(l.name, familyOf(ip) === 6 ? dadProbeFrame(l.mac, ip, l.vlans) : arpProbeFrame(l.mac, ip, l.vlans));
     }
-    this.#after(e, this.opts.probeWaitMs, () => this.#announce(ip, e));
   }
 
   #announce(ip: string, e: Entry): void {

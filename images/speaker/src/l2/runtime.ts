@@ -25,6 +25,7 @@ export interface L2RuntimeOptions {
   readonly openLink?: OpenLink;
 }
 
+/** Call `speaker.start()` once the peers are set: it starts the hold before the first decision. */
 export interface L2Runtime {
   readonly speaker: L2Speaker;
   readonly liveness: Liveness;
@@ -64,7 +65,6 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
   const links = new LinkWatch((ls) => s.setLinks(ls));
   links.start();
   await heartbeats.start();
-  s.start();
   return {
     speaker: s,
     liveness,

@@ -67,7 +67,7 @@ export class L2Speaker {
     });
   }
 
-  /** Start deciding after one detection time, so peers that are alive have been heard. */
+  /** Start deciding after one detection time, so peers that are alive have been heard. Call once the peers are known. */
   start(): void {
     this.#hold();
   }
@@ -187,13 +187,7 @@ export class L2Speaker {
 
   #isSpeakerMac(mac: string): boolean {
     for (const l of this.#links.values()) if (l.mac === mac) return true;
-    return this.#peerMacs().has(mac);
-  }
-
-  #peerMacs(): Set<string> {
-    const out = new Set<string>();
-    for (const n of new Set(this.#instances.flatMap((i) => i.eligible))) for (const m of this.d.liveness.peer(n)?.last?.macs ?? []) out.add(m);
-    return out;
+    return this.d.liveness.macs().has(mac);
   }
 
   #receive(link: RawLink, frame: Uint8Array): void {

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     rt.speaker.setInstances(cfg.instances);
   };
   apply();
+  rt.speaker.start();
   const http = cfg.metricsPort !== undefined ? await startHealthServer(registry, cfg.metricsPort, '127.0.0.1', () => true) : undefined;
   process.on('SIGHUP', () => {
     try {
