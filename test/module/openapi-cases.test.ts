@@ -3,8 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import yaml from 'js-yaml';
-import { compileValuesSchema, convertSettings, formatFieldError, loadConfigValuesSchema, loadConversions, loadValuesSchema, repoRoot } from '../../lib/schemas/index.js';
+import { compileValuesSchema, ConversionError, convertSettings, formatFieldError, loadConfigValuesSchema, loadConversions, loadValuesSchema, repoRoot } from '../../lib/schemas/index.js';
 
 interface Cases {
   positive: { configValues: unknown[]; values: unknown[] };
@@ -85,5 +86,35 @@ describe('settings conversions', () => {
     expect(convertSettings({ loadBalancerClass: 'x' }, 1, conversions)).toEqual({ loadBalancerClass: 'x' });
     expect(convertSettings({}, 2, conversions)).toEqual({});
     expect(convertSettings({ speaker: {} }, 3, conversions)).toEqual({ speaker: {} });
+  });
+});
+
+describe('any input', () => {
+  test('settings and values of any shape give field errors, never a crash', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
+        for (const validate of [settings, values]) {
+          const r = validate(v);
+          expect(r.valid).toBe(r.errors.length === 0);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  jqTest('settings of any shape convert or fail with a ConversionError naming the version', () => {
+    const conversions = loadConversions(root);
+    const legacyish = fc.record({ addressPools: fc.array(fc.record({ protocol: fc.constantFrom('layer2', 'bgp', 'x'), name: fc.string() })), other: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 3 }), legacyish), fc.constantFrom(1, 2, 3), (v, from) => {
+        try {
+          const out = convertSettings(v, from, conversions);
+          if (from === 1 && typeof v === 'object' && v !== null && !Array.isArray(v)) expect(out).not.toHaveProperty('addressPools');
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConversionError);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
