@@ -26,7 +26,7 @@ export interface SchemaResult {
 /** Validates an object; `old` (on update) enables transition rules such as `self == oldSelf`. */
 export type SchemaValidator = (obj: unknown, old?: unknown) => SchemaResult;
 
-/** A schema that cannot be used: not structural, or ajv rejects it. */
+/** A schema that cannot be used: malformed, not structural, or rejected by ajv. `problems` name the schema paths. */
 export class SchemaCompileError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('; '));
@@ -47,9 +47,10 @@ function compileAjv(schema: SchemaNode, closedObjects: boolean): ValidateFunctio
  * on create/update: prune undeclared fields (and nulls of non-nullable ones), apply defaults, then
  * validate, reporting errors such as `spec.addressPool: Required value` or
  * `spec.addressPool[0]: Invalid value: "10.0.0.0/33": ... must validate one and only one schema (oneOf)`;
- * duplicate items of `x-kubernetes-list-type` set/map lists are `Duplicate value` errors.
+ * duplicate items of `x-kubernetes-list-type` set/map lists are `Duplicate value` errors, and
+ * `x-kubernetes-validations` rules run through the CEL subset of cel.ts (transition rules only with `old`).
  * `apiVersion`, `kind` and `metadata` are left to the caller.
- * Throws {@link SchemaCompileError} when the schema is not structural or does not compile.
+ * Throws {@link SchemaCompileError} when the schema is malformed, not structural or does not compile.
  * @example
  *   const check = compileCrdSchema(crd.spec.versions[0].schema.openAPIV3Schema);
  *   const r = check(obj);   // { valid, errors: [{ path, message, type }], object, pruned, defaulted }
