@@ -2,6 +2,8 @@
 /** The controller's Kubernetes I/O: informers, status writes, Events, the Lease. Thin: no decisions here. */
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
 import type { EventText } from './status.js';
@@ -19,10 +21,35 @@ export function statusCode(e: unknown): number | undefined {
 
 type AnyObject = k8s.KubernetesObject;
 
+/**
+ * An API client whose calls share one keep-alive agent. client-node builds a fresh agent, and so a fresh
+ * TLS connection, for every call; at thousands of status writes that handshake is most of the cost.
+ */
+export function apiClient<T>(kc: k8s.KubeConfig, Api: new (c: k8s.Configuration) => T): T {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  let shared: http.Agent | undefined;
+  const auth: k8s.SecurityAuthentication = {
+    getName: () => 'kubeconfig-keepalive',
+    async applySecurityAuthentication(ctx) {
+      await kc.applySecurityAuthentication(ctx);
+      const fresh = ctx.getAgent();
+      // Proxy agents are left as they are.
+      if (!fresh || (fresh.constructor !== https.Agent && fresh.constructor !== http.Agent)) return;
+      if (!shared) {
+        const opts = { ...(fresh as https.Agent).options, keepAlive: true, maxSockets: 64 };
+        shared = fresh instanceof https.Agent ? new https.Agent(opts) : new http.Agent(opts);
+      }
+      ctx.setAgent(shared);
+    },
+  };
+  return new Api(k8s.createConfiguration({ baseServer: new k8s.ServerConfiguration(cluster.server, {}), authMethods: { default: auth } }));
+}
+
 /** Informers for everything the controller reads. */
 export function informers(kc: k8s.KubeConfig, namespace: string) {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const core = apiClient(kc, k8s.CoreV1Api);
+  const custom = apiClient(kc, k8s.CustomObjectsApi);
   const list = <T extends AnyObject>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
   return {
     services: k8s.makeInformer<k8s.V1Service>(kc, '/api/v1/services', () => core.listServiceForAllNamespaces()),
@@ -47,8 +74,8 @@ export class StatusWriter {
   readonly #core: k8s.CoreV1Api;
   readonly #custom: k8s.CustomObjectsApi;
   constructor(kc: k8s.KubeConfig) {
-    this.#core = kc.makeApiClient(k8s.CoreV1Api);
-    this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    this.#core = apiClient(kc, k8s.CoreV1Api);
+    this.#custom = apiClient(kc, k8s.CustomObjectsApi);
   }
 
   async write(kind: 'instance' | 'service', obj: ServiceLike, status: ServiceStatusLike): Promise<ServiceLike> {
@@ -82,7 +109,7 @@ export interface EventSubject {
 export class EventRecorder {
   readonly #core: k8s.CoreV1Api;
   constructor(kc: k8s.KubeConfig, private readonly instance: string) {
-    this.#core = kc.makeApiClient(k8s.CoreV1Api);
+    this.#core = apiClient(kc, k8s.CoreV1Api);
   }
 
   async record(subject: EventSubject, e: EventText): Promise<void> {
@@ -110,7 +137,7 @@ export class EventRecorder {
 export class KubeLeaseStore implements LeaseStore {
   readonly #api: k8s.CoordinationV1Api;
   constructor(kc: k8s.KubeConfig, private readonly namespace: string, private readonly name: string) {
-    this.#api = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.#api = apiClient(kc, k8s.CoordinationV1Api);
   }
 
   async get(): Promise<LeaseRecord | undefined> {

@@ -82,12 +82,16 @@ export class Controller {
       namespaces.on(v, (n) => this.#namespaceChanged(n.metadata?.name ?? ''));
     }
     await Promise.all(Object.entries(this.#inf).map(async ([name, inf]) => {
+      // Restart a failed watch with backoff (1 s doubling to 30 s); any event resets it.
+      let failures = 0;
+      for (const v of ['add', 'update', 'delete'] as const) inf.on(v, () => (failures = 0));
       inf.on('error', (e: unknown) => {
         if (this.#stopping) return;
-        this.#o.log.warn({ err: String((e as Error)?.message ?? e), informer: name }, 'watch failed; restarting');
+        const level = failures === 0 ? 'warn' : 'debug';
+        this.#o.log[level]({ err: String((e as Error)?.message ?? e), informer: name }, 'watch failed; restarting');
         setTimeout(() => {
           if (!this.#stopping) void inf.start().catch(() => undefined);
-        }, 1000);
+        }, Math.min(30_000, 1000 * 2 ** failures++));
       });
       await inf.start();
     }));
@@ -213,6 +217,7 @@ export class Controller {
       void this.#work().finally(() => {
         this.#workers--;
         this.#pump();
+        this.#drainEvents();
         this.#wakeIdle();
       });
     }
@@ -319,14 +324,20 @@ export class Controller {
     this.#o.log[level]({ service: `${md.namespace ?? ''}/${md.name ?? ''}`, kind, ip: now.join(','), ...(out.ok ? {} : { reason: out.failure.kind }) }, out.ok ? 'status written' : 'allocation failed');
   }
 
+  /** Events wait until no status write is pending: at scale, addresses first, the story after. */
   #event(subject: EventSubject, e: EventText): void {
-    this.#events.push(() => this.#recorder.record(subject, e));
+    this.#events.push(() => this.#recorder.record(subject, e).catch((err: unknown) => {
+      this.#o.log.warn({ err: (err as Error).message, reason: e.reason }, 'event not recorded');
+    }));
+    this.#drainEvents();
+  }
+
+  #drainEvents(): void {
+    if (this.#queue.size > 0 || this.#busy.size > 0) return;
     while (this.#eventWorkers < 4 && this.#events.length) {
       this.#eventWorkers++;
       void (async () => {
-        for (let job = this.#events.shift(); job; job = this.#events.shift()) {
-          await job().catch((err: unknown) => this.#o.log.warn({ err: (err as Error).message, reason: e.reason }, 'event not recorded'));
-        }
+        for (let job = this.#events.shift(); job; job = this.#events.shift()) await job();
       })().finally(() => {
         this.#eventWorkers--;
         this.#wakeIdle();

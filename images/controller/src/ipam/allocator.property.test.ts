@@ -112,7 +112,7 @@ describe('Allocator properties', () => {
   test('no double allocation outside valid sharing; every address inside a pool; counters agree', () => {
     fc.assert(fc.property(poolsArb, fc.array(opArb, { maxLength: 40 }), (pools, ops) => {
       run(pools, ops);
-    }), { numRuns: 300 });
+    }), { numRuns: 500 });
   });
 
   test('restart stability: rebuilding from what is held gives the same assignments, in any order', () => {
@@ -134,7 +134,7 @@ describe('Allocator properties', () => {
         expect(r).toMatchObject({ ok: true, changed: false });
         expect(r.ok && r.allocation.ips).toEqual(a.get(k)?.ips);
       }
-    }), { numRuns: 300 });
+    }), { numRuns: 500 });
   });
 
   test('pool specs: any text gives a pool or a PoolError, nothing else', () => {

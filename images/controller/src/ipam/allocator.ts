@@ -128,7 +128,10 @@ export class Allocator {
       if (r.ok) return { ...r, changed: false };
     }
     const candidates = this.#autoPools(claim);
-    if (!Array.isArray(candidates)) return { ok: false, failure: candidates };
+    if (!Array.isArray(candidates)) {
+      this.release(claim.key);
+      return { ok: false, failure: candidates };
+    }
     let failure: Failure | undefined;
     const exhausted: string[] = [];
     for (const pool of candidates) {
@@ -205,11 +208,7 @@ export class Allocator {
     if (claim.families.length && fams[0] !== claim.families[0] && claim.familyPolicy !== 'PreferDualStack') return false;
     if (claim.familyPolicy === 'RequireDualStack' && new Set(fams).size < 2) return false;
     if (claim.familyPolicy === 'SingleStack' && fams.length > 1) return false;
-    if (claim.familyPolicy === 'PreferDualStack' && fams.length < 2) {
-      // Keep a single address unless its pool now offers the other family too.
-      const p = this.#pools.get(alloc.pools[0] ?? '');
-      if (p && poolFamilies(p).size > 1) return false;
-    }
+    // PreferDualStack keeps a single address even when its pool gains the other family: stability first.
     return alloc.ips.every((ip) => this.#eligibleHolding(claim, ip) !== undefined && !this.#sharingProblem(claim, ip));
   }
 

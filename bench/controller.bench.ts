@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Controller at scale against the embedded API server: N Services with 1-3 L2 instances each
+ * (instance i of Service s exists for i < s mod 3 + 1). The controller runs as its own process, as in
+ * a cluster; the API server runs here. Figures:
+ *  - time from controller start until every instance status is written, vs a bare client loop that
+ *    lists the instances and writes precomputed statuses with the same client and concurrency;
+ *  - the controller's peak RSS at 2.5k / 5k / 10k Services (reference: 2.5k), to show linear growth;
+ *  - allocator operations per second (in this process), vs plain Map inserts of the same addresses.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { startApiServer, type ApiServer } from '../lab/apiserver/index.js';
+import { Allocator } from '../images/controller/src/ipam/allocator.js';
+import type { Claim } from '../images/controller/src/ipam/claim.js';
+import { poolFromSpec } from '../images/controller/src/ipam/pool.js';
+import { ipText } from '../images/controller/src/ipam/pool.js';
+import { apiClient } from '../images/controller/src/k8s.js';
+import { result, type BenchResult } from './result.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const POOL = '2001:db8:0:1::/108';
+const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
+
+interface Setup {
+  server: ApiServer;
+  dir: string;
+  total: number;
+}
+
+/** A fresh API server with the CRDs, the pool, and N Services with their instances (created in-process). */
+async function setup(n: number): Promise<Setup> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlb-bench-ctl-'));
+  const server = await startApiServer({ kubeconfigPath: path.join(dir, 'kubeconfig'), historyWindow: 200_000 });
+  const api = server.api;
+  const crdType = api.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+  if (!crdType) throw new Error('the API server has no CRD type');
+  for (const f of ['crds/internal/l2lbservices.yaml', 'crds/native/ipaddresspools.yaml']) {
+    api.create({ type: crdType, version: 'v1' }, yaml.load(fs.readFileSync(path.join(ROOT, f), 'utf8')), {});
+  }
+  const nsType = api.find('', 'v1', 'namespaces');
+  const svcType = api.find('', 'v1', 'services');
+  const poolType = api.find('metallb.io', 'v1beta1', 'ipaddresspools');
+  const instType = api.find(INSTANCES.group, INSTANCES.version, INSTANCES.plural);
+  if (!nsType || !svcType || !poolType || !instType) throw new Error('the API server lacks a type the bench needs');
+  for (const name of ['d8-metallb', 'bench']) api.create({ type: nsType, version: 'v1' }, { metadata: { name } }, {});
+  api.create({ type: poolType, version: 'v1beta1', namespace: 'd8-metallb' }, {
+    apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool',
+    metadata: { name: 'bench', namespace: 'd8-metallb', labels: { heritage: 'deckhouse', module: 'metallb', app: 'l2' } },
+    spec: { addresses: [POOL] },
+  }, {});
+  let total = 0;
+  const ports = [{ protocol: 'TCP', port: 80 }];
+  for (let s = 0; s < n; s++) {
+    const name = `svc-${s}`;
+    api.create({ type: svcType, version: 'v1', namespace: 'bench' }, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'bench', ports } }, {});
+    for (let i = 0; i < (s % 3) + 1; i++, total++) {
+      api.create({ type: instType, version: INSTANCES.version, namespace: 'bench' }, {
+        apiVersion: `${INSTANCES.group}/${INSTANCES.version}`, kind: 'SDNInternalL2LBService',
+        metadata: { name: `${name}-bench-${i}`, namespace: 'bench', labels: { 'parent-service': name }, annotations: { 'metallb.io/address-pool': 'bench' } },
+        spec: { type: 'LoadBalancer', loadBalancerClass: 'l2-load-balancer-class.network.deckhouse.io', serviceRef: { name, namespace: 'bench' }, ports },
+      }, {});
+    }
+  }
+  return { server, dir, total };
+}
+
+/** Resolves with ms since `start` once `total` instances have a status ingress (counted from a watch). */
+function statusesWritten(s: Setup, start: () => number): { done: Promise<number>; cancel: () => void } {
+  const type = s.server.api.find(INSTANCES.group, INSTANCES.version, INSTANCES.plural);
+  if (!type) throw new Error('no instance type');
+  const seen = new Set<string>();
+  let cancel = (): void => undefined;
+  const done = new Promise<number>((resolve) => {
+    cancel = s.server.api.watch({ type, version: INSTANCES.version }, undefined, {}, (ev, o) => {
+      const ingress = (o as { status?: { loadBalancer?: { ingress?: unknown[] } } }).status?.loadBalancer?.ingress ?? [];
+      if (ev === 'MODIFIED' && ingress.length) seen.add(o.metadata.name ?? '');
+      if (seen.size >= s.total) resolve(performance.now() - start());
+    });
+  });
+  return { done, cancel };
+}
+
+/** Peak resident set of a process, in MiB. */
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m?.[1] ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * Runs a child until all statuses are written; returns the time from the child's first stdout line
+ * (it prints one once its modules are loaded, so the figure leaves out Node's start-up) and its peak RSS.
+ */
+async function timeChild(s: Setup, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number }> {
+  let start = performance.now();
+  const w = statusesWritten(s, () => start);
+  const child = spawn(process.execPath, args, { env: { ...process.env, KUBECONFIG: path.join(s.dir, 'kubeconfig'), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.once('data', () => (start = performance.now()));
+  child.stdout.resume();
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`))));
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no full status within 180 s')), 180_000).unref());
+  try {
+    const ms = await Promise.race([w.done, exited, timeout]);
+    return { ms, rssMiB: peakRssMiB(child.pid ?? 0) };
+  } finally {
+    w.cancel();
+    child.kill('SIGKILL');
+  }
+}
+
+async function teardown(s: Setup): Promise<void> {
+  await s.server.close();
+  fs.rmSync(s.dir, { recursive: true, force: true });
+}
+
+const CONTROLLER = path.resolve(__dirname, '../images/controller/src/main.js');
+const CONTROLLER_ENV = { POD_NAME: 'bench-controller', POD_NAMESPACE: 'd8-metallb', METRICS_PORT: '0', LOG_LEVEL: 'info' };
+
+/** The reference writer: list instances, then write precomputed statuses, 32 in flight (the controller's default). */
+async function bareWriter(): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const api = apiClient(kc, CustomObjectsApi);
+  console.log('bare writer starting');
+  const list = (await api.listNamespacedCustomObject({ ...INSTANCES, namespace: 'bench' })) as { items: Array<{ metadata: { name: string } }> };
+  const items = list.items;
+  let next = 0;
+  const base = 0x20010db8000000010000000000000000n;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    for (let i = next++; i < items.length; i = next++) {
+      const o = items[i];
+      if (!o) continue;
+      const body = { ...o, status: { loadBalancer: { ingress: [{ ip: ipText(base + BigInt(i), 6) }] } } };
+      await api.replaceNamespacedCustomObjectStatus({ ...INSTANCES, namespace: 'bench', name: o.metadata.name, body });
+    }
+  }));
+}
+
+/** Allocator ops/s over `n` claims in one IPv6 pool, and plain Map inserts of the same addresses. */
+function allocatorRate(n: number): { ops: number; ref: number } {
+  const a = new Allocator();
+  a.setPools([poolFromSpec('bench', { addresses: [POOL] }, { l2: true, bgp: false })]);
+  const claims: Claim[] = Array.from({ length: n }, (_, i) => ({
+    key: `l2/bench/i-${i}`, scope: 'l2', namespace: 'bench', namespaceLabels: {}, labels: {}, familyPolicy: 'SingleStack', families: [],
+    pool: 'bench', desired: [], backendKey: '', ports: [{ protocol: 'TCP', port: 80 }],
+  }));
+  let t = performance.now();
+  const ips: string[] = [];
+  for (const c of claims) {
+    const r = a.allocate(c);
+    if (r.ok) ips.push(r.allocation.ips[0] ?? '');
+  }
+  const ops = n / ((performance.now() - t) / 1000);
+  const m = new Map<string, string>();
+  t = performance.now();
+  for (let i = 0; i < n; i++) m.set(ips[i] ?? '', claims[i]?.key ?? '');
+  const ref = n / ((performance.now() - t) / 1000);
+  return { ops, ref };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  const rss: Record<number, number> = {};
+  let full: { ms: number; total: number } | undefined;
+  for (const n of [2500, 5000, 10000]) {
+    const s = await setup(n);
+    try {
+      const r = await timeChild(s, [CONTROLLER], CONTROLLER_ENV);
+      rss[n] = r.rssMiB;
+      if (n === 10000) full = { ms: r.ms, total: s.total };
+    } finally {
+      await teardown(s);
+    }
+  }
+  const s = await setup(10000);
+  let bare: number;
+  try {
+    bare = (await timeChild(s, [__filename, '--bare-writer'], {})).ms;
+  } finally {
+    await teardown(s);
+  }
+  if (full) out.push(result(`controller: all ${full.total} instance statuses of 10k Services written`, full.ms / 1000, 's', bare / 1000, { referenceName: 'bare client loop writing the same statuses, no allocation' }));
+  for (const n of [2500, 5000, 10000]) out.push(result(`controller peak RSS at ${n} Services`, rss[n] ?? NaN, 'MiB', rss[2500] ?? NaN, { referenceName: 'peak RSS at 2500 Services' }));
+  const rate = allocatorRate(20000);
+  out.push(result('allocator allocate() for 20k instances', rate.ops, 'ops/s', rate.ref, { referenceName: 'Map.set of the same addresses' }));
+  return out;
+}
+
+if (require.main === module && process.argv[2] === '--bare-writer') {
+  bareWriter().then(
+    () => setTimeout(() => process.exit(0), 60_000).unref(),
+    (e: unknown) => {
+      console.error((e as Error).stack ?? String(e));
+      process.exit(1);
+    },
+  );
+}
