@@ -45,7 +45,6 @@ export interface L2SpeakerDeps {
 }
 
 export class L2Speaker {
-  #instances: readonly L2Instance[] = [];
   // ip -> instances with that address (several when shared)
   #byIp = new Map<string, L2Instance[]>();
   // interface name -> open raw link
@@ -83,7 +82,6 @@ export class L2Speaker {
   }
 
   setInstances(list: readonly L2Instance[]): void {
-    this.#instances = list;
     const by = new Map<string, L2Instance[]>();
     for (const i of list) by.set(i.ip, [...(by.get(i.ip) ?? []), i]);
     this.#byIp = by;
