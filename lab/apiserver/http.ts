@@ -6,6 +6,7 @@ import yaml from 'js-yaml';
 import type { Api, PatchType, Selection, Target, WriteOptions } from './api.js';
 import { apiGroup, apiGroupList, apiVersions, resourceList, VERSION } from './discovery.js';
 import { v2Document, v3Document, v3Index } from './openapi.js';
+import { decodeK8sProtobuf, ProtoError } from './protobuf.js';
 import { route } from './router.js';
 import { badRequest, methodNotAllowed, notFoundPath, StatusError, unauthorized, unsupportedMediaType } from './status.js';
 import { toTable } from './table.js';
@@ -45,7 +46,7 @@ function sendError(res: ServerResponse, e: unknown): void {
   send(res, err.code, err.toBody());
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -53,15 +54,24 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw new StatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(c as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function parseBody(text: string, contentType: string): unknown {
+function parseBody(body: Buffer, contentType: string): unknown {
   const type = contentType.split(';')[0]?.trim() ?? '';
-  // Protobuf and CBOR are not spoken: clients (client-go included) fall back to JSON on 415.
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    try {
+      return decodeK8sProtobuf(body);
+    } catch (e) {
+      if (e instanceof ProtoError) throw new StatusError(415, 'UnsupportedMediaType', e.message);
+      throw e;
+    }
+  }
+  // CBOR and other encodings are not spoken.
   if (type && !/json|yaml/.test(type)) throw unsupportedMediaType(type);
+  const text = body.toString('utf8');
   try {
-    if (contentType.includes('yaml')) return yaml.load(text);
+    if (type.includes('yaml')) return yaml.load(text);
     return JSON.parse(text);
   } catch (e) {
     throw badRequest(`error decoding request body: ${(e as Error).message.split('\n')[0] ?? ''}`);
@@ -195,8 +205,8 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
       return send(res, w.created ? 201 : 200, w.object, w.warnings);
     }
     case 'DELETE': {
-      const text = await readBody(req);
-      const body = text.trim() ? parseBody(text, 'application/json') as { preconditions?: { resourceVersion?: string; uid?: string }; dryRun?: string[] } : {};
+      const raw = await readBody(req);
+      const body = raw.length ? parseBody(raw, req.headers['content-type'] ?? 'application/json') as { preconditions?: { resourceVersion?: string; uid?: string }; dryRun?: string[] } : {};
       const wo = writeOptions(q);
       if (body.dryRun?.includes('All')) wo.dryRun = true;
       if (collection) {

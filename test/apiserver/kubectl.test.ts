@@ -204,6 +204,16 @@ describe('kubectl conformance', () => {
     expect(out).toMatch(/FIELD:\s+addressPool <\[\]string>/);
   });
 
+  test('typed generators (protobuf bodies): create namespace, configmap, secret', async () => {
+    expect(await ok(['create', 'namespace', 'typed'])).toMatch(/namespace\/typed created/);
+    await ok(['-n', 'typed', 'create', 'configmap', 'c', '--from-literal=a=b']);
+    await ok(['-n', 'typed', 'create', 'secret', 'generic', 's', '--from-literal=k=v']);
+    expect(JSON.parse(await ok(['-n', 'typed', 'get', 'cm', 'c', '-o', 'jsonpath={.data}']))).toEqual({ a: 'b' });
+    expect(await ok(['-n', 'typed', 'get', 'secret', 's', '-o', 'jsonpath={.data.k}'])).toBe(Buffer.from('v').toString('base64'));
+    const other = await kubectl(['-n', 'typed', 'create', 'deployment', 'd', '--image=x']);
+    expect(other.err).toMatch(/protobuf bodies of apps\/v1 Deployment are not supported; send JSON/);
+  });
+
   test('a namespace delete cascades to its objects', async () => {
     await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata: {name: gone}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: gone}\n');
     await ok(['delete', 'namespace', 'gone']);
