@@ -39,6 +39,22 @@ describe('check-requirements-for-upgrade', () => {
   });
 });
 
+describe('requirement check (metallbHasStandardConfiguration)', () => {
+  test.each([
+    [undefined, true],
+    ['OK', true],
+    ['Misconfigured', true],
+    ['toString', true],
+    ['nsMismatch', false],
+    ['nodeSelectorsMismatch', false],
+    ['addressPollsMismatch', false],
+  ])('%s passes: %s', (value, ok) => {
+    const r = hook.requirementCheck(value);
+    expect(r.ok).toBe(ok);
+    if (!r.ok) expect(r.message).toMatch(/^\[metallb\] /);
+  });
+});
+
 describe('settings check (hook check)', () => {
   test('current settings pass without warnings', () => {
     expect(checkSettings({ nodeSelector: { a: 'b' } })).toEqual({ valid: true });

@@ -26,6 +26,15 @@ export const STATUS_MESSAGES: Record<Exclude<ConfigurationStatus, 'OK' | 'Miscon
   addressPollsMismatch: '[metallb] there should not be layer2 and bgp pools in the cluster at the same time',
 };
 
+/**
+ * The platform side of the gate (`metallbHasStandardConfiguration`): whether a release may proceed with this
+ * requirement value, and the message to show when it may not. Missing or unknown values do not block.
+ */
+export function requirementCheck(value: string | undefined): { ok: true } | { ok: false; message: string } {
+  const message = value !== undefined && Object.hasOwn(STATUS_MESSAGES, value) ? STATUS_MESSAGES[value as keyof typeof STATUS_MESSAGES] : undefined;
+  return message === undefined ? { ok: true } : { ok: false, message };
+}
+
 export const GROUPS = ['D8MetallbIpAddressPoolNSMismatch', 'D8MetallbL2AdvertisementNSMismatch', 'D8MetallbOrphanedLoadBalancerDetected', 'D8MetallbL2AdvertisementNodeSelectorsMismatch', 'D8MetallbNotOnlyLayer2Pools'] as const;
 
 interface Native {
