@@ -3,7 +3,8 @@
  * What the lab's converged scenario still waits on, in one place for the end-to-end and chaos tests.
  * While set, the tests that need a converged lab are skipped with this text in their titles.
  */
-export const WAITING_ON: string | undefined = 'the chart to apply in the lab (the embedded API server rejects the ClusterRole name "d8:metallb:controller")';
+export const WAITING_ON: string | undefined =
+  'the speakers to hold their announcements in the lab (L2 peer liveness flaps between up and down every second and the BGP agent fails to apply its configuration: "matchesAny is not a function")';
 
 /** `test`, or `test.skip` with the reason in the title while the lab cannot converge. */
 export function whenConverged(title: string, fn: () => unknown, timeout?: number): void {
