@@ -103,7 +103,7 @@ describe('batch hook executable', () => {
   });
 
   test('Schedule with includeSnapshotsFrom (filterResult only): config values patch and a counter', () => {
-    const r = run(['hook', 'run', '1'], [{ binding: 'every-minute', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'node-b' }, { filterResult: 'node-a' }] } }]);
+    const r = run(['hook', 'run', '1'], [{ binding: 'every-5s', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'node-b' }, { filterResult: 'node-a' }] } }]);
     expect(r.status).toBe(0);
     expect(r.files).toEqual({
       VALUES_JSON_PATCH_PATH: '',
@@ -158,15 +158,15 @@ describe('batch hook executable', () => {
     const cfg = JSON.parse(execFileSync(wrapper, ['--config'], { encoding: 'utf8' })) as Record<string, unknown>;
     expect(cfg).toEqual({
       configVersion: 'v1',
-      schedule: [{ name: 'every-minute', crontab: '*/1 * * * *', includeSnapshotsFrom: ['nodes'], queue: 'slow' }],
+      schedule: [{ name: 'every-5s', crontab: '*/5 * * * * *', includeSnapshotsFrom: ['nodes'], queue: 'slow' }],
       kubernetes: [{ name: 'nodes', apiVersion: 'v1', kind: 'Node', jqFilter: '.metadata.name', keepFullObjectsInMemory: false, executeHookOnEvent: [] }],
     });
-    const r = run([], [{ binding: 'every-minute', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'n1' }] } }], undefined, undefined, wrapper);
+    const r = run([], [{ binding: 'every-5s', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'n1' }] } }], undefined, undefined, wrapper);
     expect(r.status).toBe(0);
     expect(r.files.CONFIG_VALUES_JSON_PATCH_PATH).toBe('[{"op":"add","path":"/metallb/fixtureNodes","value":["n1"]}]\n');
   });
 
-  test('hook check reads SETTINGS_PATH and reports validity', () => {
+  test('hook check reads SETTINGS_PATH and reports validity; hook ready; hook dump', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hook-check-'));
     try {
       const p = path.join(dir, 'settings.json');
@@ -179,6 +179,12 @@ describe('batch hook executable', () => {
       expect(good.status).toBe(0);
       expect(JSON.parse(good.stdout)).toEqual({ valid: true, warnings: [] });
       expect(spawnSync(tree.batch, ['hook', 'ready']).status).toBe(0);
+      const dump = path.join(dir, 'dump.json');
+      expect(spawnSync(tree.batch, ['hook', 'dump'], { env: { ...process.env, HOOK_CONFIG_PATH: dump } }).status).toBe(0);
+      expect(JSON.parse(fs.readFileSync(dump, 'utf8'))).toEqual(JSON.parse(execFileSync(tree.batch, ['hook', 'config'], { encoding: 'utf8' })));
+      const noPath = spawnSync(tree.batch, ['hook', 'dump'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+      expect(noPath.status).toBe(1);
+      expect(JSON.parse(noPath.stderr)).toEqual({ message: 'hook dump needs HOOK_CONFIG_PATH' });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
