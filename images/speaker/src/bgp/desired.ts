@@ -142,6 +142,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
       if (s.bfdProfile) {
         const prof = profiles.get(s.bfdProfile);
         if (!prof) throw new Error(`BFDProfile ${s.bfdProfile} not found; the session runs without BFD`);
+        if (prof.echoMode) problems.push(`BFDProfile ${s.bfdProfile}: echo mode is not supported; BFD runs in asynchronous mode only`);
         bfd.push({
           address: s.peerAddress,
           receiveIntervalMs: prof.receiveInterval ?? 300,
