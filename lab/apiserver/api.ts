@@ -83,6 +83,14 @@ export class Api {
     return { items, resourceVersion: String(this.store.resourceVersion) };
   }
 
+  /** The list as JSON text, from per-object JSON that is computed once per stored object and version. */
+  listJson(t: Target, sel: Selection): string {
+    const match = this.#matcher(t, sel);
+    const items = this.store.list(storageKey(t.type), t.namespace).filter(match).map((o) => this.#jsonOf(t, o));
+    const apiVersion = apiVersionOf(t.type.group, t.version);
+    return `{"kind":"${t.type.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${this.store.resourceVersion}"},"items":[${items.join(',')}]}`;
+  }
+
   create(t: Target, body: unknown, opts: WriteOptions): Written {
     const o = this.#decode(t, body);
     if (t.type.namespaced) this.#checkNamespace(t, o);
@@ -173,18 +181,19 @@ export class Api {
    * Streams changes after `rv` ("" or "0": the current objects as ADDED first). Throws a 410
    * StatusError when `rv` is older than the history (or newer than the server: it restarted).
    */
-  watch(t: Target, rv: string | undefined, sel: Selection, emit: (type: WatchType, o: KObject) => void): () => void {
+  watch(t: Target, rv: string | undefined, sel: Selection, emit: (type: WatchType, o: KObject, json: () => string) => void): () => void {
     const kind = storageKey(t.type);
     const match = this.#matcher(t, sel);
+    const send = (type: WatchType, o: KObject): void => emit(type, this.#serve(t, o), () => this.#jsonOf(t, o));
     const deliver = (e: StoreEvent): void => {
       if (e.kind !== kind) return;
       const now = match(e.object);
       const before = e.prev ? match(e.prev) : false;
-      if (e.type === 'MODIFIED' && now !== before) emit(now ? 'ADDED' : 'DELETED', this.#serve(t, e.object));
-      else if (now) emit(e.type, this.#serve(t, e.object));
+      if (e.type === 'MODIFIED' && now !== before) send(now ? 'ADDED' : 'DELETED', e.object);
+      else if (now) send(e.type, e.object);
     };
     if (!rv || rv === '0') {
-      for (const o of this.store.list(kind, t.namespace)) if (match(o)) emit('ADDED', this.#serve(t, o));
+      for (const o of this.store.list(kind, t.namespace)) if (match(o)) send('ADDED', o);
     } else {
       const n = Number(rv);
       if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid resource version: ${rv}`);
@@ -219,6 +228,18 @@ export class Api {
     const o = this.store.get(storageKey(t.type), t.namespace, t.name ?? '');
     if (!o) throw notFound(this.#subject(t, t.name ?? ''));
     return o;
+  }
+
+  // stored object -> served apiVersion -> JSON text
+  #json = new WeakMap<KObject, Map<string, string>>();
+
+  #jsonOf(t: Target, o: KObject): string {
+    const v = `${t.type.group}/${t.version}`;
+    let m = this.#json.get(o);
+    if (!m) this.#json.set(o, (m = new Map()));
+    let text = m.get(v);
+    if (text === undefined) m.set(v, (text = JSON.stringify(this.#serve(t, o))));
+    return text;
   }
 
   /** The stored object as the asked version serves it. */
@@ -288,10 +309,13 @@ export class Api {
     const causes = [...validateBuiltin(t.type, o, old), ...schemaCauses];
     if (causes.length) throw invalid(subject, causes);
     if (t.type.resource === 'customresourcedefinitions' && t.type.group === 'apiextensions.k8s.io') this.#checkCrd(o, old);
+    // Stored in the storage version's form.
+    o.apiVersion = t.type.group === 'events.k8s.io' ? 'v1' : apiVersionOf(t.type.group, t.type.versions[0] ?? t.version);
+    o.kind = t.type.kind;
     if (old) {
       const { resourceVersion: _a, ...a } = old.metadata;
       const { resourceVersion: _b, ...b } = o.metadata;
-      if (JSON.stringify({ ...old, metadata: a }) === JSON.stringify({ ...o, metadata: b })) return { object: this.#serve(t, old), warnings, created: false };
+      if (canonical({ ...old, metadata: a }) === canonical({ ...o, metadata: b })) return { object: this.#serve(t, old), warnings, created: false };
       if (hasGeneration(t.type) && specOf(old, t.type.status) !== specOf(o, t.type.status)) o.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     if (opts.dryRun) return { object: this.#serve(t, { ...o, metadata: { ...o.metadata, resourceVersion: old?.metadata.resourceVersion ?? '' } }), warnings, created: !old };
@@ -395,8 +419,13 @@ export class Api {
   }
 }
 
-/** Everything but metadata (and status, when status is a subresource), for generation. */
+/** Everything but identity, metadata (and status, when status is a subresource), for generation. */
 function specOf(o: KObject, statusApart: boolean): string {
-  const { metadata: _m, status, ...rest } = o;
-  return JSON.stringify(statusApart ? rest : { ...rest, status });
+  const { metadata: _m, apiVersion: _a, kind: _k, status, ...rest } = o;
+  return canonical(statusApart ? rest : { ...rest, status });
+}
+
+/** JSON with object keys sorted, so equal objects give equal text. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (isRecord(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
 }

@@ -34,7 +34,10 @@ export interface HttpOptions {
 }
 
 function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
-  const text = JSON.stringify(body);
+  sendText(res, code, JSON.stringify(body), warnings);
+}
+
+function sendText(res: ServerResponse, code: number, text: string, warnings: string[] = []): void {
   const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-cache, private' };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
@@ -180,11 +183,11 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
         const obj = api.get(t);
         return send(res, 200, table ? tableOf([obj], obj.metadata.resourceVersion) : obj);
       }
-      const l = api.list(t, selection(q));
-      if (table) return send(res, 200, tableOf(l.items, l.resourceVersion));
-      const kind = `${t.type.kind}List`;
-      const apiVersion = t.type.group ? `${t.type.group}/${t.version}` : t.version;
-      return send(res, 200, { kind, apiVersion, metadata: { resourceVersion: l.resourceVersion }, items: l.items });
+      if (table) {
+        const l = api.list(t, selection(q));
+        return send(res, 200, tableOf(l.items, l.resourceVersion));
+      }
+      return sendText(res, 200, api.listJson(t, selection(q)));
     }
     case 'POST': {
       if (!collection || t.subresource) throw methodNotAllowed('create', subject);
@@ -230,8 +233,8 @@ function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, 
   const line = (type: WatchType | 'BOOKMARK' | 'ERROR', obj: unknown): void => {
     res.write(`${JSON.stringify({ type, object: obj })}\n`);
   };
-  const emit = (type: WatchType, obj: KObject): void => {
-    if (!table) return line(type, obj);
+  const emit = (type: WatchType, obj: KObject, json: () => string): void => {
+    if (!table) return void res.write(`{"type":"${type}","object":${json()}}\n`);
     line(type, toTable(t.type, t.version, [obj], { now: api.now(), includeObject: q.get('includeObject') ?? 'Metadata', noHeaders: !first }));
     first = false;
   };
