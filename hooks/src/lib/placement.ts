@@ -151,6 +151,11 @@ export function place(input: PlacementInput): Placement {
       if ((book.load.get(n) ?? 0) < (book.load.get(lo) ?? 0)) lo = n;
     }
     if ((book.load.get(hi) ?? 0) - (book.load.get(lo) ?? 0) <= 1) break;
+    const path = chainOfNew(book, hi);
+    if (path) {
+      for (const [slot, from, to] of path) book.move(slot, from, to);
+      continue;
+    }
     const movable = (book.slots.get(hi) ?? []).filter((s) => book.count(s.key, hi) > book.count(s.key, lo));
     movable.sort((a, b) => Number(a.kept) - Number(b.kept) || byName(a.key, b.key) || b.index - a.index);
     const slot = movable[0];
@@ -168,6 +173,34 @@ export function place(input: PlacementInput): Placement {
     }
   }
   return out;
+}
+
+/**
+ * A chain of moves of instances placed in this run, from `hi` to a node at least two emptier, each move keeping its
+ * Service's spread: intermediate nodes give one and take one, so no kept instance has to move. Breadth first.
+ */
+function chainOfNew(book: Book, hi: string): [Slot, string, string][] | undefined {
+  const limit = (book.load.get(hi) ?? 0) - 2;
+  // node -> the move that reached it
+  const via = new Map<string, [Slot, string] | null>([[hi, null]]);
+  const queue = [hi];
+  while (queue.length) {
+    const u = queue.shift() as string;
+    for (const slot of book.slots.get(u) ?? []) {
+      if (slot.kept) continue;
+      for (const v of book.nodes) {
+        if (via.has(v) || book.count(slot.key, u) <= book.count(slot.key, v)) continue;
+        via.set(v, [slot, u]);
+        if ((book.load.get(v) ?? 0) <= limit) {
+          const path: [Slot, string, string][] = [];
+          for (let at = v, step = via.get(at); step; at = step[1], step = via.get(at)) path.unshift([step[0], step[1], at]);
+          return path;
+        }
+        queue.push(v);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** How many instances changed node between two placements (instances present in both only). */
