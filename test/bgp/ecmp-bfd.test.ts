@@ -65,6 +65,9 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
       await until('BGP Established', () => speaker?.state('router') === 'Established' && lab && routerEstablished(lab, 'frr', 0), 30_000);
       await until('BFD up on our side', () => speaker?.events.some((e) => e.bfd && e.state === 'up'), 30_000);
       await until('FRR sees the BFD peer up', () => lab && /Status: up/.test(vtysh(lab, [`show bfd peer ${nodeV4(0)}`])), 15_000);
+      const m = await speaker.metrics();
+      expect(m).toMatch(/metallb_bfd_session_up\{peer="192.0.2.1"\} 1/);
+      expect(m).toMatch(/metallb_bfd_control_packet_input\{peer="192.0.2.1"\} [1-9]/);
       const bfdd = lab.topo.processes.find((p) => p.spawnargs.some((a) => a.endsWith('/bfdd')));
       const t0 = performance.now();
       bfdd?.kill('SIGKILL');

@@ -15,6 +15,7 @@ import { BgpMetrics } from '../../images/speaker/src/bgp/metrics.js';
 import { BgpSpeaker, type PeerSpec } from '../../images/speaker/src/bgp/speaker.js';
 import type { Route } from '../../images/speaker/src/bgp/updates.js';
 import { BfdAgent, type BfdPeerSpec } from '../../images/speaker/src/bfd/agent.js';
+import { BfdMetrics } from '../../images/speaker/src/bfd/metrics.js';
 
 interface RouteIn {
   prefix: string;
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     ...(input.listenPort !== undefined ? { listenPort: input.listenPort } : {}),
     onState: (peer, state) => out({ peer, state, t: performance.now() }),
   });
-  const bfd = input.bfd?.length ? new BfdAgent({ log: pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'bfd' } }, pino.destination(2)), onDown: (addr) => { out({ bfd: addr, state: 'down', t: performance.now() }); speaker.peerUnreachable(addr); }, onUp: (addr) => out({ bfd: addr, state: 'up', t: performance.now() }) }) : undefined;
+  const bfd = input.bfd?.length ? new BfdAgent({ metrics: new BfdMetrics(registry), log: pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'bfd' } }, pino.destination(2)), onDown: (addr) => { out({ bfd: addr, state: 'down', t: performance.now() }); speaker.peerUnreachable(addr); }, onUp: (addr) => out({ bfd: addr, state: 'up', t: performance.now() }) }) : undefined;
   if (bfd) await bfd.setPeers(input.bfd ?? []);
   await speaker.setPeers(input.peers);
   const routes = routesOf(input.routes);

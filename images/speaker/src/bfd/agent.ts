@@ -10,6 +10,7 @@ import { familyOf } from '../../../../lib/ip.js';
 import { systemClock, type Clock } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
 import { BfdState, decodeControl } from './packet.js';
+import type { BfdMetrics } from './metrics.js';
 import { BfdSession } from './session.js';
 
 /** One BFD peer, from a BGPPeer and its BFDProfile. */
@@ -29,6 +30,7 @@ export interface BfdAgentOptions {
   readonly clock?: Clock;
   /** 3784 unless a test says otherwise. */
   readonly port?: number;
+  readonly metrics?: BfdMetrics;
 }
 
 const stateName = ['AdminDown', 'Down', 'Init', 'Up'] as const;
@@ -76,11 +78,20 @@ export class BfdAgent {
       const session = new BfdSession(
         { localDiscriminator: randomInt(1, 0xffffffff), transmitIntervalMs: s.transmitIntervalMs, receiveIntervalMs: s.receiveIntervalMs, detectMultiplier: s.detectMultiplier, passive: s.passive },
         this.#o.clock ?? systemClock,
-        (b) => tx.send(b, this.port, s.address),
+        (b) => {
+          tx.send(b, this.port, s.address);
+          this.#o.metrics?.sent(s.address);
+        },
         (to, from, diag) => {
           log.info({ event: 'bfdState', from: stateName[from], to: stateName[to], diag }, `BFD ${stateName[from]} -> ${stateName[to]}`);
-          if (to === BfdState.Up) this.#o.onUp?.(s.address);
-          if (from === BfdState.Up && to === BfdState.Down) this.#o.onDown(s.address);
+          if (to === BfdState.Up) {
+            this.#o.metrics?.up(s.address);
+            this.#o.onUp?.(s.address);
+          }
+          if (from === BfdState.Up && to === BfdState.Down) {
+            this.#o.metrics?.down(s.address);
+            this.#o.onDown(s.address);
+          }
         },
       );
       this.#peers.set(s.address, { spec: s, session, tx });
@@ -100,6 +111,7 @@ export class BfdAgent {
     e.session.stop();
     e.tx.close();
     this.#peers.delete(addr);
+    this.#o.metrics?.forget(addr);
   }
 
   /** Binds a send socket to a source port in 49152–65535 (RFC 5881 §4). */
@@ -140,6 +152,7 @@ export class BfdAgent {
     const e = this.#peers.get(from.replace(/^::ffff:/, ''));
     if (!e) return;
     if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== e.session.config.localDiscriminator) return;
+    this.#o.metrics?.received(e.spec.address);
     e.session.receive(p);
   }
 }

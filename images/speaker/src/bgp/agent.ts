@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import * as os from 'node:os';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import { BfdAgent } from '../bfd/agent.js';
+import { BfdMetrics } from '../bfd/metrics.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { desiredBgp, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
@@ -71,7 +72,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
   const metrics = new BgpMetrics(ctx.metrics);
   const speaker = new BgpSpeaker({ log, metrics });
-  const bfd = new BfdAgent({ log: ctx.log.child({ op: 'bfd' }), onDown: (addr) => speaker.peerUnreachable(addr) });
+  const bfd = new BfdAgent({ log: ctx.log.child({ op: 'bfd' }), metrics: new BfdMetrics(ctx.metrics), onDown: (addr) => speaker.peerUnreachable(addr) });
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
