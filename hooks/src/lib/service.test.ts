@@ -16,6 +16,8 @@ describe('selectClassFor', () => {
     ['bound class deleted', { boundClass: 'gone' }, { kind: 'unknown', name: 'gone', source: 'bound' }],
     ['unknown annotation', { annotations: { [ANN]: 'nope' } }, { kind: 'unknown', name: 'nope', source: 'annotation' }],
     ['another implementation', { loadBalancerClass: 'example.com/x' }, { kind: 'foreign', loadBalancerClass: 'example.com/x' }],
+    ['a BGP pool named: not for the default class', { annotations: { 'network.deckhouse.io/load-balancer-pool': 'public' } }, { kind: 'none' }],
+    ['a BGP pool named but a class asked for', { annotations: { 'metallb.universe.tf/address-pool': 'p', [ANN]: 'b' } }, { kind: 'class', name: 'b', bound: false }],
   ])('%s', (_name, over, want) => {
     expect(selectClassFor(svc(over), classes)).toEqual(want);
   });

@@ -139,6 +139,7 @@ export type ClassChoice =
  * The class of a Service; later rules win: the isDefault class (the last by name if several),
  * the annotation, spec.loadBalancerClass, and above all the class already bound in the Service condition.
  * A spec.loadBalancerClass that names no class belongs to another implementation: the Service is not ours.
+ * Neither is a Service that names a BGP pool and no class: the default class does not take it.
  */
 export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[]): ClassChoice {
   const names = new Set(classes.map((c) => c.name));
@@ -152,10 +153,15 @@ export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[]):
   if (annotated !== undefined) {
     return names.has(annotated) ? { kind: 'class', name: annotated, bound: false } : { kind: 'unknown', name: annotated, source: 'annotation' };
   }
+  // a Service naming a BGP pool is the BGP controller's, as it decides too
+  if (BGP_POOL_ANNOTATIONS.some((a) => a in svc.annotations)) return { kind: 'none' };
   const defaults = classes.filter((c) => c.isDefault).map((c) => c.name).sort();
   const d = defaults[defaults.length - 1];
   return d === undefined ? { kind: 'none' } : { kind: 'class', name: d, bound: false };
 }
+
+/** Annotations naming a BGP pool (the controller serves such Services over BGP). */
+export const BGP_POOL_ANNOTATIONS = ['network.deckhouse.io/load-balancer-pool', 'metallb.universe.tf/address-pool', 'metallb.io/address-pool'] as const;
 
 /** The most instances one Service may ask for. */
 export const MAX_COUNT = 64;
