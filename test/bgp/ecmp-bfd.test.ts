@@ -1,9 +1,9 @@
 /**
- * ECMP and BFD in namespaces: three nodes announce one /32 to BIRD, whose kernel route gets three next hops;
+ * ECMP and BFD in namespaces: three nodes announce one /32 to BIRD or FRR, whose kernel route gets three next hops;
  * freezing one speaker (TCP stays open) shrinks it to two within the BFD detection time. BFD with FRR's bfdd: Down tears BGP down at once.
  */
 import { netnsUnavailableReason, sh } from '../helpers/netns.js';
-import { buildLab, destroyLab, NODE_AS, nodeV4, peerToRouter, ROUTER_V4, SpeakerProc, until, type Lab } from './lab.js';
+import { buildLab, destroyLab, NODE_AS, nodeV4, peerToRouter, ROUTER_V4, SpeakerProc, until, type Lab, type RouterKind } from './lab.js';
 import { routerEstablished, startRouter, vtysh } from './routers.js';
 
 const skip = netnsUnavailableReason() ?? (sh('which', ['bird', 'vtysh'], { allowFail: true }).split('\n').filter(Boolean).length < 2 ? 'bird and FRR are not installed' : undefined);
@@ -21,7 +21,7 @@ function nextHops(lab: Lab): string[] {
 suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
   jest.setTimeout(90_000);
 
-  describe('BIRD', () => {
+  describe.each<[RouterKind, string]>([['bird', 'mlb-bge'], ['frr', 'mlb-bgh']])('%s', (kind, prefix) => {
     let lab: Lab | undefined;
     const speakers: SpeakerProc[] = [];
     afterAll(async () => {
@@ -30,8 +30,8 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
     });
 
     test('3 nodes give the router a kernel route with 3 next hops; freezing one leaves 2 within the BFD detection time', async () => {
-      lab = buildLab('mlb-bge', 3);
-      await startRouter(lab, 'bird', { nodes: [0, 1, 2], peerAs: NODE_AS, bfd: true });
+      lab = buildLab(prefix, 3);
+      await startRouter(lab, kind, { nodes: [0, 1, 2], peerAs: NODE_AS, bfd: true });
       for (let i = 0; i < 3; i++) {
         speakers.push(new SpeakerProc(lab, lab.nodes[i] ?? '', { peers: [peerToRouter(i)], routes: [{ prefix: `${SERVICE}/32` }], bfd }));
       }
@@ -44,9 +44,9 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
       await until('2 next hops', () => lab && nextHops(lab).length === 2, 10_000, 10);
       const ms = Date.now() - frozenAt;
       expect(nextHops(lab)).toEqual([nodeV4(0), nodeV4(2)]);
-      // BFD detection is 3 x 300 ms; allow for BIRD's kernel sync and polling on a busy machine, far below the 90 s hold time.
+      // BFD detection is 3 x 300 ms; allow for the router's kernel sync and polling on a busy machine, far below the 90 s hold time.
       expect(ms).toBeLessThan(1500);
-      console.log(`ECMP shrink after a speaker froze: ${ms} ms (BFD 3 x 300 ms)`);
+      console.log(`${kind}: ECMP shrink after a speaker froze: ${ms} ms (BFD 3 x 300 ms)`);
     });
   });
 
