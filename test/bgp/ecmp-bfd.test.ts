@@ -44,8 +44,9 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
       await until('2 next hops', () => lab && nextHops(lab).length === 2, 10_000, 10);
       const ms = Date.now() - frozenAt;
       expect(nextHops(lab)).toEqual([nodeV4(0), nodeV4(2)]);
-      // BFD detection is 3 x 300 ms; allow for the router's kernel sync and polling on a busy machine, far below the 90 s hold time.
-      expect(ms).toBeLessThan(1500);
+      // BFD detection is 3 x 300 ms (measured ~0.9 s here; the bench reports it). The bound leaves room for a busy
+      // machine and still proves BFD did it: without BFD the router waits for the 90 s hold time.
+      expect(ms).toBeLessThan(3000);
       console.log(`${kind}: ECMP shrink after a speaker froze: ${ms} ms (BFD 3 x 300 ms)`);
     });
   });
