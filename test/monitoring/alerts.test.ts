@@ -93,3 +93,30 @@ describe('dashboards', () => {
     }
   });
 });
+
+describe('metric names', () => {
+  /** Source files that register or emit metrics (tests excluded). */
+  function sources(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name === 'node_modules' ? [] : sources(p);
+      return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [p] : [];
+    });
+  }
+  const code = ['lib', 'hooks/src', 'images'].flatMap((d) => sources(path.join(root, d))).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+
+  /** A name is produced when it appears literally, or as `prefix_${...}` with its suffix quoted next to that template. */
+  function produced(name: string): boolean {
+    if (code.includes(`'${name}'`) || code.includes(`"${name}"`) || code.includes('`' + name + '`')) return true;
+    const m = /^(metallb_[a-z0-9]+_)(.+)$/.exec(name);
+    return !!m && code.includes('`' + m[1] + '${') && code.includes(`'${m[2]}'`);
+  }
+
+  test('every metric the alerts and dashboards query is produced by the module', () => {
+    const rules = fs.readdirSync(rulesDir).map((f) => fs.readFileSync(path.join(rulesDir, f), 'utf8'));
+    const boards = fs.readdirSync(path.join(root, 'monitoring/grafana-dashboards')).map((f) => fs.readFileSync(path.join(root, 'monitoring/grafana-dashboards', f), 'utf8'));
+    const names = new Set([...rules, ...boards].flatMap((t) => [...t.matchAll(/\b((?:d8_)?metallb_[a-z0-9_]+)\b/g)].map((m) => m[1]!)));
+    expect(names.size).toBeGreaterThan(20);
+    expect([...names].filter((n) => !produced(n)).sort()).toEqual([]);
+  });
+});
