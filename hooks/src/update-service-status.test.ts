@@ -55,5 +55,12 @@ describe('update-service-status', () => {
       expect(statusOf(cluster, 'web').loadBalancer?.ingress?.map((x) => x.ip)).toEqual(['192.0.2.200', '192.0.2.202', '192.0.2.203']);
       expect((await runHook(hook, cluster)).output.kube).toEqual([]);
     });
+
+    test('a condition another writer dropped is put back', async () => {
+      const web = cluster.get('v1', 'Service', 'web', 'shop') as { status: Status };
+      web.status.conditions = web.status.conditions?.filter((c) => c.type !== 'AllPublicIPsAssigned') ?? [];
+      await runHook(hook, cluster);
+      expect(statusOf(cluster, 'web').conditions?.map((c) => c.type)).toEqual(['network.deckhouse.io/load-balancer-class', 'AllPublicIPsAssigned']);
+    });
   });
 });

@@ -19,7 +19,7 @@ export const services = kubernetes({
   apiVersion: 'v1',
   kind: 'Service',
   queue,
-  executeHookOnEvent: [],
+  // Service changes run the hook too, so a status another writer dropped is put back
   filter: (o) => {
     const s = serviceFromObject(o);
     if (!s) return null;
