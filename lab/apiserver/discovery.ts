@@ -44,7 +44,7 @@ export function resourceList(types: ResourceType[], groupName: string, version: 
   if (mine.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const t of mine.sort((a, b) => (a.resource < b.resource ? -1 : 1))) {
-    const r: Record<string, unknown> = { name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: VERBS };
+    const r: Record<string, unknown> = { name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.review ? ['create'] : VERBS };
     if (t.shortNames.length) r.shortNames = t.shortNames;
     if (t.categories.length) r.categories = t.categories;
     resources.push(r);

@@ -32,6 +32,8 @@ export interface ResourceType {
   schemas?: Record<string, CompiledSchema | undefined>;
   /** Set for kinds served from a CRD (its name). */
   crd?: string;
+  /** Create-only reviews that are answered, never stored (authorization.k8s.io). */
+  review?: boolean;
 }
 
 /** `group/resource`, the storage key of a kind. */
@@ -73,14 +75,17 @@ const BUILTIN: Def[] = [
   ['scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, ['pc']],
   ['admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false],
   ['admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false],
+  ['authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false],
   ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], true, [], ['api-extensions']],
 ];
 
 /** The built-in kinds, fresh copies. */
 export function builtinTypes(): ResourceType[] {
-  return BUILTIN.map(([group, version, resource, kind, namespaced, shortNames = [], status = false, fields = [], categories = []]) => ({
-    group, versions: [version], resource, singular: kind.toLowerCase(), kind, namespaced, shortNames, categories, status, fields,
-  }));
+  return BUILTIN.map(([group, version, resource, kind, namespaced, shortNames = [], status = false, fields = [], categories = []]) => {
+    const t: ResourceType = { group, versions: [version], resource, singular: kind.toLowerCase(), kind, namespaced, shortNames, categories, status, fields };
+    if (group === 'authorization.k8s.io') t.review = true;
+    return t;
+  });
 }
 
 /** Core v1 Events and events.k8s.io/v1 Events share one store, as in the real server. */

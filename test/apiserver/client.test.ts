@@ -3,7 +3,7 @@
 import { CoreV1Api, CustomObjectsApi, ApiextensionsV1Api, type V1Service } from '@kubernetes/client-node';
 import { useApiServer } from '../helpers/apiserver.js';
 
-const api = useApiServer();
+const api = useApiServer({ bookmarkMs: 100 });
 
 const CRD = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -34,6 +34,27 @@ describe('client-node', () => {
       https.get(`${api.server.url}/api/v1/namespaces`, { ca: api.server.ca }, (r) => { r.resume(); resolve(r.statusCode ?? 0); }).on('error', reject);
     });
     expect(code).toBe(401);
+  });
+
+  test('a watch that allows bookmarks gets BOOKMARK events with the current resourceVersion', async () => {
+    const https = await import('node:https');
+    const lines = await new Promise<string[]>((resolve, reject) => {
+      const got: string[] = [];
+      const req = https.get(`${api.server.url}/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=0`, { ca: api.server.ca, headers: { Authorization: `Bearer ${api.server.token}` } }, (r) => {
+        r.on('data', (d: Buffer) => {
+          got.push(...d.toString().split('\n').filter(Boolean));
+          if (got.length >= 2) {
+            req.destroy();
+            resolve(got);
+          }
+        });
+      });
+      req.on('error', (e) => (got.length >= 2 ? undefined : reject(e)));
+    });
+    const events = lines.map((l) => JSON.parse(l) as { type: string; object: { kind: string; metadata: { resourceVersion: string } } });
+    expect(events[0]?.type).toBe('BOOKMARK');
+    expect(events[0]?.object.kind).toBe('ConfigMap');
+    expect(Number(events[0]?.object.metadata.resourceVersion)).toBe(api.server.api.store.resourceVersion);
   });
 
   test('creates, reads, lists and updates a Service; a stale update gets 409', async () => {

@@ -214,6 +214,10 @@ describe('kubectl conformance', () => {
     expect(other.err).toMatch(/protobuf bodies of apps\/v1 Deployment are not supported; send JSON/);
   });
 
+  test('auth can-i answers yes: the lab token is cluster-admin', async () => {
+    expect(await ok(['auth', 'can-i', 'create', 'services'])).toBe('yes\n');
+  });
+
   test('a namespace delete cascades to its objects', async () => {
     await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata: {name: gone}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: gone}\n');
     await ok(['delete', 'namespace', 'gone']);
