@@ -36,17 +36,40 @@ function exec(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ co
   });
 }
 
-/** `hook config` of a batch executable, checked against `hook list`. */
-export async function loadHookConfigs(bin: string): Promise<WireHookConfig[]> {
+/** `hook config` of a batch executable, checked against `hook list`; `settingsCheck` when it serves `hook check`. */
+export async function loadHookConfigs(bin: string): Promise<{ hooks: WireHookConfig[]; settingsCheck: boolean }> {
   const list = await exec(bin, ['hook', 'list'], process.env);
   if (list.code !== 0) throw new Error(`${bin} hook list failed: ${list.stderr.trim()}`);
   const n = Number(/^Found (\d+) items/.exec(list.stdout)?.[1] ?? NaN);
   const cfg = await exec(bin, ['hook', 'config'], process.env);
   if (cfg.code !== 0) throw new Error(`${bin} hook config failed: ${cfg.stderr.trim()}`);
-  const doc = JSON.parse(cfg.stdout) as { version?: string; hooks?: WireHookConfig[] } | WireHookConfig[];
+  const doc = JSON.parse(cfg.stdout) as { version?: string; hooks?: WireHookConfig[]; has_settings_check?: boolean } | WireHookConfig[];
   const hooks = Array.isArray(doc) ? doc : (doc.hooks ?? []);
   if (hooks.length !== n) throw new Error(`${bin}: hook list says ${n} hooks, hook config gives ${hooks.length}`);
-  return hooks;
+  return { hooks, settingsCheck: !Array.isArray(doc) && doc.has_settings_check === true };
+}
+
+/** `hook check` on settings (SETTINGS_PATH), as Deckhouse's ModuleConfig validation calls it. */
+export async function runSettingsCheck(bin: string, settings: unknown, tmpRoot = os.tmpdir()): Promise<{ valid: boolean; message?: string; warnings?: string[] }> {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'metallb-check-'));
+  try {
+    const file = path.join(dir, 'settings.json');
+    fs.writeFileSync(file, JSON.stringify(settings ?? {}));
+    const r = await exec(bin, ['hook', 'check'], { ...process.env, SETTINGS_PATH: file });
+    try {
+      return JSON.parse(r.stdout) as { valid: boolean; message?: string; warnings?: string[] };
+    } catch {
+      let message = r.stderr.trim();
+      try {
+        message = (JSON.parse(r.stderr) as { message: string }).message;
+      } catch {
+        // keep the raw text
+      }
+      return { valid: false, message: message || `hook check exited ${r.code}` };
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function patchFile(text: string, what: string): JsonPatchOp[] {

@@ -1,5 +1,5 @@
 import { compileValuesSchema } from '../../lib/schemas/index.js';
-import { evaluateModuleConfig } from './module-config.js';
+import { evaluateModuleConfig, withSettingsCheck } from './module-config.js';
 
 const schema = { type: 'object', properties: { logLevel: { type: 'string', enum: ['Info', 'Debug'], default: 'Info' }, pools: { type: 'array', items: { type: 'string' } } } };
 const validate = compileValuesSchema(schema as never, { prefix: ['settings'] });
@@ -37,5 +37,17 @@ describe('evaluateModuleConfig', () => {
   test('disabled: settings are not validated', () => {
     const r = evaluateModuleConfig(mc({ enabled: false, version: 2, settings: { logLevel: 'Loud' } }), conversions, validate, jq);
     expect(r).toMatchObject({ enabled: false, errors: [], status: { message: 'Disabled' } });
+  });
+});
+
+describe('withSettingsCheck', () => {
+  test('a failed check becomes an error and drops the settings; warnings are kept', () => {
+    const ok = evaluateModuleConfig(mc({ version: 2, settings: { logLevel: 'Debug' } }), conversions, validate, jq);
+    const bad = withSettingsCheck(ok, { valid: false, message: 'pools must be a list', warnings: ['old key'] });
+    expect(bad.settings).toBeUndefined();
+    expect(bad.status.message).toBe('Error: settings check: pools must be a list');
+    const warned = withSettingsCheck(ok, { valid: true, warnings: ['settings.speaker is deprecated'] });
+    expect(warned.settings).toEqual({ logLevel: 'Debug' });
+    expect(warned.status.message).toBe('settings.speaker is deprecated');
   });
 });

@@ -40,6 +40,18 @@ export function evaluateModuleConfig(mc: KubeObject | undefined, conversions: re
       errors.push((e as Error).message);
     }
   }
-  const message = errors.length ? `Error: ${errors.join('; ')}` : enabled === false ? 'Disabled' : warnings.join('; ');
-  return { enabled, ...(settings ? { settings } : {}), errors, warnings, status: { message, version: String(latest) } };
+  return { enabled, ...(settings ? { settings } : {}), errors, warnings, status: { message: statusMessage(errors, warnings, enabled), version: String(latest) } };
+}
+
+/** The ModuleConfig `status.message`: errors first, then the disabled state, then warnings; empty when all is well. */
+export function statusMessage(errors: readonly string[], warnings: readonly string[], enabled: boolean | undefined): string {
+  return errors.length ? `Error: ${errors.join('; ')}` : enabled === false ? 'Disabled' : warnings.join('; ');
+}
+
+/** Adds the module's own settings check (`hook check`) to an evaluation; invalid settings lose their values. Pure. */
+export function withSettingsCheck(st: ModuleConfigState, check: { valid: boolean; message?: string; warnings?: string[] }): ModuleConfigState {
+  const errors = check.valid ? st.errors : [...st.errors, `settings check: ${check.message ?? 'invalid settings'}`];
+  const warnings = [...st.warnings, ...(check.warnings ?? [])];
+  const { settings, ...rest } = st;
+  return { ...rest, ...(check.valid && settings ? { settings } : {}), errors, warnings, status: { ...st.status, message: statusMessage(errors, warnings, st.enabled) } };
 }

@@ -16,12 +16,12 @@ import { applyObjects, prune, pruneList, type ApplyStats, type ObjectRef, type R
 import { compact, eventContext, remapBatchConfig, lifecycleContext, lifecycleOrder, refreshGroups, runsOnEvent, scheduleContext, synchronizationContexts } from './contexts.js';
 import { parseCron, type Cron } from './cron.js';
 import { renderChart } from './helm.js';
-import { loadHookConfigs, runHookProcess } from './hook-exec.js';
+import { loadHookConfigs, runHookProcess, runSettingsCheck } from './hook-exec.js';
 import { Informer } from './informer.js';
 import { Kube, KubeError } from './kube.js';
 import { applyKubeOperation } from './kube-ops.js';
 import { HookMetrics } from './metrics.js';
-import { evaluateModuleConfig, type ModuleConfigState } from './module-config.js';
+import { evaluateModuleConfig, withSettingsCheck, type ModuleConfigState } from './module-config.js';
 import { Queues, type Backoff, type Task } from './queue.js';
 import { ModuleValues } from './values.js';
 
@@ -74,6 +74,8 @@ export class ModuleRuntime {
   #cronTimer: NodeJS.Timeout | undefined;
   #server: { port: number; close(): Promise<void> } | undefined;
   #enabled = true;
+  #settingsCheck = false;
+  #mcSeq = 0;
   /** Counters for tests and the CLI. */
   readonly stats = { hookRuns: 0, hookFailures: 0, moduleRuns: 0, lastApply: undefined as ApplyStats | undefined };
 
@@ -97,7 +99,9 @@ export class ModuleRuntime {
   /** Starts everything and resolves after the first module run converged (or failed and is being retried). */
   async start(): Promise<void> {
     const o = this.#o;
-    this.#hooks = (await loadHookConfigs(o.hooks)).map(remapBatchConfig);
+    const loaded = await loadHookConfigs(o.hooks);
+    this.#hooks = loaded.hooks.map(remapBatchConfig);
+    this.#settingsCheck = loaded.settingsCheck;
     this.#conversions = loadConversions(o.moduleDir);
     this.#validateConfig = compileValuesSchema(loadConfigValuesSchema(o.moduleDir), { prefix: ['settings'] });
     this.#values = new ModuleValues(o.module, o.global ?? DEFAULT_GLOBAL, compileValuesSchema(loadValuesSchema(o.moduleDir), { prefix: [o.module] }));
@@ -176,7 +180,11 @@ export class ModuleRuntime {
 
   /** Evaluates the ModuleConfig, writes its status when it changed, and reconfigures the module on valid settings. */
   async #onModuleConfig(mc: KubeObject | undefined, initial = false): Promise<void> {
-    const st = evaluateModuleConfig(mc, this.#conversions, this.#validateConfig);
+    const seq = ++this.#mcSeq;
+    let st = evaluateModuleConfig(mc, this.#conversions, this.#validateConfig);
+    const raw = (mc?.spec as { settings?: unknown } | undefined)?.settings;
+    if (this.#settingsCheck && st.errors.length === 0 && st.enabled !== false && raw !== undefined) st = withSettingsCheck(st, await runSettingsCheck(this.#o.hooks, raw));
+    if (seq !== this.#mcSeq) return; // a newer ModuleConfig arrived meanwhile
     const prev = this.#mc;
     this.#mc = st;
     if (mc) {

@@ -110,7 +110,13 @@ describe('module runtime against the embedded API server', () => {
     expect((mc.status as { message: string }).message).toContain('spec.settings are not valid (version 1)');
     expect((mc.status as { message: string }).message).toContain('settings.logLevel');
     expect(((await cm('class-a'))?.data as Record<string, string>).logLevel).toBe('Debug');
-    await kube.patch('deckhouse.io/v1alpha1', 'ModuleConfig', undefined, 'metallb', 'merge', { spec: { settings: { logLevel: 'Info' } } });
+    await kube.patch('deckhouse.io/v1alpha1', 'ModuleConfig', undefined, 'metallb', 'merge', { spec: { settings: { logLevel: 'Info', pools: 'x' } } });
+    await until('the module settings check (hook check) in the status', async () => {
+      const o = await kube.get('deckhouse.io/v1alpha1', 'ModuleConfig', undefined, 'metallb');
+      return (o?.status as { message?: string }).message === 'Error: settings check: pools must be a list';
+    });
+    expect(((await cm('class-a'))?.data as Record<string, string>).logLevel).toBe('Debug');
+    await kube.patch('deckhouse.io/v1alpha1', 'ModuleConfig', undefined, 'metallb', 'merge', { spec: { settings: { logLevel: 'Info', pools: null } } });
     await until('status cleared and the new setting rendered', async () => {
       const o = await kube.get('deckhouse.io/v1alpha1', 'ModuleConfig', undefined, 'metallb');
       return (o?.status as { message?: string }).message === '' && ((await cm('class-a'))?.data as Record<string, string>).logLevel === 'Info';
@@ -123,7 +129,7 @@ describe('module runtime against the embedded API server', () => {
     await until('a few failed attempts', async () => (rt?.stats.hookFailures ?? 0) >= failuresBefore + 2);
     expect(await cm('svc-default-bad')).toBeUndefined();
     const metrics = await (await fetch(`http://127.0.0.1:${rt?.metricsPort}/metrics`)).text();
-    expect(metrics).toMatch(/metallb_runtime_hook_runs_total\{hook="services",binding="classes",result="error"\} [1-9]/);
+    expect(metrics).toMatch(/metallb_runtime_hook_runs_total\{hook="services",binding="[^"]+",result="error"\} [1-9]/);
     await kube.patch('v1', 'Service', 'default', 'bad', 'merge', { metadata: { annotations: { 'fixture/fail': 'false' } } });
     await until('svc-default-bad rendered after recovery', () => cm('svc-default-bad'));
   });
