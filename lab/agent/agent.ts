@@ -27,6 +27,8 @@ export interface AgentOptions {
   readonly nodeNamespaces: readonly string[];
   /** Where to write the AgentReport after each pass. */
   readonly reportFile?: string;
+  /** Shows the pods and workload status through the API after each pass. */
+  readonly publish?: (view: ClusterView, units: UnitStatus[]) => Promise<void>;
 }
 
 export class NodeAgent {
@@ -43,8 +45,10 @@ export class NodeAgent {
     if (this.#busy || this.#stopped) return;
     this.#busy = true;
     try {
+      let view: ClusterView | undefined;
       try {
-        this.#last = desiredState(await this.opts.source(), this.opts.layout);
+        view = await this.opts.source();
+        this.#last = desiredState(view, this.opts.layout);
         this.#apiReachable = true;
       } catch {
         this.#apiReachable = false;
@@ -55,6 +59,7 @@ export class NodeAgent {
       if (this.#apiReachable) {
         for (const ns of this.opts.nodeNamespaces) await syncServiceIps(ns, this.#last.serviceIps).catch(() => undefined);
       }
+      if (view && this.opts.publish) await this.opts.publish(view, this.opts.supervisor.status()).catch(() => undefined);
       this.#writeReport();
     } finally {
       this.#busy = false;

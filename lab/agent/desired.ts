@@ -43,7 +43,19 @@ export interface Unit {
   readonly netns: string;
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  readonly pod?: { readonly namespace: string; readonly name: string; readonly node: string; readonly container: string; readonly hostNetwork: boolean };
+  readonly pod?: PodRef;
+}
+
+/** The pod a unit belongs to, as the API should show it. */
+export interface PodRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly node: string;
+  readonly container: string;
+  readonly hostNetwork: boolean;
+  readonly owner: { readonly kind: 'Deployment' | 'DaemonSet'; readonly name: string };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly podIP: string;
 }
 
 /** A pod that cannot run, with the reason as `kubectl describe` would show it. */
@@ -86,6 +98,7 @@ function unit(kind: Unit['kind'], netns: string, argv: string[], env: Record<str
 }
 
 interface PodPlacement {
+  readonly owner: PodRef['owner'];
   readonly namespace: string;
   readonly name: string;
   readonly node: string;
@@ -117,7 +130,7 @@ function placeDeployment(d: V1Deployment, nodes: readonly V1Node[], layout: Layo
     }
     const host = !!tpl.spec.hostNetwork;
     const nodeName = node.metadata?.name ?? '';
-    out.push({ namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
+    out.push({ owner: { kind: 'Deployment', name }, namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
   }
   return out;
 }
@@ -130,7 +143,7 @@ function placeDaemonSet(d: V1DaemonSet, nodes: readonly V1Node[], layout: Layout
   const byName = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
   return daemonSetNodes(tpl.spec, nodes)
     .filter((n) => layout.nodeNs(n))
-    .map((n) => ({ namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
+    .map((n) => ({ owner: { kind: 'DaemonSet' as const, name }, namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
 }
 
 function forwarder(layout: Layout, netns: string): Unit {
@@ -171,7 +184,7 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
     netnses.add(p.netns);
     for (const proc of r.processes) {
       const env = { ...proc.env, KUBECONFIG: layout.kubeconfig };
-      units.push(unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork }));
+      units.push(unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP }));
     }
   }
   const lb = loadBalancers(view.services);

@@ -9,6 +9,7 @@ import { agentFile, requireState } from '../state.js';
 import { nodesOf } from '../topology/plan.js';
 import { NodeAgent } from './agent.js';
 import { LAB_BACKOFF } from './backoff.js';
+import { Publisher } from './publish.js';
 import { apiSource } from './source.js';
 import { Supervisor, type StaticUnit } from './supervisor.js';
 
@@ -25,6 +26,7 @@ function main(): void {
   const supervisor = new Supervisor(path.join(dir, 'logs'), LAB_BACKOFF, (ns) => ns.startsWith(s.plan.prefix));
   // The API server writes the kubeconfig when it first starts: read it lazily.
   let kube: Kube | undefined;
+  let publisher: Publisher | undefined;
   const source = (): ReturnType<ReturnType<typeof apiSource>> => {
     kube ??= Kube.fromKubeconfig(s.api.kubeconfig);
     return apiSource(kube)();
@@ -44,6 +46,11 @@ function main(): void {
     statics,
     nodeNamespaces: nodes.map((n) => n.ns),
     reportFile: agentFile(dir),
+    publish: (view, units) => {
+      if (!kube) return Promise.resolve();
+      publisher ??= new Publisher(kube);
+      return publisher.publish(view, units);
+    },
   });
   agent.start(500);
   const stop = (): void => {

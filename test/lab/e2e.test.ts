@@ -81,6 +81,18 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(members.split('\n')).toEqual(['node/node-1', 'node/node-2', 'node/node-3']);
   }, 70_000);
 
+  test('the node agent runs the rendered controller and speakers: kubectl shows their pods Running on the right nodes', async () => {
+    const pods = await waitFor('pods', () => {
+      const out = kubectl('get', 'pods', '-n', 'd8-metallb', '-o', 'jsonpath={range .items[*]}{.metadata.labels.app} {.spec.nodeName} {.status.phase}{"\\n"}{end}').trim();
+      const lines = out ? out.split('\n').sort() : [];
+      return lines.filter((l) => l.endsWith('Running')).length >= 6 ? lines : undefined;
+    }, 90_000, 1000);
+    expect(pods.filter((l) => l.startsWith('speaker ')).map((l) => l.split(' ')[1])).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
+    expect(pods.filter((l) => l.startsWith('controller ')).length).toBe(2);
+    const ds = kubectl('get', 'ds', '-n', 'd8-metallb', 'speaker', '-o', 'jsonpath={.status.desiredNumberScheduled}');
+    expect(ds).toBe('4');
+  }, 100_000);
+
   test('the router is configured for every node, with the example password', () => {
     const conf = fs.readFileSync(path.join(dir, 'router', 'bird.conf'), 'utf8');
     expect(conf.match(/neighbor 192\.0\.2\.1[1-4] as 64513/g)).toHaveLength(4);
