@@ -21,8 +21,10 @@ suite(`L2 speaker answers ARP and NDP from three nodes${reason ? ` (skipped: ${r
     await lab.build();
     lab.setInstances([...labInstances(lab, V4), ...labInstances(lab, V6, 'web6')]);
     for (const n of lab.nodes) lab.startSpeaker(n.name);
-    owners = await lab.waitAnnounced([...V4, ...V6]);
-  }, 30_000);
+    // Each preferred node, once every speaker is up (a busy machine starts them seconds apart).
+    owners = new Map([...V4, ...V6].map((ip, i) => [ip, `node-${(i % 3) + 1}`]));
+    await lab.waitOwners(owners, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     await lab?.destroy();
@@ -85,7 +87,7 @@ suite(`L2 speaker answers ARP and NDP from three nodes${reason ? ` (skipped: ${r
     await sleep(700);
     // A new address: probe, then gratuitous ARP / unsolicited NA.
     lab.setInstances([...labInstances(lab, V4), ...labInstances(lab, V6, 'web6'), ...labInstances(lab, ['192.0.2.204', '2001:db8:0:1::204'], 'new')]);
-    await lab.waitAnnounced(['192.0.2.204', '2001:db8:0:1::204']);
+    await lab.waitAnnounced(['192.0.2.204', '2001:db8:0:1::204'], 30_000);
     expect(arpingMacs('192.0.2.204').macs.length).toBeGreaterThan(0);
     expect(ndiscMacs('2001:db8:0:1::204').length).toBeGreaterThan(0);
     await sleep(300);
@@ -108,5 +110,5 @@ suite(`L2 speaker answers ARP and NDP from three nodes${reason ? ` (skipped: ${r
     expect(tshark).toMatch(/Flags: 0x20000000, Override/); // unsolicited NA
     expect(tshark).toMatch(/Flags: 0x60000000, Solicited, Override/); // answer to ndisc6
     expect(tshark).toMatch(/\[Is gratuitous: True\]/);
-  }, 30_000);
+  }, 90_000);
 });

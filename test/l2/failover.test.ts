@@ -27,12 +27,12 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     await lab.build();
     lab.setInstances(labInstances(lab, IPS));
     for (const n of lab.nodes) lab.startSpeaker(n.name);
-    await lab.waitAnnounced(IPS);
+    await lab.waitOwners(new Map(IPS.map((ip, i) => [ip, `node-${i + 1}`])), 90_000);
     prober = new Prober(lab, IPS, 10);
-    // Every IP answers before we start breaking things.
-    await until('replies from every IP', () => IPS.every((ip) => prober.replies.some((r) => r.ip === ip)), 5000);
+    // Every IP answers, from its owner, before we start breaking things.
+    await until('replies from every owner', () => IPS.every((ip, i) => prober.replies.some((r) => r.ip === ip && r.node === `node-${i + 1}`)), 30_000);
     await sleep(500);
-  }, 30_000);
+  }, 150_000);
 
   afterAll(async () => {
     prober?.stop();
@@ -45,7 +45,7 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     expect(lab.clientNeighbor(ip)).toBe(lab.node('node-1').mac);
     const t0 = prober.now();
     await lab.killSpeaker('node-1');
-    const moved = await lab.waitAnnounced([ip], 3000);
+    const moved = await lab.waitAnnounced([ip], 10_000);
     const heir = moved.get(ip) ?? '';
     expect(heir).not.toBe('node-1');
     await until(`client neighbour of ${ip} to move to ${heir}`, () => lab.clientNeighbor(ip) === lab.node(heir).mac, 3000);
@@ -61,9 +61,9 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     expect(lab.owners().get('192.0.2.202')).toEqual(['node-3']);
     // The preferred node comes back and takes its IP again.
     lab.startSpeaker('node-1');
-    await until(`${ip} back on node-1`, () => lab.owners().get(ip)?.join() === 'node-1', 5000);
-    await until(`client neighbour of ${ip} back to node-1`, () => lab.clientNeighbor(ip) === lab.node('node-1').mac, 5000);
-  }, 20_000);
+    await until(`${ip} back on node-1`, () => lab.owners().get(ip)?.join() === 'node-1', 30_000);
+    await until(`client neighbour of ${ip} back to node-1`, () => lab.clientNeighbor(ip) === lab.node('node-1').mac, 10_000);
+  }, 60_000);
 
   test('link down on the owning node: only its IP has an outage, well under a second', async () => {
     const ip = '192.0.2.201';
@@ -87,5 +87,5 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     } finally {
       lab.topo.exec(lab.node('node-2').ns, 'ip', ['link', 'set', 'eth0', 'up']);
     }
-  }, 20_000);
+  }, 60_000);
 });

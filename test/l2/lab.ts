@@ -11,7 +11,12 @@ import type { ChildProcess } from 'node:child_process';
 import { Topology, netnsUnavailableReason, sh } from '../helpers/netns.js';
 import type { L2Instance } from '../../images/speaker/src/l2/speaker.js';
 
-export const REPO = path.resolve(__dirname, '../..');
+/** The repository root, from the sources (test/l2) or from their build (dist/test/l2). */
+export const REPO = ((): string => {
+  let d = __dirname;
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+})();
 /** The compiled runner; tests run against dist/, built by `make build`. */
 export const STATIC_MAIN = path.join(REPO, 'dist/images/speaker/src/l2/static-main.js');
 /** The real speaker entry point. */
@@ -193,6 +198,17 @@ export class L2Lab {
       if (ips.every((ip) => owners.get(ip)?.length === 1)) return new Map(ips.map((ip) => [ip, owners.get(ip)?.[0] ?? '']));
       if (Date.now() > deadline) throw new Error(`not announced within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(owners))}\n${this.dump()}`);
       await sleep(50);
+    }
+  }
+
+  /** Waits until each IP is announced by exactly the given node (speakers start one after another, so the first may hold everything for a while). */
+  async waitOwners(want: ReadonlyMap<string, string>, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const owners = this.owners();
+      if ([...want].every(([ip, node]) => owners.get(ip)?.join() === node)) return;
+      if (Date.now() > deadline) throw new Error(`owners not reached within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(owners))}\n${this.dump()}`);
+      await sleep(100);
     }
   }
 

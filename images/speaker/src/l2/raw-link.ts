@@ -7,6 +7,8 @@ export interface RawLink {
   send(frame: Uint8Array): void;
   /** Frames received on the link (not those we sent). The bytes are valid only during the call. */
   onFrame(fn: (frame: Uint8Array) => void): void;
+  /** Called once if the link ends by itself (its capture failed, e.g. the interface went down). */
+  onClose(fn: (reason: string) => void): void;
   close(): void;
 }
 

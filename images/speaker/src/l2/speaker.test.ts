@@ -24,6 +24,10 @@ class MemoryLink implements RawLink {
   onFrame(fn: (f: Uint8Array) => void): void {
     this.#fn = fn;
   }
+  lost: (reason: string) => void = () => undefined;
+  onClose(fn: (reason: string) => void): void {
+    this.lost = fn;
+  }
   inject(f: Uint8Array): void {
     this.#fn(f);
   }
@@ -125,6 +129,19 @@ describe('L2Speaker', () => {
     sp.setLinks([{ ...eth0, up: false }]);
     expect(links.get('eth0')?.closed).toBe(true);
     expect(sp.announced()).toEqual([]);
+  });
+
+  test('a capture that dies (link down) releases the address; the next scan opens the link again', () => {
+    const { clock, sp, links, eth0 } = setup();
+    sp.setInstances([inst('192.0.2.200', 'node-a')]);
+    clock.advance(300);
+    const first = links.get('eth0');
+    first?.lost('capture on eth0 ended');
+    expect(sp.announced()).toEqual([]);
+    sp.setLinks([eth0]);
+    expect(links.get('eth0')).not.toBe(first);
+    clock.advance(300);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
   });
 
   test('class interfaces: an address of a class limited to eth1 is not announced on eth0', () => {

@@ -105,6 +105,7 @@ export class L2Speaker {
       try {
         const link = this.d.openLink(l.name, l.mac);
         link.onFrame((f) => this.#receive(link, f));
+        link.onClose((reason) => this.#lost(link, reason));
         this.#links.set(l.name, link);
         changed = true;
         this.d.log.info({ op: 'link', interface: l.name, mac: l.mac }, 'answering ARP/NDP on interface');
@@ -118,6 +119,14 @@ export class L2Speaker {
       this.recompute();
       for (const ip of this.#announcer.addresses()) this.#announcer.reannounce(ip);
     }
+  }
+
+  /** A link ended by itself: forget it (the next scan opens it again once it is usable). */
+  #lost(link: RawLink, reason: string): void {
+    if (this.#links.get(link.name) !== link) return;
+    this.#links.delete(link.name);
+    this.d.log.warn({ op: 'link', interface: link.name, reason }, 'stopped answering on interface');
+    this.recompute();
   }
 
   /** Interfaces up and open now (names), and their MACs: what our heartbeats tell peers. */
