@@ -24,6 +24,12 @@ export interface Released {
   readonly reason: string;
 }
 
+/** A picked address; a fresh one moves its range's hint once taken. */
+interface Pick {
+  ip: string;
+  hint?: { key: string; next: bigint };
+}
+
 interface Held {
   claim: Claim;
   alloc: Allocation;
@@ -141,11 +147,16 @@ export class Allocator {
         continue;
       }
       const got = this.#pickFrom(claim, pool, fams);
-      if (got) {
-        const r = this.assign(claim, got);
-        if (r.ok) return { ...r, changed: !held || !sameIps(held.alloc.ips, got) };
-        failure ??= r.failure;
-      } else exhausted.push(pool.name);
+      if (!got) {
+        exhausted.push(pool.name);
+        continue;
+      }
+      // Picked addresses are free (or validly shared) and inside the pool: take them without re-checking.
+      const ips = got.map((g) => g.ip);
+      this.#drop(claim.key);
+      const allocation = this.#take(claim, ips, ips.map(() => pool.name));
+      for (const g of got) if (g.hint) this.#hint.set(g.hint.key, g.hint.next);
+      return { ok: true, allocation, changed: !held || !sameIps(held.alloc.ips, ips) };
     }
     if (exhausted.length) failure = { kind: 'PoolExhausted', pools: exhausted };
     this.release(claim.key);
@@ -167,12 +178,13 @@ export class Allocator {
   }
 
   /** One address per wanted family from the pool, or undefined when the pool is full. */
-  #pickFrom(claim: Claim, pool: Pool, fams: readonly IpFamily[]): string[] | undefined {
-    const out: string[] = [];
+  #pickFrom(claim: Claim, pool: Pool, fams: readonly IpFamily[]): Pick[] | undefined {
+    const out: Pick[] = [];
     for (const f of fams) {
-      const ip = this.#sharedCandidate(claim, pool, f) ?? this.#freeAddress(pool, f);
-      if (ip === undefined) return undefined;
-      out.push(ip);
+      const shared = this.#sharedCandidate(claim, pool, f);
+      const p = shared === undefined ? this.#freeAddress(pool, f) : { ip: shared };
+      if (p === undefined) return undefined;
+      out.push(p);
     }
     return out;
   }
@@ -185,20 +197,20 @@ export class Allocator {
     return undefined;
   }
 
-  #freeAddress(pool: Pool, family: IpFamily): string | undefined {
+  /** The lowest free address of a family; the hint moves past it only once it is taken. */
+  #freeAddress(pool: Pool, family: IpFamily): Pick | undefined {
     for (let i = 0; i < pool.ranges.length; i++) {
       const r = pool.ranges[i];
       if (!r || r.family !== family) continue;
-      const hk = `${pool.name}#${i}`;
-      for (let n = this.#hint.get(hk) ?? r.first; n <= r.last; n++) {
+      const key = `${pool.name}#${i}`;
+      for (let n = this.#hint.get(key) ?? r.first; n <= r.last; n++) {
         if (pool.avoidBuggyIPs && isBuggy(n, family)) continue;
         const ip = ipText(n, family);
         if (this.#users.has(ip)) continue;
-        // Not n + 1: the caller may still drop this address (a dual-stack pair that cannot be completed).
-        this.#hint.set(hk, n);
-        return ip;
+        this.#hint.set(key, n);
+        return { ip, hint: { key, next: n + 1n } };
       }
-      this.#hint.set(hk, r.last + 1n);
+      this.#hint.set(key, r.last + 1n);
     }
     return undefined;
   }
