@@ -11,10 +11,10 @@ import { CrdError, crdStatus, typeFromCrd } from './crd.js';
 import { generatedName, nameError } from './names.js';
 import { jsonPatch, mergePatch, PatchError, strategicMerge } from './patch.js';
 import { apiVersionOf, builtinTypes, storageKey, type ResourceType } from './resources.js';
-import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import { objectMatcher, SelectorError } from './selectors.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, StatusError, success, type StatusBody, type StatusCause, type Subject } from './status.js';
 import { Store, TooOldError, type Snapshot, type StoreEvent } from './store.js';
-import { clone, isRecord, type KObject, type WatchType } from './types.js';
+import { canonical, clone, isRecord, specOf, type KObject, type WatchType } from './types.js';
 
 /** What a request is about: a kind in one served version, maybe a namespace, name and subresource. */
 export interface Target {
@@ -45,6 +45,16 @@ export interface Written {
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+/** The objects a list or watch selects; bad selectors are 400s. */
+function matcherOf(t: Target, sel: Selection): (o: KObject) => boolean {
+  try {
+    return objectMatcher(sel, t.type.fields, t.namespace, t.type.group === 'events.k8s.io' ? eventFromCore : undefined);
+  } catch (e) {
+    if (e instanceof SelectorError) throw badRequest(e.message);
+    throw e;
+  }
+}
 
 const CRD_KIND = 'customresourcedefinitions.apiextensions.k8s.io';
 
@@ -78,14 +88,14 @@ export class Api {
   }
 
   list(t: Target, sel: Selection): { items: KObject[]; resourceVersion: string } {
-    const match = this.#matcher(t, sel);
+    const match = matcherOf(t, sel);
     const items = this.store.list(storageKey(t.type), t.namespace).filter(match).map((o) => this.#serve(t, o));
     return { items, resourceVersion: String(this.store.resourceVersion) };
   }
 
   /** The list as JSON text, from per-object JSON that is computed once per stored object and version. */
   listJson(t: Target, sel: Selection): string {
-    const match = this.#matcher(t, sel);
+    const match = matcherOf(t, sel);
     const items = this.store.list(storageKey(t.type), t.namespace).filter(match).map((o) => this.#jsonOf(t, o));
     const apiVersion = apiVersionOf(t.type.group, t.version);
     return `{"kind":"${t.type.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${this.store.resourceVersion}"},"items":[${items.join(',')}]}`;
@@ -183,7 +193,7 @@ export class Api {
    */
   watch(t: Target, rv: string | undefined, sel: Selection, emit: (type: WatchType, o: KObject, json: () => string) => void): () => void {
     const kind = storageKey(t.type);
-    const match = this.#matcher(t, sel);
+    const match = matcherOf(t, sel);
     const send = (type: WatchType, o: KObject): void => emit(type, this.#serve(t, o), () => this.#jsonOf(t, o));
     const deliver = (e: StoreEvent): void => {
       if (e.kind !== kind) return;
@@ -406,26 +416,5 @@ export class Api {
     }
   }
 
-  #matcher(t: Target, sel: Selection): (o: KObject) => boolean {
-    try {
-      const labels = parseLabelSelector(sel.labelSelector);
-      const fields = parseFieldSelector(sel.fieldSelector, t.type.fields);
-      const ns = t.namespace;
-      return (o) => (ns === undefined || o.metadata.namespace === ns) && matchLabels(labels, o.metadata.labels) && matchFields(fields, t.type.group === 'events.k8s.io' ? eventFromCore(o) : o);
-    } catch (e) {
-      if (e instanceof SelectorError) throw badRequest(e.message);
-      throw e;
-    }
-  }
-}
 
-/** Everything but identity, metadata (and status, when status is a subresource), for generation. */
-function specOf(o: KObject, statusApart: boolean): string {
-  const { metadata: _m, apiVersion: _a, kind: _k, status, ...rest } = o;
-  return canonical(statusApart ? rest : { ...rest, status });
-}
-
-/** JSON with object keys sorted, so equal objects give equal text. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (isRecord(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
 }

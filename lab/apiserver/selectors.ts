@@ -109,3 +109,13 @@ export function fieldValue(obj: KObject, field: string): string {
 export function matchFields(reqs: FieldReq[], obj: KObject): boolean {
   return reqs.every((r) => (fieldValue(obj, r.field) === r.value) === r.equal);
 }
+
+/**
+ * A predicate for objects in `namespace` (all when undefined) matching both selectors; fields are
+ * read from `view(o)` when given (a served form). Throws SelectorError on a bad selector.
+ */
+export function objectMatcher(sel: { labelSelector?: string; fieldSelector?: string }, allowed: string[], namespace?: string, view?: (o: KObject) => KObject): (o: KObject) => boolean {
+  const labels = parseLabelSelector(sel.labelSelector);
+  const fields = parseFieldSelector(sel.fieldSelector, allowed);
+  return (o) => (namespace === undefined || o.metadata.namespace === namespace) && matchLabels(labels, o.metadata.labels) && matchFields(fields, view ? view(o) : o);
+}

@@ -40,3 +40,14 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
+
+/** Everything but identity, metadata (and status, when status is a subresource), for generation. */
+export function specOf(o: KObject, statusApart: boolean): string {
+  const { metadata: _m, apiVersion: _a, kind: _k, status, ...rest } = o;
+  return canonical(statusApart ? rest : { ...rest, status });
+}
+
+/** JSON with object keys sorted, so equal objects give equal text. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (isRecord(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+}
