@@ -23,7 +23,7 @@ import { startRouter } from '../topology/router.js';
 import { pending, renderTable, rows } from '../view/table.js';
 import { intFlag, parseArgs } from './args.js';
 
-const USAGE = 'usage: metallb-lab up [--nodes N] [--router bird|frr|gobgp] [--dir DIR] [--prefix P] [--view-seconds S] [--timeout S] [--headless] [--no-failover]';
+const USAGE = 'usage: metallb-lab up [--nodes N] [--router bird|frr|gobgp] [--bfd] [--probe-ms MS] [--dir DIR] [--prefix P] [--view-seconds S] [--timeout S] [--headless] [--no-failover]';
 
 export interface UpOptions {
   readonly nodes: number;
@@ -34,6 +34,10 @@ export interface UpOptions {
   readonly timeoutMs: number;
   readonly headless: boolean;
   readonly failover: boolean;
+  /** Run BFD at the router too (BIRD only), with the example peer's timers. */
+  readonly bfd?: boolean;
+  /** Client probe interval per IP, ms. */
+  readonly probeMs?: number;
   /** Stop after applying the examples (the control plane keeps converging in the background). */
   readonly applyOnly?: boolean;
   readonly out: (line: string) => void;
@@ -123,7 +127,7 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   const objs = pickExamples(md, DEMO);
   const password = examplePassword(objs);
   const bfd = exampleBfd(objs);
-  const plan = planTopology({ prefix: o.prefix, nodes: o.nodes, router: o.router, ...(password ? { password } : {}), ...(bfd && o.router === 'bird' ? { bfd } : {}) });
+  const plan = planTopology({ prefix: o.prefix, nodes: o.nodes, router: o.router, ...(password ? { password } : {}), ...(bfd && o.bfd && o.router === 'bird' ? { bfd } : {}) });
   fs.mkdirSync(path.join(o.dir, 'logs'), { recursive: true });
   const port = await freePort();
   const state: LabState = {
@@ -152,7 +156,7 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   phase('module CRDs registered, examples applied');
   const client = plan.hosts.find((h) => h.role === 'client');
   if (!client) throw new Error('the plan has no client');
-  state.processes.prober = [spawnDetached('ip', ['netns', 'exec', client.ns, process.execPath, path.join(APP_ROOT, 'dist/lab/traffic/prober.js'), path.join(o.dir, 'targets.json'), path.join(o.dir, 'prober.json'), '20'], { logFile: path.join(o.dir, 'logs/prober.log') })];
+  state.processes.prober = [spawnDetached('ip', ['netns', 'exec', client.ns, process.execPath, path.join(APP_ROOT, 'dist/lab/traffic/prober.js'), path.join(o.dir, 'targets.json'), path.join(o.dir, 'prober.json'), String(o.probeMs ?? 50)], { logFile: path.join(o.dir, 'logs/prober.log') })];
   writeState(state);
   let snap = await snapshot(state);
   if (o.applyOnly) return { state, report: { generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: [], notes: [] } };
@@ -202,7 +206,7 @@ async function liveView(state: LabState, o: UpOptions): Promise<void> {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const p = parseArgs(args, ['nodes', 'router', 'dir', 'prefix', 'view-seconds', 'timeout'], ['headless', 'no-failover'], USAGE);
+  const p = parseArgs(args, ['nodes', 'router', 'dir', 'prefix', 'view-seconds', 'timeout', 'probe-ms'], ['headless', 'no-failover', 'bfd'], USAGE);
   const router = p.flags.get('router') ?? 'bird';
   if (router !== 'bird' && router !== 'frr' && router !== 'gobgp') throw new Error(`--router must be bird, frr or gobgp, got "${router}"`);
   if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error('the lab needs root (network namespaces)');
@@ -215,6 +219,8 @@ export async function main(args: string[]): Promise<void> {
     timeoutMs: intFlag(p, 'timeout', 240, 10, 3600) * 1000,
     headless: p.flags.has('headless') || !process.stdout.isTTY,
     failover: !p.flags.has('no-failover'),
+    bfd: p.flags.has('bfd'),
+    probeMs: intFlag(p, 'probe-ms', 50, 5, 1000),
     out: (l) => console.log(l),
   };
   try {
