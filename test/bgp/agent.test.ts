@@ -19,7 +19,7 @@ const IP = '203.0.113.30';
 const REPO = repoRoot();
 
 suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  jest.setTimeout(120_000);
+  jest.setTimeout(240_000);
   const socketDir = fs.mkdtempSync('/tmp/mlb-bga-');
   const api = useApiServer({ socketPath: path.join(socketDir, 'api.sock') });
   let lab: Lab | undefined;
@@ -74,7 +74,7 @@ suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : '
     agent.stdout?.on('data', (b: Buffer) => logs.push(...b.toString().split('\n')));
     agent.stderr?.on('data', (b: Buffer) => logs.push(...b.toString().split('\n')));
 
-    const r = await until('the Service IP in the GoBGP RIB', () => ours()[0], 60_000, 250);
+    const r = await until('the Service IP in the GoBGP RIB', () => ours()[0], 90_000, 250);
     expect(r).toMatchObject({ nextHops: [nodeV4(0)], communities: ['64512:300'], largeCommunities: ['64512:7:8'] });
     expect(logs.join('\n')).not.toContain('agent-md5');
 

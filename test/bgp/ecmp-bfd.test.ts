@@ -19,7 +19,7 @@ function nextHops(lab: Lab): string[] {
 }
 
 suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  jest.setTimeout(90_000);
+  jest.setTimeout(180_000);
 
   describe.each<[RouterKind, string]>([['bird', 'mlb-bge'], ['frr', 'mlb-bgh']])('%s', (kind, prefix) => {
     let lab: Lab | undefined;
@@ -35,7 +35,7 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
       for (let i = 0; i < 3; i++) {
         speakers.push(new SpeakerProc(lab, lab.nodes[i] ?? '', { peers: [peerToRouter(i)], routes: [{ prefix: `${SERVICE}/32` }], bfd }));
       }
-      await until('3 BFD sessions up', () => speakers.every((s) => s.events.some((e) => e.bfd && e.state === 'up')), 30_000);
+      await until('3 BFD sessions up', () => speakers.every((s) => s.events.some((e) => e.bfd && e.state === 'up')), 60_000);
       const hops = await until('3 next hops', () => { const h = lab ? nextHops(lab) : []; return h.length === 3 ? h : undefined; }, 30_000, 50);
       expect(hops).toEqual([nodeV4(0), nodeV4(1), nodeV4(2)]);
       // SIGSTOP freezes the speaker without closing TCP (a hung node): only BFD can notice.
@@ -63,8 +63,8 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
       lab = buildLab('mlb-bgd', 1);
       await startRouter(lab, 'frr', { nodes: [0], peerAs: NODE_AS, bfd: true });
       speaker = new SpeakerProc(lab, lab.nodes[0] ?? '', { peers: [peerToRouter(0)], routes: [{ prefix: `${SERVICE}/32` }], bfd });
-      await until('BGP Established', () => speaker?.state('router') === 'Established' && lab && routerEstablished(lab, 'frr', 0), 30_000);
-      await until('BFD up on our side', () => speaker?.events.some((e) => e.bfd && e.state === 'up'), 30_000);
+      await until('BGP Established', () => speaker?.state('router') === 'Established' && lab && routerEstablished(lab, 'frr', 0), 60_000);
+      await until('BFD up on our side', () => speaker?.events.some((e) => e.bfd && e.state === 'up'), 60_000);
       await until('FRR sees the BFD peer up', () => lab && /Status: up/.test(vtysh(lab, [`show bfd peer ${nodeV4(0)}`])), 15_000);
       const m = await speaker.metrics();
       expect(m).toMatch(/metallb_bfd_session_up\{peer="192.0.2.1"\} 1/);

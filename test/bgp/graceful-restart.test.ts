@@ -16,7 +16,7 @@ function routePresent(lab: Lab): boolean {
 }
 
 suite(`graceful restart${skip ? ` (skipped: ${skip})` : ''}`, () => describe.each<[RouterKind, string]>([['bird', 'mlb-bgr'], ['frr', 'mlb-bgq']])('%s', (kind, prefix) => {
-  jest.setTimeout(90_000);
+  jest.setTimeout(180_000);
   let lab: Lab | undefined;
   const speakers: SpeakerProc[] = [];
   afterAll(async () => {
@@ -33,7 +33,7 @@ suite(`graceful restart${skip ? ` (skipped: ${skip})` : ''}`, () => describe.eac
     const input = { peers: [peerToRouter(0, { gracefulRestart: { restartTime: 120 } })], routes: [{ prefix: `${SERVICE}/32` }] };
     const first = new SpeakerProc(lab, node, input);
     speakers.push(first);
-    await until('route on the router', () => lab && routePresent(lab), 30_000);
+    await until('route on the router', () => lab && routePresent(lab), 60_000);
     const ping = lab.topo.spawn(lab.client ?? '', 'ping', ['-n', '-i', '0.01', '-W', '1', SERVICE]);
     let out = '';
     ping.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
@@ -41,7 +41,7 @@ suite(`graceful restart${skip ? ` (skipped: ${skip})` : ''}`, () => describe.eac
     await first.stop('graceful');
     const second = new SpeakerProc(lab, node, input);
     speakers.push(second);
-    await until('speaker back up', () => second.state('router') === 'Established', 30_000);
+    await until('speaker back up', () => second.state('router') === 'Established', 60_000);
     await new Promise((r) => setTimeout(r, 1000));
     ping.kill('SIGINT');
     await new Promise((r) => ping.once('exit', r));

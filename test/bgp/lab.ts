@@ -125,7 +125,7 @@ export class SpeakerProc {
   async metrics(): Promise<string> {
     const n = this.events.length;
     this.send({ metrics: true });
-    const e = await until('metrics', () => this.events.slice(n).find((x) => x.metrics !== undefined), 5000, 20);
+    const e = await until('metrics', () => this.events.slice(n).find((x) => x.metrics !== undefined), 15_000, 20);
     return e.metrics ?? '';
   }
 
