@@ -78,10 +78,16 @@ function arpingMedianMs(lab: L2Lab, ip: string, count: number): { median: number
   return { median: quantile([...samples].sort((a, b) => a - b), 0.5), samples };
 }
 
+/** RSS of a process and its children (the speaker's capture processes), MiB. */
 function rssMb(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.split(/\s+/)[1] ?? NaN) / 1024;
+  let kb = Number(line?.split(/\s+/)[1] ?? NaN);
+  for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+    const kids = fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
+    for (const k of kids ? kids.split(' ') : []) kb += rssMb(Number(k)) * 1024;
+  }
+  return kb / 1024;
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -113,9 +119,9 @@ export async function run(): Promise<BenchResult[]> {
 
     return [
       result('l2 failover outage p50 (link down)', quantile(o, 0.5), 'ms', quantile(v, 0.5), { referenceName: ref, samples: summarize(ours) }),
-      result('l2 failover outage p99 (link down)', quantile(o, 0.99), 'ms', quantile(v, 0.99), { referenceName: ref, samples: summarize(vrrp) }),
+      result('l2 failover outage p99 (link down)', quantile(o, 0.99), 'ms', quantile(v, 0.99), { referenceName: `${ref} (n=${vrrp.length}, min ${v[0]?.toFixed(0)} / max ${v.at(-1)?.toFixed(0)} ms)`, samples: summarize(ours) }),
       result('l2 ARP reply latency, warm median', arp.median, 'ms', kernel.median, { referenceName: 'kernel-owned address', samples: summarize(arp.samples) }),
-      result('l2 static speaker RSS', speakerRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
+      result('l2 static speaker RSS (with its capture process)', speakerRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
     ];
   } finally {
     await lab.destroy();
