@@ -130,6 +130,11 @@ export class Allocator {
     }
     const held = this.#held.get(claim.key);
     if (held && this.#stillValid(claim, held.alloc)) {
+      if (held.claim.sharingKey === claim.sharingKey) {
+        // Same address, same sharing index: only the claim's ports and labels may have changed.
+        held.claim = claim;
+        return { ok: true, allocation: held.alloc, changed: false };
+      }
       const r = this.assign(claim, held.alloc.ips);
       if (r.ok) return { ...r, changed: false };
     }
