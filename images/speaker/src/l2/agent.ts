@@ -5,9 +5,11 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { desiredL2, peerAddresses } from './desired.js';
+import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
 import type { SpeakerEvent } from './speaker.js';
@@ -16,6 +18,8 @@ const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1',
 const ADVERTISEMENTS = { group: 'metallb.io', version: 'v1beta1', plural: 'l2advertisements' } as const;
 const STATUSES = { group: 'metallb.io', version: 'v1beta1', plural: 'servicel2statuses' } as const;
 const COMPONENT = 'metallb-speaker';
+/** Where the DaemonSet mounts the metallb-excludel2 ConfigMap. */
+const EXCLUSIONS_FILE = '/etc/metallb/excluded-interfaces/excludel2.yaml';
 
 type Obj = k8s.KubernetesObject;
 
@@ -47,6 +51,16 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   const keyText = ctx.env.METALLB_HEARTBEAT_KEY ?? '';
   if (!keyText) log.warn({ op: 'start' }, 'METALLB_HEARTBEAT_KEY is empty: heartbeats are not authenticated');
 
+  const exclusionsFile = ctx.env.METALLB_EXCLUDED_INTERFACES_FILE ?? EXCLUSIONS_FILE;
+  let excluded: RegExp[] | undefined;
+  if (fs.existsSync(exclusionsFile)) {
+    try {
+      excluded = parseExclusions(fs.readFileSync(exclusionsFile, 'utf8'));
+    } catch (e) {
+      log.error({ op: 'start', file: exclusionsFile, err: (e as Error).message }, 'ignoring the interface exclusion list; using the module defaults');
+    }
+  }
+
   let apiOk = true;
   const setApi = (ok: boolean): void => {
     apiOk = ok;
@@ -76,6 +90,7 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     peers: () => peerAddresses(nodes.list()),
     apiOk: () => apiOk,
     onEvent: (e) => onEvent(e),
+    ...(excluded ? { excluded } : {}),
   });
 
   const reported = new Set<string>();

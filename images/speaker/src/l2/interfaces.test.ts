@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import { interfaceAllowed, isExcluded, usableLinks } from './interfaces.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { interfaceAllowed, isExcluded, parseExclusions, usableLinks } from './interfaces.js';
 
 describe('interfaces', () => {
   test('the module exclusion list', () => {
@@ -25,5 +27,21 @@ describe('interfaces', () => {
       { ...base, name: 'veth9' },
     ]);
     expect(got.map((l) => l.name)).toEqual(['eth0']);
+  });
+
+  test('the exclusion list from the metallb-excludel2 ConfigMap', () => {
+    const ex = parseExclusions('announcedInterfacesToExclude:\n- ^docker.*\n- ^eth9$\n');
+    expect(isExcluded('eth9', ex)).toBe(true);
+    expect(isExcluded('veth1', ex)).toBe(false);
+    expect(interfaceAllowed('eth9', [], ex)).toBe(false);
+    expect(() => parseExclusions('announcedInterfacesToExclude: eth0')).toThrow(/must be a list/);
+    expect(() => parseExclusions('announcedInterfacesToExclude:\n- "(("\n')).toThrow(/"\(\("/);
+  });
+
+  test('the template renders the same list as the built-in one', () => {
+    const text = fs.readFileSync(path.resolve(__dirname, '../../../../templates/speaker/excluded-interfaces.yaml'), 'utf8');
+    const block = text.slice(text.indexOf('excludel2.yaml: |') + 'excludel2.yaml: |'.length).split('\n').map((l) => l.replace(/^ {4}/, '')).join('\n');
+    const fromTemplate = parseExclusions(block.replace(/\{\{-? end \}\}[\s\S]*$/, ''));
+    for (const n of ['docker0', 'veth1', 'lo', 'cilium_vxlan', 'eth0', 'lo1']) expect({ n, ex: isExcluded(n, fromTemplate) }).toEqual({ n, ex: isExcluded(n) });
   });
 });

@@ -23,6 +23,7 @@ export interface L2RuntimeOptions {
   readonly apiOk: () => boolean;
   readonly onEvent?: (e: SpeakerEvent) => void;
   readonly openLink?: OpenLink;
+  readonly excluded?: readonly RegExp[];
 }
 
 /** Call `speaker.start()` once the peers are set: it starts the hold before the first decision. */
@@ -49,6 +50,7 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     liveness,
     announcer: o.options.announcer,
     openLink: o.openLink ?? openCapLink,
+    ...(o.excluded ? { excluded: o.excluded } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   });
   ref.speaker = s;

@@ -8,7 +8,7 @@ import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
 import type { Liveness } from '../health/liveness.js';
 import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
-import { interfaceAllowed, usableLinks, type LinkState } from './interfaces.js';
+import { EXCLUDED_INTERFACES, interfaceAllowed, usableLinks, type LinkState } from './interfaces.js';
 import type { L2Metrics } from './metrics.js';
 import { electOwner } from './owner.js';
 import type { OpenLink, RawLink } from './raw-link.js';
@@ -41,6 +41,8 @@ export interface L2SpeakerDeps {
   readonly liveness: Liveness;
   readonly announcer: AnnouncerOptions;
   readonly openLink: OpenLink;
+  /** Interfaces never used (the metallb-excludel2 list); the module's defaults when absent. */
+  readonly excluded?: readonly RegExp[];
   readonly onEvent?: (e: SpeakerEvent) => void;
 }
 
@@ -56,8 +58,10 @@ export class L2Speaker {
   #holdTimer: Timer | undefined;
   #isolated = false;
   readonly #announcer: Announcer;
+  readonly #excluded: readonly RegExp[];
 
   constructor(private readonly d: L2SpeakerDeps) {
+    this.#excluded = d.excluded ?? EXCLUDED_INTERFACES;
     this.#announcer = new Announcer(d.clock, d.announcer, {
       links: (ip) => this.#linksFor(ip).map((l) => ({ name: l.name, mac: l.mac })),
       send: (name, frame) => this.#links.get(name)?.send(frame),
@@ -90,7 +94,7 @@ export class L2Speaker {
 
   /** The host's interfaces, from a scan: opens new usable ones, closes gone or down ones. */
   setLinks(all: readonly LinkState[]): void {
-    const usable = new Map(usableLinks(all).map((l) => [l.name, l]));
+    const usable = new Map(usableLinks(all, this.#excluded).map((l) => [l.name, l]));
     const hadNone = this.#links.size === 0;
     let changed = false;
     for (const [name, link] of this.#links) {
@@ -180,7 +184,7 @@ export class L2Speaker {
     const allowed = insts.flatMap((i) => i.interfaces);
     const usable = (node: string): boolean => {
       const links = node === this.d.node ? [...this.#links.keys()] : this.d.liveness.peer(node)?.up ? this.d.liveness.peer(node)?.last?.links ?? [] : [];
-      return links.some((l) => interfaceAllowed(l, insts.some((i) => i.interfaces.length === 0) ? [] : allowed));
+      return links.some((l) => interfaceAllowed(l, insts.some((i) => i.interfaces.length === 0) ? [] : allowed, this.#excluded));
     };
     return electOwner({ ip, preferred, eligible, usable });
   }
@@ -189,7 +193,7 @@ export class L2Speaker {
     const insts = this.#byIp.get(ip) ?? [];
     const all = insts.some((i) => i.interfaces.length === 0);
     const allowed = insts.flatMap((i) => i.interfaces);
-    return [...this.#links.values()].filter((l) => interfaceAllowed(l.name, all ? [] : allowed));
+    return [...this.#links.values()].filter((l) => interfaceAllowed(l.name, all ? [] : allowed, this.#excluded));
   }
 
   #isSpeakerMac(mac: string): boolean {
