@@ -58,10 +58,12 @@ describe('desired BGP state', () => {
       { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'hold' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.4', holdTime: '2s' } },
     ];
     const d = desiredBgp(input({ peers: [...input().peers, ...bad] }));
-    expect(d.peers.map((p) => p.name)).toEqual(['tor']);
+    // A plain-text password (MetalLB's v1beta1 form) still peers, with a warning that does not show it.
+    expect(d.peers.map((p) => p.name)).toEqual(['tor', 'plain']);
+    expect(d.peers.find((p) => p.name === 'plain')?.password).toBe('x');
     expect(d.problems).toEqual([
       'BGPPeer nosecret: password Secret d8-metallb/missing is missing or has no "password" key',
-      'BGPPeer plain: spec.password in plain text is not used: put the password in a Secret and set spec.passwordSecret',
+      'BGPPeer plain: spec.password is kept in plain text in the object; move it to a Secret and set spec.passwordSecret',
       'BGPPeer hold: holdTime 2s must be 0 or at least 3s',
     ]);
     expect(d.problems.join()).not.toContain('"x"');

@@ -115,7 +115,9 @@ export function desiredBgp(input: BgpInput): BgpDesired {
         password = input.secrets.get(key)?.password;
         if (password === undefined) throw new Error(`password Secret ${key} is missing or has no "password" key`);
       } else if (s.password) {
-        throw new Error('spec.password in plain text is not used: put the password in a Secret and set spec.passwordSecret');
+        // MetalLB accepts the password in the object; keep such objects working, and say where it belongs.
+        password = s.password;
+        problems.push(`BGPPeer ${name}: spec.password is kept in plain text in the object; move it to a Secret and set spec.passwordSecret`);
       }
       const peerAs = v2?.dynamicASN ? 0 : (s.peerASN ?? 0);
       if (!v2?.dynamicASN && !peerAs) throw new Error('peerASN is required');
