@@ -102,7 +102,7 @@ interface Run {
 }
 
 /** Each run stops here at the latest, so the bench stays bounded on a busy machine. */
-const DEADLINE_MS = Number(process.env.CONTROLLER_BENCH_DEADLINE_MS ?? 60_000);
+const DEADLINE_MS = Number(process.env.CONTROLLER_BENCH_DEADLINE_MS ?? 40_000);
 
 /**
  * Runs a child until all statuses are written or the deadline; times from the child's first stdout line
