@@ -33,6 +33,7 @@ suite(`L2 speaker through main.js and the API server${reason ? ` (skipped: ${rea
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('close', (code) => (code === 0 || allowFail ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: ${err}`))));
+    p.stdin.on('error', () => undefined);
     p.stdin.end(input);
   });
   const kubectl = (args: string[], input?: string): Promise<string> => run('kubectl', ['--kubeconfig', api.kubeconfigPath, ...args], input);
