@@ -62,12 +62,16 @@ export class Topology {
 
   /** Joins `ns` to the bridge in `switchNs` with a veth pair; returns the interface name inside `ns`. */
   plug(ns: string, switchNs: string, ifName: string, opts: { mac?: string; bridge?: string } = {}): string {
+    // Both ends get prefixed names while they pass through the host namespace, so parallel tests never collide.
     const peer = `${ifName}-${ns.slice(this.prefix.length)}`.slice(0, 15);
-    const tmp = `${this.prefix}t${this.namespaces.indexOf(ns)}${ifName}`.slice(0, 15);
-    sh('ip', ['link', 'add', tmp, 'type', 'veth', 'peer', 'name', peer]);
+    const idx = this.namespaces.indexOf(ns);
+    const tmp = `${this.prefix}a${idx}`.slice(0, 15);
+    const tmpPeer = `${this.prefix}b${idx}`.slice(0, 15);
+    sh('ip', ['link', 'add', tmp, 'type', 'veth', 'peer', 'name', tmpPeer]);
     sh('ip', ['link', 'set', tmp, 'netns', ns]);
-    sh('ip', ['link', 'set', peer, 'netns', switchNs]);
+    sh('ip', ['link', 'set', tmpPeer, 'netns', switchNs]);
     this.exec(ns, 'ip', ['link', 'set', tmp, 'name', ifName]);
+    this.exec(switchNs, 'ip', ['link', 'set', tmpPeer, 'name', peer]);
     if (opts.mac) this.exec(ns, 'ip', ['link', 'set', ifName, 'address', opts.mac]);
     this.exec(ns, 'ip', ['link', 'set', ifName, 'up']);
     this.exec(switchNs, 'ip', ['link', 'set', peer, 'master', opts.bridge ?? 'br0']);
@@ -101,7 +105,10 @@ export class Topology {
     for (const p of this.processes) {
       if (p.exitCode === null && p.signalCode === null) {
         p.kill('SIGKILL');
-        await new Promise((r) => { p.once('exit', r); setTimeout(r, 2000); });
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 2000);
+          p.once('exit', () => { clearTimeout(t); r(); });
+        });
       }
     }
     for (const ns of this.namespaces.reverse()) sh('ip', ['netns', 'del', ns], { allowFail: true });
