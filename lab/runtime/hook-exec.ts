@@ -30,8 +30,10 @@ export interface HookResult {
 function exec(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(bin, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
+      if (!err) return resolve({ code: 0, stdout, stderr });
+      const code = (err as { code?: unknown }).code;
+      // A number is the exit code; anything else (ENOENT, EACCES, a signal) means the process did not run to its end.
+      resolve(typeof code === 'number' ? { code, stdout, stderr } : { code: 1, stdout, stderr: stderr || `${bin}: ${err.message}` });
     });
   });
 }

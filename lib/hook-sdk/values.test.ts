@@ -26,6 +26,7 @@ describe('PatchableValues', () => {
     expect(() => v.set('global.x', 1)).toThrow('outside "metallb"');
     expect(() => v.set('metallb', {})).toThrow('whole top-level key');
     expect(() => v.set('metallb..x', 1)).toThrow('bad values path');
+    expect(() => v.set('metallb.x', undefined)).toThrow('use remove');
   });
 
   test('keys with dots and slashes go through a key list and are escaped', () => {

@@ -56,6 +56,7 @@ export class PatchableValues {
   /** Sets `path` to `value` (creating missing parent objects). Emits `add` operations. */
   set(path: ValuesPath, value: unknown): void {
     const k = this.#checked(path);
+    if (value === undefined) throw new Error(`values path ${pointer(k)}: undefined is not a value (use remove)`);
     let cur: Record<string, unknown> = this.#doc;
     for (let i = 0; i < k.length - 1; i++) {
       const key = k[i] as string;

@@ -103,7 +103,7 @@ describe('batch hook executable', () => {
   });
 
   test('Schedule with includeSnapshotsFrom (filterResult only): config values patch and a counter', () => {
-    const r = run(['hook', 'run', '1'], [{ binding: 'every-5s', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'node-b' }, { filterResult: 'node-a' }] } }]);
+    const r = run(['hook', 'run', '1'], [{ binding: 'every-15s', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'node-b' }, { filterResult: 'node-a' }] } }]);
     expect(r.status).toBe(0);
     expect(r.files).toEqual({
       VALUES_JSON_PATCH_PATH: '',
@@ -158,10 +158,10 @@ describe('batch hook executable', () => {
     const cfg = JSON.parse(execFileSync(wrapper, ['--config'], { encoding: 'utf8' })) as Record<string, unknown>;
     expect(cfg).toEqual({
       configVersion: 'v1',
-      schedule: [{ name: 'every-5s', crontab: '*/5 * * * * *', includeSnapshotsFrom: ['nodes'], queue: 'slow' }],
+      schedule: [{ name: 'every-15s', crontab: '*/15 * * * * *', includeSnapshotsFrom: ['nodes'], queue: 'slow' }],
       kubernetes: [{ name: 'nodes', apiVersion: 'v1', kind: 'Node', jqFilter: '.metadata.name', keepFullObjectsInMemory: false, executeHookOnEvent: [] }],
     });
-    const r = run([], [{ binding: 'every-5s', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'n1' }] } }], undefined, undefined, wrapper);
+    const r = run([], [{ binding: 'every-15s', type: 'Schedule', snapshots: { nodes: [{ filterResult: 'n1' }] } }], undefined, undefined, wrapper);
     expect(r.status).toBe(0);
     expect(r.files.CONFIG_VALUES_JSON_PATCH_PATH).toBe('[{"op":"add","path":"/metallb/fixtureNodes","value":["n1"]}]\n');
   });

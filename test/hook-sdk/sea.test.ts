@@ -16,7 +16,7 @@ const batch = path.join(repoRoot, 'hooks/batch');
 const noNode = { PATH: '/nonexistent' };
 
 (built ? describe : describe.skip)(built ? 'hooks/batch as a single executable' : 'hooks/batch as a single executable (skipped: dist/ not built, run make build)', () => {
-  jest.setTimeout(240000);
+  jest.setTimeout(400000);
 
   beforeAll(() => {
     fs.mkdirSync(seaDir, { recursive: true });

@@ -17,15 +17,20 @@ const built = fs.existsSync(path.join(repoRoot, 'dist/hooks/src/index.js')) && f
 const log = newLogger('module-e2e', process.env.E2E_LOG ?? 'silent');
 
 (built ? describe : describe.skip)(built ? 'the metallb module through the runtime' : 'the metallb module through the runtime (skipped: dist/ not built, run make build)', () => {
-  jest.setTimeout(180000);
-  const api = useApiServer();
+  jest.setTimeout(400000);
   let kube: Kube;
   let rt: ModuleRuntime | undefined;
+  // Stop the runtime before the API server goes (this hook is registered first, so it runs first).
+  afterAll(async () => {
+    await rt?.stop();
+    rt = undefined;
+  });
+  const api = useApiServer();
 
   const runtime = () =>
-    new ModuleRuntime({ kubeconfig: api.kubeconfigPath, moduleDir: repoRoot, hooks: path.join(repoRoot, 'hooks/batch'), helm: path.join(repoRoot, '.cache/helm/helm'), backoff: { baseMs: 200, maxMs: 1000 }, crdRoots: [repoRoot], log });
+    new ModuleRuntime({ kubeconfig: api.kubeconfigPath, moduleDir: repoRoot, hooks: path.join(repoRoot, 'hooks/batch'), helm: path.join(repoRoot, '.cache/helm/helm'), backoff: { baseMs: 1000, maxMs: 5000 }, crdRoots: [repoRoot], log });
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 120000): Promise<T> {
+  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 300000): Promise<T> {
     const end = Date.now() + ms;
     for (;;) {
       const v = await fn().catch(() => undefined);
@@ -44,9 +49,6 @@ const log = newLogger('module-e2e', process.env.E2E_LOG ?? 'silent');
     await kube.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'node-role.kubernetes.io/worker': '' } } });
   });
 
-  afterAll(async () => {
-    await rt?.stop();
-  });
 
   test('a class and a Service render the instance, the pool and the advertisement', async () => {
     rt = runtime();
