@@ -136,7 +136,7 @@ async function teardown(s: Setup): Promise<void> {
 const CONTROLLER = path.resolve(__dirname, '../images/controller/src/main.js');
 const CONTROLLER_ENV = { POD_NAME: 'bench-controller', POD_NAMESPACE: 'd8-metallb', METRICS_PORT: '0', LOG_LEVEL: 'info' };
 
-/** The reference writer: list instances, then write precomputed statuses, 32 in flight (the controller's default). */
+/** The reference writer: list instances, then write precomputed statuses, 64 in flight (the controller's default). */
 async function bareWriter(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromDefault();
@@ -146,7 +146,7 @@ async function bareWriter(): Promise<void> {
   const items = list.items;
   let next = 0;
   const base = 0x20010db8000000010000000000000000n;
-  await Promise.all(Array.from({ length: 32 }, async () => {
+  await Promise.all(Array.from({ length: 64 }, async () => {
     for (let i = next++; i < items.length; i = next++) {
       const o = items[i];
       if (!o) continue;

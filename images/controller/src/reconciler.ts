@@ -26,7 +26,7 @@ export interface ControllerOptions {
   registry: Registry;
   timing?: ElectionTiming;
   clock?: Clock;
-  /** Status writes in flight at once. */
+  /** Status writes in flight at once (64). */
   concurrency?: number;
   leaseName?: string;
 }
@@ -211,7 +211,7 @@ export class Controller {
       this.#enqueueAll();
       return;
     }
-    const max = this.#o.concurrency ?? 32;
+    const max = this.#o.concurrency ?? 64;
     while (this.#workers < max && this.#queue.size > 0) {
       this.#workers++;
       void this.#work().finally(() => {
