@@ -160,19 +160,26 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   writeState(state);
   let snap = await snapshot(state);
   if (o.applyOnly) return { state, report: { generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: [], notes: [] } };
+  // The demo's BGP configuration has no nodeSelector, so every node announces; converged must hold for 3 looks in a row.
+  const converge = { bgpNextHops: nodesOf(plan).length };
+  let steady = 0;
   await waitFor('every Service IP to answer (see logs/ for the controller and speakers)', async () => {
     snap = await snapshot(state);
-    const left = pending(snap.observation);
+    const left = pending(snap.observation, converge);
     const services = snap.observation.services.length;
-    say(left.length || services < DEMO.filter((w) => w.kind === 'Service').length ? `converging: ${services} Services; ${left.length} pending${left[0] ? `: ${left.slice(0, 3).join('; ')}` : ''}` : 'converged');
-    return left.length === 0 && services >= DEMO.filter((w) => w.kind === 'Service').length ? true : undefined;
+    const done = left.length === 0 && services >= DEMO.filter((w) => w.kind === 'Service').length;
+    steady = done ? steady + 1 : 0;
+    say(done ? `converged (${steady}/3)` : `converging: ${services} Services; ${left.length} pending${left[0] ? `: ${left.slice(0, 3).join('; ')}` : ''}`);
+    return steady >= 3 ? true : undefined;
   }, o.timeoutMs, 500);
   phase('converged: every Service has its IPs and answers');
   if (!o.headless && process.stdout.isTTY) process.stdout.write('\n');
   await liveView(state, o);
+  // The report's table is the converged lab, before any fault; the failover section tells what moved.
+  snap = await snapshot(state);
+  const convergedRows = rows(snap.observation);
   let failover: FailoverResult | undefined;
   if (o.failover) {
-    snap = await snapshot(state);
     const node = busiestNode(snap.prober);
     if (node) {
       o.out(`\nfailing ${node}: pulling its cable`);
@@ -182,9 +189,8 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
       if (failover.routeWithdrawnMs !== undefined) o.out(`  router withdrew ${node} after ${failover.routeWithdrawnMs} ms`);
     }
   }
-  snap = await snapshot(state);
   const report: LabReport = {
-    generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: rows(snap.observation),
+    generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: convergedRows,
     ...(failover ? { failover, svg: 'failover.svg' } : {}),
     notes: [`KUBECONFIG=${state.api.kubeconfig}`, 'The failure is a pulled cable: the node\'s switch port goes down, its processes keep running.'],
   };

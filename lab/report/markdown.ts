@@ -31,7 +31,7 @@ export function reportMarkdown(r: LabReport): string {
     '',
     table(['phase', 'time'], r.phases.map(([n, v]) => [n, ms(v)])),
     '',
-    '## Service IPs',
+    '## Service IPs (converged, before the failover)',
     '',
     table(['service', 'mode', 'IP', 'answered by', 'client sees MAC', 'req/s', 'router next hops'], r.rows.map((x) => [x.service, x.mode, x.ip, x.node, x.mac, String(x.rps), x.nextHops])),
     '',

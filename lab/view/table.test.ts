@@ -36,6 +36,15 @@ describe('live view', () => {
     expect(pending(o)).toEqual(['default/web: 1/3 IPs', '192.0.2.200: no answers yet', '203.0.113.11: no answers yet', '203.0.113.11: no route at the router']);
   });
 
+  test('converged asks for distinct L2 nodes per Service, one node per L2 IP, and the BGP next hops', () => {
+    expect(pending(base, { bgpNextHops: 2 })).toEqual([]);
+    expect(pending(base, { bgpNextHops: 4 })).toEqual(['203.0.113.10: 2/4 next hops at the router']);
+    const same: Observation = { ...base, traffic: { ...base.traffic, '192.0.2.201': { rps: 49, nodes: ['node-1'], outages: 0 } } };
+    expect(pending(same)).toEqual(['192.0.2.200: answered by node-1, which also answers 192.0.2.201']);
+    const split: Observation = { ...base, traffic: { ...base.traffic, '192.0.2.201': { rps: 49, nodes: ['node-2', 'node-3'], outages: 0 } } };
+    expect(pending(split)).toEqual(['192.0.2.201: answered by node-2 and node-3']);
+  });
+
   test('a Service without IPs shows as pending', () => {
     const o: Observation = { ...base, services: [{ namespace: 'a', name: 'b', mode: 'L2 x', wanted: 1, ips: [] }] };
     expect(rows(o)[0]).toMatchObject({ ip: '(pending)', node: '-', rps: 0 });

@@ -75,14 +75,38 @@ export function renderTable(rs: readonly Row[]): string {
   return cells.map((c) => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-/** How far the lab is from converged, for the progress line; empty when done. */
-export function pending(o: Observation): string[] {
+/** What "converged" asks for beyond every IP answering. */
+export interface ConvergeOptions {
+  /** Next hops each BGP route must have at the router (the nodes that announce it). */
+  readonly bgpNextHops?: number;
+}
+
+/**
+ * How far the lab is from converged, for the progress line; empty when done. Converged means every Service
+ * has its IPs, every IP answers, a Service's L2 IPs are answered by distinct nodes (one node each), and every
+ * BGP route has its next hops at the router.
+ */
+export function pending(o: Observation, opts: ConvergeOptions = {}): string[] {
   const out: string[] = [];
   for (const s of o.services) {
     if (s.ips.length < s.wanted) out.push(`${s.namespace}/${s.name}: ${s.ips.length}/${s.wanted} IPs`);
+    const l2Owners = new Map<string, string>();
     for (const ip of s.ips) {
-      if (!(o.traffic[ip]?.rps ?? 0)) out.push(`${ip}: no answers yet`);
-      if (s.mode === 'BGP' && !(o.nextHops[hostRoute(ip)]?.length)) out.push(`${ip}: no route at the router`);
+      const t = o.traffic[ip];
+      if (!(t?.rps ?? 0)) out.push(`${ip}: no answers yet`);
+      if (s.mode === 'BGP') {
+        const hops = o.nextHops[hostRoute(ip)]?.length ?? 0;
+        if (!hops) out.push(`${ip}: no route at the router`);
+        else if (opts.bgpNextHops !== undefined && hops < opts.bgpNextHops) out.push(`${ip}: ${hops}/${opts.bgpNextHops} next hops at the router`);
+        continue;
+      }
+      const nodes = t?.nodes ?? [];
+      if (nodes.length > 1) out.push(`${ip}: answered by ${nodes.join(' and ')}`);
+      const node = nodes[0];
+      if (node === undefined) continue;
+      const other = l2Owners.get(node);
+      if (other !== undefined) out.push(`${ip}: answered by ${node}, which also answers ${other}`);
+      else l2Owners.set(node, ip);
     }
   }
   return out;
