@@ -98,6 +98,22 @@ async function sampleOnce(state: LabState, kube: Kube): Promise<ChaosSample | un
   return { at: Date.now(), services: infos.map((s) => ({ key: `${s.namespace}/${s.name}`, wanted: s.wanted, ips: s.ips })), macs };
 }
 
+/** The parent of a process, from /proc (undefined once it is gone). */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process is one of `known` or a child of one (a speaker's capture helper); an orphan is not. */
+function descendsFrom(pid: number, known: ReadonlySet<number>): boolean {
+  for (let p: number | undefined = pid, hops = 0; p !== undefined && p > 1 && hops < 32; p = parentOf(p), hops++) if (known.has(p)) return true;
+  return false;
+}
+
 /** Processes in the lab's namespaces that nobody accounts for, namespaces with the prefix nobody made, and runaway memory. */
 async function findLeaks(state: LabState, rssBefore: Map<number, number>): Promise<string[]> {
   const leaks: string[] = [];
@@ -109,7 +125,7 @@ async function findLeaks(state: LabState, rssBefore: Map<number, number>): Promi
     const out = new Set<string>();
     for (const ns of ours) {
       const pids = (await runAsync('ip', ['netns', 'pids', ns]).catch(() => '')).split('\n').filter(Boolean).map(Number);
-      for (const pid of pids) if (!known.has(pid)) out.add(`${pid} in ${ns}`);
+      for (const pid of pids) if (!descendsFrom(pid, known)) out.add(`${pid} in ${ns}`);
     }
     return out;
   };
