@@ -3,6 +3,7 @@
  * The module's own hooks and chart through the module runtime against the embedded API server:
  * the docs example (a class with 3 nodes, a Service asking for 3 IPs) renders 3 SDNInternalL2LBService
  * objects on 3 distinct nodes, the nodes get the member label, the Service is bound to its class,
+ * the controller gives the instances their IPs and the Service reads "3 of 3 public IPs were assigned",
  * and a node leaving moves only the instance it held.
  */
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import * as path from 'node:path';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
 import { newLogger } from '../../lib/log.js';
 import { Kube } from '../../lab/runtime/kube.js';
+import { run as runController, type Running } from '../../images/controller/src/main.js';
 import { ModuleRuntime } from '../../lab/runtime/runtime.js';
 import { useApiServer } from '../helpers/apiserver.js';
 import { buildHooksTree, repoRoot } from '../helpers/hooks-tree.js';
@@ -24,9 +26,11 @@ const api = useApiServer();
 const tree = buildHooksTree('hooks-module-e2e', ['lib', 'hooks/src'], 'hooks/src/index');
 const log = newLogger('hooks-e2e', process.env.E2E_LOG ?? 'silent');
 let rt: ModuleRuntime | undefined;
+let controller: Running | undefined;
 let kube: Kube;
 
 afterAll(async () => {
+  await controller?.stop();
   await rt?.stop();
   tree.remove();
 });
@@ -83,6 +87,23 @@ describe(`module hooks and chart in the module runtime${missing ? ` (skipped: ${
       return ((s?.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).length > 0 && s;
     });
     expect((svc.status as { conditions: unknown[] }).conditions).toContainEqual(expect.objectContaining({ type: 'network.deckhouse.io/load-balancer-class', status: 'True', reason: 'LoadBalancerClassBound', message: 'ingress' }));
+  });
+
+  it('with the controller: the Service lists its 3 IPs and reads "3 of 3 public IPs were assigned"', async () => {
+    process.env.KUBECONFIG = api.kubeconfigPath;
+    controller = await runController({ POD_NAME: 'controller-e2e', POD_NAMESPACE: 'd8-metallb', METRICS_PORT: '0', LOG_LEVEL: process.env.E2E_LOG ?? 'silent' });
+    const svc = await until('3 IPs in the Service status', async () => {
+      const s = await kube.get('v1', 'Service', 'web', 'nginx');
+      const st = s?.status as { loadBalancer?: { ingress?: { ip: string }[] }; conditions?: { type: string; message?: string }[] } | undefined;
+      return (st?.loadBalancer?.ingress ?? []).length === 3 && st?.conditions?.some((c) => c.type === 'AllPublicIPsAssigned') && st;
+    });
+    const ips = (svc.loadBalancer?.ingress ?? []).map((i) => i.ip);
+    expect(new Set(ips).size).toBe(3);
+    for (const ip of ips) expect(ip).toMatch(/^192\.0\.2\.(2[0-4]\d|250)$/);
+    expect(svc.conditions).toContainEqual(expect.objectContaining({ type: 'AllPublicIPsAssigned', status: 'True', reason: 'AllIPsAssigned', message: '3 of 3 public IPs were assigned' }));
+    // Each instance holds one of them.
+    const held = (await instances()).map((o) => ((o.status as { loadBalancer?: { ingress?: { ip: string }[] } } | undefined)?.loadBalancer?.ingress ?? [])[0]?.ip).sort();
+    expect(held).toEqual([...ips].sort());
   });
 
   it('a node leaving the class moves only its instance, and says the count is above the node count', async () => {
