@@ -36,8 +36,15 @@ suite(`BGP interop${skip ? ` (skipped: ${skip})` : ''}`, () => {
       lab = buildLab(prefix, 1);
       const pcap = path.join(lab.dir, 'bgp.pcap');
       const dump = lab.topo.spawn(lab.router, 'tcpdump', ['-i', 'eth0', '-U', '-n', '-w', pcap, 'tcp port 179']);
-      dump.stderr?.resume();
-      await new Promise((r) => setTimeout(r, 300));
+      // Start the router only once tcpdump says it listens, so the capture holds the router's OPEN.
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        const t = setTimeout(resolve, 10_000);
+        dump.stderr?.on('data', (c: Buffer) => {
+          seen += c.toString();
+          if (seen.includes('listening on')) { clearTimeout(t); resolve(); }
+        });
+      });
       await startRouter(lab, kind, { nodes: [0], peerAs: ROUTER_AS, password: 's3cret-md5', exportRoute: true });
       speaker = new SpeakerProc(lab, lab.nodes[0] ?? '', { peers: [peerToRouter(0, { peerAs: ROUTER_AS, localAs: ROUTER_AS, password: 's3cret-md5' })], routes });
       await until('session Established on our side', () => speaker?.state('router') === 'Established', 60_000);
