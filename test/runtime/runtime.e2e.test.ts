@@ -151,9 +151,15 @@ describe('module runtime against the embedded API server', () => {
     const text = await (await fetch(`http://127.0.0.1:${rt?.metricsPort}/metrics`)).text();
     expect(text).toContain('d8_metallb_fixture_services{class="a",hook="services",module="metallb"} 1');
     expect(text).toMatch(/metallb_runtime_hook_runs_total\{hook="status",binding="afterHelm",result="ok"\} [1-9]/);
-    // The 6-field schedule (every 15 s) runs in its own queue with the nodes snapshot it includes.
-    expect(text).toMatch(/metallb_runtime_hook_runs_total\{hook="schedule",binding="every-15s",result="ok"\} [1-9]/);
-    expect(text).toMatch(/d8_metallb_fixture_schedule_runs_total\{hook="schedule",module="metallb"\} [1-9]/);
+    // The 6-field schedule (every 15 s) runs in its own queue with the nodes snapshot it includes; wait for its first tick.
+    const scheduled = /metallb_runtime_hook_runs_total\{hook="schedule",binding="every-15s",result="ok"\} [1-9]/;
+    let latest = text;
+    for (let end = Date.now() + 40_000; !scheduled.test(latest) && Date.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      latest = await (await fetch(`http://127.0.0.1:${rt?.metricsPort}/metrics`)).text();
+    }
+    expect(latest).toMatch(scheduled);
+    expect(latest).toMatch(/d8_metallb_fixture_schedule_runs_total\{hook="schedule",module="metallb"\} [1-9]/);
   });
 
   test('a restarted runtime converges with no writes: resourceVersions unchanged', async () => {
