@@ -11,6 +11,7 @@ import * as readline from 'node:readline';
 import { Topology } from '../helpers/netns.js';
 import type { PeerSpec } from '../../images/speaker/src/bgp/speaker.js';
 import type { BfdPeerSpec } from '../../images/speaker/src/bfd/agent.js';
+import { until } from '../helpers/until.js';
 
 export type RouterKind = 'gobgp' | 'bird' | 'frr';
 
@@ -72,21 +73,7 @@ export async function destroyLab(lab: Lab | undefined): Promise<void> {
   fs.rmSync(lab.dir, { recursive: true, force: true });
 }
 
-/** Waits until `fn` returns a truthy value, polling; throws with `what` on timeout. */
-export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until };
 
 export interface SpeakerEvent {
   peer?: string;

@@ -16,6 +16,7 @@ import { ModuleRuntime } from '../../lab/runtime/runtime.js';
 import { useApiServer } from '../helpers/apiserver.js';
 import { buildHooksTree, repoRoot } from '../helpers/hooks-tree.js';
 import { fixture } from './harness.js';
+import { until as waitUntil } from '../helpers/until.js';
 
 jest.setTimeout(400000);
 const helm = path.join(repoRoot, '.cache/helm/helm');
@@ -35,20 +36,7 @@ afterAll(async () => {
   tree.remove();
 });
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 200000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 200000): Promise<T> => waitUntil(what, fn, ms, 200);
 
 const instances = async (): Promise<KubeObject[]> => (await kube.list('internal.network.deckhouse.io/v1alpha1', 'SDNInternalL2LBService', 'web')).items;
 const preferred = (o: KubeObject): string => o.metadata?.annotations?.['metallb.io/preferredL2SpeakerNode'] ?? '';

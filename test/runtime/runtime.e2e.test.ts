@@ -11,6 +11,7 @@ import { Kube } from '../../lab/runtime/kube.js';
 import { ModuleRuntime } from '../../lab/runtime/runtime.js';
 import { useApiServer } from '../helpers/apiserver.js';
 import { buildHooksTree, repoRoot } from '../helpers/hooks-tree.js';
+import { until as waitUntil } from '../helpers/until.js';
 
 jest.setTimeout(240000);
 let rt: ModuleRuntime | undefined;
@@ -31,20 +32,7 @@ function runtime(): ModuleRuntime {
   return new ModuleRuntime({ kubeconfig: api.kubeconfigPath, moduleDir, hooks: tree.batch, helm, backoff: { baseMs: 100, maxMs: 400 }, metricsPort: 0, crdRoots: [repoRoot], log });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 120000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 120000): Promise<T> => waitUntil(what, fn, ms, 100);
 
 const cm = (name: string) => kube.get('v1', 'ConfigMap', 'd8-metallb', name);
 const mlbc = (name: string, pool: string[]): KubeObject => ({ apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', metadata: { name }, spec: { addressPool: pool } });
