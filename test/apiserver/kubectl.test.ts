@@ -4,14 +4,13 @@
  * get (table, json, wide, -l), describe with events, patch (strategic, merge, json), replace with a
  * stale resourceVersion, get -w, delete, explain, api-resources, and an invalid custom resource.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
-import { useApiServer } from '../helpers/apiserver.js';
+import { KUBECTL, useApiServer } from '../helpers/apiserver.js';
 
 const ROOT = path.resolve(__dirname, '../..');
-const KUBECTL = '/usr/bin/kubectl';
 const api = useApiServer();
 const children: ChildProcess[] = [];
 
@@ -19,22 +18,8 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-interface Run { code: number; out: string; err: string }
-
-function kubectl(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = execFile(KUBECTL, args, { env: { ...process.env, KUBECONFIG: api.kubeconfigPath }, timeout: 30_000 }, (e, out, err) => {
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err });
-    });
-    if (input !== undefined) p.stdin?.end(input);
-  });
-}
-
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.err}`);
-  return r.out;
-}
+const kubectl = (args: string[], input?: string) => api.kubectl(args, input);
+const ok = (args: string[], input?: string) => api.kubectlOk(args, input);
 
 function crdFiles(): string[] {
   const dirs = ['crds', 'crds/internal', 'crds/native', 'lab/crds'].map((d) => path.join(ROOT, d)).filter((d) => fs.existsSync(d));

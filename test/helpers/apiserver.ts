@@ -5,6 +5,7 @@
  *   const api = useApiServer();
  *   test('...', async () => { const kc = api.kubeConfig(); ... });
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +20,28 @@ export interface TestApiServer {
   readonly kubeconfigPath: string;
   /** A client-node KubeConfig loaded from the server's kubeconfig. */
   kubeConfig(): KubeConfig;
+  /** Runs the real kubectl against the server; never rejects. */
+  kubectl(args: string[], input?: string): Promise<KubectlRun>;
+  /** Runs kubectl and gives its stdout; rejects with its stderr when it fails. */
+  kubectlOk(args: string[], input?: string): Promise<string>;
+}
+
+export const KUBECTL = '/usr/bin/kubectl';
+
+export interface KubectlRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the real kubectl with KUBECONFIG set; resolves with its exit code and output. */
+export function runKubectl(kubeconfig: string, args: string[], input?: string): Promise<KubectlRun> {
+  return new Promise((resolve) => {
+    const p = execFile(KUBECTL, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 30_000 }, (e, out, err) => {
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err });
+    });
+    if (input !== undefined) p.stdin?.end(input);
+  });
 }
 
 /** Starts a server for the calling test file; extra options go to startApiServer. */
@@ -48,6 +71,14 @@ export function useApiServer(opts: Omit<ApiServerOptions, 'kubeconfigPath'> = {}
       const kc = new KubeConfig();
       kc.loadFromFile(path.join(dir, 'kubeconfig'));
       return kc;
+    },
+    kubectl(args, input) {
+      return runKubectl(path.join(dir, 'kubeconfig'), args, input);
+    },
+    async kubectlOk(args, input) {
+      const r = await runKubectl(path.join(dir, 'kubeconfig'), args, input);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.err}`);
+      return r.out;
     },
   };
 }

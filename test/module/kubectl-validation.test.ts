@@ -3,33 +3,19 @@
  * Where the user looks: the shipped CRDs registered in the lab's API server, then the real
  * kubectl applies MetalLB manifests (accepted unchanged) and bad objects (rejected, field named).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../../lib/schemas/index.js';
-import { useApiServer } from '../helpers/apiserver.js';
+import { KUBECTL, useApiServer } from '../helpers/apiserver.js';
 
 const root = repoRoot();
-const KUBECTL = '/usr/bin/kubectl';
 const api = useApiServer();
 // kubectl runs take seconds each when the machine is busy.
 jest.setTimeout(120_000);
 
-function kubectl(args: string[], input?: string): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = execFile(KUBECTL, args, { env: { ...process.env, KUBECONFIG: api.kubeconfigPath }, timeout: 30_000 }, (e, out, err) => {
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err });
-    });
-    if (input !== undefined) p.stdin?.end(input);
-  });
-}
-
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.err}`);
-  return r.out;
-}
+const kubectl = (args: string[], input?: string) => api.kubectl(args, input);
+const ok = (args: string[], input?: string) => api.kubectlOk(args, input);
 
 const fixtures = join(root, 'test/fixtures/metallb');
 const crdFiles = ['crds', 'crds/internal', 'crds/native'].flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.yaml') && !f.startsWith('doc-')).map((f) => join(root, d, f)));
