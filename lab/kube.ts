@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** A small JSON client for the lab's API server (HTTPS, bearer token), over its Unix socket or TCP, for the lab's own tools. */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import yaml from 'js-yaml';
 
@@ -30,12 +31,45 @@ export interface KubeList<T = KubeObject> {
   metadata?: { resourceVersion?: string };
 }
 
-/** An API error with the server's status code and message. */
+/** An API error with the server's status code, reason and message. */
 export class KubeError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(readonly code: number, readonly reason: string, message: string) {
     super(message);
     this.name = 'KubeError';
   }
+}
+
+/**
+ * One request with a JSON body to an API server: `opts` carries the target, TLS and auth. Resolves with the
+ * parsed body; rejects with KubeError (the Status reason and message) on a non-2xx status.
+ */
+export function requestJson(mod: typeof https | typeof http, opts: https.RequestOptions, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers as Record<string, string> | undefined) };
+  if (payload) Object.assign(headers, { 'Content-Type': contentType, 'Content-Length': String(payload.length) });
+  return new Promise((resolve, reject) => {
+    const req = mod.request({ ...opts, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = undefined;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          parsed = text;
+        }
+        const code = res.statusCode ?? 0;
+        if (code >= 200 && code < 300) return resolve(parsed);
+        const st = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { reason?: string; message?: string };
+        reject(new KubeError(code, st.reason ?? 'Unknown', `${method} ${path}: ${code} ${st.message ?? text}`));
+      });
+    });
+    if (opts.timeout) req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
 }
 
 export class Kube {
@@ -50,33 +84,9 @@ export class Kube {
 
   /** One request; resolves with the parsed body, rejects with KubeError on a non-2xx status. */
   request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (payload !== undefined) headers['content-type'] = contentType;
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
     const target = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath, servername: 'localhost' } : { host: this.endpoint.host, port: this.endpoint.port };
-    return new Promise((resolve, reject) => {
-      const req = https.request({ ...target, method, path, headers, ca: this.ca, timeout: this.timeoutMs, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = undefined;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = text;
-          }
-          const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) resolve(parsed as T);
-          else reject(new KubeError(code, `${method} ${path}: ${code} ${(parsed as { message?: string } | undefined)?.message ?? text}`));
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.on('error', reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
+    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    return requestJson(https, { ...target, headers, ca: this.ca, timeout: this.timeoutMs, agent: false }, method, path, body, contentType) as Promise<T>;
   }
 
   get<T = KubeObject>(path: string): Promise<T> {

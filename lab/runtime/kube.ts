@@ -4,14 +4,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
+import { KubeError, requestJson } from '../kube.js';
 
-/** An API error with the server's Status. */
-export class KubeError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) {
-    super(message);
-    this.name = 'KubeError';
-  }
-}
+export { KubeError };
 
 export interface ResourceInfo {
   apiVersion: string;
@@ -56,37 +51,11 @@ export class Kube {
 
   /** Raw request; resolves to the parsed JSON body, rejects with KubeError on a non-2xx status. */
   async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
-    const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+    const opts: https.RequestOptions = { hostname: this.#server.hostname.replace(/^\[|\]$/g, ''), port: this.#server.port };
     await this.#kc.applyToHTTPSOptions(opts);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    if (payload) Object.assign(opts.headers as Record<string, string>, { 'Content-Type': contentType, 'Content-Length': String(payload.length) });
-    const mod = this.#server.protocol === 'https:' ? https : http;
-    const url = new URL(path, this.#server);
-    return new Promise((resolve, reject) => {
-      const req = mod.request(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = undefined;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = text;
-          }
-          const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) {
-            if (method !== 'GET') this.writes++;
-            return resolve(parsed);
-          }
-          const st = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { reason?: string; message?: string };
-          reject(new KubeError(code, st.reason ?? 'Unknown', `${method} ${path}: ${code} ${st.message ?? text}`));
-        });
-      });
-      req.on('error', reject);
-      if (payload) req.write(payload);
-      req.end();
-    });
+    const parsed = await requestJson(this.#server.protocol === 'https:' ? https : http, opts, method, path, body, contentType);
+    if (method !== 'GET') this.writes++;
+    return parsed;
   }
 
   /** The resources of one apiVersion. */
