@@ -5,7 +5,7 @@ import { eligibleNodes, ineligibility, matchesLabels, type NodeInfo } from './el
 import { serviceEvent, type ServiceEventReason } from './events.js';
 import { CLASS_BOUND_REASON, CLASS_CONDITION, PREFERRED_NODE_ANNOTATION } from './names.js';
 import { place, type Placement, type PlacementInput, type ServiceDemand } from './placement.js';
-import { demandOf, opt, selectClassFor, withCondition, type ClassInfo, type Condition, type ServiceInfo, type ServicePort } from './service.js';
+import { demandOf, opt, selectClassFor, withCondition, type ClassInfo, type Condition, type ServiceInfo, type ServiceTraffic } from './service.js';
 
 /** An SDNInternalL2LBService as read back: where it is and which node it prefers. */
 export interface InstanceInfo {
@@ -29,23 +29,15 @@ export interface L2ClassValue {
 }
 
 /** One `internal.l2lbservices` entry. */
-export interface L2InstanceValue {
+export interface L2InstanceValue extends ServiceTraffic {
   name: string;
   namespace: string;
   serviceName: string;
   serviceNamespace: string;
   mlbcName: string;
   preferredNode: string;
-  clusterIP?: string;
-  selector?: Record<string, string>;
-  externalTrafficPolicy?: string;
-  internalTrafficPolicy?: string;
-  publishNotReadyAddresses?: boolean;
-  ipFamilies?: string[];
-  ipFamilyPolicy?: string;
   desiredIP?: string;
   lbAllowSharedIP?: string;
-  ports: ServicePort[];
 }
 
 export interface L2Plan {

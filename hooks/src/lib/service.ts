@@ -23,16 +23,8 @@ export interface ServicePort {
   targetPort?: number | string;
 }
 
-/** A LoadBalancer Service, reduced to what the hooks use. */
-export interface ServiceInfo {
-  name: string;
-  namespace: string;
-  uid?: string;
-  annotations: Record<string, string>;
-  loadBalancerClass?: string;
-  /** The class recorded in the sticky condition, when bound. */
-  boundClass?: string;
-  conditions: Condition[];
+/** The Service spec fields an L2 instance copies from its Service. */
+export interface ServiceTraffic {
   clusterIP?: string;
   ports: ServicePort[];
   selector?: Record<string, string>;
@@ -41,6 +33,18 @@ export interface ServiceInfo {
   publishNotReadyAddresses?: boolean;
   ipFamilies?: string[];
   ipFamilyPolicy?: string;
+}
+
+/** A LoadBalancer Service, reduced to what the hooks use. */
+export interface ServiceInfo extends ServiceTraffic {
+  name: string;
+  namespace: string;
+  uid?: string;
+  annotations: Record<string, string>;
+  loadBalancerClass?: string;
+  /** The class recorded in the sticky condition, when bound. */
+  boundClass?: string;
+  conditions: Condition[];
 }
 
 /** A MetalLoadBalancerClass as the hooks see it. */
