@@ -36,7 +36,7 @@ describe('planBgp', () => {
         });
         const pools = new Set(i.pools.map((p) => p.name));
         for (const a of plan.bgpAdvertisements) {
-          expect(a.peers.length).toBeGreaterThan(0);
+          expect(a.peers?.length ?? 0).toBeGreaterThan(0);
           for (const p of a.ipAddressPools) expect(pools.has(p)).toBe(true);
         }
         const names = plan.bgpPeers.map((p) => p.name);

@@ -1,25 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The BGP custom resources as the hooks see them (API shape), and the values they become (internal shape). */
-import type { KubeObject, LabelSelector } from '../../../../lib/hook-sdk/index.js';
+import type { KubeObject } from '../../../../lib/hook-sdk/index.js';
 import { opt } from '../service.js';
 import type { Condition } from '../service.js';
+import type { AddressPoolValue, BFDProfileValue, BGPAdvertisementValue, BGPPeerValue, SecretToCopyValue } from '../../../../lib/schemas/types.generated.js';
 
-export interface PoolInfo {
-  name: string;
-  addresses: string[];
-  autoAssign?: boolean;
-  avoidBuggyIPs?: boolean;
-}
+/** A MetalLoadBalancerPool as the hooks see it: the `internal.addressPools` entry it becomes. */
+export type PoolInfo = AddressPoolValue;
 
-export interface BfdSpec {
-  receiveInterval?: number;
-  transmitInterval?: number;
-  detectMultiplier?: number;
-  echoInterval?: number;
-  echoMode?: boolean;
-  passiveMode?: boolean;
-  minimumTTL?: number;
-}
+export type BfdSpec = Omit<BFDProfileValue, 'name'>;
 
 export interface PeerInfo {
   name: string;
@@ -59,42 +48,16 @@ export interface SecretInfo {
 export type PoolValue = PoolInfo;
 
 /** `internal.bgpPeers` entry. */
-export interface PeerValue {
-  name: string;
-  myASN: number;
-  peerASN: number;
-  peerAddress: string;
-  peerPort?: number;
-  routerID?: string;
-  holdTime?: string;
-  sourceAddress?: string;
-  passwordSecret?: string;
-  bfdProfile?: string;
-  nodeSelectors?: LabelSelector[];
-}
+export type PeerValue = BGPPeerValue;
 
 /** `internal.bgpAdvertisements` entry. */
-export interface AdvertisementValue {
-  name: string;
-  ipAddressPools: string[];
-  peers: string[];
-  nodeSelectors?: LabelSelector[];
-  aggregationLength?: number;
-  localPref?: number;
-  communities?: string[];
-}
+export type AdvertisementValue = BGPAdvertisementValue;
 
 /** `internal.bfdProfiles` entry. */
-export interface BfdProfileValue extends BfdSpec {
-  name: string;
-}
+export type BfdProfileValue = BFDProfileValue;
 
 /** `internal.secretsToCopy` entry. */
-export interface SecretValue {
-  name: string;
-  namespace: string;
-  data: Record<string, string>;
-}
+export type SecretValue = SecretToCopyValue;
 
 function rec(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
