@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The pure core of L2 discovery: classes, nodes and Services in; instances, status updates and events out. */
 import type { KubeObject } from '../../../lib/hook-sdk/index.js';
+import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
 import { eligibleNodes, ineligibility, matchesLabels, type NodeInfo } from './eligibility.js';
 import { serviceEvent, type ServiceEventReason } from './events.js';
 import { CLASS_BOUND_REASON, CLASS_CONDITION, PREFERRED_NODE_ANNOTATION } from './names.js';
@@ -19,14 +20,8 @@ export interface InstanceInfo {
   ip?: string;
 }
 
-/** One `internal.l2loadbalancers` entry. */
-export interface L2ClassValue {
-  name: string;
-  addressPool: string[];
-  interfaces: string[];
-  nodeSelector: Record<string, string>;
-  isDefault: boolean;
-}
+/** One `internal.l2loadbalancers` entry: the hooks always fill every field. */
+export type L2ClassValue = Required<L2LoadBalancerValue>;
 
 /** One `internal.l2lbservices` entry. */
 export interface L2InstanceValue extends ServiceTraffic {
