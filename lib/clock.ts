@@ -47,4 +47,16 @@ export class ManualClock implements Clock {
     }
     this.#now = end;
   }
+
+  /** Time jumps `ms` ahead as over a stalled event loop: then every overdue timer fires, late, in due order. */
+  stall(ms: number): void {
+    this.#now += ms;
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.#timers) if (e[1].at <= this.#now && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.#timers.delete(next[0]);
+      next[1].fn();
+    }
+  }
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/** The UDP shell around heartbeats: send ours to every peer, feed theirs to the liveness detector. */
+/**
+ * The UDP shell around heartbeats: send ours to every peer each interval, and at once when what we
+ * report changes (`sendNow`); feed theirs to the liveness detector.
+ */
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { familyOf } from '../../../../lib/ip.js';
@@ -19,8 +22,8 @@ export interface HeartbeatServiceOptions {
   readonly port: number;
   readonly log: Logger;
   readonly liveness: Liveness;
-  /** What we tell the others about ourselves, read at every send. */
-  readonly self: () => { apiOk: boolean; links: readonly string[]; macs: readonly string[] };
+  /** What we tell the others about ourselves, read at every send (our view comes from the liveness detector). */
+  readonly self: () => { apiOk: boolean; links: readonly string[]; macs: readonly string[]; holding: boolean };
   readonly peers: () => readonly PeerAddress[];
 }
 
@@ -56,9 +59,14 @@ export class HeartbeatService {
     });
   }
 
+  /** Sends one heartbeat now (our view or state changed), besides the regular ones. */
+  sendNow(): void {
+    if (this.#sockets.size > 0) this.#send();
+  }
+
   #send(): void {
     const me = this.o.self();
-    const msg = encodeHeartbeat({ node: this.o.node, boot: this.#boot, seq: ++this.#seq, intervalMs: this.o.intervalMs, ...me }, this.o.key);
+    const msg = encodeHeartbeat({ node: this.o.node, boot: this.#boot, seq: ++this.#seq, intervalMs: this.o.intervalMs, ...me, view: this.o.liveness.view() }, this.o.key);
     for (const p of this.o.peers()) {
       if (p.node === this.o.node) continue;
       const fam = familyOf(p.address);

@@ -15,6 +15,7 @@ export class L2Metrics {
   readonly #conflicts: Counter<'ip' | 'mac'>;
   readonly #peerUp: Gauge<'peer'>;
   readonly #isolated: Gauge;
+  readonly #stalls: Counter;
 
   constructor(reg: Registry, private readonly node: string) {
     const registers = [reg];
@@ -24,6 +25,7 @@ export class L2Metrics {
     this.#announced = shared(reg, 'metallb_speaker_announced', () => new Gauge({ name: 'metallb_speaker_announced', help: 'IPs announced by the speaker', labelNames: ['ip', 'node', 'protocol', 'service'], registers }));
     this.#conflicts = shared(reg, 'metallb_layer2_address_conflicts', () => new Counter({ name: 'metallb_layer2_address_conflicts', help: 'Foreign stations seen claiming an address this speaker probes or announces', labelNames: ['ip', 'mac'], registers }));
     this.#peerUp = shared(reg, 'metallb_speaker_peer_up', () => new Gauge({ name: 'metallb_speaker_peer_up', help: 'Whether heartbeats from the peer speaker arrive (1) or not (0)', labelNames: ['peer'], registers }));
+    this.#stalls = shared(reg, 'metallb_layer2_stalls', () => new Counter({ name: 'metallb_layer2_stalls', help: 'Times the speaker\'s event loop stalled long enough that peers may have taken its addresses', registers }));
     this.#isolated = shared(reg, 'metallb_layer2_isolated', () => new Gauge({ name: 'metallb_layer2_isolated', help: 'The speaker sees no peers and no API server, so it announces nothing', registers }));
   }
 
@@ -55,5 +57,9 @@ export class L2Metrics {
 
   isolated(on: boolean): void {
     this.#isolated.set(on ? 1 : 0);
+  }
+
+  stalled(): void {
+    this.#stalls.inc();
   }
 }

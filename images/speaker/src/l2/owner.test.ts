@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
-import { electOwner, fallbackOrder, shouldAnnounce } from './owner.js';
+import { candidates, electOwner, fallbackOrder, shouldAnnounce, type PeerReport } from './owner.js';
 
 const nodes = ['node-a', 'node-b', 'node-c'];
 const all = (): boolean => true;
@@ -50,5 +50,82 @@ describe('ownership', () => {
     const owners = new Set<string>();
     for (let i = 200; i < 230; i++) owners.add(electOwner({ ip: `192.0.2.${i}`, eligible: nodes, usable: all }) ?? '');
     expect(owners.size).toBe(3);
+  });
+});
+
+/** Who hears whom (a -> the nodes a hears); views are exchanged, so each node knows what every node it hears hears. */
+type Hears = ReadonlyMap<string, ReadonlySet<string>>;
+
+function reports(self: string, hears: Hears, holding: ReadonlySet<string> = new Set()): Map<string, PeerReport> {
+  const out = new Map<string, PeerReport>();
+  for (const [n, h] of hears) if (n !== self) out.set(n, { up: hears.get(self)?.has(n) === true, holding: holding.has(n), view: [...h].filter((x) => x !== n) });
+  return out;
+}
+
+/** The nodes that announce `ip` when every node elects among its candidates. */
+function announcers(ip: string, hears: Hears, preferred?: string, holding: ReadonlySet<string> = new Set()): string[] {
+  const all = [...hears.keys()];
+  return all.filter((n) => {
+    if (holding.has(n)) return false;
+    const c = candidates(n, false, reports(n, hears, holding));
+    return electOwner({ ip, preferred, eligible: all, usable: (x) => c.has(x) }) === n;
+  });
+}
+
+const mesh = (nodes: readonly string[]): Map<string, Set<string>> => new Map(nodes.map((n) => [n, new Set(nodes.filter((m) => m !== n))]));
+const names = fc.uniqueArray(fc.constantFrom<string>('n1', 'n2', 'n3', 'n4', 'n5', 'n6'), { minLength: 1 });
+const pref = (ns: readonly string[]) => fc.option(fc.constantFrom(...ns, 'gone'), { nil: undefined });
+
+describe('agreed candidates', () => {
+  test('everyone hears everyone: one announcer, the plain election winner', () => {
+    fc.assert(fc.property(names.chain((ns) => fc.tuple(fc.constant(ns), fc.ipV4(), pref(ns))), ([ns, ip, p]) => {
+      expect(announcers(ip, mesh(ns), p)).toEqual([electOwner({ ip, preferred: p, eligible: ns, usable: all })]);
+    }));
+  });
+
+  test('split into groups that do not hear each other: one announcer per group', () => {
+    fc.assert(fc.property(names.chain((ns) => fc.tuple(fc.constant(ns), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: ns.length, maxLength: ns.length }), fc.ipV4(), pref(ns))), ([ns, group, ip, p]) => {
+      const g = (n: string): number => group[ns.indexOf(n)] ?? 0;
+      const hears = new Map(ns.map((n) => [n, new Set(ns.filter((m) => m !== n && g(m) === g(n)))]));
+      const won = announcers(ip, hears, p);
+      expect(new Set(won.map(g)).size).toBe(won.length);
+      expect(won.length).toBe(new Set(ns.map(g)).size);
+    }));
+  });
+
+  test('heartbeats lost from one node to some, or from some to one (a stalled sender, a deaf receiver): still exactly one announcer', () => {
+    const lossy = names.filter((ns) => ns.length >= 2).chain((ns) => fc.tuple(fc.constant(ns), fc.constantFrom(...ns), fc.subarray(ns), fc.boolean(), fc.ipV4(), pref(ns)));
+    fc.assert(fc.property(lossy, ([ns, odd, others, deaf, ip, p]) => {
+      const hears = mesh(ns);
+      for (const o of others) if (o !== odd) (deaf ? hears.get(odd) : hears.get(o))?.delete(deaf ? o : odd);
+      expect(announcers(ip, hears, p).length).toBe(1);
+    }));
+  });
+
+  test('a node some live speaker declared down stands back; the one that took over is the same for all', () => {
+    // n2 stalled: n1 stopped hearing it and took its address; n3 still hears it.
+    const hears = new Map([['n1', new Set(['n3'])], ['n2', new Set(['n1', 'n3'])], ['n3', new Set(['n1', 'n2'])]]);
+    expect(announcers('192.0.2.200', hears, 'n2')).toEqual([electOwner({ ip: '192.0.2.200', eligible: ['n1', 'n3'], usable: all })]);
+  });
+
+  test('a holding node is nobody\'s candidate and its (still empty) view counts for nothing', () => {
+    const hears = mesh(['n1', 'n2', 'n3']);
+    hears.set('n3', new Set());
+    expect(announcers('192.0.2.200', hears, 'n3', new Set(['n3']))).toEqual([electOwner({ ip: '192.0.2.200', eligible: ['n1', 'n2'], usable: all })]);
+    expect(candidates('n3', true, reports('n3', mesh(['n1', 'n2', 'n3'])))).toEqual(new Set(['n1', 'n2']));
+  });
+
+  test('any views: two announcers that hear each other need a third node each hears that does not hear the other', () => {
+    const views = names.chain((ns) => fc.tuple(fc.constant(ns), fc.array(fc.subarray(ns), { minLength: ns.length, maxLength: ns.length }), fc.ipV4(), pref(ns)));
+    fc.assert(fc.property(views, ([ns, hs, ip, p]) => {
+      const hears = new Map(ns.map((n, i) => [n, new Set((hs[i] ?? []).filter((m) => m !== n))]));
+      const won = announcers(ip, hears, p);
+      const h = (a: string, b: string): boolean => hears.get(a)?.has(b) === true;
+      for (const x of won) for (const y of won) {
+        if (x === y || !h(x, y) || !h(y, x)) continue;
+        expect(ns.some((z) => h(x, z) && !h(z, y))).toBe(true);
+        expect(ns.some((z) => h(y, z) && !h(z, x))).toBe(true);
+      }
+    }), { numRuns: 2000 });
   });
 });

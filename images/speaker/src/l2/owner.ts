@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Who announces an address: the preferred node while it is alive and eligible, else the first
- * live eligible node in an order every speaker computes alike. Pure.
+ * live eligible node in an order every speaker computes alike. "Alive" is agreed: a node is a
+ * candidate only if every speaker we hear hears it too (their heartbeats carry their views). Pure.
  */
 import { createHash } from 'node:crypto';
 
@@ -38,4 +39,27 @@ export function shouldAnnounce(e: Election, self: string): true | NotOwner {
   const owner = electOwner(e);
   if (owner === undefined) return 'noLiveNode';
   return owner === self ? true : 'notOwner';
+}
+
+/** What a speaker knows of one peer for the election. */
+export interface PeerReport {
+  /** We hear it. */
+  readonly up: boolean;
+  /** It does not decide yet (starting, link just back): no candidate, and its view does not count. */
+  readonly holding: boolean;
+  /** The peers it hears, itself excluded (from its latest heartbeat). */
+  readonly view: readonly string[];
+}
+
+/**
+ * The nodes that may be elected: ourselves (unless holding) and the peers we hear that are not holding,
+ * kept only where every deciding peer we hear hears them too. A node that any live speaker has declared
+ * down stops being a candidate for everyone, itself included, so it stands back as soon as it learns it,
+ * and all speakers that hear each other elect among the same nodes.
+ */
+export function candidates(self: string, selfHolding: boolean, peers: ReadonlyMap<string, PeerReport>): Set<string> {
+  const live = [...peers].filter(([, p]) => p.up);
+  const deciding = live.filter(([, p]) => !p.holding);
+  const pool = [...(selfHolding ? [] : [self]), ...deciding.map(([n]) => n)];
+  return new Set(pool.filter((n) => deciding.every(([m, p]) => m === n || p.view.includes(n))));
 }

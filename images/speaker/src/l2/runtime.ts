@@ -35,13 +35,15 @@ export interface L2Runtime {
 
 export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
   const metrics = new L2Metrics(o.registry, o.node);
-  // The liveness callback needs the speaker, which needs the liveness.
-  const ref: { speaker?: L2Speaker } = {};
+  // The liveness callbacks need the speaker and the heartbeats, which need the liveness.
+  const ref: { speaker?: L2Speaker; heartbeats?: HeartbeatService } = {};
   const liveness = new Liveness(systemClock, o.options.liveness, (peer, up) => {
     metrics.peer(peer, up);
     o.log[up ? 'info' : 'warn']({ op: 'liveness', peer, up }, up ? 'peer speaker up' : 'peer speaker down');
+    // Our view changed: tell the peers at once, so one we stopped hearing stands back now.
+    ref.heartbeats?.sendNow();
     ref.speaker?.recompute();
-  });
+  }, (_peer, changed) => ref.speaker?.heard(changed));
   const s = new L2Speaker({
     node: o.node,
     clock: systemClock,
@@ -52,6 +54,7 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     openLink: o.openLink ?? openCapLink,
     ...(o.excluded ? { excluded: o.excluded } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    onReportChange: () => ref.heartbeats?.sendNow(),
   });
   ref.speaker = s;
   const heartbeats = new HeartbeatService({
@@ -61,9 +64,10 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     port: o.options.heartbeatPort,
     log: o.log,
     liveness,
-    self: () => ({ apiOk: o.apiOk(), ...s.upLinks() }),
+    self: () => ({ apiOk: o.apiOk(), ...s.upLinks(), holding: s.holding() }),
     peers: o.peers,
   });
+  ref.heartbeats = heartbeats;
   const links = new LinkWatch((ls) => s.setLinks(ls));
   links.start();
   await heartbeats.start();

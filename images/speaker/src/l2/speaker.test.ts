@@ -40,30 +40,34 @@ const inst = (ip: string, preferred?: string, interfaces: string[] = []): L2Inst
   key: `default/web-c-${ip}`, service: { namespace: 'default', name: 'web' }, ip, preferred, eligible: ['node-a', 'node-b'], interfaces,
 });
 
-function setup() {
+function setup(probeWaitMs = 0) {
   const clock = new ManualClock();
   const reg = new Registry();
   const links = new Map<string, MemoryLink>();
   const events: SpeakerEvent[] = [];
   const ref: { sp?: L2Speaker } = {};
-  const liveness = new Liveness(clock, { intervalMs: 100, multiplier: 3 }, () => ref.sp?.recompute());
+  const reports: number[] = [];
+  const liveness = new Liveness(clock, { intervalMs: 100, multiplier: 3 }, () => ref.sp?.recompute(), (_n, changed) => ref.sp?.heard(changed));
   liveness.setPeers(['node-b']);
   const sp = new L2Speaker({
     node: 'node-a', clock, log: pino({ level: 'silent' }), metrics: new L2Metrics(reg, 'node-a'), liveness,
-    announcer: { burstMs: [0], probeWaitMs: 0, conflictRetryMs: 1000, refreshMs: 0 },
+    announcer: { burstMs: [0], probeWaitMs, conflictRetryMs: 1000, refreshMs: 0 },
     openLink: (name, mac) => {
       const l = new MemoryLink(name, mac);
       links.set(name, l);
       return l;
     },
     onEvent: (e) => events.push(e),
+    onReportChange: () => reports.push(clock.now()),
   });
   ref.sp = sp;
   const eth0: LinkState = { name: 'eth0', mac: MAC_A, up: true, enslaved: false, noArp: false };
   sp.setLinks([eth0]);
   sp.start();
-  const beat = (seq: number, links = ['eth0']): void => void liveness.heard({ node: 'node-b', boot: 1, seq, intervalMs: 100, apiOk: true, links, macs: ['02:00:00:00:00:0b'] });
-  return { clock, reg, links, events, sp, liveness, beat, eth0 };
+  // node-b's heartbeat: by default it hears us and decides.
+  const beat = (seq: number, links = ['eth0'], view = ['node-a'], holding = false): void =>
+    void liveness.heard({ node: 'node-b', boot: 1, seq, intervalMs: 100, apiOk: true, links, macs: ['02:00:00:00:00:0b'], holding, view });
+  return { clock, reg, links, events, sp, liveness, beat, eth0, reports };
 }
 
 const whoHas = (ip: string): Uint8Array => arpFrame('ff:ff:ff:ff:ff:ff', { op: ARP_REQUEST, sha: '02:00:00:00:00:64', spa: '192.0.2.100', tha: '00:00:00:00:00:00', tpa: ip });
@@ -198,5 +202,88 @@ describe('L2Speaker after an outage of its own link', () => {
     beat(3);
     clock.advance(250);
     expect(sp.announced()).toEqual([]);
+  });
+});
+
+describe('L2Speaker agreement with the peers\' views', () => {
+  test('a peer that stopped hearing us took our address: we stand back at its first heartbeat, and resume once it hears us again', () => {
+    const { clock, sp, beat, events } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.200', 'node-a')]);
+    clock.advance(250);
+    beat(2);
+    clock.advance(50);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    beat(3, ['eth0'], []);
+    expect(sp.announced()).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'released', ip: '192.0.2.200' });
+    beat(4);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+  });
+
+  test('a holding peer (starting) is not elected and its empty view does not count', () => {
+    const { clock, sp, beat } = setup();
+    beat(1, ['eth0'], [], true);
+    sp.setInstances([inst('192.0.2.201', 'node-b')]);
+    clock.advance(250);
+    beat(2, ['eth0'], [], true);
+    clock.advance(50);
+    expect(sp.announced()).toEqual(['192.0.2.201']);
+    beat(3, ['eth0'], ['node-a'], false);
+    expect(sp.announced()).toEqual([]);
+  });
+
+  test('we hold at start and say so: our report changes when the hold begins and ends', () => {
+    const { clock, sp, reports } = setup();
+    expect(sp.holding()).toBe(true);
+    const before = reports.length;
+    clock.advance(300);
+    expect(sp.holding()).toBe(false);
+    expect(reports.slice(before)).toEqual([300]);
+  });
+
+  test('after our own stall we stand back until the peers are heard again, then take our address back without probing', () => {
+    const { clock, sp, beat, reg } = setup(200);
+    beat(1);
+    sp.setInstances([inst('192.0.2.200', 'node-a')]);
+    clock.advance(250);
+    beat(2);
+    clock.advance(300);
+    beat(3);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    clock.stall(500);
+    expect(sp.announced()).toEqual([]);
+    // node-b's heartbeat sent during our stall, read now: it heard us before, so it kept our address.
+    beat(4);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    return expect(reg.getSingleMetricAsString('metallb_layer2_stalls')).resolves.toMatch(/metallb_layer2_stalls 1/);
+  });
+
+  test('after our own stall, a peer that took our address tells us so before we answer again', () => {
+    const { clock, sp, beat } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.200', 'node-a')]);
+    clock.advance(250);
+    beat(2);
+    clock.advance(50);
+    clock.stall(600);
+    beat(3, ['eth0'], []);
+    expect(sp.announced()).toEqual([]);
+    beat(4);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+  });
+
+  test('after our own stall, a peer that died meanwhile goes down one interval later and we decide again', () => {
+    const { clock, sp, beat } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.201', 'node-b')]);
+    clock.advance(250);
+    beat(2);
+    clock.advance(50);
+    expect(sp.announced()).toEqual([]);
+    clock.stall(500);
+    expect(sp.announced()).toEqual([]);
+    clock.advance(100);
+    expect(sp.announced()).toEqual(['192.0.2.201']);
   });
 });

@@ -7,10 +7,11 @@
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
 import type { Liveness } from '../health/liveness.js';
+import { StallWatch } from '../health/stall.js';
 import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
 import { EXCLUDED_INTERFACES, interfaceAllowed, usableLinks, type LinkState } from './interfaces.js';
 import type { L2Metrics } from './metrics.js';
-import { electOwner } from './owner.js';
+import { candidates, electOwner, type PeerReport } from './owner.js';
 import type { OpenLink, RawLink } from './raw-link.js';
 import { respond, type LinkView } from './responder.js';
 
@@ -44,6 +45,8 @@ export interface L2SpeakerDeps {
   /** Interfaces never used (the metallb-excludel2 list); the module's defaults when absent. */
   readonly excluded?: readonly RegExp[];
   readonly onEvent?: (e: SpeakerEvent) => void;
+  /** What our heartbeats report changed (holding, links): send one now. */
+  readonly onReportChange?: () => void;
 }
 
 export class L2Speaker {
@@ -56,12 +59,18 @@ export class L2Speaker {
   #apiOk = true;
   #holding = true;
   #holdTimer: Timer | undefined;
+  // set while we stand back after our own event loop stalled: clock time the stall was noticed
+  #pausedAt: number | undefined;
+  #pauseTimer: Timer | undefined;
+  readonly #stalls: StallWatch;
   #isolated = false;
   readonly #announcer: Announcer;
   readonly #excluded: readonly RegExp[];
 
   constructor(private readonly d: L2SpeakerDeps) {
     this.#excluded = d.excluded ?? EXCLUDED_INTERFACES;
+    const every = d.liveness.intervalMs();
+    this.#stalls = new StallWatch(d.clock, every, d.liveness.detectionMs() - every, (late) => this.#pause(late));
     this.#announcer = new Announcer(d.clock, d.announcer, {
       links: (ip) => this.#linksFor(ip).map((l) => ({ name: l.name, mac: l.mac })),
       send: (name, frame) => this.#links.get(name)?.send(frame),
@@ -73,16 +82,46 @@ export class L2Speaker {
   /** Start deciding after one detection time, so peers that are alive have been heard. Call once the peers are known. */
   start(): void {
     this.#hold();
+    this.#stalls.start();
   }
 
-  /** Acquire nothing for one detection time (at start, and when our first link comes back). */
+  /**
+   * Acquire nothing for one detection time (at start, and when our first link comes back). Our
+   * heartbeats say so meanwhile: peers neither elect us nor count our view, which is still filling.
+   */
   #hold(): void {
     this.#holding = true;
+    this.d.onReportChange?.();
     this.#holdTimer?.cancel();
     this.#holdTimer = this.d.clock.setTimeout(() => {
       this.#holding = false;
+      this.d.onReportChange?.();
       this.recompute();
     }, this.d.liveness.detectionMs());
+  }
+
+  /** Whether we hold (our heartbeats carry it). */
+  holding(): boolean {
+    return this.#holding;
+  }
+
+  /**
+   * Our event loop stalled for longer than peers wait minus one interval: they may have declared us
+   * down and taken our addresses. Stand back until every peer we hear has been heard again (their
+   * views are fresh), at most one detection time.
+   */
+  #pause(lateMs: number): void {
+    this.#pausedAt = this.d.clock.now();
+    this.d.metrics.stalled();
+    this.d.log.warn({ op: 'stall', lateMs: Math.round(lateMs) }, 'event loop stalled: peers may have taken our addresses; standing back until their heartbeats are read');
+    this.#pauseTimer?.cancel();
+    this.#pauseTimer = this.d.clock.setTimeout(() => this.recompute(), this.d.liveness.detectionMs());
+    this.recompute();
+  }
+
+  /** A peer's heartbeat was accepted: recompute when it reports something new, or while we wait for fresh ones. */
+  heard(changed: boolean): void {
+    if (changed || this.#pausedAt !== undefined) this.recompute();
   }
 
   setInstances(list: readonly L2Instance[]): void {
@@ -120,6 +159,7 @@ export class L2Speaker {
     // Back on the network after an outage: peers' heartbeats could not reach us, so hear them first.
     if (hadNone && this.#links.size > 0 && !this.#holding) this.#hold();
     if (changed) {
+      this.d.onReportChange?.();
       this.recompute();
       for (const ip of this.#announcer.addresses()) this.#announcer.reannounce(ip);
     }
@@ -130,6 +170,7 @@ export class L2Speaker {
     if (this.#links.get(link.name) !== link) return;
     this.#links.delete(link.name);
     this.d.log.warn({ op: 'link', interface: link.name, reason }, 'stopped answering on interface');
+    this.d.onReportChange?.();
     this.recompute();
   }
 
@@ -160,16 +201,18 @@ export class L2Speaker {
       this.d.metrics.isolated(isolated);
       this.d.log.warn({ op: 'isolation', isolated }, isolated ? 'no peer heartbeats and no API server: stopping all announcements' : 'peers or API server back');
     }
+    const paused = this.#paused();
+    const cands = candidates(this.d.node, this.#holding, this.#reports());
     const want = new Set<string>();
     for (const [ip, insts] of this.#byIp) {
-      const owner = this.#owner(ip, insts);
+      const owner = this.#owner(ip, insts, cands);
       const prev = this.#lastOwner.get(ip);
       this.#lastOwner.set(ip, owner);
-      if (owner !== this.d.node || this.#holding || isolated) continue;
+      if (owner !== this.d.node || this.#holding || isolated || paused) continue;
       want.add(ip);
       if (!this.#announcer.state(ip)) {
-        // A takeover from a peer that failed is announced at once; an address new to us is probed first.
-        const takeover = prev !== undefined && prev !== this.d.node;
+        // An address some speaker (a failed peer, or we before a pause) announced is taken at once; one new to the segment is probed first.
+        const takeover = prev !== undefined;
         this.d.log.info({ op: 'acquire', ip, service: insts.map(svcName).join(','), takeover, from: prev }, takeover ? 'taking over address' : 'acquiring address');
         this.#announcer.acquire(ip, !takeover);
       }
@@ -178,11 +221,35 @@ export class L2Speaker {
     for (const ip of [...this.#lastOwner.keys()]) if (!this.#byIp.has(ip)) this.#lastOwner.delete(ip);
   }
 
-  #owner(ip: string, insts: readonly L2Instance[]): string | undefined {
+  /** Whether we stand back after a stall; ends once every peer we hear was heard since, or after one detection time. */
+  #paused(): boolean {
+    if (this.#pausedAt === undefined) return false;
+    const since = this.#pausedAt;
+    if (this.d.liveness.allHeardSince(since) || this.d.clock.now() - since >= this.d.liveness.detectionMs()) {
+      this.#pausedAt = undefined;
+      this.#pauseTimer?.cancel();
+      this.d.log.info({ op: 'stall', ms: Math.round(this.d.clock.now() - since) }, 'peers heard again after the stall: deciding again');
+      return false;
+    }
+    return true;
+  }
+
+  /** What the peers' latest heartbeats say, for the election. */
+  #reports(): Map<string, PeerReport> {
+    const out = new Map<string, PeerReport>();
+    for (const n of this.d.liveness.names()) {
+      const p = this.d.liveness.peer(n);
+      out.set(n, { up: p?.up === true, holding: p?.last?.holding === true, view: p?.last?.view ?? [] });
+    }
+    return out;
+  }
+
+  #owner(ip: string, insts: readonly L2Instance[], cands: ReadonlySet<string>): string | undefined {
     const eligible = [...new Set(insts.flatMap((i) => i.eligible))];
     const preferred = insts.find((i) => i.preferred)?.preferred;
     const allowed = insts.flatMap((i) => i.interfaces);
     const usable = (node: string): boolean => {
+      if (!cands.has(node)) return false;
       const links = node === this.d.node ? [...this.#links.keys()] : this.d.liveness.peer(node)?.up ? this.d.liveness.peer(node)?.last?.links ?? [] : [];
       return links.some((l) => interfaceAllowed(l, insts.some((i) => i.interfaces.length === 0) ? [] : allowed, this.#excluded));
     };
@@ -245,6 +312,8 @@ export class L2Speaker {
 
   stop(): void {
     this.#holdTimer?.cancel();
+    this.#pauseTimer?.cancel();
+    this.#stalls.stop();
     for (const ip of this.#announcer.addresses()) this.#announcer.release(ip);
     for (const l of this.#links.values()) l.close();
     this.#links.clear();
