@@ -119,9 +119,9 @@ export class L2Speaker {
     this.recompute();
   }
 
-  /** A peer's heartbeat was accepted: recompute when it reports something new, or while we wait for fresh ones. */
+  /** A peer's heartbeat was accepted: recompute when it reports something new, or when it ends our pause. */
   heard(changed: boolean): void {
-    if (changed || this.#pausedAt !== undefined) this.recompute();
+    if (changed || (this.#pausedAt !== undefined && this.d.liveness.allHeardSince(this.#pausedAt))) this.recompute();
   }
 
   setInstances(list: readonly L2Instance[]): void {
@@ -228,7 +228,7 @@ export class L2Speaker {
     if (this.d.liveness.allHeardSince(since) || this.d.clock.now() - since >= this.d.liveness.detectionMs()) {
       this.#pausedAt = undefined;
       this.#pauseTimer?.cancel();
-      this.d.log.info({ op: 'stall', ms: Math.round(this.d.clock.now() - since) }, 'peers heard again after the stall: deciding again');
+      this.d.log.debug({ op: 'stall', ms: Math.round(this.d.clock.now() - since) }, 'peers heard again after the stall: deciding again');
       return false;
     }
     return true;
