@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1PodTemplateSpec, V1Secret, V1Service } from '@kubernetes/client-node';
 import { podProcesses, type Lookups } from './podspec.js';
+import type { ContainerProbes } from './probe.js';
 import { daemonSetNodes, nodeReady, unschedulableReason } from './schedule.js';
 
 export interface ClusterView {
@@ -44,6 +45,8 @@ export interface Unit {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly pod?: PodRef;
+  /** The container's liveness and readiness probes (pods only). */
+  readonly probes?: ContainerProbes;
 }
 
 /** The pod a unit belongs to, as the API should show it. */
@@ -92,9 +95,9 @@ function lookups(view: ClusterView): Lookups {
   };
 }
 
-function unit(kind: Unit['kind'], netns: string, argv: string[], env: Record<string, string>, pod?: Unit['pod']): Unit {
-  const key = `${kind}:${pod ? `${pod.namespace}/${pod.name}/${pod.container}` : netns}:${hash([netns, argv, env], 8)}`;
-  return pod ? { key, kind, netns, argv, env, pod } : { key, kind, netns, argv, env };
+function unit(kind: Unit['kind'], netns: string, argv: string[], env: Record<string, string>, pod?: Unit['pod'], probes?: ContainerProbes): Unit {
+  const key = `${kind}:${pod ? `${pod.namespace}/${pod.name}/${pod.container}` : netns}:${hash([netns, argv, env, probes ?? {}], 8)}`;
+  return { key, kind, netns, argv, env, ...(pod ? { pod } : {}), ...(probes ? { probes } : {}) };
 }
 
 interface PodPlacement {
@@ -184,7 +187,7 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
     netnses.add(p.netns);
     for (const proc of r.processes) {
       const env = { ...proc.env, KUBECONFIG: layout.kubeconfig };
-      units.push(unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP }));
+      units.push(unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP }, proc.probes));
     }
   }
   const lb = loadBalancers(view.services);

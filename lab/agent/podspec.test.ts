@@ -22,6 +22,7 @@ const speaker: V1PodSpec = {
       { name: 'METALLB_HEARTBEAT_KEY', valueFrom: { secretKeyRef: { name: 'speaker-heartbeat-key', key: 'key', optional: true } } },
       { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
     ],
+    livenessProbe: { httpGet: { host: '127.0.0.1', path: '/healthz', port: 7472 }, periodSeconds: 10 },
   }],
 };
 
@@ -34,6 +35,7 @@ describe('podProcesses', () => {
         container: 'speaker',
         argv: ['node', '/repo/dist/images/speaker/src/main.js', '--node=node-2', '--config=/repo/etc/x'],
         env: { NODE_NAME: 'node-2', POD_NAMESPACE: 'd8-metallb', LOG_LEVEL: 'info', GREETING: 'on node-2 $(NODE_NAME)', METALLB_HEARTBEAT_KEY: 's3cret', APP: 'speaker' },
+        probes: { liveness: { action: { kind: 'http', url: 'http://127.0.0.1:7472/healthz' }, initialDelayMs: 0, periodMs: 10_000, timeoutMs: 1000, successThreshold: 1, failureThreshold: 3 } },
       }],
     });
   });

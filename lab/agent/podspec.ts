@@ -5,6 +5,7 @@
  * path /app mapped to the repository root. Pure: lookups are injected.
  */
 import type { V1Container, V1EnvVar, V1PodSpec } from '@kubernetes/client-node';
+import { containerProbes, type ContainerProbes } from './probe.js';
 
 /** What the kubelet knows about the pod it starts. */
 export interface PodContext {
@@ -27,6 +28,7 @@ export interface ProcessSpec {
   readonly container: string;
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  readonly probes: ContainerProbes;
 }
 
 /** Either every container's process, or why the pod cannot start (the kubelet's CreateContainerConfigError). */
@@ -110,7 +112,7 @@ export function podProcesses(spec: V1PodSpec, ctx: PodContext, look: Lookups, ap
       const env = containerEnv(c, ctx, look);
       const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => mapAppPath(expand(a, env), appRoot));
       if (!c.command?.length) throw new ConfigError(`container ${c.name} has no command: the lab runs commands, not image entrypoints`);
-      return { container: c.name, argv, env };
+      return { container: c.name, argv, env, probes: containerProbes(c, ctx.podIP) };
     });
     return { ok: true, processes };
   } catch (e) {

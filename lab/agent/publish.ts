@@ -25,7 +25,8 @@ export function podObjects(units: readonly UnitStatus[]): V1Pod[] {
   for (const us of byPod.values()) {
     const p = us[0]?.pod;
     if (!p) continue;
-    const ready = us.every((u) => u.state === 'running');
+    const running = us.every((u) => u.state === 'running');
+    const ready = running && us.every((u) => u.ready);
     pods.push({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -37,14 +38,14 @@ export function podObjects(units: readonly UnitStatus[]): V1Pod[] {
       },
       spec: { nodeName: p.node, hostNetwork: p.hostNetwork, containers: us.map((u) => ({ name: u.pod?.container ?? '', image: u.pod?.container ?? '' })) },
       status: {
-        phase: ready ? 'Running' : 'Pending',
+        phase: running ? 'Running' : 'Pending',
         podIP: p.podIP,
         conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
         containerStatuses: us.map((u) => ({
           name: u.pod?.container ?? '',
           image: u.pod?.container ?? '',
           imageID: '',
-          ready: u.state === 'running',
+          ready: u.ready,
           restartCount: u.restarts,
           state: u.state === 'running' ? { running: {} } : { waiting: { reason: u.restarts ? 'CrashLoopBackOff' : 'ContainerCreating', ...(u.lastExit ? { message: u.lastExit } : {}) } },
         })),
@@ -57,7 +58,7 @@ export function podObjects(units: readonly UnitStatus[]): V1Pod[] {
 /** Status patches for every Deployment and DaemonSet, from the Pods. */
 export function workloadStatuses(view: ClusterView, pods: readonly V1Pod[]): Array<{ path: string; status: Record<string, number> }> {
   const owned = (kind: string, ns: string, name: string): V1Pod[] => pods.filter((p) => p.metadata?.namespace === ns && p.metadata.ownerReferences?.[0]?.kind === kind && p.metadata.ownerReferences[0].name === name);
-  const readyOf = (ps: V1Pod[]): number => ps.filter((p) => p.status?.phase === 'Running').length;
+  const readyOf = (ps: V1Pod[]): number => ps.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
   const out: Array<{ path: string; status: Record<string, number> }> = [];
   for (const d of view.deployments) {
     const ns = d.metadata?.namespace ?? 'default';

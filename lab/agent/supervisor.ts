@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Keeps a set of units running as processes in their namespaces, restarting them with the kubelet's back-off. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listNamespaces, procRef, run, runNs, stop, type ProcRef } from '../sys.js';
 import { FRESH, nextRestart, type BackoffPolicy, type RestartState } from './backoff.js';
 import type { Unit } from './desired.js';
+import { probeArgv, ProbeTracker, type ProbeSpec } from './probe.js';
 
 /** What `status` and the chaos checker see of one unit. */
 export interface UnitStatus {
@@ -16,6 +17,8 @@ export interface UnitStatus {
   readonly proc?: ProcRef;
   readonly restarts: number;
   readonly state: 'running' | 'waiting' | 'stopped';
+  /** Running and, when it has a readiness probe, passing it. */
+  readonly ready: boolean;
   readonly lastExit?: string;
 }
 
@@ -28,6 +31,10 @@ interface Slot {
   notBefore: number;
   lastExit?: string;
   stopping: boolean;
+  liveness?: ProbeTracker | undefined;
+  readiness?: ProbeTracker | undefined;
+  /** Why the agent killed the process (a failed liveness probe), kept as its last exit. */
+  killedFor?: string | undefined;
 }
 
 /** A unit the agent runs regardless of the cluster (the lab's API server and module runtime): static pods. */
@@ -69,7 +76,26 @@ export class Supervisor {
         this.#slots.set(u.key, slot);
       }
       if (!slot.child && now >= slot.notBefore) this.#start(slot);
+      else if (slot.child) this.#probe(slot, now);
     }
+  }
+
+  /** Runs the due probes of a running unit; a liveness verdict of failure kills it, and the back-off restarts it. */
+  #probe(slot: Slot, now: number): void {
+    const check = (t: ProbeTracker | undefined, onFailure?: () => void): void => {
+      if (!t?.due(now)) return;
+      t.started(now);
+      void runProbe(slot.unit.netns, t.spec).then((r) => {
+        if (r === undefined || t !== slot.liveness && t !== slot.readiness) return;
+        if (t.record(r.ok, r.detail) === 'failure' && !r.ok) onFailure?.();
+      });
+    };
+    check(slot.liveness, () => {
+      if (!slot.proc || slot.killedFor) return;
+      slot.killedFor = `liveness probe failed: ${slot.liveness?.lastFailure ?? ''}`;
+      void stop(slot.proc, 2000);
+    });
+    check(slot.readiness);
   }
 
   #syncPodNetns(wanted: readonly string[]): void {
@@ -101,12 +127,16 @@ export class Supervisor {
     fs.closeSync(log);
     slot.child = child;
     slot.startedAt = Date.now();
+    const probes = 'probes' in u ? u.probes : undefined;
+    slot.liveness = probes?.liveness && new ProbeTracker(probes.liveness, slot.startedAt);
+    slot.readiness = probes?.readiness && new ProbeTracker(probes.readiness, slot.startedAt);
+    slot.killedFor = undefined;
     slot.proc = child.pid === undefined ? undefined : procRef(child.pid);
     child.on('error', (e) => { slot.lastExit = e.message; });
     child.on('exit', (code, sig) => {
       slot.child = undefined;
       slot.proc = undefined;
-      slot.lastExit = sig ? `signal ${sig}` : `exit ${code}`;
+      slot.lastExit = slot.killedFor ?? (sig ? `signal ${sig}` : `exit ${code}`);
       if (slot.stopping) return;
       const r = nextRestart(this.backoff, slot.restart, Date.now() - slot.startedAt);
       slot.restart = r.state;
@@ -141,7 +171,25 @@ export class Supervisor {
       ...(s.proc ? { proc: s.proc } : {}),
       restarts: s.restart.restarts,
       state: s.child ? 'running' : s.stopping ? 'stopped' : 'waiting',
+      ready: !!s.child && !s.killedFor && (s.readiness ? s.readiness.verdict === 'success' : true),
       ...(s.lastExit ? { lastExit: s.lastExit } : {}),
     }));
   }
+}
+
+/**
+ * One check of a probe inside the unit's namespace: ok, or the failure as the kubelet reports it. Undefined
+ * when the check itself could not run in time (a busy host), which counts neither way.
+ */
+function runProbe(netns: string, spec: ProbeSpec): Promise<{ ok: boolean; detail: string } | undefined> {
+  const argv = probeArgv(spec.action, spec.timeoutMs);
+  const [cmd, ...args] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  return new Promise((resolve) => {
+    execFile(cmd ?? 'true', args, { timeout: spec.timeoutMs + 10_000, encoding: 'utf8' }, (e, out, err) => {
+      if (!e) return resolve({ ok: true, detail: '' });
+      if (e.killed) return resolve(undefined);
+      const what = spec.action.kind === 'http' ? `Get "${spec.action.url}": ${out.trim() && out.trim() !== '000' ? `HTTP probe failed with statuscode: ${out.trim()}` : err.trim() || e.message}` : err.trim() || `exit ${String(e.code)}`;
+      resolve({ ok: false, detail: what });
+    });
+  });
 }

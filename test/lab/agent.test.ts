@@ -139,6 +139,32 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}node agent`, () => {
     expect(r.units.find((u) => u.pod?.container === 'controller')?.pod?.node).toBe('node-1');
   }, 30_000);
 
+  test('probes: a pod is Ready only while its readiness probe passes; a failing liveness probe restarts it', async () => {
+    const probed: V1Deployment = {
+      metadata: { name: 'probed', namespace: 'd8-metallb' },
+      spec: { replicas: 1, selector: {}, template: { metadata: { labels: { app: 'probed' } }, spec: { containers: [{
+        name: 'probed',
+        command: ['node', '/app/test/lab/fixtures/pod.js'],
+        env: [...env, { name: 'PROBE_PORT', value: '7472' }],
+        readinessProbe: { httpGet: { path: '/healthz', port: 7472 }, periodSeconds: 1, failureThreshold: 1 },
+        livenessProbe: { httpGet: { host: '127.0.0.1', path: '/healthz', port: 7472 }, periodSeconds: 1, failureThreshold: 3 },
+      }] } } },
+    };
+    view = { ...view, deployments: [controller, probed] };
+    const unitOf = () => agent.report().units.find((u) => u.pod?.container === 'probed');
+    await waitFor('probed pod Ready', () => (unitOf()?.ready ? true : undefined), 20_000);
+    const first = await waitFor('probed pod started', () => recorded('probed-'), 5_000);
+    const sick = path.join(out, `${fs.readdirSync(out).find((f) => f.startsWith('probed-') && f.endsWith('.json'))?.replace(/\.json$/, '')}.health`);
+    fs.writeFileSync(sick, '503');
+    await waitFor('not Ready after a failed readiness check', () => (unitOf()?.ready === false ? true : undefined), 10_000);
+    const u = await waitFor('restart after 3 failed liveness checks', () => ((unitOf()?.restarts ?? 0) >= 1 ? unitOf() : undefined), 20_000);
+    expect(u.lastExit).toMatch(/^liveness probe failed: Get "http:\/\/127\.0\.0\.1:7472\/healthz": HTTP probe failed with statuscode: 503/);
+    fs.rmSync(sick);
+    const again = await waitFor('restarted and Ready again', () => (unitOf()?.ready && recorded('probed-')?.pid !== first.pid ? recorded('probed-') : undefined), 20_000);
+    expect(again.pid).not.toBe(first.pid);
+    view = { ...view, deployments: [controller] };
+  }, 90_000);
+
   test('a pod that cannot be configured is reported, not started', async () => {
     const bad: V1DaemonSet = { ...speaker, metadata: { name: 'broken', namespace: 'd8-metallb' }, spec: { selector: {}, template: { spec: { hostNetwork: true, containers: [{ name: 'c', command: ['true'], env: [{ name: 'K', valueFrom: { secretKeyRef: { name: 'missing', key: 'k' } } }] }] } } } };
     view = { ...view, daemonSets: [speaker, bad] };
