@@ -2,8 +2,9 @@
 /**
  * L2 figures, each against a reference in the same run and topology (two nodes, one client, UDP
  * every 10 ms): failover outage when the owning node's link goes down, vs keepalived VRRP with a
- * 1 s advert interval; ARP reply latency vs a kernel-owned address; the speaker's RSS vs an idle
- * Node.js process. Trials: L2_BENCH_TRIALS (20), L2_BENCH_VRRP_TRIALS (10).
+ * 1 s advert interval; ARP and NDP reply latency (median, p99) vs a kernel-owned address of the same
+ * family; the speaker's RSS vs an idle Node.js process. Trials: L2_BENCH_TRIALS (20),
+ * L2_BENCH_VRRP_TRIALS (10); requests per latency figure: L2_BENCH_REQUESTS (200).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { quantile, result, summarize, type BenchResult } from './result.js';
 import { L2Lab, Prober, l2LabUnavailableReason, labInstances, sleep } from '../test/l2/lab.js';
 
 const SPEAKER_IP = '192.0.2.220';
+const SPEAKER_IP6 = '2001:db8:0:1::220';
 const VRRP_IP = '192.0.2.230';
 
 async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -71,11 +73,56 @@ function startKeepalived(lab: L2Lab): void {
   }
 }
 
-function arpingMedianMs(lab: L2Lab, ip: string, count: number): { median: number; samples: number[] } {
-  const out = lab.topo.exec(lab.client, 'arping', ['-c', String(count), '-W', '0.02', '-w', '20', '-i', 'eth0', ip], { allowFail: true });
-  // Warm only: skip the first few answers (JIT, caches).
-  const samples = [...out.matchAll(/time=([\d.]+) (usec|msec)/g)].map((m) => Number(m[1]) / (m[2] === 'usec' ? 1000 : 1)).slice(5);
-  return { median: quantile([...samples].sort((a, b) => a - b), 0.5), samples };
+/** Warm samples only: the first few answers pay for JIT and caches. */
+const WARMUP = 5;
+
+/** ARP reply times (ms) as arping measures them from the client. */
+function arpingMs(lab: L2Lab, ip: string, count: number): number[] {
+  const out = lab.topo.exec(lab.client, 'arping', ['-c', String(count), '-W', '0.02', '-w', String(Math.ceil(count / 10) + 10), '-i', 'eth0', ip], { allowFail: true });
+  return [...out.matchAll(/time=([\d.]+) (usec|msec)/g)].map((m) => Number(m[1]) / (m[2] === 'usec' ? 1000 : 1)).slice(WARMUP);
+}
+
+/**
+ * NS -> NA times (ms) on the client's wire: ndisc6 asks `count` times while tcpdump records with
+ * kernel timestamps (ndisc6 prints no times), so neither tool's scheduling counts.
+ */
+async function ndiscMs(lab: L2Lab, ip: string, count: number): Promise<number[]> {
+  const pcap = path.join(lab.dir, `ndp-${ip.replace(/:/g, '_')}.pcap`);
+  const dump = lab.topo.spawn(lab.client, 'tcpdump', ['-i', 'eth0', '-n', '-U', '--time-stamp-precision', 'nano', '-w', pcap, 'icmp6 and (ip6[40] == 135 or ip6[40] == 136)']);
+  let err = '';
+  dump.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  await until(() => err.includes('listening on'), 10_000, 'tcpdump listening');
+  lab.topo.exec(lab.client, 'sh', ['-c', `i=0; while [ $i -lt ${count} ]; do ndisc6 -q -n -r 1 -w 200 ${ip} eth0 >/dev/null 2>&1; sleep 0.01; i=$((i+1)); done`]);
+  await sleep(500);
+  dump.kill('SIGINT');
+  await new Promise((r) => dump.once('exit', r));
+  const rows = lab.topo.exec(lab.client, 'tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=,', '-e', 'frame.time_epoch', '-e', 'icmpv6.type', '-e', 'icmpv6.nd.ns.target_address', '-e', 'icmpv6.nd.na.target_address']);
+  const out: number[] = [];
+  let asked: number | undefined;
+  for (const line of rows.trim().split('\n')) {
+    const [t, type, nsTarget, naTarget] = line.split(',');
+    if (type === '135' && nsTarget === ip) asked = Number(t);
+    else if (type === '136' && naTarget === ip && asked !== undefined) {
+      out.push((Number(t) - asked) * 1000);
+      asked = undefined;
+    }
+  }
+  return out.slice(WARMUP);
+}
+
+function sorted(xs: readonly number[]): number[] {
+  return [...xs].sort((a, b) => a - b);
+}
+
+/** Median and p99 of ours against the kernel's, as bench figures. */
+function latencyResults(what: string, ours: readonly number[], kernel: readonly number[]): BenchResult[] {
+  const o = sorted(ours);
+  const k = sorted(kernel);
+  const ref = `kernel-owned ${what === 'ARP' ? 'IPv4' : 'IPv6'} address (n=${k.length})`;
+  return [
+    result(`l2 ${what} reply latency, warm median`, quantile(o, 0.5), 'ms', quantile(k, 0.5), { referenceName: ref, samples: summarize(o) }),
+    result(`l2 ${what} reply latency, warm p99`, quantile(o, 0.99), 'ms', quantile(k, 0.99), { referenceName: ref, samples: summarize(o) }),
+  ];
 }
 
 /** RSS of a process and its children (the speaker's capture processes), MiB. */
@@ -98,9 +145,9 @@ export async function run(): Promise<BenchResult[]> {
   const lab = new L2Lab('mlb-l2x-', { nodes: 2 });
   await lab.build();
   try {
-    lab.setInstances(labInstances(lab, [SPEAKER_IP]));
+    lab.setInstances(labInstances(lab, [SPEAKER_IP, SPEAKER_IP6]));
     for (const n of lab.nodes) lab.startSpeaker(n.name);
-    await lab.waitAnnounced([SPEAKER_IP], 30_000);
+    await lab.waitAnnounced([SPEAKER_IP, SPEAKER_IP6], 30_000);
     startKeepalived(lab);
 
     const ours = await failovers(lab, SPEAKER_IP, trials);
@@ -109,8 +156,15 @@ export async function run(): Promise<BenchResult[]> {
     const v = [...vrrp].sort((a, b) => a - b);
     const ref = 'keepalived VRRP, advert_int 1';
 
-    const arp = arpingMedianMs(lab, SPEAKER_IP, 60);
-    const kernel = arpingMedianMs(lab, lab.node('node-2').ip4, 60);
+    // The kernel reference is the node that answers ours now: the same hops on the same segment.
+    const requests = Number(process.env.L2_BENCH_REQUESTS ?? 200);
+    const owners = await lab.waitAnnounced([SPEAKER_IP, SPEAKER_IP6], 30_000);
+    const owner = lab.node(owners.get(SPEAKER_IP) ?? 'node-1');
+    const owner6 = lab.node(owners.get(SPEAKER_IP6) ?? 'node-1');
+    const arp = arpingMs(lab, SPEAKER_IP, requests);
+    const kernel = arpingMs(lab, owner.ip4, requests);
+    const ndp = await ndiscMs(lab, SPEAKER_IP6, Math.min(requests, 100));
+    const kernel6 = await ndiscMs(lab, owner6.ip6, Math.min(requests, 100));
 
     const speakerRss = rssMb(lab.node('node-1').speaker?.pid);
     const idle = lab.topo.spawn(lab.node('node-1').ns, 'node', ['-e', 'setInterval(() => {}, 1000)']);
@@ -120,7 +174,8 @@ export async function run(): Promise<BenchResult[]> {
     return [
       result('l2 failover outage p50 (link down)', quantile(o, 0.5), 'ms', quantile(v, 0.5), { referenceName: ref, samples: summarize(ours) }),
       result('l2 failover outage p99 (link down)', quantile(o, 0.99), 'ms', quantile(v, 0.99), { referenceName: `${ref} (n=${vrrp.length}, min ${v[0]?.toFixed(0)} / max ${v.at(-1)?.toFixed(0)} ms)`, samples: summarize(ours) }),
-      result('l2 ARP reply latency, warm median', arp.median, 'ms', kernel.median, { referenceName: 'kernel-owned address', samples: summarize(arp.samples) }),
+      ...latencyResults('ARP', arp, kernel),
+      ...latencyResults('NDP', ndp, kernel6),
       result('l2 static speaker RSS (with its capture process)', speakerRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
     ];
   } finally {

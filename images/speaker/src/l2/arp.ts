@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /** ARP for IPv4 over Ethernet, and the frames the speaker sends. Pure. @see RFC 826, RFC 5227 */
-import { formatIp, parseIp } from '../../../../lib/ip.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, encodeEthernet } from './ethernet.js';
-import { BROADCAST_MAC, ZERO_MAC, formatMac, macBytes } from './mac.js';
+import { formatIp } from '../../../../lib/ip.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, headerLength, writeEthernetHeader } from './ethernet.js';
+import { ipBytes } from './ip-bytes.js';
+import { BROADCAST_MAC, ZERO_MAC, formatMac, writeMac } from './mac.js';
 import { drop, ok, type Decoded } from './result.js';
 
 export const ARP_REQUEST = 1;
@@ -34,30 +35,30 @@ export function decodeArp(b: Uint8Array): Decoded<ArpPacket> {
 
 export function encodeArp(p: ArpPacket): Uint8Array {
   const out = new Uint8Array(LEN);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, 1);
-  dv.setUint16(2, ETHERTYPE_IPV4);
-  out[4] = 6;
-  out[5] = 4;
-  dv.setUint16(6, p.op);
-  out.set(macBytes(p.sha), 8);
-  out.set(ipv4Bytes(p.spa), 14);
-  out.set(macBytes(p.tha), 18);
-  out.set(ipv4Bytes(p.tpa), 24);
+  writeArp(p, out, 0);
   return out;
 }
 
-function ipv4Bytes(ip: string): Uint8Array {
-  const a = parseIp(ip);
-  if (a.family !== 4) throw new Error(`ARP needs an IPv4 address, got "${ip}"`);
-  return a.bytes;
+/** Writes the packet into `out` at `at`, without allocating. */
+function writeArp(p: ArpPacket, out: Uint8Array, at: number): void {
+  const dv = new DataView(out.buffer, out.byteOffset + at, LEN);
+  dv.setUint16(0, 1);
+  dv.setUint16(2, ETHERTYPE_IPV4);
+  out[at + 4] = 6;
+  out[at + 5] = 4;
+  dv.setUint16(6, p.op);
+  writeMac(p.sha, out, at + 8);
+  out.set(ipBytes(p.spa, 4), at + 14);
+  writeMac(p.tha, out, at + 18);
+  out.set(ipBytes(p.tpa, 4), at + 24);
 }
 
 /** An ARP packet in an Ethernet frame, padded to the 60-byte minimum. */
 export function arpFrame(dst: string, p: ArpPacket, vlans: readonly number[] = []): Uint8Array {
-  const payload = new Uint8Array(Math.max(LEN, 46));
-  payload.set(encodeArp(p));
-  return encodeEthernet({ dst, src: p.sha, vlans, etherType: ETHERTYPE_ARP, payload });
+  // One allocation: the header, the packet, and zero padding.
+  const out = new Uint8Array(headerLength(vlans) + Math.max(LEN, 46));
+  writeArp(p, out, writeEthernetHeader(out, dst, p.sha, vlans, ETHERTYPE_ARP));
+  return out;
 }
 
 /** The reply to a who-has: we are `mac` for the asked address; sent unicast to the asker. */

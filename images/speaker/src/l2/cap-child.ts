@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The capture process for one interface: `node cap-child.js <ifname> <mac>`. Frames received go
- * to stdout and frames to send come on stdin, each as a 4-byte big-endian length and the bytes.
- * libpcap (through `cap`) aborts the process when its interface goes down, so it lives apart from
- * the speaker: the speaker sees it exit and opens a new one when the link is back.
+ * The capture process for one interface: `node cap-child.js <ifname> <mac>`. libpcap (through
+ * `cap`) aborts the process when its interface goes down, so it lives apart from the speaker: the
+ * speaker sees it exit and opens a new one when the link is back.
+ *
+ * Messages (cap-wire.ts) come on stdin and go to stdout. Who-has and NS for the addresses of the
+ * latest `answer` message are answered here with the speaker's own decision code (`respond`),
+ * saving two pipe crossings; every other frame goes to the speaker as it is.
  */
 import { Cap } from 'cap';
 import { captureFilter } from './cap-filter.js';
+import { Deframer, encodeFrame, encodeMessage, type CapMessage } from './cap-wire.js';
+import { respond, type LinkView } from './responder.js';
 
 function main(): void {
   const [name, mac] = process.argv.slice(2);
@@ -22,27 +27,55 @@ function main(): void {
     process.stderr.write(`opening ${name} for ARP/NDP: ${(e as Error).message}\n`);
     process.exit(1);
   }
+  const out = (m: Buffer): void => void process.stdout.write(m);
+  out(encodeMessage({ type: 'ready' }));
+  // What the speaker last said we answer for; nothing until it says so.
+  let owned: ReadonlySet<string> = new Set();
+  const view = {
+    mac,
+    answers: (ip: string) => (owned.has(ip) ? true : 'notAnnounced'),
+    // A foreign claim on an owned address is not answered here but passed on (conflict detection).
+    watches: (ip: string) => owned.has(ip),
+  } satisfies LinkView & { mac: string };
+
   cap.on('packet', (n: number) => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(n);
-    process.stdout.write(Buffer.concat([head, buf.subarray(0, n)]));
-  });
-  let pending: Buffer = Buffer.alloc(0);
-  process.stdin.on('data', (d: Buffer) => {
-    pending = Buffer.concat([pending, d]);
-    while (pending.length >= 4) {
-      const n = pending.readUInt32BE(0);
-      if (pending.length < 4 + n) break;
-      const frame = pending.subarray(4, 4 + n);
-      pending = pending.subarray(4 + n);
-      try {
-        cap.send(frame, frame.length);
-      } catch (e) {
-        process.stderr.write(`sending on ${name}: ${(e as Error).message}\n`);
+    const frame = buf.subarray(0, n);
+    if (owned.size > 0) {
+      const r = respond(frame, view);
+      if (r.kind === 'reply') {
+        send(r.frame);
+        out(encodeMessage({ type: 'answered', ip: r.ip }));
+        return;
       }
     }
+    out(encodeFrame(frame));
   });
-  // The speaker went away: so do we.
+
+  function send(frame: Uint8Array): void {
+    try {
+      cap.send(frame as Buffer, frame.length);
+    } catch (e) {
+      process.stderr.write(`sending on ${name}: ${(e as Error).message}\n`);
+    }
+  }
+
+  function apply(m: CapMessage): void {
+    if (m.type === 'frame') send(m.frame);
+    else if (m.type === 'answer') {
+      view.mac = m.mac;
+      owned = new Set(m.ips);
+      out(encodeMessage({ type: 'applied', seq: m.seq }));
+    }
+  }
+
+  const input = new Deframer((r) => {
+    if (r.ok) return apply(r.msg);
+    // The stream is out of step: answer nothing more, the speaker opens a new capture.
+    process.stderr.write(`bad message from the speaker: ${r.error}\n`);
+    process.exit(1);
+  });
+  process.stdin.on('data', (d: Buffer) => input.push(d));
+  // The speaker went away: so do we, before anything else is answered.
   process.stdin.on('end', () => process.exit(0));
 }
 

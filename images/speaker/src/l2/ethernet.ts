@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Ethernet II frames with optional 802.1Q / 802.1ad tags. Pure. @see IEEE 802.1Q §9.6 */
-import { formatMac, macBytes } from './mac.js';
+import { formatMac, writeMac } from './mac.js';
 import { drop, ok, type Decoded } from './result.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
@@ -41,18 +41,27 @@ export function decodeEthernet(b: Uint8Array): Decoded<EthernetFrame> {
 }
 
 export function encodeEthernet(f: EthernetFrame): Uint8Array {
-  const head = 14 + 4 * f.vlans.length;
-  const out = new Uint8Array(head + f.payload.length);
-  const dv = new DataView(out.buffer);
-  out.set(macBytes(f.dst), 0);
-  out.set(macBytes(f.src), 6);
-  let off = 12;
-  f.vlans.forEach((tci, i) => {
-    dv.setUint16(off, i === 0 && f.vlans.length > 1 ? ETHERTYPE_QINQ : ETHERTYPE_VLAN);
-    dv.setUint16(off + 2, tci & 0xffff);
-    off += 4;
-  });
-  dv.setUint16(off, f.etherType);
-  out.set(f.payload, head);
+  const out = new Uint8Array(headerLength(f.vlans) + f.payload.length);
+  out.set(f.payload, writeEthernetHeader(out, f.dst, f.src, f.vlans, f.etherType));
   return out;
+}
+
+/** Bytes before the payload: addresses, tags and EtherType. */
+export function headerLength(vlans: readonly number[]): number {
+  return 14 + 4 * vlans.length;
+}
+
+/** Writes the header at the start of `out` (no allocation); returns where the payload starts. */
+export function writeEthernetHeader(out: Uint8Array, dst: string, src: string, vlans: readonly number[], etherType: number): number {
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  writeMac(dst, out, 0);
+  writeMac(src, out, 6);
+  let off = 12;
+  for (let i = 0; i < vlans.length; i++) {
+    dv.setUint16(off, i === 0 && vlans.length > 1 ? ETHERTYPE_QINQ : ETHERTYPE_VLAN);
+    dv.setUint16(off + 2, (vlans[i] ?? 0) & 0xffff);
+    off += 4;
+  }
+  dv.setUint16(off, etherType);
+  return off + 2;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The fixed IPv6 header. Pure. @see RFC 8200 §3 */
-import { formatIp, parseIp } from '../../../../lib/ip.js';
+import { formatIp } from '../../../../lib/ip.js';
+import { ipBytes } from './ip-bytes.js';
 import { drop, ok, type Decoded } from './result.js';
 
 export const NEXT_HEADER_ICMPV6 = 58;
@@ -15,10 +16,9 @@ export interface Ipv6Packet {
   readonly payload: Uint8Array;
 }
 
+/** The 16 bytes of an IPv6 address (shared: never write into them); throws on anything else. */
 export function ipv6Bytes(ip: string): Uint8Array {
-  const a = parseIp(ip);
-  if (a.family !== 6) throw new Error(`expected an IPv6 address, got "${ip}"`);
-  return a.bytes;
+  return ipBytes(ip, 6);
 }
 
 /** Decodes the header; bytes after payload length (Ethernet padding) are ignored. */

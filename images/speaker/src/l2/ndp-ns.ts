@@ -18,7 +18,7 @@ export interface NeighborSolicitation {
 /** ff02::1:ffXX:XXXX for `ip`. @see RFC 4291 §2.7.1 */
 export function solicitedNodeMulticast(ip: string): string {
   const b = ipv6Bytes(ip);
-  const m = ipv6Bytes('ff02::1:ff00:0');
+  const m = ipv6Bytes('ff02::1:ff00:0').slice();
   m.set(b.subarray(13), 13);
   return formatIp({ family: 6, bytes: m });
 }

@@ -10,6 +10,14 @@ export interface RawLink {
   /** Called once if the link ends by itself (its capture failed, e.g. the interface went down). */
   onClose(fn: (reason: string) => void): void;
   close(): void;
+  /**
+   * Optional fast path: from now on the link answers ARP who-has and NS for exactly `ips` (with its
+   * MAC) by itself, the way `respond` would, and reports each answer through `onAnswered` instead
+   * of `onFrame`. Resolves once the link no longer answers for any other address (at once when closed).
+   */
+  answerFor?(ips: readonly string[]): Promise<void>;
+  /** Requests the link answered by itself (see `answerFor`). */
+  onAnswered?(fn: (ip: string) => void): void;
 }
 
 /** Opens a link by interface name; throws with the reason when it cannot. */

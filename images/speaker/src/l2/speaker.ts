@@ -64,6 +64,10 @@ export class L2Speaker {
   #pauseTimer: Timer | undefined;
   readonly #stalls: StallWatch;
   #isolated = false;
+  // link -> the addresses it was last told to answer by itself (RawLink.answerFor), joined
+  readonly #delegated = new Map<RawLink, string>();
+  // log lines and events in order; a release waits until no link answers the address any more
+  readonly #outbox: { run: () => void; ready: boolean }[] = [];
   readonly #announcer: Announcer;
   readonly #excluded: readonly RegExp[];
 
@@ -140,6 +144,7 @@ export class L2Speaker {
       if (usable.get(name)?.mac === link.mac) continue;
       link.close();
       this.#links.delete(name);
+      this.#delegated.delete(link);
       changed = true;
       this.d.log.info({ op: 'link', interface: name }, 'interface gone or down: not answering on it');
     }
@@ -149,6 +154,7 @@ export class L2Speaker {
         const link = this.d.openLink(l.name, l.mac);
         link.onFrame((f) => this.#receive(link, f));
         link.onClose((reason) => this.#lost(link, reason));
+        link.onAnswered?.((ip) => this.#counted(ip));
         this.#links.set(l.name, link);
         changed = true;
         this.d.log.info({ op: 'link', interface: l.name, mac: l.mac }, 'answering ARP/NDP on interface');
@@ -169,6 +175,7 @@ export class L2Speaker {
   #lost(link: RawLink, reason: string): void {
     if (this.#links.get(link.name) !== link) return;
     this.#links.delete(link.name);
+    this.#delegated.delete(link);
     this.d.log.warn({ op: 'link', interface: link.name, reason }, 'stopped answering on interface');
     this.d.onReportChange?.();
     this.recompute();
@@ -219,6 +226,8 @@ export class L2Speaker {
     }
     for (const ip of this.#announcer.addresses()) if (!want.has(ip)) this.#announcer.release(ip);
     for (const ip of [...this.#lastOwner.keys()]) if (!this.#byIp.has(ip)) this.#lastOwner.delete(ip);
+    // Instances may have changed the interfaces of an address without a state change.
+    this.#delegate();
   }
 
   /** Whether we stand back after a stall; ends once every peer we hear was heard since, or after one detection time. */
@@ -276,11 +285,58 @@ export class L2Speaker {
     };
     const out = respond(frame, view);
     if (out.kind === 'reply') {
-      this.d.metrics.gotRequest(out.ip);
       link.send(out.frame);
-      this.d.metrics.sentResponse(out.ip);
+      this.#counted(out.ip);
     } else if (out.kind === 'claim') {
       this.#announcer.claim(out.ip, out.mac);
+    }
+  }
+
+  #counted(ip: string): void {
+    this.d.metrics.gotRequest(ip);
+    this.d.metrics.sentResponse(ip);
+  }
+
+  /**
+   * Tells every link that answers by itself the addresses it answers now (announced, interface
+   * allowed); returns the links' confirmations that they answer nothing else.
+   */
+  #delegate(): Promise<void>[] {
+    const want = new Map<RawLink, string[]>();
+    for (const l of this.#links.values()) if (l.answerFor) want.set(l, []);
+    if (want.size === 0) return [];
+    for (const ip of this.announced()) for (const l of this.#linksFor(ip)) want.get(l)?.push(ip);
+    const acks: Promise<void>[] = [];
+    for (const [l, ips] of want) {
+      const key = ips.sort().join(',');
+      if (this.#delegated.get(l) === key || !l.answerFor) continue;
+      this.#delegated.set(l, key);
+      acks.push(l.answerFor(ips));
+    }
+    return acks;
+  }
+
+  /** Runs `run` after every earlier report and once `wait` has settled. */
+  #post(run: () => void, wait: readonly Promise<void>[] = []): void {
+    const r = { run, ready: wait.length === 0 };
+    this.#outbox.push(r);
+    if (!r.ready) {
+      void Promise.all(wait).then(() => {
+        r.ready = true;
+        this.#flushOutbox();
+      });
+    }
+    this.#flushOutbox();
+  }
+
+  #flushOutbox(): void {
+    for (let r = this.#outbox[0]; r?.ready; r = this.#outbox[0]) {
+      this.#outbox.shift();
+      try {
+        r.run();
+      } catch (e) {
+        this.d.log.error({ op: 'report', err: (e as Error).message }, 'reporting an address change failed');
+      }
     }
   }
 
@@ -294,19 +350,27 @@ export class L2Speaker {
     if (e.type === 'conflict') {
       if (!e.stale) this.d.metrics.conflict(e.ip, e.mac);
       const msg = e.stale ? 'another speaker still answers for the address (stale): re-announcing' : `address conflict: ${e.mac} also claims the address; not announcing it`;
-      this.d.log[e.stale ? 'info' : 'error']({ op: 'conflict', ip: e.ip, service, mac: e.mac, phase: e.phase }, msg);
-      this.d.onEvent?.({ type: 'conflict', ip: e.ip, instances, mac: e.mac, phase: e.phase, stale: e.stale });
+      this.#post(() => {
+        this.d.log[e.stale ? 'info' : 'error']({ op: 'conflict', ip: e.ip, service, mac: e.mac, phase: e.phase }, msg);
+        this.d.onEvent?.({ type: 'conflict', ip: e.ip, instances, mac: e.mac, phase: e.phase, stale: e.stale });
+      });
       return;
     }
+    // Links that answer by themselves learn of the change first; a release is reported once they stopped.
+    const acks = this.#delegate();
     const on = e.state === 'announcing';
     for (const s of new Set(instances.map(svcName))) this.d.metrics.announced(e.ip, s, on);
     if (on) {
       const links = this.#linksFor(e.ip).map((l) => l.name);
-      this.d.log.info({ op: 'announce', ip: e.ip, service, interfaces: links }, 'announcing address');
-      this.d.onEvent?.({ type: 'announced', ip: e.ip, instances, links });
+      this.#post(() => {
+        this.d.log.info({ op: 'announce', ip: e.ip, service, interfaces: links }, 'announcing address');
+        this.d.onEvent?.({ type: 'announced', ip: e.ip, instances, links });
+      });
     } else if (e.state === 'released') {
-      this.d.log.info({ op: 'release', ip: e.ip, service }, 'stopped announcing address');
-      this.d.onEvent?.({ type: 'released', ip: e.ip, instances });
+      this.#post(() => {
+        this.d.log.info({ op: 'release', ip: e.ip, service }, 'stopped announcing address');
+        this.d.onEvent?.({ type: 'released', ip: e.ip, instances });
+      }, acks);
     }
   }
 
@@ -314,9 +378,13 @@ export class L2Speaker {
     this.#holdTimer?.cancel();
     this.#pauseTimer?.cancel();
     this.#stalls.stop();
-    for (const ip of this.#announcer.addresses()) this.#announcer.release(ip);
+    // Closed links answer nothing, so every release can be reported now.
     for (const l of this.#links.values()) l.close();
     this.#links.clear();
+    this.#delegated.clear();
+    for (const ip of this.#announcer.addresses()) this.#announcer.release(ip);
+    for (const r of this.#outbox) r.ready = true;
+    this.#flushOutbox();
   }
 }
 
