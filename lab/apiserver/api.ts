@@ -14,7 +14,7 @@ import { apiVersionOf, builtinTypes, storageKey, type ResourceType } from './res
 import { objectMatcher, SelectorError } from './selectors.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, StatusError, success, type StatusBody, type StatusCause, type Subject } from './status.js';
 import { Store, TooOldError, type Snapshot, type StoreEvent } from './store.js';
-import { canonical, clone, isRecord, specOf, type KObject, type WatchType } from './types.js';
+import { clone, isRecord, sameJson, sameSpec, type KObject, type WatchType } from './types.js';
 
 /** What a request is about: a kind in one served version, maybe a namespace, name and subresource. */
 export interface Target {
@@ -31,6 +31,8 @@ export interface WriteOptions {
   /** Server-side apply: who applies, and whether to take fields other managers own. */
   fieldManager?: string;
   force?: boolean;
+  /** The body was decoded for this call alone (an HTTP request's), so it needs no defensive copy. */
+  ownedBody?: boolean;
 }
 
 export interface Selection {
@@ -42,6 +44,8 @@ export interface Written {
   object: KObject;
   warnings: string[];
   created: boolean;
+  /** `object` as JSON text, shared with list and watch answers of the same stored version. */
+  json(): string;
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -102,7 +106,7 @@ export class Api {
   }
 
   create(t: Target, body: unknown, opts: WriteOptions): Written {
-    const o = this.#decode(t, body);
+    const o = this.#decode(t, body, opts.ownedBody === true);
     if (t.type.namespaced) this.#checkNamespace(t, o);
     if (!o.metadata.name && o.metadata.generateName) o.metadata.name = generatedName(o.metadata.generateName);
     const name = o.metadata.name ?? '';
@@ -120,7 +124,7 @@ export class Api {
   }
 
   update(t: Target, body: unknown, opts: WriteOptions): Written {
-    const next = this.#decode(t, body);
+    const next = this.#decode(t, body, opts.ownedBody === true);
     const old = this.#existing(t);
     const want = next.metadata.resourceVersion;
     if (want && want !== old.metadata.resourceVersion) throw conflict(this.#subject(t, old.metadata.name ?? ''), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -128,7 +132,9 @@ export class Api {
     return this.#commit(t, this.#merge(t, old, next), old, opts);
   }
 
-  patch(t: Target, type: PatchType, body: unknown, opts: WriteOptions): Written {
+  patch(t: Target, type: PatchType, body: unknown, o: WriteOptions): Written {
+    // The patched object shares parts with the stored one: update() must copy it.
+    const { ownedBody: _owned, ...opts } = o;
     const old = this.store.get(storageKey(t.type), t.namespace, t.name ?? '');
     if (type === 'apply') return this.#apply(t, old, body, opts);
     if (!old) throw notFound(this.#subject(t, t.name ?? ''));
@@ -153,7 +159,7 @@ export class Api {
 
   #apply(t: Target, old: KObject | undefined, body: unknown, opts: WriteOptions): Written {
     if (!opts.fieldManager) throw badRequest('PATCH /apply requires fieldManager');
-    const config = this.#decode(t, body);
+    const config = this.#decode(t, body, false);
     if (!old) {
       config.metadata.name ??= t.name ?? '';
       const entry: ManagedEntry = { manager: opts.fieldManager, operation: 'Apply', apiVersion: apiVersionOf(t.type.group, t.version), time: this.#stamp(), fieldsType: 'FieldsV1', fieldsV1: fieldSet(config) };
@@ -258,9 +264,9 @@ export class Api {
     return { ...o, apiVersion: apiVersionOf(t.type.group, t.version), kind: t.type.kind };
   }
 
-  #decode(t: Target, body: unknown): KObject {
+  #decode(t: Target, body: unknown, owned: boolean): KObject {
     if (!isRecord(body)) throw badRequest('the body of the request must be a JSON or YAML object');
-    const o = clone(body) as KObject;
+    const o = (owned ? body : clone(body)) as KObject;
     if (!isRecord(o.metadata)) o.metadata = {};
     const expect = apiVersionOf(t.type.group, t.version);
     if ((o.kind !== undefined && o.kind !== t.type.kind) || (o.apiVersion !== undefined && o.apiVersion !== expect)) {
@@ -325,18 +331,22 @@ export class Api {
     if (old) {
       const { resourceVersion: _a, ...a } = old.metadata;
       const { resourceVersion: _b, ...b } = o.metadata;
-      if (canonical({ ...old, metadata: a }) === canonical({ ...o, metadata: b })) return { object: this.#serve(t, old), warnings, created: false };
-      if (hasGeneration(t.type) && specOf(old, t.type.status) !== specOf(o, t.type.status)) o.metadata.generation = (old.metadata.generation ?? 0) + 1;
+      if (sameJson({ ...old, metadata: a }, { ...o, metadata: b })) return this.#written(t, old, warnings, false);
+      if (hasGeneration(t.type) && !sameSpec(old, o, t.type.status)) o.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
-    if (opts.dryRun) return { object: this.#serve(t, { ...o, metadata: { ...o.metadata, resourceVersion: old?.metadata.resourceVersion ?? '' } }), warnings, created: !old };
+    if (opts.dryRun) return this.#written(t, { ...o, metadata: { ...o.metadata, resourceVersion: old?.metadata.resourceVersion ?? '' } }, warnings, !old);
     if (old?.metadata.deletionTimestamp && !o.metadata.finalizers?.length) {
       this.#remove(t.type, { ...o, metadata: { ...o.metadata, resourceVersion: old.metadata.resourceVersion ?? '' } });
-      return { object: this.#serve(t, o), warnings, created: false };
+      return this.#written(t, o, warnings, false);
     }
     o.metadata.resourceVersion = String(this.store.nextVersion());
     this.store.put(storageKey(t.type), o, old);
     this.#changed();
-    return { object: this.#serve(t, o), warnings, created: !old };
+    return this.#written(t, o, warnings, !old);
+  }
+
+  #written(t: Target, o: KObject, warnings: string[], created: boolean): Written {
+    return { object: this.#serve(t, o), warnings, created, json: () => this.#jsonOf(t, o) };
   }
 
   /** Registers (or re-registers) a CRD's kind and keeps its status; throws Invalid on a broken schema. */

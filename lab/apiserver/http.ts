@@ -140,7 +140,7 @@ function serveDoc(o: HttpOptions, res: ServerResponse, path: string, method: str
 }
 
 function writeOptions(q: URLSearchParams): WriteOptions {
-  const w: WriteOptions = {};
+  const w: WriteOptions = { ownedBody: true };
   if (q.getAll('dryRun').includes('All')) w.dryRun = true;
   const fv = q.get('fieldValidation');
   if (fv) w.fieldValidation = fv;
@@ -201,12 +201,12 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
     case 'POST': {
       if (!collection || t.subresource) throw methodNotAllowed('create', subject);
       const w = api.create(t, parseBody(await readBody(req), req.headers['content-type'] ?? ''), writeOptions(q));
-      return send(res, 201, w.object, w.warnings);
+      return sendText(res, 201, w.json(), w.warnings);
     }
     case 'PUT': {
       if (collection) throw methodNotAllowed('update', subject);
       const w = api.update(t, parseBody(await readBody(req), req.headers['content-type'] ?? ''), writeOptions(q));
-      return send(res, w.created ? 201 : 200, w.object, w.warnings);
+      return sendText(res, w.created ? 201 : 200, w.json(), w.warnings);
     }
     case 'PATCH': {
       if (collection) throw methodNotAllowed('patch', subject);
@@ -214,7 +214,7 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
       const type = PATCH_TYPES[ct];
       if (!type) throw unsupportedMediaType(ct);
       const w = api.patch(t, type, parseBody(await readBody(req), ct), writeOptions(q));
-      return send(res, w.created ? 201 : 200, w.object, w.warnings);
+      return sendText(res, w.created ? 201 : 200, w.json(), w.warnings);
     }
     case 'DELETE': {
       const raw = await readBody(req);
@@ -239,11 +239,24 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
 function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, t: Target, table: boolean): void {
   const api = o.api;
   let first = true;
+  // Events of one event-loop turn (many writes at scale) leave in one TLS write, not one each.
+  let corked = false;
+  const write = (text: string): void => {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      setImmediate(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    res.write(text);
+  };
   const line = (type: WatchType | 'BOOKMARK' | 'ERROR', obj: unknown): void => {
-    res.write(`${JSON.stringify({ type, object: obj })}\n`);
+    write(`${JSON.stringify({ type, object: obj })}\n`);
   };
   const emit = (type: WatchType, obj: KObject, json: () => string): void => {
-    if (!table) return void res.write(`{"type":"${type}","object":${json()}}\n`);
+    if (!table) return void write(`{"type":"${type}","object":${json()}}\n`);
     line(type, toTable(t.type, t.version, [obj], { now: api.now(), includeObject: q.get('includeObject') ?? 'Metadata', noHeaders: !first }));
     first = false;
   };

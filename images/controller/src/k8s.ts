@@ -2,11 +2,12 @@
 /** The controller's Kubernetes I/O: informers, status writes, Events, the Lease. Thin: no decisions here. */
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
 import type { EventText } from './status.js';
+import { apiClient } from './transport.js';
+
+export { apiClient };
 
 export const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices', kind: 'SDNInternalL2LBService' } as const;
 export const POOLS = { group: 'metallb.io', version: 'v1beta1', plural: 'ipaddresspools' } as const;
@@ -20,31 +21,6 @@ export function statusCode(e: unknown): number | undefined {
 }
 
 type AnyObject = k8s.KubernetesObject;
-
-/**
- * An API client whose calls share one keep-alive agent. client-node builds a fresh agent, and so a fresh
- * TLS connection, for every call; at thousands of status writes that handshake is most of the cost.
- */
-export function apiClient<T>(kc: k8s.KubeConfig, Api: new (c: k8s.Configuration) => T): T {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  let shared: http.Agent | undefined;
-  const auth: k8s.SecurityAuthentication = {
-    getName: () => 'kubeconfig-keepalive',
-    async applySecurityAuthentication(ctx) {
-      await kc.applySecurityAuthentication(ctx);
-      const fresh = ctx.getAgent();
-      // Proxy agents are left as they are.
-      if (!fresh || (fresh.constructor !== https.Agent && fresh.constructor !== http.Agent)) return;
-      if (!shared) {
-        const opts = { ...(fresh as https.Agent).options, keepAlive: true, maxSockets: 64 };
-        shared = fresh instanceof https.Agent ? new https.Agent(opts) : new http.Agent(opts);
-      }
-      ctx.setAgent(shared);
-    },
-  };
-  return new Api(k8s.createConfiguration({ baseServer: new k8s.ServerConfiguration(cluster.server, {}), authMethods: { default: auth } }));
-}
 
 /** Informers for everything the controller reads. */
 export function informers(kc: k8s.KubeConfig, namespace: string) {

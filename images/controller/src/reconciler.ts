@@ -54,6 +54,8 @@ export class Controller {
   #events: Array<() => Promise<void>> = [];
   // claim key -> why setPools took its address away, told in the next IPReleased event
   #released = new Map<string, string>();
+  // key -> resourceVersion of our last status write, until its watch event (our own echo) comes back
+  #wrote = new Map<string, string>();
   #eventWorkers = 0;
 
   constructor(o: ControllerOptions) {
@@ -73,7 +75,7 @@ export class Controller {
   /** Lists everything, then campaigns; resolves once the caches are filled. */
   async start(): Promise<void> {
     const { services, instances, pools, namespaces, classes } = this.#inf;
-    const key = (p: string) => (o: k8s.KubernetesObject) => this.#enqueue(`${p}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+    const key = (p: string) => (o: k8s.KubernetesObject) => this.#changed(`${p}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, o);
     for (const v of ['add', 'update', 'delete'] as const) {
       services.on(v, key('svc'));
       instances.on(v, key('l2'));
@@ -151,6 +153,7 @@ export class Controller {
   #lostLeadership(): void {
     this.#alloc = undefined;
     this.#queue.clear();
+    this.#wrote.clear();
     this.#metrics.leader(false);
     this.#o.log.warn({ identity: this.#o.identity }, 'lost leadership; no more writes');
     this.#wakeIdle();
@@ -194,6 +197,16 @@ export class Controller {
     for (const i of this.#inf.instances.list()) this.#queue.add(`l2/${i.metadata?.namespace ?? ''}/${i.metadata?.name ?? ''}`);
     for (const s of this.#inf.services.list()) this.#queue.add(`svc/${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`);
     this.#pump();
+  }
+
+  /** An informer saw `o` change; the echo of our own status write needs no second look. */
+  #changed(key: string, o: k8s.KubernetesObject): void {
+    const rv = this.#wrote.get(key);
+    if (rv !== undefined) {
+      this.#wrote.delete(key);
+      if (rv === o.metadata?.resourceVersion) return;
+    }
+    this.#enqueue(key);
   }
 
   #enqueue(key: string): void {
@@ -273,16 +286,17 @@ export class Controller {
       out = r.ok ? { ok: true, ips: r.allocation.ips, pools: r.allocation.pools } : { ok: false, failure: r.failure };
     }
     if (!out.ok) this.#metrics.allocationFailed(out.failure.kind);
-    await this.#write(kind, obj, out);
+    await this.#write(key, kind, obj, out);
   }
 
-  async #write(kind: Kind, obj: ServiceLike, out: Outcome): Promise<void> {
+  async #write(key: string, kind: Kind, obj: ServiceLike, out: Outcome): Promise<void> {
     let cur: ServiceLike | undefined = obj;
     for (let attempt = 0; attempt < 5 && cur; attempt++) {
       const status = nextStatus(cur, out, new Date());
       if (!status || !this.#elector.isLeader()) return;
       try {
-        await this.#writer.write(kind, cur, status);
+        const rv = (await this.#writer.write(kind, cur, status)).metadata?.resourceVersion;
+        if (rv) this.#wrote.set(key, rv);
         this.#metrics.statusWritten(kind);
         this.#announce(kind, cur, out);
         return;
