@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** ARP for IPv4 over Ethernet, and the frames the speaker sends. Pure. @see RFC 826, RFC 5227 */
-import { formatIp } from '../../../../lib/ip.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, headerLength, writeEthernetHeader } from './ethernet.js';
-import { ipBytes } from './ip-bytes.js';
+import { ipBytes, ipText } from './ip-bytes.js';
 import { BROADCAST_MAC, ZERO_MAC, formatMac, writeMac } from './mac.js';
 import { drop, ok, type Decoded } from './result.js';
 
@@ -29,8 +28,7 @@ export function decodeArp(b: Uint8Array): Decoded<ArpPacket> {
   const op = dv.getUint16(6);
   if (op !== ARP_REQUEST && op !== ARP_REPLY) return drop('unsupportedArp');
   if (b.length < LEN) return drop('truncated');
-  const ip = (at: number): string => formatIp({ family: 4, bytes: b.subarray(at, at + 4) });
-  return ok({ op, sha: formatMac(b, 8), spa: ip(14), tha: formatMac(b, 18), tpa: ip(24) });
+  return ok({ op, sha: formatMac(b, 8), spa: ipText(b, 14, 4), tha: formatMac(b, 18), tpa: ipText(b, 24, 4) });
 }
 
 export function encodeArp(p: ArpPacket): Uint8Array {

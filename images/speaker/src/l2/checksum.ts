@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The Internet checksum and the ICMPv6 pseudo-header. Pure. @see RFC 1071, RFC 8200 §8.1 */
 
-/** Ones' complement sum of 16-bit words over all parts, folded, not yet complemented. */
+/** Ones' complement sum of 16-bit words over all parts (as one byte string), folded, not yet complemented. */
 function sum(parts: readonly Uint8Array[]): number {
   let s = 0;
-  let odd: number | undefined;
+  // a byte left over at the end of the previous part: the high half of the next word
+  let odd = -1;
   for (const p of parts) {
-    for (let i = 0; i < p.length; i++) {
-      const byte = p[i] ?? 0;
-      if (odd === undefined) odd = byte;
-      else {
-        s += (odd << 8) | byte;
-        odd = undefined;
-      }
+    let i = 0;
+    if (odd >= 0 && p.length > 0) {
+      s += (odd << 8) | (p[0] ?? 0);
+      odd = -1;
+      i = 1;
     }
+    const end = i + ((p.length - i) & ~1);
+    for (; i < end; i += 2) s += ((p[i] ?? 0) << 8) | (p[i + 1] ?? 0);
+    if (i < p.length) odd = p[i] ?? 0;
   }
-  if (odd !== undefined) s += odd << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  if (odd >= 0) s += odd << 8;
+  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
   return s;
 }
 

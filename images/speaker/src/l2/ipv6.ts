@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The fixed IPv6 header. Pure. @see RFC 8200 §3 */
-import { formatIp } from '../../../../lib/ip.js';
-import { ipBytes } from './ip-bytes.js';
+import { ipBytes, ipText } from './ip-bytes.js';
 import { drop, ok, type Decoded } from './result.js';
 
 export const NEXT_HEADER_ICMPV6 = 58;
@@ -29,7 +28,7 @@ export function decodeIpv6(b: Uint8Array): Decoded<Ipv6Packet> {
   if (word >>> 28 !== 6) return drop('badIpVersion');
   const len = dv.getUint16(4);
   if (b.length < 40 + len) return drop('truncated');
-  const ip = (at: number): string => formatIp({ family: 6, bytes: b.subarray(at, at + 16) });
+  const ip = (at: number): string => ipText(b, at, 6);
   return ok({
     trafficClass: (word >>> 20) & 0xff,
     flowLabel: word & 0xfffff,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** ICMPv6 Neighbor Advertisement: solicited replies and unsolicited announcements. Pure. @see RFC 4861 §4.4, §7.2.4, §7.2.6 */
-import { formatIp } from '../../../../lib/ip.js';
 import { icmpv6Checksum } from './checksum.js';
 import { ETHERTYPE_IPV6, encodeEthernet } from './ethernet.js';
+import { ipText } from './ip-bytes.js';
 import { NEXT_HEADER_ICMPV6, encodeIpv6, ipv6Bytes } from './ipv6.js';
 import { OPT_TARGET_LLA, decodeNdpOptions, encodeNdpOptions, type NdpOption } from './ndp-options.js';
 import { isMulticastIpv6 } from './ndp-ns.js';
@@ -26,7 +26,7 @@ export function decodeNeighborAdvertisement(body: Uint8Array, src: string, dst: 
   if (body[1] !== 0) return drop('badIcmpCode');
   if (icmpv6Checksum(ipv6Bytes(src), ipv6Bytes(dst), body) !== 0) return drop('badChecksum');
   const flags = body[4] ?? 0;
-  const target = formatIp({ family: 6, bytes: body.subarray(8, 24) });
+  const target = ipText(body, 8, 6);
   if (isMulticastIpv6(target)) return drop('multicastTarget');
   const options = decodeNdpOptions(body.subarray(24));
   if (!options.ok) return options;

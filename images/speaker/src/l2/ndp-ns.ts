@@ -3,6 +3,7 @@
 import { formatIp } from '../../../../lib/ip.js';
 import { icmpv6Checksum } from './checksum.js';
 import { ETHERTYPE_IPV6, encodeEthernet } from './ethernet.js';
+import { ipText } from './ip-bytes.js';
 import { NEXT_HEADER_ICMPV6, encodeIpv6, ipv6Bytes } from './ipv6.js';
 import { formatMac } from './mac.js';
 import { OPT_SOURCE_LLA, decodeNdpOptions, encodeNdpOptions, type NdpOption } from './ndp-options.js';
@@ -39,7 +40,7 @@ export function decodeNeighborSolicitation(body: Uint8Array, src: string, dst: s
   if (body[0] !== ICMPV6_NS) return drop('notNeighborDiscovery');
   if (body[1] !== 0) return drop('badIcmpCode');
   if (icmpv6Checksum(ipv6Bytes(src), ipv6Bytes(dst), body) !== 0) return drop('badChecksum');
-  const target = formatIp({ family: 6, bytes: body.subarray(8, 24) });
+  const target = ipText(body, 8, 6);
   if (isMulticastIpv6(target)) return drop('multicastTarget');
   const options = decodeNdpOptions(body.subarray(24));
   if (!options.ok) return options;

@@ -25,7 +25,10 @@ class DelegatingLink implements RawLink {
   onFrame(fn: (f: Uint8Array) => void): void {
     this.#frame = fn;
   }
-  onClose(): void {}
+  lost: (reason: string) => void = () => undefined;
+  onClose(fn: (reason: string) => void): void {
+    this.lost = fn;
+  }
   onAnswered(fn: (ip: string) => void): void {
     this.#answered = fn;
   }
@@ -170,6 +173,18 @@ describe('L2Speaker with links that answer by themselves', () => {
     const before = link('eth0').sent.length;
     link('eth0').inject(whoHas('192.0.2.200'));
     expect(link('eth0').sent.length).toBe(before + 1);
+  });
+
+  test('a capture that ended is replaced by one that is told the current addresses', () => {
+    const { clock, sp, link } = setup();
+    sp.setInstances([inst('192.0.2.200')]);
+    clock.advance(300);
+    const old = link('eth0');
+    old.lost('capture on eth0 ended (SIGKILL)');
+    // The next scan opens the link again; the new capture starts from nothing and must be told.
+    sp.setLinks([state('eth0', '02:00:00:00:00:0a'), state('eth1', '02:00:00:00:00:1a')]);
+    expect(link('eth0')).not.toBe(old);
+    expect(link('eth0').told.at(-1)).toEqual(['192.0.2.200']);
   });
 
   test('stop closes the links and reports every release at once', () => {
