@@ -5,6 +5,8 @@
  * a cluster; the API server runs here. Figures:
  *  - time from controller start until every instance status is written (and writes/s), vs a bare client
  *    loop that lists the instances and writes precomputed statuses with the same client and concurrency;
+ *  - the CPU time each of them and the API server spent in that window, per status: on a busy machine
+ *    the wall time follows the other tenants, the CPU time much less;
  *  - the controller's peak RSS at 2.5k / 5k / 10k Services (reference: 2.5k), to show linear growth;
  *  - allocator operations per second (in this process), vs plain Map inserts of the same addresses.
  */
@@ -91,6 +93,18 @@ function peakRssMiB(pid: number): number {
   return m?.[1] ? Number(m[1]) / 1024 : NaN;
 }
 
+/** User + system CPU seconds a process has used (clock ticks of /proc/PID/stat at USER_HZ 100). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of this process (the API server's), user + system. */
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** One timed run: `ms` is undefined when the deadline came first. */
 interface Run {
   ms: number | undefined;
@@ -99,6 +113,11 @@ interface Run {
   /** Statuses written per second. */
   rate: number;
   rssMiB: number;
+  /** CPU seconds of the child and of the API server from the child's first line to the end. */
+  cpu: number;
+  serverCpu: number;
+  /** 1-minute load average at the end: how busy the machine was. */
+  load: number;
 }
 
 /** Each run stops here at the latest, so the bench stays bounded on a busy machine. */
@@ -110,9 +129,15 @@ const DEADLINE_MS = Number(process.env.CONTROLLER_BENCH_DEADLINE_MS ?? 40_000);
  */
 async function timeChild(s: Setup, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   let start = performance.now();
+  let cpu0 = 0;
+  let serverCpu0 = ownCpuSeconds();
   const w = statusesWritten(s, () => start);
   const child = spawn(process.execPath, args, { env: { ...process.env, KUBECONFIG: path.join(s.dir, 'kubeconfig'), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout.once('data', () => (start = performance.now()));
+  child.stdout.once('data', () => {
+    start = performance.now();
+    cpu0 = cpuSeconds(child.pid ?? 0);
+    serverCpu0 = ownCpuSeconds();
+  });
   child.stdout.resume();
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`))));
   let timer: NodeJS.Timeout | undefined;
@@ -120,7 +145,11 @@ async function timeChild(s: Setup, args: string[], env: NodeJS.ProcessEnv): Prom
   try {
     const ms = await Promise.race([w.done, exited, deadline]);
     const elapsed = ms ?? performance.now() - start;
-    return { ms, written: w.count(), total: s.total, rate: w.count() / (elapsed / 1000), rssMiB: peakRssMiB(child.pid ?? 0) };
+    const pid = child.pid ?? 0;
+    return {
+      ms, written: w.count(), total: s.total, rate: w.count() / (elapsed / 1000), rssMiB: peakRssMiB(pid),
+      cpu: cpuSeconds(pid) - cpu0, serverCpu: ownCpuSeconds() - serverCpu0, load: os.loadavg()[0] ?? NaN,
+    };
   } finally {
     clearTimeout(timer);
     w.cancel();
@@ -203,7 +232,13 @@ export async function run(): Promise<BenchResult[]> {
   const ctl = runs.get(largest);
   const bareName = 'bare client loop writing the same statuses, no allocation, same client and concurrency';
   if (ctl?.ms !== undefined && bare.ms !== undefined) {
-    out.push(result(`controller: all ${ctl.total} instance statuses of ${largest} Services written`, ctl.ms / 1000, 's', bare.ms / 1000, { referenceName: bareName }));
+    const load = ` (load average ${ctl.load.toFixed(1)} / ${bare.load.toFixed(1)})`;
+    out.push(result(`controller: all ${ctl.total} instance statuses of ${largest} Services written${load}`, ctl.ms / 1000, 's', bare.ms / 1000, { referenceName: bareName }));
+  }
+  if (ctl && ctl.written > 0 && bare.written > 0) {
+    const perWrite = (cpu: number, n: number) => (cpu * 1000) / n;
+    out.push(result(`controller: its CPU per status written at ${largest} Services`, perWrite(ctl.cpu, ctl.written), 'ms', perWrite(bare.cpu, bare.written), { referenceName: `${bareName}: its CPU` }));
+    out.push(result(`controller: API server CPU per status written at ${largest} Services`, perWrite(ctl.serverCpu, ctl.written), 'ms', perWrite(bare.serverCpu, bare.written), { referenceName: `${bareName}: API server CPU` }));
   }
   if (ctl) {
     const note = ctl.ms === undefined ? ` (${ctl.written} of ${ctl.total} by the ${DEADLINE_MS / 1000} s deadline)` : '';
