@@ -88,4 +88,29 @@ suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : '
     await core.deleteNamespacedService({ name: 'web', namespace: 'default' });
     await until('withdrawn after the Service is deleted', () => ours().length === 0, 30_000, 250);
   });
+
+  // Where the operator looks: `kubectl describe bgppeer` shows why a session is or is not up.
+  const peerEvents = async (reason: string) => (await kc().listNamespacedEvent({ namespace: 'd8-metallb', fieldSelector: 'involvedObject.name=tor' })).items.filter((e) => e.reason === reason);
+  const kc = () => api.kubeConfig().makeApiClient(CoreV1Api);
+
+  test('session Events on the BGPPeer: established, then a wrong TCP-MD5 password, then a missing password Secret', async () => {
+    expect(lab).toBeDefined();
+    expect((await peerEvents('SessionEstablished'))[0]?.message).toBe(`BGP session of node n0 with ${ROUTER_V4} (AS ${ROUTER_AS}) established`);
+    expect(await kubectl(['describe', 'bgppeer', 'tor', '-n', 'd8-metallb'])).toMatch(/Normal\s+SessionEstablished/);
+
+    const core = kc();
+    const secret = await core.readNamespacedSecret({ name: 'tor-pw', namespace: 'd8-metallb' });
+    await core.replaceNamespacedSecret({ name: 'tor-pw', namespace: 'd8-metallb', body: { ...secret, stringData: { password: 'not-the-routers' } } });
+    const failed = await until('a SessionNotEstablished Event', async () => (await peerEvents('SessionNotEstablished'))[0], 60_000, 500);
+    expect(failed.type).toBe('Warning');
+    expect(failed.message).toMatch(/cannot be established: ConnectFailed: connect to 192\.0\.2\.1:179 timed out .*check the TCP-MD5 password/);
+    expect(failed.message).not.toContain('not-the-routers');
+    expect(await kubectl(['describe', 'bgppeer', 'tor', '-n', 'd8-metallb'])).toMatch(/Warning\s+SessionNotEstablished/);
+
+    await core.deleteNamespacedSecret({ name: 'tor-pw', namespace: 'd8-metallb' });
+    const problem = await until('a ConfigProblem Event', async () => (await peerEvents('ConfigProblem'))[0], 30_000, 500);
+    expect(problem).toMatchObject({ type: 'Warning', message: 'password Secret d8-metallb/tor-pw is missing or has no "password" key' });
+    expect(problem.involvedObject).toMatchObject({ kind: 'BGPPeer', name: 'tor', namespace: 'd8-metallb' });
+    expect(problem.involvedObject.uid).toBeTruthy();
+  });
 });

@@ -9,8 +9,10 @@ import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } 
 import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
-import { desiredBgp, type ServiceInfo } from './desired.js';
+import { EventRecorder, type ObjectRef } from '../events.js';
+import { desiredBgp, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
+import { SessionEvents } from './session-events.js';
 import { BgpSpeaker } from './speaker.js';
 
 type Obj = k8s.KubernetesObject;
@@ -71,7 +73,17 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
   const metrics = new BgpMetrics(ctx.metrics);
-  const speaker = new BgpSpeaker({ log, metrics });
+  const events = new EventRecorder(kc, ctx.nodeName, log);
+  const sessionEvents = new SessionEvents(ctx.nodeName);
+  const speaker = new BgpSpeaker({
+    log,
+    metrics,
+    // Session changes become Events on the BGPPeer, so `kubectl describe bgppeer` tells why a session is not up.
+    onState: (peer, to, from, reason) => {
+      const e = sessionEvents.transition(peer.name, { address: peer.address, peerAs: peer.peerAs }, to, from, reason);
+      if (e) events.record({ involvedObject: objectRef('BGPPeer', peer.name), ...e });
+    },
+  });
   const bfd = new BfdAgent({ log: ctx.log.child({ op: 'bfd' }), metrics: new BfdMetrics(ctx.metrics), onDown: (addr) => speaker.peerUnreachable(addr) });
 
   let timer: NodeJS.Timeout | undefined;
@@ -98,6 +110,14 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     nodes: watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, failed),
   };
 
+  /** The Event reference of one of our objects; the uid lets `kubectl describe` find its Events. */
+  function objectRef(kind: ConfigProblem['kind'], name: string): ObjectRef {
+    const k = { BGPPeer: KINDS.peers, BFDProfile: KINDS.bfdProfiles, IPAddressPool: KINDS.pools, BGPAdvertisement: KINDS.advertisements }[kind];
+    const inf = { BGPPeer: informers.peers, BFDProfile: informers.bfdProfiles, IPAddressPool: informers.pools, BGPAdvertisement: informers.advertisements }[kind] as k8s.ObjectCache<Obj>;
+    const uid = inf.get(name, ns)?.metadata?.uid;
+    return { apiVersion: `${k.group}/${k.version}`, kind, name, namespace: ns, ...(uid ? { uid } : {}) };
+  }
+
   async function apply(): Promise<void> {
     if (stopped) return;
     const node = informers.nodes.get(ctx.nodeName);
@@ -120,13 +140,23 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       secrets,
       services: serviceInfos(informers.services.list(), informers.slices.list(), ctx.nodeName),
     });
-    const problems = d.problems.join('\n');
+    const problems = d.problems.map(problemText).join('\n');
     if (problems !== lastProblems) {
-      for (const p of d.problems) log.error({ event: 'configProblem' }, p);
+      for (const p of d.problems) {
+        log.error({ event: 'configProblem' }, problemText(p));
+        events.record({
+          involvedObject: objectRef(p.kind, p.name),
+          type: 'Warning',
+          reason: 'ConfigProblem',
+          message: p.message,
+          dedupeKey: problemText(p),
+        });
+      }
       lastProblems = problems;
     }
     await bfd.setPeers(d.bfd);
     await speaker.setPeers(d.peers);
+    sessionEvents.retain(d.peers.map((p) => p.name));
     for (const [peer, routes] of d.routes) speaker.setRoutes(peer, routes);
   }
 

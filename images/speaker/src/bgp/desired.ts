@@ -43,13 +43,25 @@ export interface BgpInput {
   readonly defaultRouterId: string;
 }
 
+/** A metallb.io object the speaker cannot use as written, or uses with a caveat. */
+export interface ConfigProblem {
+  readonly kind: 'BGPPeer' | 'BFDProfile' | 'IPAddressPool' | 'BGPAdvertisement';
+  readonly name: string;
+  readonly message: string;
+}
+
+/** `Kind name: message`, as log lines and Events say it. */
+export function problemText(p: ConfigProblem): string {
+  return `${p.kind} ${p.name}: ${p.message}`;
+}
+
 export interface BgpDesired {
   readonly peers: PeerSpec[];
   readonly bfd: BfdPeerSpec[];
   /** peer name -> routes */
   readonly routes: Map<string, Route[]>;
   /** Problems for the user, each naming the object. */
-  readonly problems: string[];
+  readonly problems: ConfigProblem[];
 }
 
 /** Excludes a node from load balancers, as kube-proxy and MetalLB honour it. */
@@ -92,7 +104,7 @@ function aggregate(ip: string, length: number | undefined): string {
 }
 
 export function desiredBgp(input: BgpInput): BgpDesired {
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   const peers: PeerSpec[] = [];
   const bfd: BfdPeerSpec[] = [];
   const routes = new Map<string, Route[]>();
@@ -117,7 +129,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
       } else if (s.password) {
         // MetalLB accepts the password in the object; keep such objects working, and say where it belongs.
         password = s.password;
-        problems.push(`BGPPeer ${name}: spec.password is kept in plain text in the object; move it to a Secret and set spec.passwordSecret`);
+        problems.push({ kind: 'BGPPeer', name, message: 'spec.password is kept in plain text in the object; move it to a Secret and set spec.passwordSecret' });
       }
       const peerAs = v2?.dynamicASN ? 0 : (s.peerASN ?? 0);
       if (!v2?.dynamicASN && !peerAs) throw new Error('peerASN is required');
@@ -144,7 +156,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
       if (s.bfdProfile) {
         const prof = profiles.get(s.bfdProfile);
         if (!prof) throw new Error(`BFDProfile ${s.bfdProfile} not found; the session runs without BFD`);
-        if (prof.echoMode) problems.push(`BFDProfile ${s.bfdProfile}: echo mode is not supported; BFD runs in asynchronous mode only`);
+        if (prof.echoMode) problems.push({ kind: 'BFDProfile', name: s.bfdProfile, message: 'echo mode is not supported; BFD runs in asynchronous mode only' });
         bfd.push({
           address: s.peerAddress,
           receiveIntervalMs: prof.receiveInterval ?? 300,
@@ -155,7 +167,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
         });
       }
     } catch (e) {
-      problems.push(`BGPPeer ${name}: ${(e as Error).message}`);
+      problems.push({ kind: 'BGPPeer', name, message: (e as Error).message });
     }
   }
 
@@ -163,7 +175,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
   for (const p of input.pools) {
     const ranges: IpRange[] = [];
     for (const a of p.spec.addresses) {
-      try { ranges.push(parsePoolEntry(a)); } catch (e) { problems.push(`IPAddressPool ${p.metadata.name}: ${(e as Error).message}`); }
+      try { ranges.push(parsePoolEntry(a)); } catch (e) { problems.push({ kind: 'IPAddressPool', name: p.metadata.name ?? '', message: (e as Error).message }); }
     }
     pools.set(p.metadata.name ?? '', { labels: p.metadata.labels ?? {}, ranges });
   }
@@ -180,7 +192,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
     try {
       attrs = communityValues(s.communities, named);
     } catch (e) {
-      problems.push(`BGPAdvertisement ${ad.metadata.name}: ${(e as Error).message}`);
+      problems.push({ kind: 'BGPAdvertisement', name: ad.metadata.name ?? '', message: (e as Error).message });
       continue;
     }
     const poolNames = [...pools.entries()].filter(([n, p]) => {

@@ -27,7 +27,7 @@ export interface SessionOptions {
   readonly nextHop4?: string;
   readonly nextHop6?: readonly string[];
   /** Called on every state change. */
-  readonly onState?: (to: SessionState, from: SessionState) => void;
+  readonly onState?: (to: SessionState, from: SessionState, reason: string) => void;
 }
 
 /** A running BGP session to one peer. */
@@ -153,7 +153,7 @@ export class Session {
       this.#ctx = undefined;
       this.#reportPrefixes();
     }
-    this.#o.onState?.(to, from);
+    this.#o.onState?.(to, from, reason);
   }
 
   #connect(): void {

@@ -44,7 +44,7 @@ export interface SpeakerOptions {
   readonly clock?: Clock;
   /** Port to accept connections of passive peers on (179); 0 picks any (tests); undefined: no listener. */
   readonly listenPort?: number;
-  readonly onState?: (peer: string, to: SessionState, from: SessionState) => void;
+  readonly onState?: (peer: PeerSpec, to: SessionState, from: SessionState, reason: string) => void;
 }
 
 interface Entry {
@@ -104,7 +104,7 @@ export class BgpSpeaker {
         ...(this.#o.metrics ? { metrics: this.#o.metrics } : {}),
         ...(s.nextHop4 ? { nextHop4: s.nextHop4 } : {}),
         ...(s.nextHop6 ? { nextHop6: s.nextHop6 } : {}),
-        onState: (to, from) => this.#o.onState?.(s.name, to, from),
+        onState: (to, from, reason) => this.#o.onState?.(s, to, from, reason),
       });
       if (s.password !== undefined && this.#server) this.#md5(s.address, s.password);
       this.#peers.set(s.name, { spec: s, key: keyOf(s), session, routes: [] });
