@@ -15,6 +15,7 @@ const hb: fc.Arbitrary<Heartbeat> = fc.record({
   macs: fc.array(fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b)), { maxLength: 4 }),
   holding: fc.boolean(),
   view: fc.array(fc.string({ minLength: 1, maxLength: 63 }), { maxLength: 8 }),
+  cands: fc.array(fc.string({ minLength: 1, maxLength: 63 }), { maxLength: 8 }),
 });
 
 describe('heartbeat', () => {
@@ -23,7 +24,7 @@ describe('heartbeat', () => {
   });
 
   test('another key, or any flipped bit, fails authentication', () => {
-    const h: Heartbeat = { node: 'node-a', boot: 1, seq: 2, intervalMs: 100, apiOk: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], holding: false, view: ['node-b'] };
+    const h: Heartbeat = { node: 'node-a', boot: 1, seq: 2, intervalMs: 100, apiOk: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], holding: false, view: ['node-b'], cands: ['node-a', 'node-b'] };
     const b = encodeHeartbeat(h, KEY);
     expect(decodeHeartbeat(b, Buffer.from('other'))).toEqual({ ok: false, error: 'badAuth' });
     fc.assert(fc.property(fc.integer({ min: 5 * 8, max: b.length * 8 - 1 }), (bit) => {
@@ -34,12 +35,12 @@ describe('heartbeat', () => {
   });
 
   test('flags and view survive: holding, API reachable, the peers heard', () => {
-    const h: Heartbeat = { node: 'node-a', boot: 7, seq: 9, intervalMs: 100, apiOk: false, links: [], macs: [], holding: true, view: ['node-b', 'node-c'] };
+    const h: Heartbeat = { node: 'node-a', boot: 7, seq: 9, intervalMs: 100, apiOk: false, links: [], macs: [], holding: true, view: ['node-b', 'node-c'], cands: [] };
     expect(decodeHeartbeat(encodeHeartbeat(h, KEY), KEY)).toEqual({ ok: true, value: h });
   });
 
   test('a correctly signed body cut short or padded is truncated, never misread', () => {
-    const h: Heartbeat = { node: 'node-a', boot: 1, seq: 2, intervalMs: 100, apiOk: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], holding: false, view: ['node-b', 'node-c'] };
+    const h: Heartbeat = { node: 'node-a', boot: 1, seq: 2, intervalMs: 100, apiOk: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], holding: false, view: ['node-b', 'node-c'], cands: ['node-b'] };
     const body = Buffer.from(encodeHeartbeat(h, KEY)).subarray(0, -16);
     const resign = (b: Buffer): Uint8Array => Buffer.concat([b, createHmac('sha256', KEY).update(b).digest().subarray(0, 16)]);
     fc.assert(fc.property(fc.integer({ min: 17, max: body.length - 1 }), (n) => {
@@ -49,7 +50,7 @@ describe('heartbeat', () => {
   });
 
   test('a version 1 heartbeat (no view) is refused as badVersion', () => {
-    const b = Buffer.from(encodeHeartbeat({ node: 'n', boot: 1, seq: 1, intervalMs: 100, apiOk: true, links: [], macs: [], holding: false, view: [] }, KEY));
+    const b = Buffer.from(encodeHeartbeat({ node: 'n', boot: 1, seq: 1, intervalMs: 100, apiOk: true, links: [], macs: [], holding: false, view: [], cands: [] }, KEY));
     b[4] = 1;
     expect(decodeHeartbeat(b, KEY)).toEqual({ ok: false, error: 'badVersion' });
   });

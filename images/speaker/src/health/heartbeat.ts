@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The heartbeat one speaker sends to the others over UDP, authenticated with HMAC-SHA256
- * (truncated to 16 bytes) under the shared key. It carries the sender's view (the peers it hears),
- * so that speakers elect owners only among nodes that every live speaker hears. Pure.
+ * (truncated to 16 bytes) under the shared key. It carries the sender's view (the peers it hears)
+ * and its candidates, so that speakers elect owners only among nodes that every live speaker hears,
+ * and announce only what every peer they hear would elect them for too. Pure.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { formatMac, macBytes } from '../l2/mac.js';
@@ -31,6 +32,8 @@ export interface Heartbeat {
   readonly holding: boolean;
   /** The peers the sender hears now (node names, itself excluded). */
   readonly view: readonly string[];
+  /** The nodes the sender elects among (its candidates, itself included when it is one). */
+  readonly cands: readonly string[];
 }
 
 export type HeartbeatError = 'truncated' | 'badMagic' | 'badVersion' | 'badAuth';
@@ -39,10 +42,11 @@ export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
   const name = Buffer.from(h.node, 'utf8');
   const links = h.links.map((l) => Buffer.from(l, 'utf8'));
   const view = h.view.map((v) => Buffer.from(v, 'utf8'));
+  const cands = h.cands.map((v) => Buffer.from(v, 'utf8'));
   const long = (l: Buffer): boolean => l.length > 255;
-  if (long(name) || links.length > 255 || h.macs.length > 255 || links.some(long) || view.length > 0xffff || view.some(long)) throw new Error('heartbeat field too long');
+  if (long(name) || links.length > 255 || h.macs.length > 255 || links.some(long) || view.length > 0xffff || view.some(long) || cands.length > 0xffff || cands.some(long)) throw new Error('heartbeat field too long');
   const strings = (ls: Buffer[]): number => ls.reduce((n, l) => n + 1 + l.length, 0);
-  const size = 4 + 1 + 1 + 4 + 4 + 2 + 1 + name.length + 1 + strings(links) + 1 + 6 * h.macs.length + 2 + strings(view);
+  const size = 4 + 1 + 1 + 4 + 4 + 2 + 1 + name.length + 1 + strings(links) + 1 + 6 * h.macs.length + 2 + strings(view) + 2 + strings(cands);
   const out = Buffer.alloc(size + MAC_LEN);
   let o = out.writeUInt32BE(MAGIC, 0);
   o = out.writeUInt8(VERSION, o);
@@ -62,10 +66,12 @@ export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
     out.set(macBytes(m), o);
     o += 6;
   }
-  o = out.writeUInt16BE(view.length, o);
-  for (const v of view) {
-    o = out.writeUInt8(v.length, o);
-    o += v.copy(out, o);
+  for (const list of [view, cands]) {
+    o = out.writeUInt16BE(list.length, o);
+    for (const v of list) {
+      o = out.writeUInt8(v.length, o);
+      o += v.copy(out, o);
+    }
   }
   sign(key, out.subarray(0, o)).copy(out, o);
   return out;
@@ -79,7 +85,7 @@ function sign(key: Uint8Array, body: Uint8Array): Buffer {
 export function decodeHeartbeat(b: Uint8Array, key: Uint8Array): { ok: true; value: Heartbeat } | { ok: false; error: HeartbeatError } {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   const fail = (error: HeartbeatError): { ok: false; error: HeartbeatError } => ({ ok: false, error });
-  if (buf.length < 4 + 1 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 2 + MAC_LEN) return fail('truncated');
+  if (buf.length < 4 + 1 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 2 + 2 + MAC_LEN) return fail('truncated');
   if (buf.readUInt32BE(0) !== MAGIC) return fail('badMagic');
   if (buf.readUInt8(4) !== VERSION) return fail('badVersion');
   const body = buf.subarray(0, buf.length - MAC_LEN);
@@ -119,9 +125,14 @@ export function decodeHeartbeat(b: Uint8Array, key: Uint8Array): { ok: true; val
   const macs: string[] = [];
   for (let i = 0; i < nMacs; i++) macs.push(formatMac(body, o + 6 * i));
   o += 6 * nMacs;
-  const nView = body.readUInt16BE(o);
-  o += 2;
-  const view = strs(nView);
-  if (view === undefined || o !== body.length) return fail('truncated');
-  return { ok: true, value: { node, boot, seq, intervalMs, apiOk, links, macs, holding, view } };
+  const list = (): string[] | undefined => {
+    if (o + 2 > body.length) return undefined;
+    const n = body.readUInt16BE(o);
+    o += 2;
+    return strs(n);
+  };
+  const view = list();
+  const cands = view && list();
+  if (view === undefined || cands === undefined || o !== body.length) return fail('truncated');
+  return { ok: true, value: { node, boot, seq, intervalMs, apiOk, links, macs, holding, view, cands } };
 }

@@ -23,7 +23,7 @@ export interface HeartbeatServiceOptions {
   readonly log: Logger;
   readonly liveness: Liveness;
   /** What we tell the others about ourselves, read at every send (our view comes from the liveness detector). */
-  readonly self: () => { apiOk: boolean; links: readonly string[]; macs: readonly string[]; holding: boolean };
+  readonly self: () => { apiOk: boolean; links: readonly string[]; macs: readonly string[]; holding: boolean; cands: readonly string[] };
   readonly peers: () => readonly PeerAddress[];
 }
 

@@ -3,7 +3,7 @@ import { ManualClock } from '../../../../lib/clock.js';
 import type { Heartbeat } from './heartbeat.js';
 import { Liveness } from './liveness.js';
 
-const beat = (node: string, seq: number, boot = 1, view: string[] = []): Heartbeat => ({ node, boot, seq, intervalMs: 100, apiOk: true, links: ['eth0'], macs: [], holding: false, view });
+const beat = (node: string, seq: number, boot = 1, view: string[] = []): Heartbeat => ({ node, boot, seq, intervalMs: 100, apiOk: true, links: ['eth0'], macs: [], holding: false, view, cands: [] });
 
 function setup() {
   const clock = new ManualClock();

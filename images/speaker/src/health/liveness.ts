@@ -42,7 +42,7 @@ interface Peer {
 function sameReport(a: Heartbeat | undefined, b: Heartbeat): boolean {
   if (!a) return false;
   const eq = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((v, i) => v === y[i]);
-  return a.boot === b.boot && a.apiOk === b.apiOk && a.holding === b.holding && eq(a.links, b.links) && eq(a.macs, b.macs) && eq([...a.view].sort(), [...b.view].sort());
+  return a.boot === b.boot && a.apiOk === b.apiOk && a.holding === b.holding && eq(a.links, b.links) && eq(a.macs, b.macs) && eq([...a.view].sort(), [...b.view].sort()) && eq([...a.cands].sort(), [...b.cands].sort());
 }
 
 export class Liveness {

@@ -49,6 +49,8 @@ export interface PeerReport {
   readonly holding: boolean;
   /** The peers it hears, itself excluded (from its latest heartbeat). */
   readonly view: readonly string[];
+  /** The nodes it elects among (its `candidates`, from its latest heartbeat). */
+  readonly cands: readonly string[];
 }
 
 /**
@@ -62,4 +64,19 @@ export function candidates(self: string, selfHolding: boolean, peers: ReadonlyMa
   const deciding = live.filter(([, p]) => !p.holding);
   const pool = [...(selfHolding ? [] : [self]), ...deciding.map(([n]) => n)];
   return new Set(pool.filter((n) => deciding.every(([m, p]) => m === n || p.view.includes(n))));
+}
+
+/**
+ * Whether every deciding peer we hear, electing among the candidates it reported, elects `self` for
+ * the address too. Announcing only then turns a disagreement (views not yet exchanged, a peer we hear
+ * that does not hear another) into a short gap instead of two nodes answering. `usable` tells whether
+ * a node has a link allowed for the address.
+ */
+export function agreedBy(e: Election, self: string, peers: ReadonlyMap<string, PeerReport>): boolean {
+  for (const p of peers.values()) {
+    if (!p.up || p.holding) continue;
+    const theirs = new Set(p.cands);
+    if (electOwner({ ...e, usable: (n) => theirs.has(n) && e.usable(n) }) !== self) return false;
+  }
+  return true;
 }

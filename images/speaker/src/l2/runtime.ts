@@ -43,7 +43,12 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     // Our view changed: tell the peers at once, so one we stopped hearing stands back now.
     ref.heartbeats?.sendNow();
     ref.speaker?.recompute();
-  }, (_peer, changed) => ref.speaker?.heard(changed));
+  }, (_peer, changed) => {
+    ref.speaker?.heard(changed);
+    // A peer's new report may change whom we elect among: tell the others at once.
+    if (changed && ref.speaker?.candidates().join(',') !== sentCands) ref.heartbeats?.sendNow();
+  });
+  let sentCands = '';
   const s = new L2Speaker({
     node: o.node,
     clock: systemClock,
@@ -64,7 +69,11 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     port: o.options.heartbeatPort,
     log: o.log,
     liveness,
-    self: () => ({ apiOk: o.apiOk(), ...s.upLinks(), holding: s.holding() }),
+    self: () => {
+      const cands = s.candidates();
+      sentCands = cands.join(',');
+      return { apiOk: o.apiOk(), ...s.upLinks(), holding: s.holding(), cands };
+    },
     peers: o.peers,
   });
   ref.heartbeats = heartbeats;

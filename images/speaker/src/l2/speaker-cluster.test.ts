@@ -52,6 +52,7 @@ class Member {
   readonly liveness: Liveness;
   readonly speaker: L2Speaker;
   #seq = 0;
+  #sentCands = '';
   #timer: { cancel(): void } | undefined;
 
   constructor(readonly name: string, readonly boot: number, readonly net: Net) {
@@ -60,7 +61,11 @@ class Member {
     this.liveness = new Liveness(this.clock, { intervalMs: 100, multiplier: 3 }, () => {
       this.send();
       this.speaker.recompute();
-    }, (_n, changed) => this.speaker.heard(changed));
+    }, (_n, changed) => {
+      this.speaker.heard(changed);
+      // As the runtime does: a peer's new report that changes our candidates is passed on at once.
+      if (changed && this.speaker.candidates().join(',') !== this.#sentCands) this.send();
+    });
     this.liveness.setPeers(peers);
     const mac = `02:00:00:00:00:0${name.slice(-1)}`;
     this.speaker = new L2Speaker({
@@ -81,7 +86,9 @@ class Member {
   }
 
   send(): void {
-    const b = encodeHeartbeat({ node: this.name, boot: this.boot, seq: ++this.#seq, intervalMs: 100, apiOk: true, links: ['eth0'], macs: [], holding: this.speaker.holding(), view: this.liveness.view() }, KEY);
+    const cands = this.speaker.candidates();
+    this.#sentCands = cands.join(',');
+    const b = encodeHeartbeat({ node: this.name, boot: this.boot, seq: ++this.#seq, intervalMs: 100, apiOk: true, links: ['eth0'], macs: [], holding: this.speaker.holding(), view: this.liveness.view(), cands }, KEY);
     this.net.send(this.name, b);
   }
 
@@ -213,18 +220,19 @@ describe('L2 speakers together', () => {
     net.stop();
   });
 
-  test('two nodes that cannot hear each other but both hear a third both announce while that lasts (a real partition); it ends once they hear each other', () => {
+  test('two nodes deaf to each other that both hear a third answer together for a message\'s latency at most; their addresses come back once they hear each other', () => {
     const net = cluster();
     net.delay = (f, t) => ((f === 'node-1' && t === 'node-2') || (f === 'node-2' && t === 'node-1') ? undefined : 1);
     net.run(1000);
-    expect(Object.values(net.owners()).some((o) => o.length > 1)).toBe(true);
+    expect(net.longestDual).toBeLessThanOrEqual(2);
     net.delay = () => 1;
     net.run(500);
     expect(net.owners()).toEqual(home);
+    expect(net.longestDual).toBeLessThanOrEqual(2);
     net.stop();
   });
 
-  test('any mix of slow links, one-way losses and stalls: an overlap never outlasts the slowest heartbeat by more than an interval', () => {
+  test('any mix of slow links, lost heartbeats and stalls: an overlap never outlasts the slowest heartbeat by more than two intervals', () => {
     const step = fc.record({
       slow: fc.array(fc.tuple(fc.constantFrom(...NODES), fc.constantFrom(...NODES), fc.integer({ min: 1, max: 500 })), { maxLength: 3 }),
       lost: fc.array(fc.tuple(fc.constantFrom(...NODES), fc.constantFrom(...NODES)), { maxLength: 2 }),
@@ -235,8 +243,7 @@ describe('L2 speakers together', () => {
       let slowest = 1;
       for (const s of steps) {
         slowest = Math.max(slowest, ...s.slow.map(([, , d]) => d));
-        // One way only: two nodes deaf to each other while both hear a third is the partition above.
-        const lost = (f: string, t: string): boolean => s.lost.some(([a, b]) => a === f && b === t) && !s.lost.some(([a, b]) => a === t && b === f);
+        const lost = (f: string, t: string): boolean => s.lost.some(([a, b]) => a === f && b === t);
         net.delay = (f, t) => (lost(f, t) ? undefined : s.slow.find(([a, b]) => a === f && b === t)?.[2] ?? 1);
         const m = s.stall && net.members.get(s.stall[0]);
         if (m && s.stall) m.clock.frozen = true;
@@ -247,7 +254,7 @@ describe('L2 speakers together', () => {
       net.delay = () => 1;
       net.run(1500);
       expect(net.owners()).toEqual(home);
-      expect(net.longestDual).toBeLessThanOrEqual(slowest + 100);
+      expect(net.longestDual).toBeLessThanOrEqual(slowest + 200);
       net.stop();
     }), { numRuns: 40 });
   });

@@ -65,8 +65,10 @@ function setup(probeWaitMs = 0) {
   sp.setLinks([eth0]);
   sp.start();
   // node-b's heartbeat: by default it hears us and decides.
-  const beat = (seq: number, links = ['eth0'], view = ['node-a'], holding = false): void =>
-    void liveness.heard({ node: 'node-b', boot: 1, seq, intervalMs: 100, apiOk: true, links, macs: ['02:00:00:00:00:0b'], holding, view });
+  const beat = (seq: number, links = ['eth0'], view = ['node-a'], holding = false): void => {
+    const cands = holding ? [] : [...view, 'node-b'];
+    void liveness.heard({ node: 'node-b', boot: 1, seq, intervalMs: 100, apiOk: true, links, macs: ['02:00:00:00:00:0b'], holding, view, cands });
+  };
   return { clock, reg, links, events, sp, liveness, beat, eth0, reports };
 }
 

@@ -11,7 +11,7 @@ import { StallWatch } from '../health/stall.js';
 import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
 import { EXCLUDED_INTERFACES, interfaceAllowed, usableLinks, type LinkState } from './interfaces.js';
 import type { L2Metrics } from './metrics.js';
-import { candidates, electOwner, type PeerReport } from './owner.js';
+import { agreedBy, candidates, electOwner, type Election, type PeerReport } from './owner.js';
 import type { OpenLink, RawLink } from './raw-link.js';
 import { respond, type LinkView } from './responder.js';
 
@@ -209,13 +209,15 @@ export class L2Speaker {
       this.d.log.warn({ op: 'isolation', isolated }, isolated ? 'no peer heartbeats and no API server: stopping all announcements' : 'peers or API server back');
     }
     const paused = this.#paused();
-    const cands = candidates(this.d.node, this.#holding, this.#reports());
+    const reports = this.#reports();
+    const cands = candidates(this.d.node, this.#holding, reports);
     const want = new Set<string>();
     for (const [ip, insts] of this.#byIp) {
-      const owner = this.#owner(ip, insts, cands);
+      const e = this.#election(ip, insts);
+      const owner = electOwner({ ...e, usable: (n) => cands.has(n) && e.usable(n) });
       const prev = this.#lastOwner.get(ip);
       this.#lastOwner.set(ip, owner);
-      if (owner !== this.d.node || this.#holding || isolated || paused) continue;
+      if (owner !== this.d.node || this.#holding || isolated || paused || !agreedBy(e, this.d.node, reports)) continue;
       want.add(ip);
       if (!this.#announcer.state(ip)) {
         // An address some speaker (a failed peer, or we before a pause) announced is taken at once; one new to the segment is probed first.
@@ -248,21 +250,26 @@ export class L2Speaker {
     const out = new Map<string, PeerReport>();
     for (const n of this.d.liveness.names()) {
       const p = this.d.liveness.peer(n);
-      out.set(n, { up: p?.up === true, holding: p?.last?.holding === true, view: p?.last?.view ?? [] });
+      out.set(n, { up: p?.up === true, holding: p?.last?.holding === true, view: p?.last?.view ?? [], cands: p?.last?.cands ?? [] });
     }
     return out;
   }
 
-  #owner(ip: string, insts: readonly L2Instance[], cands: ReadonlySet<string>): string | undefined {
+  /** The nodes we elect among now (our heartbeats carry them). */
+  candidates(): string[] {
+    return [...candidates(this.d.node, this.#holding, this.#reports())].sort();
+  }
+
+  /** The election for an address; `usable` says whether a node is alive (to us) with a link allowed for it. */
+  #election(ip: string, insts: readonly L2Instance[]): Election {
     const eligible = [...new Set(insts.flatMap((i) => i.eligible))];
     const preferred = insts.find((i) => i.preferred)?.preferred;
     const allowed = insts.flatMap((i) => i.interfaces);
     const usable = (node: string): boolean => {
-      if (!cands.has(node)) return false;
       const links = node === this.d.node ? [...this.#links.keys()] : this.d.liveness.peer(node)?.up ? this.d.liveness.peer(node)?.last?.links ?? [] : [];
       return links.some((l) => interfaceAllowed(l, insts.some((i) => i.interfaces.length === 0) ? [] : allowed, this.#excluded));
     };
-    return electOwner({ ip, preferred, eligible, usable });
+    return { ip, preferred, eligible, usable };
   }
 
   #linksFor(ip: string): RawLink[] {
