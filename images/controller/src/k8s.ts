@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
 import type { EventText } from './status.js';
-import { apiClient } from './transport.js';
+import { apiClient, jsonGetter } from './transport.js';
 
 export { apiClient };
 
@@ -26,9 +26,11 @@ type AnyObject = k8s.KubernetesObject;
 export function informers(kc: k8s.KubeConfig, namespace: string) {
   const core = apiClient(kc, k8s.CoreV1Api);
   const custom = apiClient(kc, k8s.CustomObjectsApi);
+  const get = jsonGetter(kc);
   const list = <T extends AnyObject>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
   return {
-    services: k8s.makeInformer<k8s.V1Service>(kc, '/api/v1/services', () => core.listServiceForAllNamespaces()),
+    // Plain JSON, as the watch delivers them: no typed decoding of every Service.
+    services: k8s.makeInformer<k8s.V1Service>(kc, '/api/v1/services', list(() => get('/api/v1/services'))),
     namespaces: k8s.makeInformer<k8s.V1Namespace>(kc, '/api/v1/namespaces', () => core.listNamespace()),
     instances: k8s.makeInformer<AnyObject>(kc, `/apis/${INSTANCES.group}/${INSTANCES.version}/${INSTANCES.plural}`,
       list(() => custom.listClusterCustomObject({ ...INSTANCES }))),

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { statusCode } from './k8s.js';
-import { apiClient, cachedAuth } from './transport.js';
+import { apiClient, cachedAuth, jsonGetter } from './transport.js';
 
 interface Seen {
   method: string;
@@ -121,6 +121,21 @@ describe('transport', () => {
     const e = await api.readNamespacedConfigMap({ name: 'c', namespace: 'ns' }).then(() => undefined, (x: unknown) => x);
     expect(String((e as Error).message)).toMatch(/ECONNREFUSED/);
     expect(statusCode(e)).toBeUndefined();
+  });
+
+  test('jsonGetter: plain JSON (dates stay text) with the credentials; an error status keeps its code', async () => {
+    const list = { kind: 'ServiceList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 's', creationTimestamp: '2026-01-01T00:00:00Z' } }] };
+    const s = await server((r, res) => (r.url === '/api/v1/services' ? json(res, 200, list) : json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden' })));
+    try {
+      const get = jsonGetter(kubeConfig(`${s.url}/`, 'tok'));
+      expect(await get('/api/v1/services')).toEqual(list);
+      expect(s.seen[0]?.headers.authorization).toBe('Bearer tok');
+      expect(s.seen[0]?.headers.accept).toBe('application/json');
+      const e = await get('/api/v1/secrets').then(() => undefined, (x: unknown) => x);
+      expect(statusCode(e)).toBe(403);
+    } finally {
+      await s.close();
+    }
   });
 
   test('credentials are looked up again once they are ttl old, by one lookup for concurrent calls', async () => {

@@ -108,3 +108,24 @@ export function apiClient<T>(kc: k8s.KubeConfig, Api: new (c: k8s.Configuration)
     httpApi: k8s.wrapHttpLibrary(new NodeHttpLibrary()),
   }));
 }
+
+/**
+ * GETs a path as plain JSON, with the client's credentials and transport. For the lists that fill
+ * informers: their watch events are plain JSON too, and client-node's typed decoding of 10k Services
+ * is most of the controller's start-up.
+ */
+export function jsonGetter(kc: k8s.KubeConfig): (path: string) => Promise<unknown> {
+  const server = kc.getCurrentCluster()?.server.replace(/\/+$/, '');
+  if (!server) throw new Error('the kubeconfig has no current cluster');
+  const auth = cachedAuth(kc);
+  const lib = new NodeHttpLibrary();
+  return async (path) => {
+    const ctx = new k8s.RequestContext(`${server}${path}`, k8s.HttpMethod.GET);
+    ctx.setHeaderParam('Accept', 'application/json');
+    await auth.applySecurityAuthentication(ctx);
+    const res = await lib.send(ctx);
+    const text = await res.body.text();
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new k8s.ApiException(res.httpStatusCode, `GET ${path}: HTTP ${res.httpStatusCode}`, text, res.headers);
+    return JSON.parse(text) as unknown;
+  };
+}
