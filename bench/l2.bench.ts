@@ -3,7 +3,7 @@
  * L2 figures, each against a reference in the same run and topology (two nodes, one client, UDP
  * every 10 ms): failover outage when the owning node's link goes down, vs keepalived VRRP with a
  * 1 s advert interval; ARP and NDP reply latency (median, p99) vs a kernel-owned address of the same
- * family; the speaker's RSS vs an idle Node.js process. Trials: L2_BENCH_TRIALS (20),
+ * family, and ARP vs the least a user-space responder does; the speaker's RSS vs an idle Node.js process. Trials: L2_BENCH_TRIALS (20),
  * L2_BENCH_VRRP_TRIALS (10); requests per latency figure: L2_BENCH_REQUESTS (200).
  */
 import * as fs from 'node:fs';
@@ -13,6 +13,17 @@ import { L2Lab, Prober, l2LabUnavailableReason, labInstances, sleep } from '../t
 
 const SPEAKER_IP = '192.0.2.220';
 const SPEAKER_IP6 = '2001:db8:0:1::220';
+const MINIMAL_IP = '192.0.2.231';
+
+// The least any user-space ARP responder does: wake up on a raw socket, copy, send (Python, no
+// decoding). Its latency is the floor for a responder that is not the kernel itself.
+const MINIMAL_RESPONDER = `import socket,sys
+mac=bytes.fromhex(sys.argv[2].replace(':',''));ip=socket.inet_aton(sys.argv[3])
+s=socket.socket(socket.AF_PACKET,socket.SOCK_RAW,socket.htons(0x0806));s.bind((sys.argv[1],0))
+while True:
+  f=s.recv(128)
+  if len(f)>=42 and f[20:22]==b'\\x00\\x01' and f[38:42]==ip: s.send(f[6:12]+mac+b'\\x08\\x06'+f[14:20]+b'\\x00\\x02'+mac+ip+f[22:32])
+`;
 const VRRP_IP = '192.0.2.230';
 
 async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -73,41 +84,54 @@ function startKeepalived(lab: L2Lab): void {
   }
 }
 
-/** Warm samples only: the first few answers pay for JIT and caches. */
-const WARMUP = 5;
+/** Requests per block: the addresses compared take turns, so a load spike on the machine hits them alike. */
+const BLOCK = 20;
 
 /** ARP reply times (ms) as arping measures them from the client. */
 function arpingMs(lab: L2Lab, ip: string, count: number): number[] {
   const out = lab.topo.exec(lab.client, 'arping', ['-c', String(count), '-W', '0.02', '-w', String(Math.ceil(count / 10) + 10), '-i', 'eth0', ip], { allowFail: true });
-  return [...out.matchAll(/time=([\d.]+) (usec|msec)/g)].map((m) => Number(m[1]) / (m[2] === 'usec' ? 1000 : 1)).slice(WARMUP);
+  return [...out.matchAll(/time=([\d.]+) (usec|msec)/g)].map((m) => Number(m[1]) / (m[2] === 'usec' ? 1000 : 1));
+}
+
+/** ARP reply times per address, after a few unrecorded requests each (warm only), in alternating blocks. */
+function arpingTurns(lab: L2Lab, ips: readonly string[], count: number): number[][] {
+  for (const ip of ips) arpingMs(lab, ip, 5);
+  const out = ips.map((): number[] => []);
+  for (let done = 0; done < count; done += BLOCK) ips.forEach((ip, i) => out[i]?.push(...arpingMs(lab, ip, Math.min(BLOCK, count - done))));
+  return out;
 }
 
 /**
- * NS -> NA times (ms) on the client's wire: ndisc6 asks `count` times while tcpdump records with
- * kernel timestamps (ndisc6 prints no times), so neither tool's scheduling counts.
+ * NS -> NA times (ms) per address on the client's wire: ndisc6 asks `count` times per address, in
+ * alternating blocks, while tcpdump records with kernel timestamps (ndisc6 prints no times).
  */
-async function ndiscMs(lab: L2Lab, ip: string, count: number): Promise<number[]> {
-  const pcap = path.join(lab.dir, `ndp-${ip.replace(/:/g, '_')}.pcap`);
+async function ndiscTurns(lab: L2Lab, ips: readonly string[], count: number): Promise<number[][]> {
+  const pcap = path.join(lab.dir, 'ndp.pcap');
   const dump = lab.topo.spawn(lab.client, 'tcpdump', ['-i', 'eth0', '-n', '-U', '--time-stamp-precision', 'nano', '-w', pcap, 'icmp6 and (ip6[40] == 135 or ip6[40] == 136)']);
   let err = '';
   dump.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   await until(() => err.includes('listening on'), 10_000, 'tcpdump listening');
-  lab.topo.exec(lab.client, 'sh', ['-c', `i=0; while [ $i -lt ${count} ]; do ndisc6 -q -n -r 1 -w 200 ${ip} eth0 >/dev/null 2>&1; sleep 0.01; i=$((i+1)); done`]);
+  const ask = (ip: string, n: number): string => `i=0; while [ $i -lt ${n} ]; do ndisc6 -q -n -r 1 -w 200 ${ip} eth0 >/dev/null 2>&1; sleep 0.01; i=$((i+1)); done`;
+  for (const ip of ips) lab.topo.exec(lab.client, 'sh', ['-c', ask(ip, 3)]);
+  const warm = Date.now() / 1000;
+  for (let done = 0; done < count; done += BLOCK) for (const ip of ips) lab.topo.exec(lab.client, 'sh', ['-c', ask(ip, Math.min(BLOCK, count - done))]);
   await sleep(500);
   dump.kill('SIGINT');
   await new Promise((r) => dump.once('exit', r));
   const rows = lab.topo.exec(lab.client, 'tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=,', '-e', 'frame.time_epoch', '-e', 'icmpv6.type', '-e', 'icmpv6.nd.ns.target_address', '-e', 'icmpv6.nd.na.target_address']);
-  const out: number[] = [];
-  let asked: number | undefined;
+  const out = new Map(ips.map((ip): [string, number[]] => [ip, []]));
+  const asked = new Map<string, number>();
   for (const line of rows.trim().split('\n')) {
-    const [t, type, nsTarget, naTarget] = line.split(',');
-    if (type === '135' && nsTarget === ip) asked = Number(t);
-    else if (type === '136' && naTarget === ip && asked !== undefined) {
-      out.push((Number(t) - asked) * 1000);
-      asked = undefined;
+    const [t, type, nsTarget = '', naTarget = ''] = line.split(',');
+    if (Number(t) < warm) continue;
+    if (type === '135') asked.set(nsTarget, Number(t));
+    const at = asked.get(naTarget);
+    if (type === '136' && at !== undefined) {
+      out.get(naTarget)?.push((Number(t) - at) * 1000);
+      asked.delete(naTarget);
     }
   }
-  return out.slice(WARMUP);
+  return ips.map((ip) => out.get(ip) ?? []);
 }
 
 function sorted(xs: readonly number[]): number[] {
@@ -161,10 +185,10 @@ export async function run(): Promise<BenchResult[]> {
     const owners = await lab.waitAnnounced([SPEAKER_IP, SPEAKER_IP6], 30_000);
     const owner = lab.node(owners.get(SPEAKER_IP) ?? 'node-1');
     const owner6 = lab.node(owners.get(SPEAKER_IP6) ?? 'node-1');
-    const arp = arpingMs(lab, SPEAKER_IP, requests);
-    const kernel = arpingMs(lab, owner.ip4, requests);
-    const ndp = await ndiscMs(lab, SPEAKER_IP6, Math.min(requests, 100));
-    const kernel6 = await ndiscMs(lab, owner6.ip6, Math.min(requests, 100));
+    lab.topo.spawn(owner.ns, 'python3', ['-c', MINIMAL_RESPONDER, 'eth0', owner.mac, MINIMAL_IP]);
+    await sleep(500);
+    const [arp = [], kernel = [], minimal = []] = arpingTurns(lab, [SPEAKER_IP, owner.ip4, MINIMAL_IP], requests);
+    const [ndp = [], kernel6 = []] = await ndiscTurns(lab, [SPEAKER_IP6, owner6.ip6], Math.min(requests, 100));
 
     const speakerRss = rssMb(lab.node('node-1').speaker?.pid);
     const idle = lab.topo.spawn(lab.node('node-1').ns, 'node', ['-e', 'setInterval(() => {}, 1000)']);
@@ -176,6 +200,10 @@ export async function run(): Promise<BenchResult[]> {
       result('l2 failover outage p99 (link down)', quantile(o, 0.99), 'ms', quantile(v, 0.99), { referenceName: `${ref} (n=${vrrp.length}, min ${v[0]?.toFixed(0)} / max ${v.at(-1)?.toFixed(0)} ms)`, samples: summarize(ours) }),
       ...latencyResults('ARP', arp, kernel),
       ...latencyResults('NDP', ndp, kernel6),
+      result('l2 ARP reply latency, warm median, against the least a user-space responder does', quantile(sorted(arp), 0.5), 'ms', quantile(sorted(minimal), 0.5), {
+        referenceName: `raw-socket copy-and-send responder in Python (n=${minimal.length}, p99 ${quantile(sorted(minimal), 0.99).toFixed(3)} ms)`,
+        samples: summarize(arp),
+      }),
       result('l2 static speaker RSS (with its capture process)', speakerRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
     ];
   } finally {
