@@ -62,6 +62,7 @@ suite(`L2 speaker through main.js and the API server${reason ? ` (skipped: ${rea
       const node = await core.createNode({ body: { metadata: { name: n.name, labels: { 'l2-load-balancer.network.deckhouse.io/member': '' } } } });
       await core.replaceNodeStatus({ name: n.name, body: { ...node, status: { addresses: [{ type: 'InternalIP', address: n.ip4 }] } } });
     }
+    await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'l2-load-balancer-class.network.deckhouse.io', ports: [{ port: 80 }] } } });
     await objects.create({ apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'c', namespace: 'd8-metallb' }, spec: { ipAddressPools: ['c'], nodeSelectors: [{ matchLabels: { 'l2-load-balancer.network.deckhouse.io/member': '' } }] } } as KubernetesObject);
     for (const [i, ip] of [...IPS, TAKEN].entries()) {
       const o = await objects.create(instance(i, ip, lab.nodes[i % 3]?.name ?? '') as KubernetesObject);
@@ -130,6 +131,7 @@ suite(`L2 speaker through main.js and the API server${reason ? ` (skipped: ${rea
     expect(conflict?.involvedObject).toMatchObject({ kind: 'Service', name: 'web' });
     expect(conflict?.message).toContain(TAKEN);
     expect(conflict?.message).toContain('02:00:00:00:00:64');
+    expect(await kubectl(['describe', 'service', 'web', '-n', 'default'])).toMatch(/Warning\s+AddressConflict\s.*is also claimed by 02:00:00:00:00:64/);
     // Re-probed every few seconds, never announced for long: it settles unannounced.
     for (let i = 0; i < 50 && lab.owners().has(TAKEN); i++) await sleep(100);
     expect(lab.owners().get(TAKEN)).toBeUndefined();

@@ -4,10 +4,11 @@
  * speaker, keeps ServiceL2Status objects for what this node announces, and records conflict Events.
  */
 import * as k8s from '@kubernetes/client-node';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
+import { EventRecorder } from '../events.js';
 import { desiredL2, peerAddresses } from './desired.js';
 import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
@@ -17,7 +18,6 @@ import type { SpeakerEvent } from './speaker.js';
 const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
 const ADVERTISEMENTS = { group: 'metallb.io', version: 'v1beta1', plural: 'l2advertisements' } as const;
 const STATUSES = { group: 'metallb.io', version: 'v1beta1', plural: 'servicel2statuses' } as const;
-const COMPONENT = 'metallb-speaker';
 /** Where the DaemonSet mounts the metallb-excludel2 ConfigMap. */
 const EXCLUSIONS_FILE = '/etc/metallb/excluded-interfaces/excludel2.yaml';
 
@@ -47,6 +47,7 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
   const version = kc.makeApiClient(k8s.VersionApi);
+  const events = new EventRecorder(kc, ctx.nodeName, log);
   const options = l2OptionsFromEnv(ctx.env);
   const keyText = ctx.env.METALLB_HEARTBEAT_KEY ?? '';
   if (!keyText) log.warn({ op: 'start' }, 'METALLB_HEARTBEAT_KEY is empty: heartbeats are not authenticated');
@@ -114,21 +115,11 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     if (e.stale) return;
     for (const svc of new Set(e.instances.map((i) => `${i.service.namespace}/${i.service.name}`))) {
       const [namespace = '', name = ''] = svc.split('/');
-      const now = new Date();
-      const body: k8s.CoreV1Event = {
-        metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
-        involvedObject: { apiVersion: 'v1', kind: 'Service', name, namespace },
-        reason: 'AddressConflict',
-        message: `${e.ip} is also claimed by ${e.mac} (seen by node ${ctx.nodeName} while ${e.phase === 'probe' ? 'probing' : 'announcing'}); node ${ctx.nodeName} does not announce it`,
-        type: 'Warning',
-        count: 1,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        source: { component: COMPONENT, host: ctx.nodeName },
-        reportingComponent: COMPONENT,
-        reportingInstance: ctx.nodeName,
-      };
-      core.createNamespacedEvent({ namespace, body }).catch((err: Error) => log.warn({ op: 'event', service: svc, err: err.message }, 'cannot record conflict Event'));
+      const message = `${e.ip} is also claimed by ${e.mac} (seen by node ${ctx.nodeName} while ${e.phase === 'probe' ? 'probing' : 'announcing'}); node ${ctx.nodeName} does not announce it`;
+      // With the Service's uid, `kubectl describe service` lists the Event.
+      void core.readNamespacedService({ name, namespace }).then((o) => o.metadata?.uid, () => undefined).then((uid) => {
+        events.record({ involvedObject: { apiVersion: 'v1', kind: 'Service', name, namespace, ...(uid ? { uid } : {}) }, type: 'Warning', reason: 'AddressConflict', message });
+      });
     }
   }
 
