@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Rescans interfaces on every netlink link event (`ip monitor link`) and at a slow period as a fallback. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { LinkState } from './interfaces.js';
 import { scanLinks } from './scan.js';
+
+/** util-linux setpriv: the kernel kills the monitor when the speaker dies, even by SIGKILL, so none is left behind. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
+const MONITOR = ['ip', '-o', 'monitor', 'link'];
 
 export class LinkWatch {
   #timer: NodeJS.Timeout | undefined;
@@ -14,7 +19,8 @@ export class LinkWatch {
     this.#scan();
     this.#timer = setInterval(() => this.#scan(), this.periodMs);
     try {
-      const m = spawn('ip', ['-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const [cmd = 'ip', ...args] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...MONITOR] : MONITOR;
+      const m = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
       m.on('error', () => undefined);
       m.stdout?.on('data', () => this.#scan());
       this.#monitor = m;
