@@ -9,11 +9,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { quantile, result, summarize, type BenchResult } from './result.js';
-import { L2Lab, Prober, l2LabUnavailableReason, labInstances, sleep } from '../test/l2/lab.js';
+import { L2Lab, Prober, REPO, l2LabUnavailableReason, labInstances, sleep } from '../test/l2/lab.js';
 
 const SPEAKER_IP = '192.0.2.220';
 const SPEAKER_IP6 = '2001:db8:0:1::220';
 const MINIMAL_IP = '192.0.2.231';
+const MINIMAL_NODE_IP = '192.0.2.232';
 
 // The least any user-space ARP responder does: wake up on a raw socket, copy, send (Python, no
 // decoding). Its latency is the floor for a responder that is not the kernel itself.
@@ -24,6 +25,13 @@ while True:
   f=s.recv(128)
   if len(f)>=42 and f[20:22]==b'\\x00\\x01' and f[38:42]==ip: s.send(f[6:12]+mac+b'\\x08\\x06'+f[14:20]+b'\\x00\\x02'+mac+ip+f[22:32])
 `;
+
+// The same with Node.js and libpcap through cap, as our capture process runs: the runtime's share of the floor.
+const MINIMAL_NODE_RESPONDER = `const { Cap } = require(process.argv[1]); const [, , name, m, a] = process.argv;
+const mac = Buffer.from(m.replace(/:/g, ''), 'hex'), ip = Buffer.from(a.split('.').map(Number)), buf = Buffer.alloc(65536), out = Buffer.alloc(42);
+const c = new Cap(); c.open(name, 'arp and arp[6:2] == 1 and arp[24:4] == 0x' + ip.toString('hex'), 1 << 20, buf);
+c.on('packet', () => { buf.copy(out, 0, 6, 12); mac.copy(out, 6); out.writeUInt16BE(0x0806, 12); buf.copy(out, 14, 14, 20); out.writeUInt16BE(2, 20);
+  mac.copy(out, 22); ip.copy(out, 28); buf.copy(out, 32, 22, 32); c.send(out, 42); });`;
 const VRRP_IP = '192.0.2.230';
 
 async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -186,8 +194,9 @@ export async function run(): Promise<BenchResult[]> {
     const owner = lab.node(owners.get(SPEAKER_IP) ?? 'node-1');
     const owner6 = lab.node(owners.get(SPEAKER_IP6) ?? 'node-1');
     lab.topo.spawn(owner.ns, 'python3', ['-c', MINIMAL_RESPONDER, 'eth0', owner.mac, MINIMAL_IP]);
-    await sleep(500);
-    const [arp = [], kernel = [], minimal = []] = arpingTurns(lab, [SPEAKER_IP, owner.ip4, MINIMAL_IP], requests);
+    lab.topo.spawn(owner.ns, 'node', ['-e', MINIMAL_NODE_RESPONDER, path.join(REPO, 'node_modules/cap'), 'eth0', owner.mac, MINIMAL_NODE_IP]);
+    await sleep(1500);
+    const [arp = [], kernel = [], minimal = [], minimalNode = []] = arpingTurns(lab, [SPEAKER_IP, owner.ip4, MINIMAL_IP, MINIMAL_NODE_IP], requests);
     const [ndp = [], kernel6 = []] = await ndiscTurns(lab, [SPEAKER_IP6, owner6.ip6], Math.min(requests, 100));
 
     const speakerRss = rssMb(lab.node('node-1').speaker?.pid);
@@ -202,6 +211,10 @@ export async function run(): Promise<BenchResult[]> {
       ...latencyResults('NDP', ndp, kernel6),
       result('l2 ARP reply latency, warm median, against the least a user-space responder does', quantile(sorted(arp), 0.5), 'ms', quantile(sorted(minimal), 0.5), {
         referenceName: `raw-socket copy-and-send responder in Python (n=${minimal.length}, p99 ${quantile(sorted(minimal), 0.99).toFixed(3)} ms)`,
+        samples: summarize(arp),
+      }),
+      result('l2 ARP reply latency, warm median, against the least a Node.js + libpcap responder does', quantile(sorted(arp), 0.5), 'ms', quantile(sorted(minimalNode), 0.5), {
+        referenceName: `copy-and-send responder on cap, no decoding (n=${minimalNode.length}, p99 ${quantile(sorted(minimalNode), 0.99).toFixed(3)} ms)`,
         samples: summarize(arp),
       }),
       result('l2 static speaker RSS (with its capture process)', speakerRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),

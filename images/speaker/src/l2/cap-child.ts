@@ -27,7 +27,17 @@ function main(): void {
     process.stderr.write(`opening ${name} for ARP/NDP: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  const out = (m: Buffer): void => void process.stdout.write(m);
+  // Messages of one event-loop turn leave in one write, after every frame that came in was handled:
+  // a burst of requests is answered back to back, and the speaker wakes once for it.
+  let batch: Buffer[] = [];
+  const flush = (): void => {
+    const all = batch.length === 1 ? batch[0] : Buffer.concat(batch);
+    batch = [];
+    if (all) process.stdout.write(all);
+  };
+  const out = (m: Buffer): void => {
+    if (batch.push(m) === 1) setImmediate(flush);
+  };
   out(encodeMessage({ type: 'ready' }));
   // What the speaker last said we answer for; nothing until it says so.
   let owned: ReadonlySet<string> = new Set();
