@@ -2,18 +2,12 @@
 /** Kubernetes Events from the speaker, where `kubectl describe` and `kubectl get events` show them. */
 import * as k8s from '@kubernetes/client-node';
 import { createHash, randomBytes } from 'node:crypto';
+import { coreEvent, type ObjectRef } from '../../../lib/k8s-event.js';
 import type { Logger } from '../../../lib/log.js';
 
-export const COMPONENT = 'metallb-speaker';
+export type { ObjectRef };
 
-/** The object an Event is about; with its uid, `kubectl describe` finds the Event. */
-export interface ObjectRef {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace: string;
-  readonly uid?: string;
-}
+export const COMPONENT = 'metallb-speaker';
 
 export interface SpeakerEventSpec {
   readonly involvedObject: ObjectRef;
@@ -38,20 +32,18 @@ export class EventRecorder {
   record(e: SpeakerEventSpec): void {
     const o = e.involvedObject;
     const suffix = e.dedupeKey ? createHash('sha256').update(e.dedupeKey).digest('hex').slice(0, 16) : randomBytes(8).toString('hex');
-    const now = new Date();
-    const body: k8s.CoreV1Event = {
-      metadata: { name: `${o.name}.${suffix}`, namespace: o.namespace },
-      involvedObject: { ...o },
+    const body = coreEvent({
+      name: `${o.name}.${suffix}`,
+      involvedObject: o,
+      type: e.type,
       reason: e.reason,
       message: e.message,
-      type: e.type,
-      count: 1,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      source: { component: COMPONENT, ...(e.dedupeKey ? {} : { host: this.node }) },
-      reportingComponent: COMPONENT,
-      reportingInstance: this.node,
-    };
+      component: COMPONENT,
+      instance: this.node,
+      // An Event every speaker would record alike is not about one node.
+      ...(e.dedupeKey ? {} : { host: this.node }),
+      now: new Date(),
+    });
     this.#core.createNamespacedEvent({ namespace: o.namespace, body }).catch((err: Error & { code?: number }) => {
       if (e.dedupeKey && err.code === 409) return;
       this.log.warn({ op: 'event', object: `${o.kind}/${o.namespace}/${o.name}`, reason: e.reason, err: err.message }, 'cannot record Event');
