@@ -244,8 +244,8 @@ describe('L2Speaker agreement with the peers\' views', () => {
     expect(reports.slice(before)).toEqual([300]);
   });
 
-  test('after our own stall we stand back until the peers are heard again, then take our address back without probing', () => {
-    const { clock, sp, beat, reg } = setup(200);
+  test('after our own stall we keep what we hold, and take nothing new until the peers are heard again', () => {
+    const { clock, sp, beat, reg } = setup();
     beat(1);
     sp.setInstances([inst('192.0.2.200', 'node-a')]);
     clock.advance(250);
@@ -254,14 +254,18 @@ describe('L2Speaker agreement with the peers\' views', () => {
     beat(3);
     expect(sp.announced()).toEqual(['192.0.2.200']);
     clock.stall(500);
-    expect(sp.announced()).toEqual([]);
-    // node-b's heartbeat sent during our stall, read now: it heard us before, so it kept our address.
-    beat(4);
     expect(sp.announced()).toEqual(['192.0.2.200']);
+    // A new address of ours, decided on what we knew before the stall: it waits.
+    sp.setInstances([inst('192.0.2.200', 'node-a'), inst('192.0.2.202', 'node-a')]);
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    beat(4);
+    // New to the segment: probed first (for 0 ms here), then announced.
+    clock.advance(1);
+    expect(sp.announced().sort()).toEqual(['192.0.2.200', '192.0.2.202']);
     return expect(reg.getSingleMetricAsString('metallb_layer2_stalls')).resolves.toMatch(/metallb_layer2_stalls 1/);
   });
 
-  test('after our own stall, a peer that took our address tells us so before we answer again', () => {
+  test('after our own stall, a peer that took our address says so in its next heartbeat and we release it', () => {
     const { clock, sp, beat } = setup();
     beat(1);
     sp.setInstances([inst('192.0.2.200', 'node-a')]);

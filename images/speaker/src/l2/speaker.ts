@@ -110,14 +110,16 @@ export class L2Speaker {
   }
 
   /**
-   * Our event loop stalled for longer than peers wait minus one interval: they may have declared us
-   * down and taken our addresses. Stand back until every peer we hear has been heard again (their
-   * views are fresh), at most one detection time.
+   * Our event loop stalled for longer than peers wait minus one interval: what we know of the peers is
+   * stale. Take no address we do not hold until every peer we hear has been heard again (their views
+   * are fresh), at most one detection time. What we hold we keep: a peer that took it over meanwhile
+   * says so in the heartbeats read next, and we release it then. (The capture processes answered
+   * through the stall anyway, so standing back from everything would only add an outage.)
    */
   #pause(lateMs: number): void {
     this.#pausedAt = this.d.clock.now();
     this.d.metrics.stalled();
-    this.d.log.warn({ op: 'stall', lateMs: Math.round(lateMs) }, 'event loop stalled: peers may have taken our addresses; standing back until their heartbeats are read');
+    this.d.log.warn({ op: 'stall', lateMs: Math.round(lateMs) }, 'event loop stalled: taking no new address until the peers\' heartbeats are read');
     this.#pauseTimer?.cancel();
     this.#pauseTimer = this.d.clock.setTimeout(() => this.recompute(), this.d.liveness.detectionMs());
     this.recompute();
@@ -217,7 +219,12 @@ export class L2Speaker {
       const owner = electOwner({ ...e, usable: (n) => cands.has(n) && e.usable(n) });
       const prev = this.#lastOwner.get(ip);
       this.#lastOwner.set(ip, owner);
-      if (owner !== this.d.node || this.#holding || isolated || paused || !agreedBy(e, this.d.node, reports)) continue;
+      if (owner !== this.d.node || this.#holding || isolated || !agreedBy(e, this.d.node, reports)) continue;
+      if (paused && !this.#announcer.state(ip)) {
+        // Not decided yet: keep what we knew of it, so a new address is still probed first.
+        this.#lastOwner.set(ip, prev);
+        continue;
+      }
       want.add(ip);
       if (!this.#announcer.state(ip)) {
         // An address some speaker (a failed peer, or we before a pause) announced is taken at once; one new to the segment is probed first.
@@ -232,7 +239,7 @@ export class L2Speaker {
     this.#delegate();
   }
 
-  /** Whether we stand back after a stall; ends once every peer we hear was heard since, or after one detection time. */
+  /** Whether we take nothing new after a stall; ends once every peer we hear was heard since, or after one detection time. */
   #paused(): boolean {
     if (this.#pausedAt === undefined) return false;
     const since = this.#pausedAt;
