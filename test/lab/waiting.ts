@@ -12,8 +12,8 @@ export function whenConverged(title: string, fn: () => unknown, timeout?: number
 }
 
 /**
- * What the chaos run still waits on. Run alone on a quiet machine it passes with 0 violations; during the
- * full suite (another heavy test beside it) the checker saw one L2 IP answered by two nodes for over 1 s.
+ * What the chaos run still waits on; while set, the chaos test is skipped with this text in its title.
+ * Nothing now: the speakers elect owners only among nodes every live speaker hears, and stand back
+ * after their own stalls, so a loaded machine no longer leaves one IP answered by two nodes.
  */
-export const CHAOS_WAITING_ON: string | undefined =
-  'the L2 speakers to never answer one IP from two nodes for over 1 s while the machine is loaded (seen during the full suite: 192.0.2.200 answered by two MACs)';
+export const CHAOS_WAITING_ON: string | undefined = undefined;
