@@ -18,7 +18,7 @@ const IP4 = '192.0.2.210';
 const IP6 = '2001:db8:0:1::210';
 const L2 = path.join(REPO, 'dist/images/speaker/src/l2');
 
-// Opens the link on eth0 and speaks JSON lines: {"answer":[ips]} in; frame / answered / applied / closed out.
+// Opens the link on eth0 and speaks JSON lines: {"answer":[ips]} or {"stallMs":n} in; frame / answered / applied / stalled / closed out.
 const DRIVER = `const { openCapLink } = require(${JSON.stringify(path.join(L2, 'cap-link.js'))});
 const { decodeFrame } = require(${JSON.stringify(path.join(L2, 'frame.js'))});
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
@@ -27,7 +27,9 @@ link.onFrame((f) => { const d = decodeFrame(f); const m = d.ok ? d.value : undef
   say({ ev: 'frame', kind: m ? m.kind : d.reason, target: m?.kind === 'arp' ? m.arp.tpa : m?.kind === 'ns' ? m.ns.target : m?.na.target, sender: m?.kind === 'arp' ? m.arp.spa : undefined }); });
 link.onAnswered((ip) => say({ ev: 'answered', ip }));
 link.onClose((reason) => say({ ev: 'closed', reason }));
-require('readline').createInterface({ input: process.stdin }).on('line', (l) => { const { answer } = JSON.parse(l); link.answerFor(answer).then(() => say({ ev: 'applied', answer })); });`;
+require('readline').createInterface({ input: process.stdin }).on('line', (l) => { const { answer, stallMs } = JSON.parse(l);
+  if (stallMs) { const end = Date.now() + stallMs; while (Date.now() < end); return say({ ev: 'stalled' }); }
+  link.answerFor(answer).then(() => say({ ev: 'applied', answer })); });`;
 
 type Said = { ev: string; ip?: string; kind?: string; target?: string; sender?: string; answer?: string[]; reason?: string };
 
@@ -110,6 +112,17 @@ suite(`capture link answers by itself what it is told${reason ? ` (skipped: ${re
     expect(arping(IP4)).toEqual([]);
     await answer([]);
     expect(ndisc(IP6)).toEqual([]);
+  }, 30_000);
+
+  test('a speaker whose event loop stalls past its lease gets no answers from its capture process until it runs again', async () => {
+    await answer([IP4]);
+    expect(arping(IP4).length).toBeGreaterThan(0);
+    const n = said.length;
+    driver?.stdin?.write(`${JSON.stringify({ stallMs: 4000 })}\n`);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(arping(IP4, ['-w', '2'])).toEqual([]);
+    await until('the stall over', () => said.slice(n).some((s) => s.ev === 'stalled'), 10_000);
+    await until('answered again once renewed', () => arping(IP4).length > 0, 10_000);
   }, 30_000);
 
   test('when the speaker dies, its capture process goes with it and nothing is answered', async () => {

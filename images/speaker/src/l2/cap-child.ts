@@ -6,7 +6,8 @@
  *
  * Messages (cap-wire.ts) come on stdin and go to stdout. Who-has and NS for the addresses of the
  * latest `answer` message are answered here with the speaker's own decision code (`respond`),
- * saving two pipe crossings; every other frame goes to the speaker as it is.
+ * saving two pipe crossings, while the speaker's lease runs (a speaker that stalls stops answering
+ * here as its peers take over); every other frame goes to the speaker as it is.
  */
 import { Cap } from 'cap';
 import { captureFilter } from './cap-filter.js';
@@ -39,8 +40,9 @@ function main(): void {
     if (batch.push(m) === 1) setImmediate(flush);
   };
   out(encodeMessage({ type: 'ready' }));
-  // What the speaker last said we answer for; nothing until it says so.
+  // What the speaker last said we answer for; nothing until it says so, and only while its lease runs.
   let owned: ReadonlySet<string> = new Set();
+  let leaseUntil = 0;
   const view = {
     mac,
     answers: (ip: string) => (owned.has(ip) ? true : 'notAnnounced'),
@@ -50,7 +52,7 @@ function main(): void {
 
   cap.on('packet', (n: number) => {
     const frame = buf.subarray(0, n);
-    if (owned.size > 0) {
+    if (owned.size > 0 && performance.now() < leaseUntil) {
       const r = respond(frame, view);
       if (r.kind === 'reply') {
         send(r.frame);
@@ -71,6 +73,7 @@ function main(): void {
 
   function apply(m: CapMessage): void {
     if (m.type === 'frame') send(m.frame);
+    else if (m.type === 'renew') leaseUntil = performance.now() + m.leaseMs;
     else if (m.type === 'answer') {
       view.mac = m.mac;
       owned = new Set(m.ips);

@@ -17,8 +17,15 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p
  * a released address. (A child still starting answers nothing, so its start does not count.)
  */
 export const APPLY_TIMEOUT_MS = 5000;
+/** How long the child answers without hearing from the speaker: the peers' detection time by default. */
+export const DEFAULT_LEASE_MS = 300;
 
-export function openCapLink(name: string, mac: string): RawLink {
+/**
+ * Opens the capture child on `name`. It answers by itself only while renewed: the lease is renewed from
+ * this process's event loop every third of `leaseMs`, so a speaker stalled longer than its peers' detection
+ * time (who then take its addresses over) stops answering too.
+ */
+export function openCapLink(name: string, mac: string, leaseMs = DEFAULT_LEASE_MS): RawLink {
   if (!fs.existsSync(CHILD)) throw new Error(`opening ${name}: ${CHILD} is missing (build the speaker)`);
   const args = [CHILD, name, mac];
   const child = SETPRIV
@@ -49,6 +56,7 @@ export function openCapLink(name: string, mac: string): RawLink {
   const end = (reason: string): void => {
     if (!open) return;
     open = false;
+    clearInterval(renewer);
     settle(Infinity);
     onClose(reason);
   };
@@ -75,6 +83,9 @@ export function openCapLink(name: string, mac: string): RawLink {
   const write = (b: Buffer): void => {
     if (open) child.stdin.write(b);
   };
+  const renew = encodeMessage({ type: 'renew', leaseMs });
+  const renewer = setInterval(() => write(renew), Math.max(1, Math.floor(leaseMs / 3)));
+  write(renew);
   return {
     name,
     mac,
@@ -94,11 +105,13 @@ export function openCapLink(name: string, mac: string): RawLink {
       if (!open) return Promise.resolve();
       seq += 1;
       write(encodeMessage({ type: 'answer', seq, mac, ips }));
+      write(renew);
       return new Promise<void>((done) => waiting.push({ seq, done, ...(up ? { timer: deadline() } : {}) }));
     },
     close() {
       if (!open) return;
       open = false;
+      clearInterval(renewer);
       // Killed, not asked: it must answer nothing from now on.
       child.kill('SIGKILL');
       settle(Infinity);

@@ -14,6 +14,7 @@ const message: fc.Arbitrary<CapMessage> = fc.oneof(
   fc.record({ type: fc.constant('answer' as const), seq, mac, ips: fc.array(ip, { maxLength: 20 }) }),
   fc.record({ type: fc.constant('applied' as const), seq }),
   fc.record({ type: fc.constant('answered' as const), ip }),
+  fc.record({ type: fc.constant('renew' as const), leaseMs: fc.integer({ min: 0, max: 0xffffffff }) }),
 );
 
 /** Comparable form: frames as plain arrays (a decoded frame is a view of the input). */

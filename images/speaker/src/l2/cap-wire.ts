@@ -16,7 +16,9 @@ export type CapMessage =
   /** The capture process applied `answer` number `seq` (and every one before it). */
   | { readonly type: 'applied'; readonly seq: number }
   /** The capture process answered a request for `ip` by itself. */
-  | { readonly type: 'answered'; readonly ip: string };
+  | { readonly type: 'answered'; readonly ip: string }
+  /** The speaker is alive: answer for the next `leaseMs`, then stop until renewed (a stalled speaker's peers take over). */
+  | { readonly type: 'renew'; readonly leaseMs: number };
 
 export type WireResult = { readonly ok: true; readonly msg: CapMessage } | { readonly ok: false; readonly error: string };
 
@@ -25,6 +27,7 @@ const ANSWER = 2;
 const APPLIED = 3;
 const ANSWERED = 4;
 const READY = 5;
+const RENEW = 6;
 /** Larger than any frame the capture delivers (its snap length is 65535). */
 export const MAX_BODY = 1 << 17;
 
@@ -53,6 +56,13 @@ export function encodeMessage(m: CapMessage): Buffer {
     }
     case 'ready':
       return Buffer.from([0, 0, 0, 1, READY]);
+    case 'renew': {
+      const b = Buffer.allocUnsafe(9);
+      b.writeUInt32BE(5, 0);
+      b[4] = RENEW;
+      b.writeUInt32BE(m.leaseMs >>> 0, 5);
+      return b;
+    }
     case 'applied': {
       const b = Buffer.allocUnsafe(9);
       b.writeUInt32BE(5, 0);
@@ -81,6 +91,7 @@ export function decodeBody(body: Uint8Array): WireResult {
   const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
   if (type === FRAME) return { ok: true, msg: { type: 'frame', frame: body.subarray(1) } };
   if (type === READY) return body.length === 1 ? { ok: true, msg: { type: 'ready' } } : fail(`ready message of ${body.length} bytes`);
+  if (type === RENEW) return body.length === 5 ? { ok: true, msg: { type: 'renew', leaseMs: v.getUint32(1) } } : fail(`renew message of ${body.length} bytes`);
   if (type === APPLIED) return body.length === 5 ? { ok: true, msg: { type: 'applied', seq: v.getUint32(1) } } : fail(`applied message of ${body.length} bytes`);
   if (type === ANSWERED) {
     const ip = Buffer.from(body.buffer, body.byteOffset + 1, body.length - 1).toString('latin1');

@@ -56,7 +56,8 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     metrics,
     liveness,
     announcer: o.options.announcer,
-    openLink: o.openLink ?? openCapLink,
+    // The capture children answer only while this process renews them within the peers' detection time.
+    openLink: o.openLink ?? ((name, mac) => openCapLink(name, mac, o.options.liveness.intervalMs * o.options.liveness.multiplier)),
     ...(o.excluded ? { excluded: o.excluded } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     onReportChange: () => ref.heartbeats?.sendNow(),
