@@ -239,24 +239,11 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
 function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, t: Target, table: boolean): void {
   const api = o.api;
   let first = true;
-  // Events of one event-loop turn (many writes at scale) leave in one TLS write, not one each.
-  let corked = false;
-  const write = (text: string): void => {
-    if (!corked) {
-      corked = true;
-      res.cork();
-      setImmediate(() => {
-        corked = false;
-        res.uncork();
-      });
-    }
-    res.write(text);
-  };
   const line = (type: WatchType | 'BOOKMARK' | 'ERROR', obj: unknown): void => {
-    write(`${JSON.stringify({ type, object: obj })}\n`);
+    res.write(`${JSON.stringify({ type, object: obj })}\n`);
   };
   const emit = (type: WatchType, obj: KObject, json: () => string): void => {
-    if (!table) return void write(`{"type":"${type}","object":${json()}}\n`);
+    if (!table) return void res.write(`{"type":"${type}","object":${json()}}\n`);
     line(type, toTable(t.type, t.version, [obj], { now: api.now(), includeObject: q.get('includeObject') ?? 'Metadata', noHeaders: !first }));
     first = false;
   };

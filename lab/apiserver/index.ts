@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Api } from './api.js';
 import { handle, type HttpOptions } from './http.js';
 import { builtinTypes } from './resources.js';
@@ -103,7 +103,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const ho: HttpOptions = { api, token, address: () => address, bookmarkMs: opts.bookmarkMs ?? 5000, watches: new Set() };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void handle(ho, req, res);
   const serverOpts: https.ServerOptions = { cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 };
-  const tcp = https.createServer(serverOpts, handler);
+  // Every accepted socket, also those still in their TLS handshake, which closeAllConnections() misses.
+  const sockets = new Set<Socket>();
+  const track = (srv: https.Server): https.Server => srv.on('connection', (c: Socket) => {
+    sockets.add(c);
+    c.once('close', () => sockets.delete(c));
+  });
+  const tcp = track(https.createServer(serverOpts, handler));
   await listen(tcp, opts.port ?? 0);
   const port = (tcp.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
@@ -111,7 +117,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   let unix: https.Server | undefined;
   if (opts.socketPath) {
     if (fs.existsSync(opts.socketPath) && fs.statSync(opts.socketPath).isSocket()) fs.unlinkSync(opts.socketPath);
-    unix = https.createServer(serverOpts, handler);
+    unix = track(https.createServer(serverOpts, handler));
     await listen(unix, opts.socketPath);
   }
   fs.mkdirSync(path.dirname(opts.kubeconfigPath), { recursive: true });
@@ -128,6 +134,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.close(() => resolve());
         s.closeAllConnections();
+        for (const c of sockets) c.destroy();
       })));
       flush();
     },

@@ -13,6 +13,7 @@ import { Allocator } from './ipam/allocator.js';
 import { EventRecorder, informers, INSTANCES, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
 import { DEFAULT_TIMING, LeaderElector, type ElectionTiming } from './leader.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
+import { KeyQueue } from './queue.js';
 import type { IPAddressPoolLike, LoadBalancerClassLike, ServiceLike } from './objects.js';
 import { allocatedEvent, failedEvent, heldIps, nextStatus, releasedEvent, type EventText, type Outcome } from './status.js';
 
@@ -46,7 +47,7 @@ export class Controller {
   #defaultClass = false;
   #poolsDirty = false;
   // keys waiting, keys being worked on, keys that changed while worked on
-  #queue = new Set<string>();
+  #queue = new KeyQueue();
   #busy = new Set<string>();
   #again = new Set<string>();
   #workers = 0;
@@ -245,10 +246,8 @@ export class Controller {
 
   async #work(): Promise<void> {
     for (;;) {
-      const next = this.#queue.values().next();
-      if (next.done) return;
-      const key = next.value;
-      this.#queue.delete(key);
+      const key = this.#queue.take();
+      if (key === undefined) return;
       this.#busy.add(key);
       try {
         await this.#process(key);
