@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
 import type { EventText } from './status.js';
+import { coreEvent } from '../../../lib/k8s-event.js';
 import { apiClient, jsonGetter } from './transport.js';
 
 export { apiClient };
@@ -92,21 +93,17 @@ export class EventRecorder {
 
   async record(subject: EventSubject, e: EventText): Promise<void> {
     const md = subject.metadata;
-    const now = new Date();
     const namespace = md.namespace ?? 'default';
-    const body: k8s.CoreV1Event = {
-      metadata: { name: `${md.name ?? 'object'}.${randomBytes(8).toString('hex')}`, namespace },
+    const body = coreEvent({
+      name: `${md.name ?? 'object'}.${randomBytes(8).toString('hex')}`,
       involvedObject: { apiVersion: subject.apiVersion, kind: subject.kind, name: md.name ?? '', namespace, ...(md.uid ? { uid: md.uid } : {}), ...(md.resourceVersion ? { resourceVersion: md.resourceVersion } : {}) },
+      type: e.type,
       reason: e.reason,
       message: e.message,
-      type: e.type,
-      count: 1,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      source: { component: COMPONENT },
-      reportingComponent: COMPONENT,
-      reportingInstance: this.instance,
-    };
+      component: COMPONENT,
+      instance: this.instance,
+      now: new Date(),
+    });
     await this.#core.createNamespacedEvent({ namespace, body });
   }
 }
