@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     log,
     metrics: new BgpMetrics(registry),
     ...(input.listenPort !== undefined ? { listenPort: input.listenPort } : {}),
-    onState: (peer, state) => out({ peer, state, t: performance.now() }),
+    onState: (peer, state) => out({ peer: peer.name, state, t: performance.now() }),
   });
   const bfd = input.bfd?.length ? new BfdAgent({ metrics: new BfdMetrics(registry), log: pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'bfd' } }, pino.destination(2)), onDown: (addr) => { out({ bfd: addr, state: 'down', t: performance.now() }); speaker.peerUnreachable(addr); }, onUp: (addr) => out({ bfd: addr, state: 'up', t: performance.now() }) }) : undefined;
   if (bfd) await bfd.setPeers(input.bfd ?? []);
