@@ -122,6 +122,8 @@ suite(`capture link answers by itself what it is told${reason ? ` (skipped: ${re
     await new Promise((r) => setTimeout(r, 800));
     expect(arping(IP4, ['-w', '2'])).toEqual([]);
     await until('the stall over', () => said.slice(n).some((s) => s.ev === 'stalled'), 10_000);
+    // Nor queued for the stalled speaker to answer late.
+    expect(said.slice(n).filter((s) => s.ev === 'frame' && s.kind === 'arp' && s.target === IP4)).toEqual([]);
     await until('answered again once renewed', () => arping(IP4).length > 0, 10_000);
   }, 30_000);
 

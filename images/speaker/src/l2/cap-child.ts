@@ -52,11 +52,14 @@ function main(): void {
 
   cap.on('packet', (n: number) => {
     const frame = buf.subarray(0, n);
-    if (owned.size > 0 && performance.now() < leaseUntil) {
+    if (owned.size > 0) {
       const r = respond(frame, view);
       if (r.kind === 'reply') {
-        send(r.frame);
-        out(encodeMessage({ type: 'answered', ip: r.ip }));
+        if (performance.now() < leaseUntil) {
+          send(r.frame);
+          out(encodeMessage({ type: 'answered', ip: r.ip }));
+        }
+        // Lease lapsed: the speaker is stalled and a peer may answer now; a late answer would contradict it.
         return;
       }
     }
