@@ -29,6 +29,11 @@ export function runNs(ns: string, cmd: string, args: readonly string[], opts: { 
   return run('ip', ['netns', 'exec', ns, cmd, ...args], opts);
 }
 
+/** The argv that runs `argv` inside network namespace `ns`, or on the host when `ns` is empty. */
+export function inNamespace(ns: string, argv: readonly string[]): string[] {
+  return ns ? ['ip', 'netns', 'exec', ns, ...argv] : [...argv];
+}
+
 /** Names of the network namespaces that exist now. */
 export function listNamespaces(): string[] {
   const out = run('ip', ['-j', 'netns', 'list'], { allowFail: true }).trim();

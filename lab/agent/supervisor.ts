@@ -3,7 +3,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listNamespaces, procRef, run, runNs, stop, type ProcRef } from '../sys.js';
+import { inNamespace, listNamespaces, procRef, run, runNs, stop, type ProcRef } from '../sys.js';
 import { FRESH, nextRestart, type BackoffPolicy, type RestartState } from './backoff.js';
 import type { Unit } from './desired.js';
 import { probeArgv, ProbeTracker, type ProbeSpec } from './probe.js';
@@ -86,7 +86,8 @@ export class Supervisor {
       if (!t?.due(now)) return;
       t.started(now);
       void runProbe(slot.unit.netns, t.spec).then((r) => {
-        if (r === undefined || t !== slot.liveness && t !== slot.readiness) return;
+        // A check that could not run, or one of a container since replaced, counts for nothing.
+        if (r === undefined || (t !== slot.liveness && t !== slot.readiness)) return;
         if (t.record(r.ok, r.detail) === 'failure' && !r.ok) onFailure?.();
       });
     };
@@ -120,7 +121,7 @@ export class Supervisor {
 
   #start(slot: Slot): void {
     const u = slot.unit;
-    const [cmd, ...args] = u.netns ? ['ip', 'netns', 'exec', u.netns, ...u.argv] : [...u.argv];
+    const [cmd, ...args] = inNamespace(u.netns, u.argv);
     if (!cmd) return;
     const log = fs.openSync(path.join(this.logDir, `${safe(u.key)}.log`), 'a');
     const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...u.env } });
@@ -182,14 +183,16 @@ export class Supervisor {
  * when the check itself could not run in time (a busy host), which counts neither way.
  */
 function runProbe(netns: string, spec: ProbeSpec): Promise<{ ok: boolean; detail: string } | undefined> {
-  const argv = probeArgv(spec.action, spec.timeoutMs);
-  const [cmd, ...args] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  const [cmd, ...args] = inNamespace(netns, probeArgv(spec.action, spec.timeoutMs));
   return new Promise((resolve) => {
     execFile(cmd ?? 'true', args, { timeout: spec.timeoutMs + 10_000, encoding: 'utf8' }, (e, out, err) => {
       if (!e) return resolve({ ok: true, detail: '' });
       if (e.killed) return resolve(undefined);
-      const what = spec.action.kind === 'http' ? `Get "${spec.action.url}": ${out.trim() && out.trim() !== '000' ? `HTTP probe failed with statuscode: ${out.trim()}` : err.trim() || e.message}` : err.trim() || `exit ${String(e.code)}`;
-      resolve({ ok: false, detail: what });
+      if (spec.action.kind !== 'http') return resolve({ ok: false, detail: err.trim() || `exit ${String(e.code)}` });
+      // curl prints the status code it got, 000 when there was no answer.
+      const status = out.trim();
+      const why = status && status !== '000' ? `HTTP probe failed with statuscode: ${status}` : err.trim() || e.message;
+      resolve({ ok: false, detail: `Get "${spec.action.url}": ${why}` });
     });
   });
 }

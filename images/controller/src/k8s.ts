@@ -2,10 +2,10 @@
 /** The controller's Kubernetes I/O: informers, status writes, Events, the Lease. Thin: no decisions here. */
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { coreEvent } from '../../../lib/k8s-event.js';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
 import type { EventText } from './status.js';
-import { coreEvent } from '../../../lib/k8s-event.js';
 import { apiClient, jsonGetter } from './transport.js';
 
 export { apiClient };

@@ -110,12 +110,19 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     nodes: watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, failed),
   };
 
+  // The objects Events can be about: their API version and the cache that knows their uid.
+  const eventKinds: Record<ConfigProblem['kind'], { api: (typeof KINDS)[keyof typeof KINDS]; cache: k8s.ObjectCache<Obj> }> = {
+    BGPPeer: { api: KINDS.peers, cache: informers.peers },
+    BFDProfile: { api: KINDS.bfdProfiles, cache: informers.bfdProfiles },
+    IPAddressPool: { api: KINDS.pools, cache: informers.pools },
+    BGPAdvertisement: { api: KINDS.advertisements, cache: informers.advertisements },
+  };
+
   /** The Event reference of one of our objects; the uid lets `kubectl describe` find its Events. */
   function objectRef(kind: ConfigProblem['kind'], name: string): ObjectRef {
-    const k = { BGPPeer: KINDS.peers, BFDProfile: KINDS.bfdProfiles, IPAddressPool: KINDS.pools, BGPAdvertisement: KINDS.advertisements }[kind];
-    const inf = { BGPPeer: informers.peers, BFDProfile: informers.bfdProfiles, IPAddressPool: informers.pools, BGPAdvertisement: informers.advertisements }[kind] as k8s.ObjectCache<Obj>;
-    const uid = inf.get(name, ns)?.metadata?.uid;
-    return { apiVersion: `${k.group}/${k.version}`, kind, name, namespace: ns, ...(uid ? { uid } : {}) };
+    const { api, cache } = eventKinds[kind];
+    const uid = cache.get(name, ns)?.metadata?.uid;
+    return { apiVersion: `${api.group}/${api.version}`, kind, name, namespace: ns, ...(uid ? { uid } : {}) };
   }
 
   async function apply(): Promise<void> {
