@@ -40,6 +40,15 @@ export function encodeFrame(frame: Uint8Array): Buffer {
   return b;
 }
 
+/** A message whose only field is one 32-bit number. */
+function u32Message(type: number, value: number): Buffer {
+  const b = Buffer.allocUnsafe(9);
+  b.writeUInt32BE(5, 0);
+  b[4] = type;
+  b.writeUInt32BE(value >>> 0, 5);
+  return b;
+}
+
 export function encodeMessage(m: CapMessage): Buffer {
   switch (m.type) {
     case 'frame':
@@ -56,20 +65,10 @@ export function encodeMessage(m: CapMessage): Buffer {
     }
     case 'ready':
       return Buffer.from([0, 0, 0, 1, READY]);
-    case 'renew': {
-      const b = Buffer.allocUnsafe(9);
-      b.writeUInt32BE(5, 0);
-      b[4] = RENEW;
-      b.writeUInt32BE(m.leaseMs >>> 0, 5);
-      return b;
-    }
-    case 'applied': {
-      const b = Buffer.allocUnsafe(9);
-      b.writeUInt32BE(5, 0);
-      b[4] = APPLIED;
-      b.writeUInt32BE(m.seq >>> 0, 5);
-      return b;
-    }
+    case 'renew':
+      return u32Message(RENEW, m.leaseMs);
+    case 'applied':
+      return u32Message(APPLIED, m.seq);
     case 'answered': {
       const ip = Buffer.from(m.ip, 'latin1');
       const b = Buffer.allocUnsafe(5 + ip.length);
