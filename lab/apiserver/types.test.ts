@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { canonical, sameJson, sameSpec, specOf, type KObject } from './types.js';
+import { canonicalJson as canonical } from '../../lib/canonical-json.js';
+import { sameJson, sameSpec, specOf, type KObject } from './types.js';
 
 /** The same JSON value with every object's keys in another order. */
 function shuffled(v: unknown, seed: number): unknown {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The shapes the API server stores and serves. */
+import { canonicalJson } from '../../lib/canonical-json.js';
 
 export interface ObjectMeta {
   name?: string;
@@ -43,7 +44,7 @@ export function clone<T>(v: T): T {
 
 /** Everything but identity, metadata (and status, when status is a subresource), for generation. */
 export function specOf(o: KObject, statusApart: boolean): string {
-  return canonical(specPart(o, statusApart));
+  return canonicalJson(specPart(o, statusApart));
 }
 
 function specPart(o: KObject, statusApart: boolean): Record<string, unknown> {
@@ -58,7 +59,7 @@ export function sameSpec(a: KObject, b: KObject, statusApart: boolean): boolean 
 
 /**
  * Deep equality as JSON text would see it, without building the text: key order does not matter and
- * a key whose value is undefined counts as absent. Same answer as comparing canonical(), far cheaper.
+ * a key whose value is undefined counts as absent. Same answer as comparing canonicalJson(), far cheaper.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -87,7 +88,3 @@ function hasToJson(v: unknown): boolean {
   return typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function';
 }
 
-/** JSON with object keys sorted, so equal objects give equal text. */
-export function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (isRecord(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
-}

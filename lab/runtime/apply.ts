@@ -4,6 +4,7 @@
  * longer rendered. Objects carry ownership marks; pruning touches only objects that carry them.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
 import { KubeError, type Kube } from './kube.js';
 
@@ -43,17 +44,6 @@ export function refKey(r: ObjectRef): string {
   return `${r.apiVersion}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
 }
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /** Adds ownership labels and annotations and the applied hash. Pure. */
 export function mark(o: KubeObject, rel: Release, own = true): KubeObject {
   const out = structuredClone(o);
@@ -62,7 +52,7 @@ export function mark(o: KubeObject, rel: Release, own = true): KubeObject {
   const ann: Record<string, string> = { ...md.annotations };
   if (own) Object.assign(ann, { [RELEASE_NAME_ANNOTATION]: rel.name, [RELEASE_NAMESPACE_ANNOTATION]: rel.namespace });
   delete ann[APPLIED_HASH_ANNOTATION];
-  md.annotations = { ...ann, [APPLIED_HASH_ANNOTATION]: createHash('sha256').update(canonical({ ...out, metadata: { ...md, annotations: ann } })).digest('hex').slice(0, 32) };
+  md.annotations = { ...ann, [APPLIED_HASH_ANNOTATION]: createHash('sha256').update(canonicalJson({ ...out, metadata: { ...md, annotations: ann } })).digest('hex').slice(0, 32) };
   return out;
 }
 
