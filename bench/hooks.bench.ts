@@ -15,6 +15,7 @@ import { Kube } from '../lab/runtime/kube.js';
 import { ModuleRuntime } from '../lab/runtime/runtime.js';
 import { buildHooksTree, repoRoot } from '../test/helpers/hooks-tree.js';
 import { quantile, result, summarize, type BenchResult } from './result.js';
+import { until } from '../test/helpers/until.js';
 
 const RUNS = 15;
 
@@ -60,14 +61,6 @@ function figures(name: string, s: number[], ref: number, refName: string): Bench
   ];
 }
 
-async function until(fn: () => Promise<unknown>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Service created → its rendered object in the API, through informer, hook process, helm and apply. */
 async function serviceToObjects(n: number): Promise<number[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rt-'));
@@ -87,14 +80,14 @@ async function serviceToObjects(n: number): Promise<number[]> {
     await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }).catch(() => undefined);
     await rt.start();
     await kube.create({ apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', metadata: { name: 'a' }, spec: { addressPool: ['192.0.2.200-192.0.2.250'] } });
-    await until(() => kube.get('v1', 'ConfigMap', 'd8-metallb', 'class-a'), 60000);
+    await until('the class ConfigMap', () => kube.get('v1', 'ConfigMap', 'd8-metallb', 'class-a'), 60000, 10);
     await rt.idle();
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: 'default' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'a', ports: [{ port: 80, protocol: 'TCP' }] } };
       const t0 = performance.now();
       await kube.create(svc);
-      await until(() => kube.get('v1', 'ConfigMap', 'd8-metallb', `svc-default-s${i}`), 60000);
+      await until(`the ConfigMap of s${i}`, () => kube.get('v1', 'ConfigMap', 'd8-metallb', `svc-default-s${i}`), 60000, 10);
       out.push(performance.now() - t0);
       await rt.idle();
     }

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { quantile, result, summarize, type BenchResult } from './result.js';
 import { L2Lab, Prober, REPO, l2LabUnavailableReason, labInstances, sleep } from '../test/l2/lab.js';
+import { until } from '../test/helpers/until.js';
 
 const SPEAKER_IP = '192.0.2.220';
 const SPEAKER_IP6 = '2001:db8:0:1::220';
@@ -34,23 +35,15 @@ c.on('packet', () => { buf.copy(out, 0, 6, 12); mac.copy(out, 6); out.writeUInt1
   mac.copy(out, 22); ip.copy(out, 28); buf.copy(out, 32, 22, 32); c.send(out, 42); });`;
 const VRRP_IP = '192.0.2.230';
 
-async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** One failover: take node-1's link down, wait for traffic from node-2, bring it back and wait for node-1 again. Returns the outage (ms). */
 async function trial(lab: L2Lab, prober: Prober, ip: string): Promise<number> {
-  await until(() => prober.replies.some((r) => r.ip === ip && r.node === 'node-1' && r.at > prober.now() - 50), 15_000, `${ip} answered by node-1`);
+  await until(`${ip} answered by node-1`, () => prober.replies.some((r) => r.ip === ip && r.node === 'node-1' && r.at > prober.now() - 50), 15_000, 20);
   await sleep(300);
   const t0 = prober.now();
   const ns = lab.node('node-1').ns;
   lab.topo.exec(ns, 'ip', ['link', 'set', 'eth0', 'down']);
   try {
-    await until(() => prober.replies.some((r) => r.ip === ip && r.node === 'node-2' && r.at > t0), 15_000, `${ip} answered by node-2`);
+    await until(`${ip} answered by node-2`, () => prober.replies.some((r) => r.ip === ip && r.node === 'node-2' && r.at > t0), 15_000, 20);
     await sleep(100);
     const s = prober.stats(ip, t0 - 100, prober.now());
     return s.maxGapMs;
@@ -118,7 +111,7 @@ async function ndiscTurns(lab: L2Lab, ips: readonly string[], count: number): Pr
   const dump = lab.topo.spawn(lab.client, 'tcpdump', ['-i', 'eth0', '-n', '-U', '--time-stamp-precision', 'nano', '-w', pcap, 'icmp6 and (ip6[40] == 135 or ip6[40] == 136)']);
   let err = '';
   dump.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  await until(() => err.includes('listening on'), 10_000, 'tcpdump listening');
+  await until('tcpdump listening', () => err.includes('listening on'), 10_000, 20);
   const ask = (ip: string, n: number): string => `i=0; while [ $i -lt ${n} ]; do ndisc6 -q -n -r 1 -w 200 ${ip} eth0 >/dev/null 2>&1; sleep 0.01; i=$((i+1)); done`;
   for (const ip of ips) lab.topo.exec(lab.client, 'sh', ['-c', ask(ip, 3)]);
   const warm = Date.now() / 1000;

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type V1ConfigMap } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer } from '../../lab/apiserver/index.js';
 import type { Target } from '../../lab/apiserver/api.js';
+import { until } from '../helpers/until.js';
 
 const NS = 'default';
 const WINDOW = 8;
@@ -51,14 +52,6 @@ function put(s: ApiServer, name: string, value: string): void {
 
 function serverState(s: ApiServer): Map<string, string> {
   return new Map(s.api.list(cmTarget(s), {}).items.map((o) => [o.metadata.name ?? '', `${o.metadata.resourceVersion ?? ''}:${JSON.stringify(o.data)}`]));
-}
-
-async function until(what: string, fn: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('the informer converges through cut watches, 410 Gone and a server restart', async () => {
@@ -103,14 +96,14 @@ test('the informer converges through cut watches, 410 Gone and a server restart'
     const want = serverState(server as ApiServer);
     return want.size === view.size && [...want].every(([k, v]) => view.get(k) === v);
   };
-  await until('the first sync', same);
+  await until('the first sync', same, 20_000, 20);
   expect(lists).toBe(1);
 
   // 1. Cut watches: the informer resumes from its resourceVersion and misses nothing.
   for (let round = 0; round < 3; round++) {
     server.dropWatches();
     put(server, `cm-${round}`, `cut-${round}`);
-    await until(`convergence after cut ${round}`, same);
+    await until(`convergence after cut ${round}`, same, 20_000, 20);
   }
   expect(lists).toBe(1);
 
@@ -119,7 +112,7 @@ test('the informer converges through cut watches, 410 Gone and a server restart'
   server.dropWatches();
   for (let i = 0; i < WINDOW * 3; i++) put(server, `cm-${i % 7}`, `burst-${i}`);
   server.api.delete(cmTarget(server, 'cm-1'), {});
-  await until('convergence after 410', same);
+  await until('convergence after 410', same, 20_000, 20);
   expect(connects.length).toBeGreaterThan(before);
   expect(lists).toBe(2);
   expect(view.has('cm-1')).toBe(false);
@@ -131,7 +124,7 @@ test('the informer converges through cut watches, 410 Gone and a server restart'
   expect(server.api.store.resourceVersion).toBe(rvBefore);
   put(server, 'cm-2', 'after-restart');
   put(server, 'cm-new', 'fresh');
-  await until('convergence after restart', same);
+  await until('convergence after restart', same, 20_000, 20);
   expect(view.get('cm-new')).toMatch(/fresh/);
 
   expect(duplicates).toEqual([]);

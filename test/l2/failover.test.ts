@@ -5,18 +5,11 @@
  * neighbour entry follows. Names: mlb-l2b-*.
  */
 import { L2Lab, Prober, l2LabUnavailableReason, labInstances, sleep } from './lab.js';
+import { until } from '../helpers/until.js';
 
 const reason = l2LabUnavailableReason();
 const suite = reason ? describe.skip : describe;
 const IPS = ['192.0.2.200', '192.0.2.201', '192.0.2.202'];
-
-async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () => {
   let lab: L2Lab;
@@ -30,7 +23,7 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     await lab.waitOwners(new Map(IPS.map((ip, i) => [ip, `node-${i + 1}`])), 90_000);
     prober = new Prober(lab, IPS, 10);
     // Every IP answers, from its owner, before we start breaking things.
-    await until('replies from every owner', () => IPS.every((ip, i) => prober.replies.some((r) => r.ip === ip && r.node === `node-${i + 1}`)), 30_000);
+    await until('replies from every owner', () => IPS.every((ip, i) => prober.replies.some((r) => r.ip === ip && r.node === `node-${i + 1}`)), 30_000, 20);
     await sleep(500);
   }, 150_000);
 
@@ -48,8 +41,8 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     const moved = await lab.waitAnnounced([ip], 10_000);
     const heir = moved.get(ip) ?? '';
     expect(heir).not.toBe('node-1');
-    await until(`client neighbour of ${ip} to move to ${heir}`, () => lab.clientNeighbor(ip) === lab.node(heir).mac, 3000);
-    await until('traffic to reach the new owner', () => prober.replies.some((r) => r.ip === ip && r.node === heir), 3000);
+    await until(`client neighbour of ${ip} to move to ${heir}`, () => lab.clientNeighbor(ip) === lab.node(heir).mac, 3000, 20);
+    await until('traffic to reach the new owner', () => prober.replies.some((r) => r.ip === ip && r.node === heir), 3000, 20);
     await sleep(300);
     const t1 = prober.now();
     for (const other of IPS.filter((x) => x !== ip)) {
@@ -61,8 +54,8 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     expect(lab.owners().get('192.0.2.202')).toEqual(['node-3']);
     // The preferred node comes back and takes its IP again.
     lab.startSpeaker('node-1');
-    await until(`${ip} back on node-1`, () => lab.owners().get(ip)?.join() === 'node-1', 30_000);
-    await until(`client neighbour of ${ip} back to node-1`, () => lab.clientNeighbor(ip) === lab.node('node-1').mac, 10_000);
+    await until(`${ip} back on node-1`, () => lab.owners().get(ip)?.join() === 'node-1', 30_000, 20);
+    await until(`client neighbour of ${ip} back to node-1`, () => lab.clientNeighbor(ip) === lab.node('node-1').mac, 10_000, 20);
   }, 60_000);
 
   test('link down on the owning node: only its IP has an outage, well under a second', async () => {
@@ -72,10 +65,10 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     const t0 = prober.now();
     lab.topo.exec(lab.node('node-2').ns, 'ip', ['link', 'set', 'eth0', 'down']);
     try {
-      await until(`${ip} to move off node-2`, () => (lab.owners().get(ip) ?? []).some((n) => n !== 'node-2'), 3000);
+      await until(`${ip} to move off node-2`, () => (lab.owners().get(ip) ?? []).some((n) => n !== 'node-2'), 3000, 20);
       const heir = (lab.owners().get(ip) ?? []).find((n) => n !== 'node-2') ?? '';
-      await until(`client neighbour of ${ip} to move`, () => lab.clientNeighbor(ip) === lab.node(heir).mac, 3000);
-      await until('traffic to reach the new owner', () => prober.replies.some((r) => r.ip === ip && r.node === heir && r.at > t0), 3000);
+      await until(`client neighbour of ${ip} to move`, () => lab.clientNeighbor(ip) === lab.node(heir).mac, 3000, 20);
+      await until('traffic to reach the new owner', () => prober.replies.some((r) => r.ip === ip && r.node === heir && r.at > t0), 3000, 20);
       await sleep(300);
       const t1 = prober.now();
       const s = prober.stats(ip, t0, t1);

@@ -6,6 +6,7 @@ import { Informer, type InformerEvent } from '../../lab/runtime/informer.js';
 import { Kube } from '../../lab/runtime/kube.js';
 import { applyKubeOperation } from '../../lab/runtime/kube-ops.js';
 import { useApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 
 const api = useApiServer();
 const log = newLogger('kube-test', 'silent');
@@ -13,14 +14,6 @@ let kube: Kube;
 
 const cm = (name: string, data: Record<string, string>, ns = 'hooks', labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels }, data });
 const data = async (name: string, ns = 'hooks') => (await kube.get('v1', 'ConfigMap', ns, name))?.data as Record<string, string> | undefined;
-
-async function until(what: string, fn: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   kube = new Kube(api.kubeconfigPath);
@@ -81,7 +74,7 @@ describe('binding informer', () => {
       await kube.patch('v1', 'ConfigMap', 'hooks', 'w1', 'merge', { data: { a: '2' } });
       await kube.create(cm('w2', { a: '9' }, 'hooks', { watch: 'yes' }));
       await kube.delete('v1', 'ConfigMap', 'hooks', 'w1');
-      await until('three events', () => events.length >= 3);
+      await until('three events', () => events.length >= 3, 10000, 20);
       await new Promise((r) => setTimeout(r, 300));
       expect(events).toEqual([
         { watchEvent: 'Modified', item: { filterResult: '2' } },
@@ -103,7 +96,7 @@ describe('binding informer', () => {
       expect(inf.snapshot()).toEqual([]);
       await kube.create(cm('solo', { x: '1' }, 'other'));
       await kube.patch('v1', 'ConfigMap', 'other', 'solo', 'merge', { metadata: { annotations: { touched: 'yes' } } });
-      await until('two events', () => events.length >= 2);
+      await until('two events', () => events.length >= 2, 10000, 20);
       expect(events.map((e) => e.watchEvent)).toEqual(['Added', 'Modified']);
       expect(inf.snapshot()[0]?.object?.metadata?.annotations).toEqual({ touched: 'yes' });
       expect(inf.snapshot()[0]?.filterResult).toBeUndefined();
