@@ -11,6 +11,7 @@ import { newLogger } from '../../lib/log.js';
 import { Kube } from '../../lab/runtime/kube.js';
 import { ModuleRuntime } from '../../lab/runtime/runtime.js';
 import { useApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 import { repoRoot } from '../helpers/hooks-tree.js';
 
 const built = fs.existsSync(path.join(repoRoot, 'dist/hooks/src/index.js')) && fs.existsSync(path.join(repoRoot, 'dist/lib/hook-sdk/batch.js'));
@@ -30,16 +31,6 @@ const log = newLogger('module-e2e', process.env.E2E_LOG ?? 'silent');
   const runtime = () =>
     new ModuleRuntime({ kubeconfig: api.kubeconfigPath, moduleDir: repoRoot, hooks: path.join(repoRoot, 'hooks/batch'), helm: path.join(repoRoot, '.cache/helm/helm'), backoff: { baseMs: 1000, maxMs: 5000 }, crdRoots: [repoRoot], log });
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 300000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn().catch(() => undefined);
-      if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
   const get = (apiVersion: string, kind: string, ns: string | undefined, name: string) => kube.get(apiVersion, kind, ns, name);
   const pool = () => get('metallb.io/v1beta1', 'IPAddressPool', 'd8-metallb', 'l2');
 
@@ -49,25 +40,24 @@ const log = newLogger('module-e2e', process.env.E2E_LOG ?? 'silent');
     await kube.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'node-role.kubernetes.io/worker': '' } } });
   });
 
-
   test('a class and a Service render the instance, the pool and the advertisement', async () => {
     rt = runtime();
     await rt.start();
     await kube.create({ apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', metadata: { name: 'l2' }, spec: { isDefault: true, addressPool: ['192.0.2.200-192.0.2.250'], nodeSelector: { 'node-role.kubernetes.io/worker': '' } } });
     const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'l2', ports: [{ port: 80, protocol: 'TCP' }] } };
     await kube.create(svc);
-    const inst = await until('the instance web-l2-0', () => get('internal.network.deckhouse.io/v1alpha1', 'SDNInternalL2LBService', 'default', 'web-l2-0'));
+    const inst = await until('the instance web-l2-0', () => get('internal.network.deckhouse.io/v1alpha1', 'SDNInternalL2LBService', 'default', 'web-l2-0'), 300_000, 200);
     expect(inst.metadata?.labels).toMatchObject({ heritage: 'deckhouse', module: 'metallb' });
     expect((inst.spec as { serviceRef?: unknown }).serviceRef).toEqual({ namespace: 'default', name: 'web' });
-    expect(((await until('the pool', pool)).spec as { addresses: string[] }).addresses).toEqual(['192.0.2.200-192.0.2.250']);
+    expect(((await until('the pool', pool, 300_000, 200)).spec as { addresses: string[] }).addresses).toEqual(['192.0.2.200-192.0.2.250']);
     expect(await get('metallb.io/v1beta1', 'L2Advertisement', 'd8-metallb', 'l2')).toBeDefined();
   });
 
   test('a changed class pool follows; a deleted Service prunes its instance', async () => {
     await kube.patch('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', undefined, 'l2', 'merge', { spec: { addressPool: ['192.0.2.220-192.0.2.230'] } });
-    await until('the pool follows', async () => JSON.stringify(((await pool())?.spec as { addresses?: string[] } | undefined)?.addresses) === '["192.0.2.220-192.0.2.230"]');
+    await until('the pool follows', async () => JSON.stringify(((await pool())?.spec as { addresses?: string[] } | undefined)?.addresses) === '["192.0.2.220-192.0.2.230"]', 300_000, 200);
     await kube.delete('v1', 'Service', 'default', 'web');
-    await until('the instance pruned', async () => (await get('internal.network.deckhouse.io/v1alpha1', 'SDNInternalL2LBService', 'default', 'web-l2-0')) === undefined);
+    await until('the instance pruned', async () => (await get('internal.network.deckhouse.io/v1alpha1', 'SDNInternalL2LBService', 'default', 'web-l2-0')) === undefined, 300_000, 200);
     expect(await pool()).toBeDefined();
   });
 
