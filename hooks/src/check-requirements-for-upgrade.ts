@@ -7,8 +7,9 @@
  * check) as `metallb.internal.configurationStatus`.
  */
 import { kubernetes, type HookConfig, type HookInput, type KubeObject } from '../../lib/hook-sdk/index.js';
+import { ALLOCATED_POOL_ANNOTATIONS, firstAnnotation } from '../../lib/service-annotations.js';
 import { bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
-import { ADDRESS_POOL_ANNOTATION, ALLOCATED_POOL_ANNOTATION, METALLB_API, MODULE_CONFIG_API, NAMESPACE } from './lib/names.js';
+import { ADDRESS_POOL_ANNOTATION, METALLB_API, MODULE_CONFIG_API, NAMESPACE } from './lib/names.js';
 
 const queue = '/modules/metallb/check-requirements';
 
@@ -67,7 +68,7 @@ export const services = kubernetes({
     const spec = (o.spec ?? {}) as { type?: unknown; loadBalancerClass?: unknown };
     const a = o.metadata?.annotations ?? {};
     if (spec.type !== 'LoadBalancer' || !o.metadata?.name) return null;
-    const owned = typeof spec.loadBalancerClass === 'string' || ADDRESS_POOL_ANNOTATION in a || ALLOCATED_POOL_ANNOTATION in a;
+    const owned = typeof spec.loadBalancerClass === 'string' || ADDRESS_POOL_ANNOTATION in a || firstAnnotation(a, ALLOCATED_POOL_ANNOTATIONS) !== undefined;
     return owned ? null : { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default' };
   },
 });

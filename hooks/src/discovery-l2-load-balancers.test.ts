@@ -158,6 +158,60 @@ describe('discovery-l2-load-balancers', () => {
     });
   });
 
+  describe("Services as today's users write them", () => {
+    let r: Awaited<ReturnType<typeof runHook>>;
+    let cluster: Cluster;
+    beforeAll(async () => {
+      cluster = new Cluster(fixture('drop-in-services'));
+      r = await runHook(hook, cluster);
+    });
+    const classOf = (svc: string): string[] => [...new Set(instancesOf(r.values).filter((i) => i.serviceName === svc).map((i) => i.mlbcName))];
+    const boundTo = (svc: string): string | undefined =>
+      (cluster.get('v1', 'Service', svc, 'default') as { status?: { conditions?: { type: string; message: string }[] } }).status?.conditions?.find((c) => c.type === 'network.deckhouse.io/load-balancer-class')?.message;
+
+    test('the DNS pair of the docs carries its shared-ip-key to every instance; the older annotation still works', () => {
+      const keyOf = (svc: string) => instancesOf(r.values).filter((i) => i.serviceName === svc).map((i) => i.lbAllowSharedIP);
+      expect(keyOf('dns-service-tcp')).toEqual(['key-to-share-1.2.3.4']);
+      expect(keyOf('dns-service-udp')).toEqual(['key-to-share-1.2.3.4']);
+      expect(keyOf('ntp')).toEqual(['time']);
+    });
+
+    test('a class name that does not exist falls back to the annotation, then to the default class, and is bound there', () => {
+      expect(classOf('typo-in-spec')).toEqual(['l2-default']);
+      expect(classOf('typo-in-annotation')).toEqual(['l2-default']);
+      expect(classOf('typo-in-spec-right-annotation')).toEqual(['ingress']);
+      expect(boundTo('typo-in-spec')).toBe('l2-default');
+      expect(boundTo('typo-in-spec-right-annotation')).toBe('ingress');
+    });
+
+    test('each fallback is told in an UnknownLoadBalancerClass Event naming the missing class and the one used', () => {
+      const ev = (svc: string) => eventsOf(r).filter((e) => e.involvedObject.name === svc);
+      expect(ev('typo-in-spec').map((e) => e.message)).toEqual(['MetalLoadBalancerClass "ingres" named in spec.loadBalancerClass does not exist; MetalLoadBalancerClass "l2-default" serves the Service instead and stays bound to it. Fix the name and recreate the Service to use another class']);
+      expect(ev('typo-in-annotation')[0]?.message).toContain('"ingres" named in annotation network.deckhouse.io/metal-load-balancer-class does not exist; MetalLoadBalancerClass "l2-default" serves');
+      expect(ev('typo-in-spec-right-annotation')[0]?.message).toContain('MetalLoadBalancerClass "ingress" serves the Service instead');
+      expect(ev('dns-service-tcp')).toEqual([]);
+      expect(eventsOf(r).map((e) => e.reason)).toEqual(['UnknownLoadBalancerClass', 'UnknownLoadBalancerClass', 'UnknownLoadBalancerClass']);
+    });
+
+    test('a Service of another implementation (a prefixed class) is left alone', () => {
+      expect(classOf('cilium-owned')).toEqual([]);
+      expect(boundTo('cilium-owned')).toBeUndefined();
+    });
+
+    test("the module's loadBalancerClass setting names the BGP controller's class: no fallback for it", async () => {
+      const c = new Cluster(fixture('drop-in-services'));
+      const again = await runHook(hook, c, { values: { metallb: { loadBalancerClass: 'ingres', internal: {} } } });
+      expect(instancesOf(again.values).filter((i) => i.serviceName === 'typo-in-spec')).toEqual([]);
+    });
+
+    test('a re-run keeps the bound class and reports nothing new', async () => {
+      const before = cluster.list('Event').length;
+      const again = await runHook(hook, cluster);
+      expect(instancesOf(again.values)).toEqual(instancesOf(r.values));
+      expect(cluster.list('Event').length).toBe(before);
+    });
+  });
+
   test('a node leaving moves only its instances; joining again moves at most its fair share', async () => {
     const cluster = new Cluster(fixture('l2-churn'));
     const first = await runHook(hook, cluster);

@@ -24,6 +24,12 @@ export const config: HookConfig = { beforeHelm: 20, kubernetes: [classes, nodes,
 /** Clock for event and condition timestamps; tests replace it. */
 export const clock = { now: (): Date => new Date() };
 
+/** The module's `loadBalancerClass` setting, when set: Services of that class are the BGP controller's. */
+export function bgpClassOf(input: HookInput): { bgpClass?: string } {
+  const v = input.values.get<string>('metallb.loadBalancerClass');
+  return typeof v === 'string' && v !== '' ? { bgpClass: v } : {};
+}
+
 export function handle(input: HookInput): void {
   if (input.values.get('metallb.internal.migrationOfOldFashionedLBsAdoptionComplete') === false) return;
   const plan = planL2({
@@ -32,6 +38,7 @@ export function handle(input: HookInput): void {
     services: input.snapshot(services),
     instances: input.snapshot(instances),
     now: clock.now(),
+    ...bgpClassOf(input),
   });
   for (const u of plan.statusUpdates) {
     input.kube.mergePatch({ apiVersion: 'v1', kind: 'Service', namespace: u.namespace, name: u.name }, { status: { conditions: u.conditions } }, { subresource: 'status', ignoreMissingObject: true });

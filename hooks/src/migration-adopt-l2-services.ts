@@ -7,8 +7,9 @@
  * Sets `metallb.internal.migrationOfOldFashionedLBsAdoptionComplete`, which L2 discovery waits for.
  */
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
+import { ALLOCATED_POOL_ANNOTATIONS, firstAnnotation } from '../../lib/service-annotations.js';
 import { bgpPools, moduleConfigFromObject } from './lib/module-config.js';
-import { ADDRESS_POOL_ANNOTATION, ALLOCATED_POOL_ANNOTATION, CLASS_ANNOTATION, CLASS_CONDITION, IPS_ANNOTATION, MODULE_CONFIG_API } from './lib/names.js';
+import { ADDRESS_POOL_ANNOTATION, CLASS_ANNOTATION, CLASS_CONDITION, IPS_ANNOTATION, MODULE_CONFIG_API } from './lib/names.js';
 import { serviceFromObject, type ServiceInfo } from './lib/service.js';
 
 const queue = '/modules/metallb/services-migration';
@@ -41,7 +42,7 @@ export function adoptionPatch(s: ServiceInfo & { ingress: string[]; finalizers: 
   if (s.conditions.some((c) => c.type === CLASS_CONDITION)) return undefined;
   if (s.annotations[IPS_ANNOTATION] !== undefined || s.annotations[CLASS_ANNOTATION] !== undefined) return undefined;
   const annotations: Record<string, string> = { [IPS_ANNOTATION]: s.ingress.join(',') };
-  const pool = s.annotations[ALLOCATED_POOL_ANNOTATION] ?? s.annotations[ADDRESS_POOL_ANNOTATION];
+  const pool = firstAnnotation(s.annotations, ALLOCATED_POOL_ANNOTATIONS)?.value ?? s.annotations[ADDRESS_POOL_ANNOTATION];
   const cls = pool === undefined ? undefined : poolToClass[pool];
   if (cls !== undefined) annotations[CLASS_ANNOTATION] = cls;
   const metadata: Record<string, unknown> = { annotations };

@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import pino from 'pino';
 import type { ApiServer } from '../../lab/apiserver/index.js';
 import type { TestApiServer } from '../helpers/apiserver.js';
-import { Controller } from '../../images/controller/src/reconciler.js';
+import { Controller, type ControllerOptions } from '../../images/controller/src/reconciler.js';
 import type { ElectionTiming } from '../../images/controller/src/leader.js';
 
 const run = promisify(execFile);
@@ -48,10 +48,10 @@ export async function prepare(api: TestApiServer): Promise<Cluster> {
 }
 
 /** One controller replica in this process, with its own metrics registry. */
-export async function replica(c: Cluster, identity: string, timing: ElectionTiming = FAST): Promise<{ controller: Controller; registry: Registry }> {
+export async function replica(c: Cluster, identity: string, timing: ElectionTiming = FAST, extra: Partial<ControllerOptions> = {}): Promise<{ controller: Controller; registry: Registry }> {
   const registry = new Registry();
   const log = pino({ level: process.env.LOG_LEVEL ?? 'silent', base: { component: 'controller', identity } });
-  const controller = new Controller({ kubeConfig: c.kc, namespace: 'd8-metallb', identity, log, registry, timing });
+  const controller = new Controller({ kubeConfig: c.kc, namespace: 'd8-metallb', identity, log, registry, timing, ...extra });
   await controller.start();
   return { controller, registry };
 }

@@ -135,6 +135,12 @@ describeIfHelm('helm render', () => {
     // A configuration without nodeSelector deploys the speaker on every node.
     expect(podSpec(findManifest(ms, 'DaemonSet', 'speaker')!).affinity).toBeUndefined();
     expect(kinds(ms, 'IPAddressPool')).toEqual(['l2-default', 'public']);
+    // The loadBalancerClass setting reaches the controller and the speaker, as MetalLB's --lb-class does.
+    type Env = { name: string; value?: string }[];
+    const envOf = (kind: string, name: string) => (podSpec(findManifest(ms, kind, name)!).containers[0] as { env?: Env }).env ?? [];
+    expect(envOf('Deployment', 'controller')).toContainEqual({ name: 'METALLB_LB_CLASS', value: 'ingress' });
+    expect(envOf('DaemonSet', 'speaker')).toContainEqual({ name: 'METALLB_LB_CLASS', value: 'ingress' });
+    expect((podSpec(findManifest(get('bgp'), 'Deployment', 'controller')!).containers[0] as { env?: Env }).env?.map((e) => e.name)).not.toContain('METALLB_LB_CLASS');
     // Without the VPA module, requests are set instead.
     const noVpa = get('l2');
     expect(kinds(noVpa, 'VerticalPodAutoscaler')).toEqual([]);

@@ -4,9 +4,9 @@ import type { KubeObject } from '../../../lib/hook-sdk/index.js';
 import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
 import { eligibleNodes, ineligibility, matchesLabels, type NodeInfo } from './eligibility.js';
 import { serviceEvent, type ServiceEventReason } from './events.js';
-import { CLASS_BOUND_REASON, CLASS_CONDITION, PREFERRED_NODE_ANNOTATION } from './names.js';
+import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, PREFERRED_NODE_ANNOTATION } from './names.js';
 import { place, type Placement, type PlacementInput, type ServiceDemand } from './placement.js';
-import { demandOf, opt, selectClassFor, withCondition, type ClassInfo, type Condition, type ServiceInfo, type ServiceTraffic } from './service.js';
+import { demandOf, opt, selectClassFor, withCondition, type ClassInfo, type Condition, type MissingClass, type ServiceInfo, type ServiceTraffic } from './service.js';
 
 /** An SDNInternalL2LBService as read back: where it is and which node it prefers. */
 export interface InstanceInfo {
@@ -49,6 +49,8 @@ export interface L2Input {
   services: readonly ServiceInfo[];
   instances: readonly InstanceInfo[];
   now: Date;
+  /** The module's `loadBalancerClass` setting: the class the BGP controller serves. */
+  bgpClass?: string;
   /** Placement strategy per class; ours by default (benchmarks pass today's for comparison). */
   placer?: (className: string, input: PlacementInput) => Placement;
 }
@@ -101,7 +103,7 @@ export function planL2(input: L2Input): L2Plan {
   // class -> services with their demand
   const perClass = new Map<string, { svc: ServiceInfo; demand: ReturnType<typeof demandOf> }[]>();
   for (const svc of services) {
-    const choice = selectClassFor(svc, classes);
+    const choice = selectClassFor(svc, classes, input.bgpClass);
     if (choice.kind === 'none' || choice.kind === 'foreign') continue;
     if (choice.kind === 'unknown') {
       if (choice.source === 'bound') {
@@ -112,6 +114,7 @@ export function planL2(input: L2Input): L2Plan {
       }
       continue;
     }
+    if (choice.instead) warn(svc, 'UnknownLoadBalancerClass', fallbackMessage(choice.instead, choice.name));
     const cls = classes.find((c) => c.name === choice.name) as ClassInfo;
     const nodes = eligible.get(cls.name) ?? [];
     if (nodes.length === 0) {
@@ -145,6 +148,12 @@ export function planL2(input: L2Input): L2Plan {
   }
   plan.instances.sort(byNsName);
   return plan;
+}
+
+/** What an Event says when a Service's class does not exist and another one serves it. */
+function fallbackMessage(missing: readonly MissingClass[], used: string): string {
+  const named = missing.map((m) => `MetalLoadBalancerClass "${m.name}" named in ${m.source === 'spec' ? 'spec.loadBalancerClass' : `annotation ${CLASS_ANNOTATION}`}`).join(' and ');
+  return `${named} does not exist; MetalLoadBalancerClass "${used}" serves the Service instead and stays bound to it. Fix the name and recreate the Service to use another class`;
 }
 
 function instanceValue(svc: ServiceInfo, cls: string, i: number, node: string, ip: string | undefined, key: string | undefined): L2InstanceValue {

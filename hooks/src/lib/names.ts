@@ -7,12 +7,8 @@ export const CLASS_ANNOTATION = 'network.deckhouse.io/metal-load-balancer-class'
 export const COUNT_ANNOTATION = 'network.deckhouse.io/l2-load-balancer-external-ips-count';
 /** Service annotation: comma-separated desired IPs; the i-th goes to the i-th instance. */
 export const IPS_ANNOTATION = 'network.deckhouse.io/load-balancer-ips';
-/** Service annotation: sharing key. */
-export const SHARED_IP_ANNOTATION = 'network.deckhouse.io/load-balancer-allow-shared-ip';
 /** Legacy (l2-load-balancer module era) Service annotation. */
 export const L2_BALANCER_NAME_ANNOTATION = 'network.deckhouse.io/l2-load-balancer-name';
-/** Set by upstream MetalLB's controller: the pool a Service got its IP from. */
-export const ALLOCATED_POOL_ANNOTATION = 'metallb.universe.tf/ip-allocated-from-pool';
 /** Upstream MetalLB pool annotation. */
 export const ADDRESS_POOL_ANNOTATION = 'metallb.universe.tf/address-pool';
 

@@ -14,8 +14,11 @@ describe('selectClassFor', () => {
     ['spec beats annotation', { annotations: { [ANN]: 'b' }, loadBalancerClass: 'c' }, { kind: 'class', name: 'c', bound: false }],
     ['bound beats spec', { loadBalancerClass: 'c', boundClass: 'b' }, { kind: 'class', name: 'b', bound: true }],
     ['bound class deleted', { boundClass: 'gone' }, { kind: 'unknown', name: 'gone', source: 'bound' }],
-    ['unknown annotation', { annotations: { [ANN]: 'nope' } }, { kind: 'unknown', name: 'nope', source: 'annotation' }],
-    ['another implementation', { loadBalancerClass: 'example.com/x' }, { kind: 'foreign', loadBalancerClass: 'example.com/x' }],
+    ['unknown annotation falls back to the default', { annotations: { [ANN]: 'nope' } }, { kind: 'class', name: 'z', bound: false, instead: [{ name: 'nope', source: 'annotation' }] }],
+    ['unknown spec class falls back to the annotation', { loadBalancerClass: 'nope', annotations: { [ANN]: 'b' } }, { kind: 'class', name: 'b', bound: false, instead: [{ name: 'nope', source: 'spec' }] }],
+    ['unknown spec class and annotation fall back to the default', { loadBalancerClass: 'nope', annotations: { [ANN]: 'nah' } }, { kind: 'class', name: 'z', bound: false, instead: [{ name: 'nope', source: 'spec' }, { name: 'nah', source: 'annotation' }] }],
+    ['an unknown spec class still excludes BGP pools from the default', { loadBalancerClass: 'nope', annotations: { 'network.deckhouse.io/load-balancer-pool': 'public' } }, { kind: 'class', name: 'z', bound: false, instead: [{ name: 'nope', source: 'spec' }] }],
+    ['another implementation (a prefixed class)', { loadBalancerClass: 'example.com/x' }, { kind: 'foreign', loadBalancerClass: 'example.com/x' }],
     ['a BGP pool named: not for the default class', { annotations: { 'network.deckhouse.io/load-balancer-pool': 'public' } }, { kind: 'none' }],
     ['a BGP pool named but a class asked for', { annotations: { 'metallb.universe.tf/address-pool': 'p', [ANN]: 'b' } }, { kind: 'class', name: 'b', bound: false }],
   ])('%s', (_name, over, want) => {
@@ -24,6 +27,16 @@ describe('selectClassFor', () => {
 
   test('no default and nothing asked: not ours', () => {
     expect(selectClassFor(svc(), [cls('b')])).toEqual({ kind: 'none' });
+  });
+
+  test('without a default, an unknown annotation is reported and an unknown spec class is not ours', () => {
+    expect(selectClassFor(svc({ annotations: { [ANN]: 'nope' } }), [cls('b')])).toEqual({ kind: 'unknown', name: 'nope', source: 'annotation' });
+    expect(selectClassFor(svc({ loadBalancerClass: 'nope' }), [cls('b')])).toEqual({ kind: 'foreign', loadBalancerClass: 'nope' });
+  });
+
+  test("the module's loadBalancerClass setting is the BGP controller's class, never a fallback", () => {
+    expect(selectClassFor(svc({ loadBalancerClass: 'bgp' }), classes, 'bgp')).toEqual({ kind: 'foreign', loadBalancerClass: 'bgp' });
+    expect(selectClassFor(svc({ loadBalancerClass: 'b' }), classes, 'bgp')).toEqual({ kind: 'class', name: 'b', bound: false });
   });
 });
 
@@ -42,6 +55,15 @@ describe('demandOf', () => {
     const d = demandOf(svc({ annotations: raw === undefined ? {} : { [COUNT]: raw } }));
     expect(d.count).toBe(count);
     expect(d.problems).toHaveLength(problems);
+  });
+
+  test('sharing key: the current annotation wins over the older one, either alone works', () => {
+    const KEY = 'network.deckhouse.io/load-balancer-shared-ip-key';
+    const OLD = 'network.deckhouse.io/load-balancer-allow-shared-ip';
+    expect(demandOf(svc({ annotations: { [KEY]: 'dns' } })).sharingKey).toBe('dns');
+    expect(demandOf(svc({ annotations: { [OLD]: 'dns' } })).sharingKey).toBe('dns');
+    expect(demandOf(svc({ annotations: { [OLD]: 'old', [KEY]: 'new' } })).sharingKey).toBe('new');
+    expect(demandOf(svc()).sharingKey).toBeUndefined();
   });
 
   test('IPs are canonicalised per index; bad entries leave a hole and a problem', () => {

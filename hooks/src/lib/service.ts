@@ -2,7 +2,8 @@
 /** LoadBalancer Services as the L2 hooks see them, the class each one belongs to, and its annotations parsed. */
 import { canonicalIp, familyOf } from '../../../lib/ip.js';
 import type { KubeObject } from '../../../lib/hook-sdk/index.js';
-import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, COUNT_ANNOTATION, IPS_ANNOTATION, SHARED_IP_ANNOTATION } from './names.js';
+import { BGP_POOL_ANNOTATIONS, firstAnnotation, SHARED_IP_KEY_ANNOTATIONS } from '../../../lib/service-annotations.js';
+import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, COUNT_ANNOTATION, IPS_ANNOTATION } from './names.js';
 
 /** A status condition, as Services carry them. */
 export interface Condition {
@@ -132,9 +133,15 @@ export function classFromObject(obj: KubeObject): ClassInfo | null {
   };
 }
 
+/** A class named by a Service (spec.loadBalancerClass or the annotation) that does not exist. */
+export interface MissingClass {
+  name: string;
+  source: 'spec' | 'annotation';
+}
+
 /** Which class serves a Service, or why none does. */
 export type ClassChoice =
-  | { kind: 'class'; name: string; bound: boolean }
+  | { kind: 'class'; name: string; bound: boolean; instead?: MissingClass[] }
   | { kind: 'none' }
   | { kind: 'foreign'; loadBalancerClass: string }
   | { kind: 'unknown'; name: string; source: 'annotation' | 'bound' };
@@ -142,30 +149,39 @@ export type ClassChoice =
 /**
  * The class of a Service; later rules win: the isDefault class (the last by name if several),
  * the annotation, spec.loadBalancerClass, and above all the class already bound in the Service condition.
- * A spec.loadBalancerClass that names no class belongs to another implementation: the Service is not ours.
- * Neither is a Service that names a BGP pool and no class: the default class does not take it.
+ * A name that matches no class falls back to the next rule, as the Deckhouse module has always done
+ * (`instead` says which names were passed over, for an Event). But a spec.loadBalancerClass with a
+ * prefix (`example.com/lb`), or the one the module's `loadBalancerClass` setting gives the BGP controller,
+ * belongs to another implementation: that Service is not taken. Neither is a Service that names a BGP pool
+ * and no class: the default class does not take it.
  */
-export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[]): ClassChoice {
+export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[], bgpClass?: string): ClassChoice {
   const names = new Set(classes.map((c) => c.name));
   if (svc.boundClass !== undefined) {
     return names.has(svc.boundClass) ? { kind: 'class', name: svc.boundClass, bound: true } : { kind: 'unknown', name: svc.boundClass, source: 'bound' };
   }
-  if (svc.loadBalancerClass !== undefined) {
-    return names.has(svc.loadBalancerClass) ? { kind: 'class', name: svc.loadBalancerClass, bound: false } : { kind: 'foreign', loadBalancerClass: svc.loadBalancerClass };
+  const missing: MissingClass[] = [];
+  const spec = svc.loadBalancerClass;
+  if (spec !== undefined) {
+    if (names.has(spec)) return { kind: 'class', name: spec, bound: false };
+    if (spec.includes('/') || spec === bgpClass) return { kind: 'foreign', loadBalancerClass: spec };
+    missing.push({ name: spec, source: 'spec' });
   }
+  const chosen = (name: string): ClassChoice => (missing.length ? { kind: 'class', name, bound: false, instead: missing } : { kind: 'class', name, bound: false });
   const annotated = svc.annotations[CLASS_ANNOTATION];
   if (annotated !== undefined) {
-    return names.has(annotated) ? { kind: 'class', name: annotated, bound: false } : { kind: 'unknown', name: annotated, source: 'annotation' };
+    if (names.has(annotated)) return chosen(annotated);
+    missing.push({ name: annotated, source: 'annotation' });
   }
   // a Service naming a BGP pool is the BGP controller's, as it decides too
-  if (BGP_POOL_ANNOTATIONS.some((a) => a in svc.annotations)) return { kind: 'none' };
+  if (missing.length === 0 && BGP_POOL_ANNOTATIONS.some((a) => a in svc.annotations)) return { kind: 'none' };
   const defaults = classes.filter((c) => c.isDefault).map((c) => c.name).sort();
   const d = defaults[defaults.length - 1];
-  return d === undefined ? { kind: 'none' } : { kind: 'class', name: d, bound: false };
+  if (d !== undefined) return chosen(d);
+  if (annotated !== undefined) return { kind: 'unknown', name: annotated, source: 'annotation' };
+  // an unprefixed spec.loadBalancerClass of nobody we know, and nothing to fall back to: not ours
+  return spec !== undefined ? { kind: 'foreign', loadBalancerClass: spec } : { kind: 'none' };
 }
-
-/** Annotations naming a BGP pool (the controller serves such Services over BGP). */
-export const BGP_POOL_ANNOTATIONS = ['network.deckhouse.io/load-balancer-pool', 'metallb.universe.tf/address-pool', 'metallb.io/address-pool'] as const;
 
 /** The most instances one Service may ask for. */
 export const MAX_COUNT = 64;
@@ -203,7 +219,7 @@ export function demandOf(svc: ServiceInfo): Demand {
     }
   }
   const d: Demand = { count, ips, problems };
-  const key = svc.annotations[SHARED_IP_ANNOTATION];
+  const key = firstAnnotation(svc.annotations, SHARED_IP_KEY_ANNOTATIONS)?.value;
   if (key !== undefined && key !== '') d.sharingKey = key;
   return d;
 }

@@ -29,6 +29,22 @@ describe('which objects are ours', () => {
     expect(r).toMatchObject({ kind: 'claim', claim: { key: 'svc/prod/web', scope: 'bgp', pool: 'prod-ips' } });
   });
 
+  test("with the module's loadBalancerClass setting, exactly the Services of that class are ours, as MetalLB's --lb-class", () => {
+    const ctx = { defaultL2Class: true, lbClass: 'bgp', classNames: new Set(['ingress']) };
+    const of = (cls?: string, annotations: Record<string, string> = {}) => serviceClaim(svc({ annotations, spec: { type: 'LoadBalancer', ...(cls ? { loadBalancerClass: cls } : {}) } }), {}, ctx);
+    expect(of('bgp')).toMatchObject({ kind: 'claim', claim: { scope: 'bgp' } });
+    expect(of('bgp', { 'network.deckhouse.io/metal-load-balancer-class': 'ingress' })).toMatchObject({ kind: 'claim' });
+    expect(of()).toEqual({ kind: 'skip', why: 'spec.loadBalancerClass "" is not "bgp" (the module\'s loadBalancerClass setting)' });
+    expect(of('ingress').kind).toBe('skip');
+    expect(serviceClaim(svc({ spec: { type: 'LoadBalancer', loadBalancerClass: 'ingress' } }), {}, { ...ctx, lbClass: 'ingress' })).toEqual({ kind: 'skip', why: 'L2 Service (a MetalLoadBalancerClass is named "ingress")' });
+  });
+
+  test('each sharing annotation works alone', () => {
+    for (const a of ['network.deckhouse.io/load-balancer-shared-ip-key', 'network.deckhouse.io/load-balancer-allow-shared-ip', 'metallb.universe.tf/allow-shared-ip', 'metallb.io/allow-shared-ip']) {
+      expect(serviceClaim(svc({ annotations: { [a]: 'dns' } }), {}, NO_DEFAULT)).toMatchObject({ claim: { sharingKey: 'dns' } });
+    }
+  });
+
   test('an instance of another class is skipped', () => {
     expect(instanceClaim(svc(), {}).kind).toBe('skip');
   });
@@ -40,7 +56,7 @@ describe('annotations', () => {
       annotations: {
         'metallb.universe.tf/address-pool': 'legacy', 'network.deckhouse.io/load-balancer-pool': 'new',
         'metallb.io/loadBalancerIPs': '203.0.113.9', 'network.deckhouse.io/load-balancer-ips': '203.0.113.10',
-        'metallb.universe.tf/allow-shared-ip': 'old', 'network.deckhouse.io/load-balancer-allow-shared-ip': 'k',
+        'metallb.universe.tf/allow-shared-ip': 'old', 'network.deckhouse.io/load-balancer-allow-shared-ip': 'older', 'network.deckhouse.io/load-balancer-shared-ip-key': 'k',
       },
       spec: { type: 'LoadBalancer', loadBalancerIP: '203.0.113.11', externalTrafficPolicy: 'Local', selector: { b: '2', a: '1' }, ports: [{ port: 443 }] },
     }), { zone: 'x' }, NO_DEFAULT);

@@ -4,6 +4,7 @@
  * BGP Service asks for. Pure: the I/O shell hands in objects and namespace labels.
  */
 import { canonicalIp, familyOf, type IpFamily } from '../../../lib/ip.js';
+import { BGP_POOL_ANNOTATIONS, firstAnnotation, METALLB_SHARED_IP_ANNOTATIONS, SHARED_IP_KEY_ANNOTATIONS } from '../../../lib/service-annotations.js';
 import type { Claim, Failure, FamilyPolicy, Port } from './ipam/claim.js';
 import { poolFromSpec, type Pool, type PoolScope } from './ipam/pool.js';
 import type { IPAddressPoolLike, ServiceLike } from './objects.js';
@@ -12,9 +13,8 @@ import type { IPAddressPoolLike, ServiceLike } from './objects.js';
 export const L2_INSTANCE_CLASS = 'l2-load-balancer-class.network.deckhouse.io';
 
 /** Annotations, newest first: the first one present wins. */
-export const BGP_POOL_ANNOTATIONS = ['network.deckhouse.io/load-balancer-pool', 'metallb.universe.tf/address-pool', 'metallb.io/address-pool'] as const;
 export const BGP_IPS_ANNOTATIONS = ['network.deckhouse.io/load-balancer-ips', 'metallb.universe.tf/loadBalancerIPs', 'metallb.io/loadBalancerIPs'] as const;
-export const BGP_SHARING_ANNOTATIONS = ['network.deckhouse.io/load-balancer-allow-shared-ip', 'network.deckhouse.io/load-balancer-shared-ip-key', 'metallb.universe.tf/allow-shared-ip', 'metallb.io/allow-shared-ip'] as const;
+export const BGP_SHARING_ANNOTATIONS = [...SHARED_IP_KEY_ANNOTATIONS, ...METALLB_SHARED_IP_ANNOTATIONS] as const;
 export const INSTANCE_POOL_ANNOTATION = 'metallb.io/address-pool';
 export const INSTANCE_IPS_ANNOTATION = 'metallb.io/loadBalancerIPs';
 export const INSTANCE_SHARING_ANNOTATION = 'metallb.io/allow-shared-ip';
@@ -62,21 +62,31 @@ export function instanceClaim(inst: ServiceLike, namespaceLabels: Readonly<Recor
 export interface ServiceContext {
   /** A MetalLoadBalancerClass with isDefault exists: Services that name nothing are L2. */
   readonly defaultL2Class: boolean;
+  /** The module's `loadBalancerClass` setting: when set, only Services of this class are served over BGP. */
+  readonly lbClass?: string;
+  /** Names of the MetalLoadBalancerClasses: a Service whose class is one of them is L2. */
+  readonly classNames?: ReadonlySet<string>;
 }
 
 /** The claim of a Service, if it is a BGP Service of ours. */
 export function serviceClaim(svc: ServiceLike, namespaceLabels: Readonly<Record<string, string>>, ctx: ServiceContext): ClaimResult {
   if (svc.spec?.type !== 'LoadBalancer') return { kind: 'skip', why: 'not of type LoadBalancer' };
-  if (svc.spec.loadBalancerClass) return { kind: 'skip', why: `spec.loadBalancerClass "${svc.spec.loadBalancerClass}" is served elsewhere` };
+  const cls = svc.spec.loadBalancerClass;
   const ann = svc.metadata?.annotations ?? {};
-  if (ann[L2_CLASS_ANNOTATION] !== undefined) return { kind: 'skip', why: `L2 Service (${L2_CLASS_ANNOTATION})` };
+  if (ctx.lbClass !== undefined) {
+    // as MetalLB's --lb-class: exactly the Services of that class
+    if (cls !== ctx.lbClass) return { kind: 'skip', why: `spec.loadBalancerClass "${cls ?? ''}" is not "${ctx.lbClass}" (the module's loadBalancerClass setting)` };
+    if (ctx.classNames?.has(cls)) return { kind: 'skip', why: `L2 Service (a MetalLoadBalancerClass is named "${cls}")` };
+  } else {
+    if (cls) return { kind: 'skip', why: `spec.loadBalancerClass "${cls}" is served elsewhere` };
+    if (ann[L2_CLASS_ANNOTATION] !== undefined) return { kind: 'skip', why: `L2 Service (${L2_CLASS_ANNOTATION})` };
+  }
   if (svc.status?.conditions?.some((c) => c.type === L2_CLASS_CONDITION)) return { kind: 'skip', why: 'L2 Service (bound to a MetalLoadBalancerClass)' };
-  const poolAnn = BGP_POOL_ANNOTATIONS.find((a) => ann[a] !== undefined);
-  if (!poolAnn && ctx.defaultL2Class) return { kind: 'skip', why: 'L2 Service (a default MetalLoadBalancerClass exists and no BGP pool is named)' };
-  const ipsAnn = BGP_IPS_ANNOTATIONS.find((a) => ann[a] !== undefined);
-  const desired: [string, string] | undefined = ipsAnn ? [ipsAnn, ann[ipsAnn] ?? ''] : svc.spec.loadBalancerIP ? ['spec.loadBalancerIP', svc.spec.loadBalancerIP] : undefined;
-  const shareAnn = BGP_SHARING_ANNOTATIONS.find((a) => ann[a] !== undefined);
-  return build(svc, 'bgp', namespaceLabels, poolAnn ? ann[poolAnn] : undefined, desired, shareAnn ? ann[shareAnn] : undefined);
+  const poolAnn = firstAnnotation(ann, BGP_POOL_ANNOTATIONS);
+  if (!poolAnn && ctx.defaultL2Class && ctx.lbClass === undefined) return { kind: 'skip', why: 'L2 Service (a default MetalLoadBalancerClass exists and no BGP pool is named)' };
+  const ipsAnn = firstAnnotation(ann, BGP_IPS_ANNOTATIONS);
+  const desired: [string, string] | undefined = ipsAnn ? [ipsAnn.key, ipsAnn.value] : svc.spec.loadBalancerIP ? ['spec.loadBalancerIP', svc.spec.loadBalancerIP] : undefined;
+  return build(svc, 'bgp', namespaceLabels, poolAnn?.value, desired, firstAnnotation(ann, BGP_SHARING_ANNOTATIONS)?.value);
 }
 
 function build(o: ServiceLike, scope: 'l2' | 'bgp', namespaceLabels: Readonly<Record<string, string>>, pool: string | undefined, desired: [string, string] | undefined, sharingKey: string | undefined): ClaimResult {

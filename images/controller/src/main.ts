@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The controller process. Env: POD_NAME, POD_NAMESPACE, LOG_LEVEL, KUBECONFIG (the lab; else in-cluster).
- * Optional: METRICS_PORT (7472), LEASE_DURATION_SECONDS (15; renew deadline and retry scale with it).
+ * Optional: METRICS_PORT (7472), LEASE_DURATION_SECONDS (15; renew deadline and retry scale with it),
+ * METALLB_LB_CLASS (the module's loadBalancerClass setting: BGP serves only Services of that class).
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -32,7 +33,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Running
   kc.loadFromDefault();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const controller = new Controller({ kubeConfig: kc, namespace, identity, log, registry, timing: timingFrom(env) });
+  const controller = new Controller({ kubeConfig: kc, namespace, identity, log, registry, timing: timingFrom(env), ...(env.METALLB_LB_CLASS ? { lbClass: env.METALLB_LB_CLASS } : {}) });
   const server = await serve(registry, controller, Number(env.METRICS_PORT ?? 7472));
   log.info({ port: server.port, namespace, identity }, 'controller starting');
   await controller.start();

@@ -30,6 +30,8 @@ export interface ControllerOptions {
   /** Status writes in flight at once (64). */
   concurrency?: number;
   leaseName?: string;
+  /** The module's `loadBalancerClass` setting: when set, BGP serves only Services of this class. */
+  lbClass?: string;
 }
 
 type Kind = 'instance' | 'service';
@@ -45,6 +47,7 @@ export class Controller {
   #synced = false;
   #stopping = false;
   #defaultClass = false;
+  #classNames: ReadonlySet<string> = new Set();
   #poolsDirty = false;
   // keys waiting, keys being worked on, keys that changed while worked on
   #queue = new KeyQueue();
@@ -163,7 +166,8 @@ export class Controller {
   #claimOf(kind: Kind, o: ServiceLike): ClaimResult {
     const ns = o.metadata?.namespace ?? '';
     const labels = this.#inf.namespaces.get(ns)?.metadata?.labels ?? {};
-    return kind === 'instance' ? instanceClaim(o, labels) : serviceClaim(o, labels, { defaultL2Class: this.#defaultClass });
+    if (kind === 'instance') return instanceClaim(o, labels);
+    return serviceClaim(o, labels, { defaultL2Class: this.#defaultClass, classNames: this.#classNames, ...(this.#o.lbClass ? { lbClass: this.#o.lbClass } : {}) });
   }
 
   #applyPools(a: Allocator): void {
@@ -183,9 +187,12 @@ export class Controller {
   }
 
   #classesChanged(): void {
-    const def = (this.#inf.classes.list() as readonly LoadBalancerClassLike[]).some((c) => c.spec?.isDefault === true);
-    if (def === this.#defaultClass) return;
+    const classes = this.#inf.classes.list() as readonly LoadBalancerClassLike[];
+    const def = classes.some((c) => c.spec?.isDefault === true);
+    const names = new Set(classes.map((c) => c.metadata?.name ?? ''));
+    if (def === this.#defaultClass && names.size === this.#classNames.size && [...names].every((n) => this.#classNames.has(n))) return;
     this.#defaultClass = def;
+    this.#classNames = names;
     for (const s of this.#inf.services.list()) this.#enqueue(`svc/${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`);
   }
 

@@ -45,7 +45,11 @@ function routerIdOf(node: k8s.V1Node | undefined): string {
   return '0.0.0.0';
 }
 
-function serviceInfos(services: readonly k8s.V1Service[], slices: readonly k8s.V1EndpointSlice[], node: string): ServiceInfo[] {
+/**
+ * The LoadBalancer Services with addresses; with `lbClass` (METALLB_LB_CLASS, the module's loadBalancerClass
+ * setting) only those of that class, as MetalLB's speaker with --lb-class.
+ */
+export function serviceInfos(services: readonly k8s.V1Service[], slices: readonly k8s.V1EndpointSlice[], node: string, lbClass?: string): ServiceInfo[] {
   // namespace/service -> a ready endpoint runs on this node
   const readyHere = new Set<string>();
   for (const s of slices) {
@@ -54,7 +58,7 @@ function serviceInfos(services: readonly k8s.V1Service[], slices: readonly k8s.V
     if (s.endpoints.some((e) => e.nodeName === node && e.conditions?.ready !== false)) readyHere.add(`${s.metadata?.namespace}/${svc}`);
   }
   return services
-    .filter((s) => s.spec?.type === 'LoadBalancer' && s.status?.loadBalancer?.ingress?.length)
+    .filter((s) => s.spec?.type === 'LoadBalancer' && s.status?.loadBalancer?.ingress?.length && (!lbClass || s.spec.loadBalancerClass === lbClass))
     .map((s) => ({
       namespace: s.metadata?.namespace ?? '',
       name: s.metadata?.name ?? '',
@@ -145,7 +149,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       communities: informers.communities.list(),
       bfdProfiles: informers.bfdProfiles.list(),
       secrets,
-      services: serviceInfos(informers.services.list(), informers.slices.list(), ctx.nodeName),
+      services: serviceInfos(informers.services.list(), informers.slices.list(), ctx.nodeName, ctx.env.METALLB_LB_CLASS || undefined),
     });
     const problems = d.problems.map(problemText).join('\n');
     if (problems !== lastProblems) {
