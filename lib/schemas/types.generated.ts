@@ -13,7 +13,7 @@ export interface ObjectMeta {
 // openapi/config-values.yaml
 /** ModuleConfig `metallb` settings (openapi/config-values.yaml). */
 export interface ModuleSettings {
-  /** Optional LoadBalancer class. In L2 mode it names the MetalLoadBalancerClass whose parameters apply to Services that set this class. */
+  /** The `spec.loadBalancerClass` that BGP mode serves, like MetalLB's `--lb-class`. */
   loadBalancerClass?: string;
   /** Node selector for the controller, the same as a Pod's `spec.nodeSelector`. */
   nodeSelector?: Record<string, string>;
