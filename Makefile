@@ -4,7 +4,7 @@ export npm_config_nodedir := /usr
 export PATH := $(CURDIR)/.cache/helm:$(PATH)
 JEST_JSON := test/out/jest.json
 
-.PHONY: gen-types setup build typecheck lint test unit lab lab-down lab-status bench hooks-sea clean
+.PHONY: gen-types setup build typecheck lint test unit lab lab-down lab-status bench hooks-sea images publish clean
 
 setup:
 	@bash scripts/setup.sh
@@ -43,8 +43,13 @@ bench: build
 hooks-sea: build
 	@bash scripts/build-hooks-sea.sh
 
+# The module as Deckhouse installs it, built offline: out/images/{controller,speaker,bundle,release}.tar (OCI archives),
+# images_digests.json, version.json. Unchanged images are not packed again.
+images: build
+	@node dist/scripts/images/build.js
+
 clean:
-	rm -rf dist test/out bench/out
+	rm -rf dist test/out bench/out out
 
 # Regenerates lib/schemas/types.generated.ts from crds/ and openapi/.
 gen-types: build

@@ -2,6 +2,7 @@
 # Builds hooks/batch-sea: the batch hook executable as a Node single-executable application, so hooks run
 # in a chroot without node. Needs dist/ (make build). Steps: esbuild bundles the hooks and the SDK into one
 # CommonJS file; node writes the SEA blob; postject injects it into a copy of the node binary.
+# NODE_BINARY picks the Node.js to embed (make images uses the images' pinned one); default: node on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,24 +12,22 @@ trap 'rm -rf "$WORK"' EXIT
 
 [ -f dist/hooks/src/index.js ] && [ -f dist/lib/hook-sdk/batch.js ] || { echo "build-hooks-sea: dist/ is missing, run make build" >&2; exit 1; }
 
-cat > "$WORK/entry.js" <<JS
-'use strict';
-require('$PWD/dist/lib/hook-sdk/batch.js').main(require('$PWD/dist/hooks/src/index.js').app);
-JS
-
+# Paths inside the executable are relative to the repository, so rebuilding gives the same bytes.
 node -e '
   require("esbuild").buildSync({
-    entryPoints: [process.argv[1]], bundle: true, platform: "node", target: "node20", format: "cjs",
+    stdin: { contents: process.argv[1], resolveDir: process.cwd(), sourcefile: "hooks-batch.js" },
+    bundle: true, platform: "node", target: "node20", format: "cjs",
     outfile: process.argv[2], logLevel: "warning", legalComments: "none",
   });
-' "$WORK/entry.js" "$WORK/bundle.js"
+' "'use strict'; require('./dist/lib/hook-sdk/batch.js').main(require('./dist/hooks/src/index.js').app);" "$WORK/bundle.js"
 
 cat > "$WORK/sea-config.json" <<JSON
-{ "main": "$WORK/bundle.js", "output": "$WORK/sea-prep.blob", "disableExperimentalSEAWarning": true, "useCodeCache": false }
+{ "main": "bundle.js", "output": "sea-prep.blob", "disableExperimentalSEAWarning": true, "useCodeCache": false }
 JSON
-node --experimental-sea-config "$WORK/sea-config.json" >"$WORK/log" 2>&1 || { cat "$WORK/log" >&2; exit 1; }
+NODE=${NODE_BINARY:-$(command -v node)}
+(cd "$WORK" && "$NODE" --experimental-sea-config sea-config.json) >"$WORK/log" 2>&1 || { cat "$WORK/log" >&2; exit 1; }
 
-cp "$(command -v node)" "$WORK/batch-sea"
+cp "$NODE" "$WORK/batch-sea"
 chmod u+w "$WORK/batch-sea"
 npx --no-install postject "$WORK/batch-sea" NODE_SEA_BLOB "$WORK/sea-prep.blob" \
   --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >"$WORK/log" 2>&1 || { cat "$WORK/log" >&2; exit 1; }

@@ -32,5 +32,11 @@ export const hooks: readonly HookEntry[] = [
   entry('check-requirements-for-upgrade', checkRequirements),
 ];
 
-/** What hooks/batch serves. */
-export const app: BatchApp = { module: 'metallb', hooks, settingsCheck: checkSettings };
+/**
+ * What hooks/batch serves. `hook config` is pinned to what the oldest Deckhouse that module.yaml allows (1.68)
+ * decodes: its addon-operator reads a bare JSON array of hook configs (module-sdk's `{version: "v1", hooks,
+ * readiness, has_settings_check}` object came with the readiness support of Deckhouse 1.71). Deckhouse 1.68
+ * calls no settings check, so `hook check` is only announced in the v1 form (HOOK_CONFIG_FORMAT=v1).
+ */
+export const OLDEST_DECKHOUSE = '1.68';
+export const app: BatchApp = { module: 'metallb', hooks, settingsCheck: checkSettings, configFormat: 'array' };

@@ -43,7 +43,8 @@ export async function loadHookConfigs(bin: string): Promise<{ hooks: WireHookCon
   const list = await exec(bin, ['hook', 'list'], process.env);
   if (list.code !== 0) throw new Error(`${bin} hook list failed: ${list.stderr.trim()}`);
   const n = Number(/^Found (\d+) items/.exec(list.stdout)?.[1] ?? NaN);
-  const cfg = await exec(bin, ['hook', 'config'], process.env);
+  // The lab plays a current addon-operator: the v1 form, which also announces the settings check.
+  const cfg = await exec(bin, ['hook', 'config'], { ...process.env, HOOK_CONFIG_FORMAT: 'v1' });
   if (cfg.code !== 0) throw new Error(`${bin} hook config failed: ${cfg.stderr.trim()}`);
   const doc = JSON.parse(cfg.stdout) as { version?: string; hooks?: WireHookConfig[]; has_settings_check?: boolean } | WireHookConfig[];
   const hooks = Array.isArray(doc) ? doc : (doc.hooks ?? []);

@@ -31,10 +31,11 @@ export function batchConfigs(app: BatchApp): WireHookConfig[] {
   return app.hooks.map((h) => wireConfig(h.config, { name: h.name, path: h.path }));
 }
 
-/** `hook config` document: the v1 object, or a bare array when HOOK_CONFIG_FORMAT=array (older addon-operator). */
+/** `hook config` document: the app's configFormat (HOOK_CONFIG_FORMAT=v1|array overrides it): the v1 object or a bare array. */
 export function configDocument(app: BatchApp, env: NodeJS.ProcessEnv): unknown {
   const hooks = batchConfigs(app);
-  if (env.HOOK_CONFIG_FORMAT === 'array') return hooks;
+  const format = env.HOOK_CONFIG_FORMAT === 'array' || env.HOOK_CONFIG_FORMAT === 'v1' ? env.HOOK_CONFIG_FORMAT : (app.configFormat ?? 'v1');
+  if (format === 'array') return hooks;
   const doc: Record<string, unknown> = { version: 'v1', hooks };
   if (app.settingsCheck) doc.has_settings_check = true;
   return doc;

@@ -35,4 +35,11 @@ export interface BatchApp {
   settingsCheck?: (settings: unknown) => SettingsCheckResult | Promise<SettingsCheckResult>;
   /** `hook ready`: throws or returns false when the module is not ready. */
   readiness?: () => boolean | Promise<boolean>;
+  /**
+   * The form of `hook config`: `v1` is module-sdk's `{version, hooks, readiness?, has_settings_check?}`, `array`
+   * the bare list older addon-operator decodes. Default `v1`; the env HOOK_CONFIG_FORMAT overrides it.
+   */
+  configFormat?: ConfigFormat;
 }
+
+export type ConfigFormat = 'v1' | 'array';

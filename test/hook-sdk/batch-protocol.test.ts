@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { OLDEST_DECKHOUSE } from '../../hooks/src/index.js';
 import { buildHooksTree, repoRoot } from '../helpers/hooks-tree.js';
 
 const tree = buildHooksTree('hook-sdk-protocol', ['lib/hook-sdk', 'test/fixtures/hooks/src'], 'test/fixtures/hooks/src/index');
@@ -198,10 +199,25 @@ const built = fs.existsSync(path.join(repoRoot, 'dist/hooks/src/index.js')) && f
     const bin = path.join(repoRoot, 'hooks/batch');
     const list = execFileSync(bin, ['hook', 'list'], { encoding: 'utf8' });
     const n = Number(/^Found (\d+) items:\n/.exec(list)?.[1]);
-    const cfg = JSON.parse(execFileSync(bin, ['hook', 'config'], { encoding: 'utf8' })) as { version: string; hooks: { configVersion: string; metadata: { name: string } }[] };
+    const cfg = JSON.parse(execFileSync(bin, ['hook', 'config'], { encoding: 'utf8', env: { ...process.env, HOOK_CONFIG_FORMAT: 'v1' } })) as { version: string; hooks: { configVersion: string; metadata: { name: string } }[] };
     expect(cfg.version).toBe('v1');
     expect(cfg.hooks).toHaveLength(n);
     expect(list).toBe(`Found ${n} items:\n` + cfg.hooks.map((h, i) => `${i} - ${h.metadata.name}\n`).join(''));
     for (const h of cfg.hooks) expect(h.configVersion).toBe('v1');
+  });
+
+  test('hook config is pinned to the form the oldest Deckhouse in module.yaml decodes: a bare array for 1.68', () => {
+    const required = /deckhouse:\s*">=\s*([\d.]+)"/.exec(fs.readFileSync(path.join(repoRoot, 'module.yaml'), 'utf8'))?.[1];
+    expect(required).toBe(OLDEST_DECKHOUSE);
+    // addon-operator of Deckhouse < 1.71 decodes []HookConfig; 1.71 brought the {version, hooks} object.
+    const [major, minor] = (required ?? '').split('.').map(Number);
+    const wantArray = major === 1 && (minor ?? 0) < 71;
+    const bin = path.join(repoRoot, 'hooks/batch');
+    const env = { ...process.env };
+    delete env.HOOK_CONFIG_FORMAT;
+    const doc = JSON.parse(execFileSync(bin, ['hook', 'config'], { encoding: 'utf8', env })) as unknown;
+    expect(Array.isArray(doc)).toBe(wantArray);
+    const v1 = JSON.parse(execFileSync(bin, ['hook', 'config'], { encoding: 'utf8', env: { ...env, HOOK_CONFIG_FORMAT: 'v1' } })) as { hooks: unknown[] };
+    expect(wantArray ? doc : (doc as { hooks: unknown[] }).hooks).toEqual(v1.hooks);
   });
 });

@@ -34,7 +34,7 @@ const noNode = { PATH: '/nonexistent' };
   });
 
   test('hook run: the same patch files from the same binding context', () => {
-    const cfg = JSON.parse(execFileSync(batch, ['hook', 'config'], { encoding: 'utf8' })) as { hooks: { metadata: { name: string }; kubernetes?: { name: string }[] }[] };
+    const cfg = JSON.parse(execFileSync(batch, ['hook', 'config'], { encoding: 'utf8', env: { ...process.env, HOOK_CONFIG_FORMAT: 'v1' } })) as { hooks: { metadata: { name: string }; kubernetes?: { name: string }[] }[] };
     const i = cfg.hooks.findIndex((h) => (h.kubernetes ?? []).length > 0);
     expect(i).toBeGreaterThanOrEqual(0);
     const hook = cfg.hooks[i] as { kubernetes: { name: string }[] };

@@ -39,7 +39,7 @@ const names = (): string[] => execFileSync(tree.batch, ['hook', 'list'], { encod
 describe('hooks/batch', () => {
   test('lists every hook of the module and a valid config with the settings check', () => {
     expect(names()).toEqual(expect.arrayContaining(['discovery-l2-load-balancers', 'discovery-bgp', 'node-membership', 'update-service-status', 'migration-l2-classes', 'migration-adopt-l2-services', 'migration-bgp', 'delete-deprecated-crd', 'alert-deprecated-annotations', 'check-requirements-for-upgrade']));
-    const cfg = JSON.parse(execFileSync(tree.batch, ['hook', 'config'], { encoding: 'utf8' })) as { hooks: { metadata: { name: string }; beforeHelm?: number; onStartup?: number }[]; has_settings_check: boolean };
+    const cfg = JSON.parse(execFileSync(tree.batch, ['hook', 'config'], { encoding: 'utf8', env: { ...process.env, HOOK_CONFIG_FORMAT: 'v1' } })) as { hooks: { metadata: { name: string }; beforeHelm?: number; onStartup?: number }[]; has_settings_check: boolean };
     expect(cfg.has_settings_check).toBe(true);
     const order = Object.fromEntries(cfg.hooks.map((h) => [h.metadata.name, h.beforeHelm ?? h.onStartup]));
     expect(order).toMatchObject({ 'migration-l2-classes': 5, 'migration-adopt-l2-services': 10, 'node-membership': 15, 'discovery-l2-load-balancers': 20, 'delete-deprecated-crd': 10 });
