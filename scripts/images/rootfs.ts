@@ -67,6 +67,7 @@ export function productionPackages(root: string): string[] {
 export function stageNodeModules(root: string, dest: string): void {
   for (const pkg of productionPackages(root)) {
     const within = pkg.slice('node_modules/'.length);
+    if (prunable(within)) continue;
     // Nested node_modules are packages of their own, listed separately (and only if they are production ones).
     copyTree(path.join(root, pkg), path.join(dest, within), (rel) => rel === 'node_modules' || rel.startsWith('node_modules/') || prunable(`${within}/${rel}`));
   }
@@ -95,16 +96,17 @@ export function stageApp(root: string, spec: ImageSpec, rootfs: string): void {
 
 /**
  * Copies the binaries and every shared library they load to the same paths under `rootfs`. `sources` maps an
- * image path to the file to copy (the pinned Node.js for /usr/bin/node); paths under /app are already staged.
+ * image path to the file to copy (the pinned Node.js for /usr/bin/node); for paths under /app (native addons,
+ * staged with the app) only their libraries are copied, read from the built repository `root`.
  */
-export function stageBinaries(spec: ImageSpec, rootfs: string, sources: Readonly<Record<string, string>> = {}): void {
+export function stageBinaries(spec: ImageSpec, root: string, rootfs: string, sources: Readonly<Record<string, string>> = {}): void {
   for (const dir of ['bin', 'sbin', 'lib', 'lib64']) {
     fs.mkdirSync(path.join(rootfs, 'usr', dir), { recursive: true });
     if (!fs.existsSync(path.join(rootfs, dir))) fs.symlinkSync(`usr/${dir}`, path.join(rootfs, dir));
   }
   for (const bin of spec.binaries) {
     const inApp = bin.startsWith(`${APP_DIR}/`);
-    const src = inApp ? path.join(rootfs, bin) : (sources[bin] ?? bin);
+    const src = inApp ? path.join(root, bin.slice(APP_DIR.length + 1)) : (sources[bin] ?? bin);
     if (!fs.existsSync(src)) throw new Error(`binary ${bin}: ${src} is missing`);
     if (!inApp) copyFile(src, path.join(rootfs, bin));
     for (const lib of sharedLibraries(src)) copyFile(lib, path.join(rootfs, lib));
