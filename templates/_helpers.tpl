@@ -37,14 +37,15 @@ labels:
 {{- if .Values.metallb.internal.l2loadbalancers }}true{{ end -}}
 {{- end }}
 
-{{- /* True when some BGP peer is configured. */ -}}
+{{- /* True when some BGP peer is configured: the module's own or a user's metallb.io BGPPeer. */ -}}
 {{- define "metallb.bgpEnabled" -}}
-{{- if .Values.metallb.internal.bgpPeers }}true{{ end -}}
+{{- if or .Values.metallb.internal.bgpPeers .Values.metallb.internal.nativeBgpPeers }}true{{ end -}}
 {{- end }}
 
 {{- /* True when a BGP peer needs NET_ADMIN (TCP-MD5 password or BFD). */ -}}
 {{- define "metallb.speakerNeedsNetAdmin" -}}
 {{- range .Values.metallb.internal.bgpPeers }}{{ if or .passwordSecret .bfdProfile }}true{{ end }}{{ end -}}
+{{- range .Values.metallb.internal.nativeBgpPeers }}{{ if .netAdmin }}true{{ end }}{{ end -}}
 {{- end }}
 
 {{- /* Container securityContext: read-only root, no privilege escalation, all capabilities dropped except the given list. */ -}}

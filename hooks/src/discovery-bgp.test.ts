@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { yamlObjects } from '../../lab/scenario/examples.js';
 import { at, Cluster, fixture, parseState, runHook } from '../../test/hooks/harness.js';
 import * as hook from './discovery-bgp.js';
 
@@ -127,5 +130,53 @@ spec: {mode: BGP, bgp: {peerNames: [p]}, advertisements: [{poolNames: [mine]}]}
     expect(v(r.values, 'speakerNodeAffinity')).toEqual({});
     expect(v(r.values, 'bgpPeers')).toEqual([{ name: 'p-all', myASN: 64500, peerASN: 64512, peerAddress: '192.0.2.1' }]);
     expect(v(r.values, 'bgpAdvertisements')).toEqual([{ name: 'all-adv-0', ipAddressPools: ['mine'], peers: ['p-all'] }]);
+  });
+
+  describe("a user's own metallb.io objects alone (the docs' Coming from MetalLB example)", () => {
+    const docs = yamlObjects(fs.readFileSync(path.join(__dirname, '../../docs/EXAMPLES.md'), 'utf8')).filter((o) => o.apiVersion?.startsWith('metallb.io/'));
+
+    test('the speakers run on every node for a BGPPeer without nodeSelectors', async () => {
+      expect(docs.map((o) => o.kind).sort()).toEqual(['BGPAdvertisement', 'BGPPeer', 'IPAddressPool', 'IPAddressPool', 'L2Advertisement']);
+      const r = await runHook(hook, new Cluster(docs));
+      expect(v(r.values, 'nativeBgpPeers')).toEqual([{ name: 'legacy-router', netAdmin: true }]);
+      expect(v(r.values, 'speakerNodeAffinity')).toEqual({});
+      expect(v(r.values, 'bgpPeers')).toEqual([]);
+    });
+
+    test("MetalLB's nodeSelectors (matchLabels and matchExpressions, ORed) become the speakers' affinity, beside the module's own configurations", async () => {
+      const r = await runHook(hook, new Cluster([...fixture('bgp'), ...parseState(`
+apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: {name: example, namespace: d8-metallb}
+spec:
+  myASN: 64512
+  peerASN: 64512
+  peerAddress: 192.0.2.3
+  peerPort: 180
+  nodeSelectors:
+  - matchLabels: {rack: frontend}
+    matchExpressions:
+    - {key: network-speed, operator: NotIn, values: [slow]}
+  - matchExpressions:
+    - {key: kubernetes.io/hostname, operator: In, values: [hostA, hostB]}
+---
+apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: {name: rendered-by-the-module, namespace: d8-metallb, labels: {heritage: deckhouse}}
+spec: {myASN: 64512, peerASN: 64512, peerAddress: 192.0.2.4}
+---
+apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: {name: elsewhere, namespace: metallb-system}
+spec: {myASN: 64512, peerASN: 64512, peerAddress: 192.0.2.5}
+`)]));
+      expect(v(r.values, 'nativeBgpPeers')).toEqual([{ name: 'example', netAdmin: false }]);
+      const terms = (v(r.values, 'speakerNodeAffinity') as { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: unknown[] } }).requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+      expect(terms).toEqual(expect.arrayContaining([
+        { matchExpressions: [{ key: 'rack', operator: 'In', values: ['frontend'] }, { key: 'network-speed', operator: 'NotIn', values: ['slow'] }] },
+        { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['hostA', 'hostB'] }] },
+        { matchExpressions: [{ key: 'role', operator: 'In', values: ['worker'] }] },
+      ]));
+    });
   });
 });

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * BGP discovery: MetalLoadBalancerPool, MetalLoadBalancerBGPPeer and MetalLoadBalancerConfiguration become
- * `metallb.internal.{addressPools,bgpPeers,bgpAdvertisements,bfdProfiles,secretsToCopy,speakerNodeAffinity}`.
+ * `metallb.internal.{addressPools,bgpPeers,bgpAdvertisements,bfdProfiles,secretsToCopy,speakerNodeAffinity}`; the users'
+ * own metallb.io BGPPeers widen the speakers' affinity and are listed in `metallb.internal.nativeBgpPeers`.
  * Dangling references are skipped and reported in the configuration's status (condition `ReferencesResolved`).
  */
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { planBgp } from './lib/bgp/plan.js';
-import { configFromObject, peerFromObject, poolFromObject, secretFromObject } from './lib/bgp/types.js';
+import { configFromObject, nativePeerFromObject, peerFromObject, poolFromObject, secretFromObject } from './lib/bgp/types.js';
 import { BGP_PASSWORD_LABEL, METALLB_API, NAMESPACE, NETWORK_API } from './lib/names.js';
 import { withCondition, type Condition } from './lib/service.js';
 
@@ -26,7 +27,17 @@ export const nativePools = kubernetes({
   filter: (o) => (o.metadata?.labels?.heritage === 'deckhouse' ? null : (o.metadata?.name ?? null)),
 });
 
-export const config: HookConfig = { beforeHelm: 20, kubernetes: [pools, peers, configs, secrets, nativePools] };
+/** Users' own metallb.io BGPPeers in the module namespace: the speakers must run for them too. */
+export const nativePeers = kubernetes({
+  name: 'native_peers',
+  apiVersion: 'metallb.io/v1beta2',
+  kind: 'BGPPeer',
+  queue,
+  namespace: { nameSelector: { matchNames: [NAMESPACE] } },
+  filter: nativePeerFromObject,
+});
+
+export const config: HookConfig = { beforeHelm: 20, kubernetes: [pools, peers, configs, secrets, nativePools, nativePeers] };
 
 /** Clock for condition timestamps; tests replace it. */
 export const clock = { now: (): Date => new Date() };
@@ -35,7 +46,7 @@ export const CONDITION = 'ReferencesResolved';
 
 export function handle(input: HookInput): void {
   const cfgs = input.snapshot(configs);
-  const plan = planBgp({ pools: input.snapshot(pools), peers: input.snapshot(peers), configs: cfgs, secrets: input.snapshot(secrets), nativePools: input.snapshot(nativePools) });
+  const plan = planBgp({ pools: input.snapshot(pools), peers: input.snapshot(peers), configs: cfgs, secrets: input.snapshot(secrets), nativePools: input.snapshot(nativePools), nativePeers: input.snapshot(nativePeers) });
   const v = 'metallb.internal.';
   input.values.set(`${v}addressPools`, plan.addressPools);
   input.values.set(`${v}bgpPeers`, plan.bgpPeers);
@@ -43,6 +54,7 @@ export function handle(input: HookInput): void {
   input.values.set(`${v}bfdProfiles`, plan.bfdProfiles);
   input.values.set(`${v}secretsToCopy`, plan.secretsToCopy);
   input.values.set(`${v}speakerNodeAffinity`, plan.speakerNodeAffinity);
+  input.values.set(`${v}nativeBgpPeers`, plan.nativeBgpPeers);
 
   const ts = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   for (const cfg of cfgs) {

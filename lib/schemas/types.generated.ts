@@ -226,6 +226,11 @@ export interface InternalValues {
     };
     [key: string]: unknown;
   };
+  /** The users' own metallb.io BGPPeers in d8-metallb; the speakers run for them (with NET_ADMIN for TCP-MD5 or BFD). */
+  nativeBgpPeers?: {
+    name: string;
+    netAdmin: boolean;
+  }[];
   /** Random key that authenticates the speakers' liveness heartbeats; rendered into the Secret `speaker-heartbeat-key`. */
   speakerHeartbeatKey?: string;
   /** The requirement value `metallb:ConfigurationStatus` (upgrade gate `metallbHasStandardConfiguration`); the first three block the upgrade. */

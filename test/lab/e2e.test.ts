@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { takeDown } from '../../lab/cli/down.js';
 import { statusDocument } from '../../lab/cli/status.js';
 import { bringUp, type UpResult } from '../../lab/cli/up.js';
+import { yamlObjects } from '../../lab/scenario/examples.js';
 import { readState } from '../../lab/state.js';
 import { alive, listNamespaces, run, runNs, waitFor } from '../../lab/sys.js';
 import { netnsUnavailableReason } from '../helpers/netns.js';
@@ -134,6 +135,25 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain(`Failover of ${f.node}`);
     expect(fs.readFileSync(path.join(dir, 'failover.svg'), 'utf8')).toContain('<svg');
   });
+
+  whenConverged("coming from MetalLB: the docs' own metallb.io BGP objects alone keep the speakers on every node and the route on all four", async () => {
+    // the module's BGP configuration gives way to the user's metallb.io objects, as in the docs
+    kubectl('delete', 'metalloadbalancerconfiguration', 'edge');
+    const native = yamlObjects(fs.readFileSync(path.join(root, 'docs/EXAMPLES.md'), 'utf8')).filter((o) => o.metadata?.namespace === 'd8-metallb' && !o.kind?.startsWith('L2') && !(o.kind === 'IPAddressPool' && o.metadata.name === 'legacy-l2'));
+    expect(native.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['Secret/legacy-router-password', 'IPAddressPool/legacy-bgp', 'BGPPeer/legacy-router', 'BGPAdvertisement/legacy-bgp']);
+    run('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), 'apply', '-f', '-'], { input: native.map((o) => JSON.stringify(o)).join('\n') });
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'legacy', namespace: 'default', annotations: { 'metallb.universe.tf/address-pool': 'legacy-bgp' } }, spec: { type: 'LoadBalancer', selector: { app: 'api' }, ports: [{ port: 443, targetPort: 8443 }] } };
+    run('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), 'apply', '-f', '-'], { input: JSON.stringify(svc) });
+    const ip = await waitFor('the legacy Service address', () => kubectl('get', 'svc', 'legacy', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}').trim() || undefined, 60_000, 500);
+    expect(ip).toMatch(/^203\.0\.113\.(12[89]|1[3-9]\d|2[0-5]\d)$/);
+    const hops = await waitFor('four next hops for it at the router', () => {
+      const via = runNs(`${prefix}router`, 'ip', ['route', 'show', ip], { allowFail: true }).match(/via 192\.0\.2\.1[1-4]/g) ?? [];
+      return via.length === 4 ? via.sort() : undefined;
+    }, 90_000, 1000);
+    expect(hops).toEqual(['via 192.0.2.11', 'via 192.0.2.12', 'via 192.0.2.13', 'via 192.0.2.14']);
+    // node-4 is in no L2 class: only the user's BGPPeer keeps its speaker
+    expect(kubectl('get', 'ds', '-n', 'd8-metallb', 'speaker', '-o', 'jsonpath={.status.desiredNumberScheduled}')).toBe('4');
+  }, 180_000);
 
   test('down removes every namespace and process the lab made', async () => {
     const s = readState(dir);

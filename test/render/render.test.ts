@@ -40,7 +40,7 @@ describeIfHelm('helm render', () => {
     return rendered.get(name)!;
   };
 
-  test.each(['empty', 'l2', 'bgp', 'deprecated'])('%s: every built-in manifest validates against its Kubernetes schema', (name) => {
+  test.each(['empty', 'l2', 'bgp', 'deprecated', 'native'])('%s: every built-in manifest validates against its Kubernetes schema', (name) => {
     const ms = get(name);
     expect(ms.length).toBeGreaterThan(0);
     const builtin = ms.filter(hasBuiltinModel);
@@ -57,7 +57,7 @@ describeIfHelm('helm render', () => {
     for (const m of ms) expect(m.metadata.labels).toMatchObject({ heritage: 'deckhouse', module: 'metallb' });
   });
 
-  test.each(['empty', 'l2', 'bgp', 'deprecated'])('%s: the scenario values satisfy openapi/values.yaml', (name) => {
+  test.each(['empty', 'l2', 'bgp', 'deprecated', 'native'])('%s: the scenario values satisfy openapi/values.yaml', (name) => {
     const values = (scenario(name) as { metallb: unknown }).metallb;
     expect(checkValues(values).errors.map(formatFieldError)).toEqual([]);
   });
@@ -124,6 +124,23 @@ describeIfHelm('helm render', () => {
     const terms = podSpec(findManifest(ms, 'DaemonSet', 'speaker')!).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
     expect(terms).toHaveLength(2);
     expect(findManifest(ms, 'Secret', 'speaker-heartbeat-key')).toBeUndefined();
+  });
+
+  test("native: a user's own BGPPeer alone runs the speakers where its nodeSelectors say, with NET_ADMIN for its password", () => {
+    const ms = get('native');
+    const ds = findManifest(ms, 'DaemonSet', 'speaker')!;
+    expect(podSpec(ds).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'rack', operator: 'In', values: ['frontend'] }, { key: 'network-speed', operator: 'NotIn', values: ['slow'] }] },
+    ]);
+    expect(podSpec(ds).containers[0]?.securityContext?.capabilities?.add).toEqual(['NET_RAW', 'NET_ADMIN']);
+    expect(findManifest(ms, 'PodMonitor', 'speaker')).toBeDefined();
+    // a peer without nodeSelectors: every node
+    const values = scenario('native') as { metallb: { internal: { speakerNodeAffinity: unknown } } };
+    values.metallb.internal.speakerNodeAffinity = {};
+    const everywhere = renderChart(values);
+    expect(podSpec(findManifest(everywhere, 'DaemonSet', 'speaker')!).affinity).toBeUndefined();
+    // nothing of the module's own is rendered for it
+    for (const k of ['BGPPeer', 'BGPAdvertisement', 'IPAddressPool', 'L2Advertisement']) expect(kinds(ms, k)).toEqual([]);
   });
 
   test('both modes with deprecated settings: VPA guarded by the VPA module, settings applied, BGP everywhere', () => {

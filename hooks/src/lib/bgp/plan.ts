@@ -5,12 +5,13 @@
  * the copied password Secrets and the speakers' node affinity. Dangling references are reported, not fatal.
  */
 import type { LabelSelector } from '../../../../lib/hook-sdk/index.js';
+import type { LabelSelector as Selector } from '../../../../lib/selector.js';
 import { HOSTNAME_LABEL } from '../names.js';
 import { opt } from '../service.js';
-import type { AdvertisementValue, BfdProfileValue, ConfigInfo, PeerInfo, PeerValue, PoolInfo, PoolValue, SecretInfo, SecretValue } from './types.js';
+import type { AdvertisementValue, BfdProfileValue, ConfigInfo, NativePeerInfo, PeerInfo, PeerValue, PoolInfo, PoolValue, SecretInfo, SecretValue } from './types.js';
 
 /** Node affinity of the BGP speakers; `{}` means every node. */
-export type NodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: { matchExpressions: { key: string; operator: string; values: string[] }[] }[] } };
+export type NodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: { matchExpressions: { key: string; operator: string; values?: string[] }[] }[] } };
 
 export interface BgpInput {
   pools: readonly PoolInfo[];
@@ -20,6 +21,8 @@ export interface BgpInput {
   secrets: readonly SecretInfo[];
   /** Names of metallb.io IPAddressPools users keep in d8-metallb: advertisements may name them too. */
   nativePools?: readonly string[];
+  /** The users' own metallb.io BGPPeers in d8-metallb: the speakers run for them too. */
+  nativePeers?: readonly NativePeerInfo[];
 }
 
 export interface BgpPlan {
@@ -29,6 +32,8 @@ export interface BgpPlan {
   bfdProfiles: BfdProfileValue[];
   secretsToCopy: SecretValue[];
   speakerNodeAffinity: NodeAffinity;
+  /** The users' metallb.io BGPPeers, sorted: the template runs the speakers (with NET_ADMIN where needed) for them. */
+  nativeBgpPeers: { name: string; netAdmin: boolean }[];
   /** Problems per configuration name, to show in its status. */
   warnings: Map<string, string[]>;
 }
@@ -68,14 +73,31 @@ function peersFor(cfg: ConfigInfo, peer: PeerInfo, password: string | undefined,
   return out;
 }
 
-/** Speaker affinity: the OR of every configuration's selector and every pinned node; `{}` if any configuration covers all nodes. */
-function affinityOf(configs: readonly ConfigInfo[], peers: ReadonlyMap<string, PeerInfo>): NodeAffinity {
-  if (configs.length === 0 || configs.some((c) => Object.keys(c.nodeSelector).length === 0)) return {};
-  const terms = new Map<string, { matchExpressions: { key: string; operator: string; values: string[] }[] }>();
-  const add = (t: { matchExpressions: { key: string; operator: string; values: string[] }[] }): void => void terms.set(JSON.stringify(t), t);
+type Term = { matchExpressions: { key: string; operator: string; values?: string[] }[] };
+
+/** A label selector as a node selector term (the same operators); undefined for one that selects every node. */
+function termOf(sel: Selector): Term | undefined {
+  const exprs: Term['matchExpressions'] = Object.keys(sel.matchLabels ?? {}).sort().map((k) => ({ key: k, operator: 'In', values: [sel.matchLabels?.[k] as string] }));
+  for (const e of sel.matchExpressions ?? []) exprs.push({ key: e.key, operator: e.operator, ...(e.values ? { values: [...e.values] } : {}) });
+  return exprs.length ? { matchExpressions: exprs } : undefined;
+}
+
+/**
+ * Speaker affinity: the OR of every configuration's selector, every pinned node and every selector of the users'
+ * own BGPPeers; `{}` (every node) if any configuration or user peer covers all nodes.
+ */
+function affinityOf(configs: readonly ConfigInfo[], peers: ReadonlyMap<string, PeerInfo>, natives: readonly NativePeerInfo[]): NodeAffinity {
+  if (configs.length + natives.length === 0 || configs.some((c) => Object.keys(c.nodeSelector).length === 0) || natives.some((p) => p.nodeSelectors.length === 0)) return {};
+  const terms = new Map<string, Term>();
+  const add = (t: Term): void => void terms.set(JSON.stringify(t), t);
   for (const c of configs) {
-    add({ matchExpressions: Object.keys(c.nodeSelector).sort().map((k) => ({ key: k, operator: 'In', values: [c.nodeSelector[k] as string] })) });
+    add(termOf({ matchLabels: c.nodeSelector }) as Term);
     for (const p of c.peerNames) for (const sa of peers.get(p)?.sourceAddresses ?? []) add({ matchExpressions: [{ key: HOSTNAME_LABEL, operator: 'In', values: [sa.nodeName] }] });
+  }
+  for (const p of natives) {
+    const ts = p.nodeSelectors.map(termOf);
+    if (ts.some((t) => t === undefined)) return {};
+    for (const t of ts) add(t as Term);
   }
   const nodeSelectorTerms = [...terms.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
   return { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms } };
@@ -92,7 +114,8 @@ export function planBgp(input: BgpInput): BgpPlan {
     bgpAdvertisements: [],
     bfdProfiles: [],
     secretsToCopy: [],
-    speakerNodeAffinity: affinityOf(configs, peers),
+    speakerNodeAffinity: affinityOf(configs, peers, input.nativePeers ?? []),
+    nativeBgpPeers: (input.nativePeers ?? []).map((p) => ({ name: p.name, netAdmin: p.netAdmin })).sort(byName),
     warnings: new Map(),
   };
   const bfd = new Map<string, BfdProfileValue>();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The BGP custom resources as the hooks see them (API shape), and the values they become (internal shape). */
 import type { KubeObject } from '../../../../lib/hook-sdk/index.js';
+import type { LabelSelector } from '../../../../lib/selector.js';
 import { opt } from '../service.js';
 import type { Condition } from '../service.js';
 import type { AddressPoolValue, BFDProfileValue, BGPAdvertisementValue, BGPPeerValue, SecretToCopyValue } from '../../../../lib/schemas/types.generated.js';
@@ -35,6 +36,15 @@ export interface ConfigInfo {
   peerNames: string[];
   advertisements: AdvertisementSpec[];
   conditions: Condition[];
+}
+
+/** A user's own metallb.io BGPPeer in d8-metallb: only what the speaker DaemonSet needs to know of it. */
+export interface NativePeerInfo {
+  name: string;
+  /** spec.nodeSelectors: empty means every node. */
+  nodeSelectors: LabelSelector[];
+  /** TCP-MD5 (spec.password or spec.passwordSecret) or BFD (spec.bfdProfile): the speaker needs NET_ADMIN. */
+  netAdmin: boolean;
 }
 
 export interface SecretInfo {
@@ -142,4 +152,19 @@ export function secretFromObject(o: KubeObject): SecretInfo | null {
   for (const [k, v] of Object.entries(rec(o.data))) if (typeof v === 'string') data[k] = Buffer.from(v, 'base64').toString('utf8');
   for (const [k, v] of Object.entries(rec(o.stringData))) if (typeof v === 'string') data[k] = v;
   return { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', data };
+}
+
+/** metallb.io BGPPeer filter: the user's peers (the module renders its own with `heritage: deckhouse`). */
+export function nativePeerFromObject(o: KubeObject): NativePeerInfo | null {
+  if (!o.metadata?.name || o.metadata.labels?.heritage === 'deckhouse') return null;
+  const s = rec(o.spec);
+  const nodeSelectors = (Array.isArray(s.nodeSelectors) ? s.nodeSelectors : []).map(rec).map((sel) => {
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(rec(sel.matchLabels))) if (typeof v === 'string') labels[k] = v;
+    const exprs = (Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []).map(rec).flatMap((e) => (typeof e.key === 'string' && typeof e.operator === 'string' ? [{ key: e.key, operator: e.operator, ...(Array.isArray(e.values) ? { values: strs(e.values) } : {}) }] : []));
+    const out: LabelSelector = { ...(Object.keys(labels).length ? { matchLabels: labels } : {}), ...(exprs.length ? { matchExpressions: exprs } : {}) };
+    return out;
+  });
+  const netAdmin = !!str(s.password) || !!str(rec(s.passwordSecret).name) || !!str(s.bfdProfile);
+  return { name: o.metadata.name, nodeSelectors, netAdmin };
 }
