@@ -10,8 +10,10 @@ export const SHARED_IP_KEY_ANNOTATIONS = ['network.deckhouse.io/load-balancer-sh
 /** Upstream MetalLB's sharing key; the BGP controller honours it as MetalLB does. */
 export const METALLB_SHARED_IP_ANNOTATIONS = ['metallb.universe.tf/allow-shared-ip', 'metallb.io/allow-shared-ip'] as const;
 
-/** A BGP pool by name: such a Service is served over BGP. */
-export const BGP_POOL_ANNOTATIONS = ['network.deckhouse.io/load-balancer-pool', 'metallb.universe.tf/address-pool', 'metallb.io/address-pool'] as const;
+/** The MetalLoadBalancerPool a BGP Service takes its address from. */
+export const BGP_POOL_ANNOTATION = 'network.deckhouse.io/load-balancer-pool';
+/** A BGP pool by name, the module's and MetalLB's spellings: such a Service is served over BGP. */
+export const BGP_POOL_ANNOTATIONS = [BGP_POOL_ANNOTATION, 'metallb.universe.tf/address-pool', 'metallb.io/address-pool'] as const;
 
 /** The pool upstream MetalLB's controller allocated a Service's IP from (its 0.13 and 0.15 spellings). */
 export const ALLOCATED_POOL_ANNOTATIONS = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'] as const;

@@ -67,16 +67,23 @@ describe('settings check (hook check)', () => {
     expect(r.warnings).toEqual([expect.stringContaining('settings.bgpPeers is deprecated')]);
   });
 
-  test('unmigratable settings are rejected with what to change', () => {
+  test('what real clusters have (mixed pools, passwords, source addresses, node selectors) is accepted, to be migrated', () => {
     const r = checkSettings({
       addressPools: [
         { name: 'l2', protocol: 'layer2', addresses: ['192.0.2.200/30'] },
         { name: 'b', protocol: 'bgp', addresses: ['203.0.113.0/28'] },
       ],
-      bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 1, 'my-asn': 2, password: 'secret' }],
+      bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 1, 'my-asn': 2, password: 'secret', 'source-address': '192.0.2.11', 'node-selector': { matchExpressions: [{ key: 'x', operator: 'Exists' }] } }],
+    });
+    expect(r.valid).toBe(true);
+    expect(r.warnings).toHaveLength(2);
+  });
+
+  test('what MetalLB itself refused is rejected with what to change', () => {
+    const r = checkSettings({
+      addressPools: [{ name: 'l2', protocol: 'layer2', addresses: [] }, { name: 'b', protocol: 'bgp', addresses: ['203.0.113.0/28'], 'bgp-advertisements': [{ communities: ['nope'] }] }],
     });
     expect(r.valid).toBe(false);
-    expect(r.message).toContain('addressPools mixes layer2 and bgp pools: move the layer2 pools to a MetalLoadBalancerClass');
-    expect(r.message).toContain('password is not migrated; put it in a Secret labelled network.deckhouse.io/metallb-bgp-password');
+    expect(r.message).toBe('these settings cannot be migrated: addressPools "l2": a layer2 pool needs addresses; addressPools "b" bgp-advertisements[0]: community "nope" is neither a value like 65535:65282 nor a key of bgpCommunities. Fix them, or create the custom resources yourself and remove addressPools, bgpPeers and bgpCommunities from the ModuleConfig');
   });
 });

@@ -63,17 +63,77 @@ describe('migration-bgp', () => {
     expect((await runHook(hook, new Cluster(l2only))).output.kube).toEqual([]);
   });
 
-  test('what cannot be carried over is listed with what to do', () => {
+  describe('a version 1 ModuleConfig as real clusters have it: nothing is dropped', () => {
+    let cluster: Cluster;
+    let r: Awaited<ReturnType<typeof runHook>>;
+    beforeAll(async () => {
+      cluster = new Cluster(fixture('migration-bgp-v1'));
+      r = await runHook(hook, cluster);
+    });
+    const mlb = (kind: string, name: string) => cluster.get(G, kind, name)?.spec;
+    const metallb = (v: string, kind: string, name: string) => cluster.get(`metallb.io/${v}`, kind, name, 'd8-metallb');
+
+    test('a password becomes a labelled Secret in d8-metallb that the peer references', () => {
+      const secret = cluster.get('v1', 'Secret', 'peer-3-password', 'd8-metallb') as { type: string; data: Record<string, string>; metadata: { labels: Record<string, string> } };
+      expect(secret.type).toBe('kubernetes.io/basic-auth');
+      expect(Buffer.from(secret.data.password ?? '', 'base64').toString()).toBe('another-password');
+      expect(secret.metadata.labels).toMatchObject({ 'network.deckhouse.io/metallb-bgp-password': 'true', 'auto-generated-by': 'd8-migration-hook' });
+      expect(mlb('MetalLoadBalancerBGPPeer', 'peer-3')).toEqual({ peerAddress: '192.0.2.4', peerASN: 1111, myASN: 2222, passwordSecretRef: { name: 'peer-3-password', namespace: 'd8-metallb' } });
+    });
+
+    test('a node-selector of labels gives the peer its own configuration, with the speaker selector too', () => {
+      expect(mlb('MetalLoadBalancerBGPPeer', 'peer-1')).toEqual({ peerAddress: '192.0.2.2', peerASN: 1111, myASN: 2222, passwordSecretRef: { name: 'peer-1-password', namespace: 'd8-metallb' } });
+      expect(mlb('MetalLoadBalancerConfiguration', 'migrated-bgp-peer-1')).toEqual({
+        mode: 'BGP',
+        nodeSelector: { mylabel: 'speaker', rack: 'r1', zone: 'a' },
+        bgp: { peerNames: ['peer-1'] },
+        advertisements: [{ poolNames: ['my-pool-bgp'], bgp: { communities: ['65535:65282'], localPref: 100, aggregationLength: 32 } }],
+      });
+      expect(mlb('MetalLoadBalancerConfiguration', 'migrated-bgp')).toMatchObject({ nodeSelector: { mylabel: 'speaker' }, bgp: { peerNames: ['peer-3'] } });
+    });
+
+    test('a source-address, or a selector a configuration cannot express, stays a MetalLB BGPPeer with its pools advertised to it', () => {
+      expect(metallb('v1beta2', 'BGPPeer', 'peer-0')?.spec).toEqual({
+        peerAddress: '192.0.2.1', peerASN: 1111, myASN: 2222, holdTime: '10s', sourceAddress: '192.0.2.12',
+        nodeSelectors: [{ matchLabels: { node: 'test', mylabel: 'speaker' } }],
+      });
+      expect(metallb('v1beta2', 'BGPPeer', 'peer-2')?.spec).toMatchObject({ nodeSelectors: [{ matchExpressions: [{ key: 'bgp-capable', operator: 'Exists' }], matchLabels: { mylabel: 'speaker' } }] });
+      expect(metallb('v1beta2', 'BGPPeer', 'peer-2')?.metadata?.labels).toEqual({ 'auto-generated-by': 'd8-migration-hook' });
+      expect(metallb('v1beta1', 'BGPAdvertisement', 'peer-0-0')?.spec).toEqual({
+        ipAddressPools: ['my-pool-bgp'], peers: ['peer-0'], communities: ['65535:65282'], localPref: 100, aggregationLength: 32, nodeSelectors: [{ matchLabels: { mylabel: 'speaker' } }],
+      });
+      expect(cluster.get(G, 'MetalLoadBalancerBGPPeer', 'peer-0')).toBeUndefined();
+    });
+
+    test('every setting that moved is a metric naming where it went', () => {
+      const sets = r.output.metrics.flatMap((m) => (m.action === 'set' ? [m] : []));
+      const set = sets.map((m) => `${m.labels?.setting} -> ${m.labels?.moved_to}`);
+      expect(set).toEqual([
+        'addressPools[0] -> MetalLoadBalancerPool my-pool-bgp',
+        'bgpPeers[0] -> BGPPeer d8-metallb/peer-0 (metallb.io, keeping its source-address)',
+        'bgpPeers[1].password -> Secret d8-metallb/peer-1-password',
+        'bgpPeers[1] -> MetalLoadBalancerBGPPeer peer-1 in MetalLoadBalancerConfiguration migrated-bgp-peer-1',
+        'bgpPeers[2] -> BGPPeer d8-metallb/peer-2 (metallb.io, keeping its node-selector)',
+        'bgpPeers[3].password -> Secret d8-metallb/peer-3-password',
+        'bgpPeers[3] -> MetalLoadBalancerBGPPeer peer-3 in MetalLoadBalancerConfiguration migrated-bgp',
+      ]);
+      expect(r.output.metrics[0]).toEqual({ group: 'D8MetallbBGPSettingsMigrated', action: 'expire' });
+      expect(new Set(sets.map((m) => m.name))).toEqual(new Set(['d8_metallb_setting_migrated']));
+    });
+
+    test('every object fits its CRD and nothing is refused', () => {
+      expect(migrateBgp((cluster.get('deckhouse.io/v1alpha1', 'ModuleConfig', 'metallb')?.spec as { settings: never }).settings).problems).toEqual([]);
+    });
+  });
+
+  test('what MetalLB itself would refuse is listed', () => {
     const { problems } = migrateBgp({
-      bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 1, 'my-asn': 2, password: 'x', 'source-address': '192.0.2.11', 'node-selector': { matchLabels: { a: 'b' } }, 'hold-time': '1y' }],
+      bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 1, 'my-asn': 2, 'hold-time': '1y' }],
       addressPools: [{ name: 'p', protocol: 'bgp', addresses: ['203.0.113.0/28'], 'bgp-advertisements': [{ communities: ['unknown'] }] }],
     });
     expect(problems).toEqual([
       'addressPools "p" bgp-advertisements[0]: community "unknown" is neither a value like 65535:65282 nor a key of bgpCommunities',
-      'bgpPeers[0]: hold-time "1y" must be a duration such as 90s or 1m30s',
-      'bgpPeers[0] (192.0.2.1): password is not migrated; put it in a Secret labelled network.deckhouse.io/metallb-bgp-password: "true" and reference it from MetalLoadBalancerBGPPeer "peer-0" spec.passwordSecretRef',
-      'bgpPeers[0] (192.0.2.1): source-address is not migrated; set it per node in MetalLoadBalancerBGPPeer "peer-0" spec.sourceAddresses',
-      'bgpPeers[0] (192.0.2.1): node-selector is not migrated; create a MetalLoadBalancerConfiguration with that nodeSelector for this peer',
+      'bgpPeers[0] (192.0.2.1): hold-time "1y" must be a duration such as 90s or 1m30s',
     ]);
   });
 });

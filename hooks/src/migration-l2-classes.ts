@@ -8,7 +8,7 @@
 import { kubernetes, type HookConfig, type HookInput, type KubeObject } from '../../lib/hook-sdk/index.js';
 import { existingClassFromObject, migrateL2, type IpPoolInfo, type L2AdvertisementInfo } from './lib/migrate-l2.js';
 import { moduleConfigFromObject } from './lib/module-config.js';
-import { METALLB_API, MODULE_CONFIG_API, NAMESPACE, NETWORK_API } from './lib/names.js';
+import { METALLB_API, MODULE_CONFIG_API, NAMESPACE, NETWORK_API, SETTING_MIGRATED_METRIC } from './lib/names.js';
 
 const queue = '/modules/metallb/discovery';
 const inModuleNs = { nameSelector: { matchNames: [NAMESPACE] } };
@@ -41,11 +41,16 @@ export const classes = kubernetes({ name: 'mlbc', apiVersion: NETWORK_API, kind:
 
 export const config: HookConfig = { beforeHelm: 5, kubernetes: [moduleConfig, advertisements, ipPools, classes] };
 
+/** The metric group of the L2 settings and objects that moved. */
+export const GROUP = 'D8MetallbL2SettingsMigrated';
+
 export function handle(input: HookInput): void {
+  input.metrics.expire(GROUP);
   const mc = input.snapshot(moduleConfig)[0];
   if (!mc || mc.version >= 2) return;
   const m = migrateL2(mc.settings, input.snapshot(advertisements), input.snapshot(ipPools), input.snapshot(classes));
   for (const o of m.apply) input.kube.createOrUpdate(o);
   for (const name of m.remove) input.kube.deleteInBackground({ apiVersion: NETWORK_API, kind: 'MetalLoadBalancerClass', name });
   input.values.set('metallb.internal.ipAddressPoolToMLBCMap', m.poolToClass);
+  for (const c of m.changes) input.metrics.set(SETTING_MIGRATED_METRIC, 1, { setting: c.setting, moved_to: c.movedTo }, GROUP);
 }

@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * `hook check`: rejects ModuleConfig settings that the automatic migrations cannot carry over, saying what to
- * change; warns about settings that still work but are deprecated.
+ * `hook check`: rejects ModuleConfig settings that MetalLB itself would have refused (a community that is
+ * neither a value nor a key of bgpCommunities, a hold time that is no duration, a layer2 pool without
+ * addresses), saying what to change; everything else is migrated, and deprecated settings get a warning.
  */
 import type { SettingsCheckResult } from '../../lib/hook-sdk/index.js';
 import { migrateBgp } from './lib/migrate-bgp.js';
-import { bgpPools, layer2Pools, type LegacySettings } from './lib/module-config.js';
+import { layer2Pools, type LegacySettings } from './lib/module-config.js';
 
 export function checkSettings(raw: unknown): SettingsCheckResult {
   const s = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as LegacySettings;
   const problems: string[] = [];
-  if (layer2Pools(s).length > 0 && bgpPools(s).length > 0) {
-    problems.push('addressPools mixes layer2 and bgp pools: move the layer2 pools to a MetalLoadBalancerClass (spec.addressPool) and remove them from settings.addressPools');
-  }
   layer2Pools(s).forEach((p) => {
     if ((p.addresses ?? []).length === 0) problems.push(`addressPools "${p.name}": a layer2 pool needs addresses`);
   });
@@ -25,7 +23,7 @@ export function checkSettings(raw: unknown): SettingsCheckResult {
   if (problems.length === 0) return warnings.length ? { valid: true, warnings } : { valid: true };
   return {
     valid: false,
-    message: `these settings cannot be migrated automatically: ${problems.join('; ')}. Fix them, or create the custom resources yourself and remove addressPools, bgpPeers and bgpCommunities from the ModuleConfig`,
+    message: `these settings cannot be migrated: ${problems.join('; ')}. Fix them, or create the custom resources yourself and remove addressPools, bgpPeers and bgpCommunities from the ModuleConfig`,
     ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -26,6 +26,9 @@ export const BGP_PASSWORD_LABEL = 'network.deckhouse.io/metallb-bgp-password';
 export const MIGRATION_LABEL = 'auto-generated-by';
 export const MIGRATION_LABEL_VALUE = 'd8-migration-hook';
 
+/** Hook metric: one legacy ModuleConfig setting and the object it now lives in (alert D8MetallbSettingsMigrated). */
+export const SETTING_MIGRATED_METRIC = 'd8_metallb_setting_migrated';
+
 /** Service condition recording the bound class (sticky). */
 export const CLASS_CONDITION = 'network.deckhouse.io/load-balancer-class';
 export const CLASS_BOUND_REASON = 'LoadBalancerClassBound';
