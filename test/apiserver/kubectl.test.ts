@@ -30,7 +30,10 @@ function exampleDocs(): string[] {
   const file = path.join(ROOT, 'docs/EXAMPLES.md');
   if (!fs.existsSync(file)) return [];
   const blocks = [...fs.readFileSync(file, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  return blocks.flatMap((b) => yaml.loadAll(b)).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && 'apiVersion' in d).map((d) => yaml.dump(d));
+  const docs = blocks.flatMap((b) => yaml.loadAll(b)).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && 'apiVersion' in d);
+  // the page shows one object in two versions (the ModuleConfig of today and of version 1): the first is the one to apply
+  const id = (d: Record<string, unknown>) => { const m = d.metadata as { name?: string; namespace?: string } | undefined; return `${String(d.kind)}/${m?.namespace ?? ''}/${m?.name ?? ''}`; };
+  return docs.filter((d, i) => docs.findIndex((x) => id(x) === id(d)) === i).map((d) => yaml.dump(d));
 }
 
 /** A running process whose whole stdout is kept, so a line printed early is never missed. */

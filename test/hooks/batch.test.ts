@@ -71,10 +71,12 @@ describe('hooks/batch', () => {
     expect(r.out.VALUES_JSON_PATCH_PATH).toBe('');
   });
 
-  test('hook check: settings that cannot be migrated are rejected with what to change', () => {
-    const bad = run(['hook', 'check'], { SETTINGS_PATH: JSON.stringify({ bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 64512, 'my-asn': 64500, password: 'x' }] }) });
+  test('hook check: settings that cannot be migrated are rejected with what to change; a password is migrated', () => {
+    const bad = run(['hook', 'check'], { SETTINGS_PATH: JSON.stringify({ addressPools: [{ name: 'p', protocol: 'bgp', addresses: ['203.0.113.0/28'], 'bgp-advertisements': [{ communities: ['nope'] }] }] }) });
     expect(bad.status).toBe(1);
-    expect((JSON.parse(bad.stdout) as { valid: boolean; message: string }).message).toContain('password is not migrated');
+    expect((JSON.parse(bad.stdout) as { valid: boolean; message: string }).message).toContain('community "nope" is neither a value like 65535:65282 nor a key of bgpCommunities');
+    const migrated = run(['hook', 'check'], { SETTINGS_PATH: JSON.stringify({ bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 64512, 'my-asn': 64500, password: 'x' }] }) });
+    expect(migrated.status).toBe(0);
     const good = run(['hook', 'check'], { SETTINGS_PATH: JSON.stringify({ nodeSelector: { a: 'b' } }) });
     expect(good.status).toBe(0);
     expect(JSON.parse(good.stdout)).toEqual({ valid: true });
