@@ -12,18 +12,49 @@ labels:
 {{- end }}
 {{- end }}
 
-{{- /* Image reference of a component: (list . "speaker"). Uses the Deckhouse digests when present, else a local dev tag. */ -}}
+{{- /*
+Image reference of a component, as lib-helm's helm_lib_module_image makes it: (list . "speaker").
+Embedded module: <global.modulesImages.registry.base>@<digest>; module from a ModuleSource (Deckhouse sets
+metallb.registry.base): <metallb.registry.base>/metallb@<digest>. The digest comes from
+global.modulesImages.digests.metallb.<image> (the module's images_digests.json); without one the render fails.
+*/ -}}
 {{- define "metallb.image" -}}
 {{- $ctx := index . 0 -}}
 {{- $name := index . 1 -}}
-{{- $images := dig "modulesImages" dict ($ctx.Values.global | default dict) -}}
-{{- $base := dig "registry" "base" "registry.deckhouse.io/deckhouse/ce" $images -}}
-{{- $digest := dig "digests" "metallb" $name "" $images -}}
-{{- if $digest -}}
-{{ $base }}/metallb@{{ $digest }}
-{{- else -}}
-{{ $base }}/metallb/{{ $name }}:dev
+{{- $global := $ctx.Values.global | default dict -}}
+{{- $digest := dig "modulesImages" "digests" "metallb" $name "" $global -}}
+{{- if not $digest -}}
+{{- fail (printf "image metallb.%s has no digest: set global.modulesImages.digests.metallb.%s (Deckhouse reads it from the module's images_digests.json; make images writes out/images/images_digests.json)" $name $name) -}}
 {{- end -}}
+{{- if not (regexMatch "^sha256:[0-9a-f]{64}$" (toString $digest)) -}}
+{{- fail (printf "image metallb.%s: digest %q is not sha256:<64 hex digits>" $name (toString $digest)) -}}
+{{- end -}}
+{{- $base := dig "modulesImages" "registry" "base" "" $global -}}
+{{- $moduleBase := dig "registry" "base" "" ($ctx.Values.metallb | default dict) -}}
+{{- if $moduleBase -}}
+{{- $base = printf "%s/%s" (trimAll "/" $moduleBase) $ctx.Chart.Name -}}
+{{- end -}}
+{{- if not $base -}}
+{{- fail (printf "image metallb.%s has no registry: set global.modulesImages.registry.base or metallb.registry.base" $name) -}}
+{{- end -}}
+{{ $base }}@{{ $digest }}
+{{- end }}
+
+{{- /* The registry pull Secret the pods use: the module's own (from a ModuleSource) or Deckhouse's; empty for none. */ -}}
+{{- define "metallb.pullSecretName" -}}
+{{- if dig "registry" "dockercfg" "" (.Values.metallb | default dict) -}}
+{{ .Chart.Name }}-module-registry
+{{- else if dig "modulesImages" "registry" "dockercfg" "" (.Values.global | default dict) -}}
+deckhouse-registry
+{{- end -}}
+{{- end }}
+
+{{- /* imagePullSecrets of a pod spec, when there is a pull Secret. */ -}}
+{{- define "metallb.imagePullSecrets" -}}
+{{- with include "metallb.pullSecretName" . }}
+imagePullSecrets:
+- name: {{ . }}
+{{- end }}
 {{- end }}
 
 {{- /* True when the vertical-pod-autoscaler module is enabled. */ -}}

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import type { BindingContext, KubeObject } from '../../lib/hook-sdk/index.js';
 import type { WireHookConfig } from '../../lib/hook-sdk/wire-config.js';
 import { newLogger, type Logger } from '../../lib/log.js';
+import { camelName, loadContents } from '../../scripts/images/contents.js';
 import { compileValuesSchema, loadConfigValuesSchema, loadConversions, loadCrdFiles, loadValuesSchema, type Conversion, type SchemaValidator } from '../../lib/schemas/index.js';
 import { applyObjects, prune, pruneList, type ApplyStats, type ObjectRef, type Release } from './apply.js';
 import { compact, eventContext, remapBatchConfig, lifecycleContext, lifecycleOrder, refreshGroups, runsOnEvent, scheduleContext, synchronizationContexts } from './contexts.js';
@@ -48,11 +49,28 @@ export interface RuntimeOptions {
   crdRoots?: string[];
 }
 
-export const DEFAULT_GLOBAL = {
-  enabledModules: ['metallb'],
-  discovery: { clusterDomain: 'cluster.local' },
-  modulesImages: { registry: { base: 'registry.deckhouse.io/deckhouse/ce' }, digests: {} },
-};
+/** The registry the lab's renders name; the lab's node agent maps an image digest to out/images/<name>.tar. */
+export const LAB_REGISTRY = 'registry.deckhouse.io/deckhouse/ce';
+const NO_IMAGE = `sha256:${'0'.repeat(64)}`;
+
+/**
+ * Image digests for the lab's renders: out/images/images_digests.json when `make images` ran, else a digest of
+ * zeros for each image of images/contents.yaml (no image built: the lab runs the programs from the repository).
+ */
+export function labImageDigests(moduleDir: string): Record<string, string> {
+  const file = path.join(moduleDir, 'out/images/images_digests.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  return Object.fromEntries(Object.keys(loadContents(moduleDir).images).map((n) => [camelName(n), NO_IMAGE]));
+}
+
+/** `global` values as Deckhouse gives them to an embedded module. */
+export function defaultGlobal(moduleDir: string): Record<string, unknown> {
+  return {
+    enabledModules: ['metallb'],
+    discovery: { clusterDomain: 'cluster.local' },
+    modulesImages: { registry: { base: LAB_REGISTRY }, digests: { metallb: labImageDigests(moduleDir) } },
+  };
+}
 
 const RECORD_NAME = 'metallb-release';
 
@@ -104,7 +122,7 @@ export class ModuleRuntime {
     this.#settingsCheck = loaded.settingsCheck;
     this.#conversions = loadConversions(o.moduleDir);
     this.#validateConfig = compileValuesSchema(loadConfigValuesSchema(o.moduleDir), { prefix: ['settings'] });
-    this.#values = new ModuleValues(o.module, o.global ?? DEFAULT_GLOBAL, compileValuesSchema(loadValuesSchema(o.moduleDir), { prefix: [o.module] }));
+    this.#values = new ModuleValues(o.module, o.global ?? defaultGlobal(o.moduleDir), compileValuesSchema(loadValuesSchema(o.moduleDir), { prefix: [o.module] }));
     if (o.metricsPort !== undefined) this.#server = await this.metrics.serve(o.metricsPort);
     if (o.crdRoots?.length) await this.#ensureCrds(o.crdRoots);
     await this.#startModuleConfig();
