@@ -48,6 +48,11 @@ hooks-sea: build
 images: build
 	@node dist/scripts/images/build.js
 
+# Pushes out/images to REGISTRY=host[:port]/path in the ModuleSource layout (CHANNEL=alpha by default;
+# REGISTRY_CREDS=user:password, REGISTRY_TLS_VERIFY=false for a plain-HTTP registry).
+publish: images
+	@node dist/scripts/images/publish.js
+
 clean:
 	rm -rf dist test/out bench/out out
 

@@ -55,11 +55,13 @@ const NO_IMAGE = `sha256:${'0'.repeat(64)}`;
 
 /**
  * Image digests for the lab's renders: out/images/images_digests.json when `make images` ran, else a digest of
- * zeros for each image of images/contents.yaml (no image built: the lab runs the programs from the repository).
+ * zeros for each image of images/contents.yaml (no image built: the lab runs the programs from the repository);
+ * none for a module without images.
  */
 export function labImageDigests(moduleDir: string): Record<string, string> {
   const file = path.join(moduleDir, 'out/images/images_digests.json');
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  if (!fs.existsSync(path.join(moduleDir, 'images/contents.yaml'))) return {};
   return Object.fromEntries(Object.keys(loadContents(moduleDir).images).map((n) => [camelName(n), NO_IMAGE]));
 }
 
