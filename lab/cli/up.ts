@@ -51,7 +51,7 @@ export interface UpResult {
 
 const APP_ROOT = REPO_ROOT;
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);

@@ -7,26 +7,15 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../../lab/cli/up.js';
 import { publishPlan } from '../../scripts/images/publish.js';
 import { skopeoDigest } from '../../scripts/images/oci.js';
 import { ensureImages, extractLayout, missingTools, outDir, repoRoot, type Built } from '../helpers/images.js';
 import { until } from '../helpers/until.js';
 
 const why = missingTools('docker-registry');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('the publish plan refuses a malformed registry or an unknown channel before pushing anything', () => {
   expect(() => publishPlan(outDir, 'https://registry.example.test', 'alpha')).toThrow(/REGISTRY "https:\/\/registry.example.test" is not host\[:port\]\/path/);
