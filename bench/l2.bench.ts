@@ -31,7 +31,7 @@ while True:
   if len(f)>=42 and f[20:22]==b'\\x00\\x01' and f[38:42]==ip: s.send(f[6:12]+mac+b'\\x08\\x06'+f[14:20]+b'\\x00\\x02'+mac+ip+f[22:32])
 `;
 
-// The same with Node.js and libpcap through cap, as our capture process runs: the runtime's share of the floor.
+// The same with Node.js and libpcap through cap: the floor for a responder that answers from JavaScript.
 const MINIMAL_NODE_RESPONDER = `const { Cap } = require(process.argv[1]); const [, , name, m, a] = process.argv;
 const mac = Buffer.from(m.replace(/:/g, ''), 'hex'), ip = Buffer.from(a.split('.').map(Number)), buf = Buffer.alloc(65536), out = Buffer.alloc(42);
 const c = new Cap(); c.open(name, 'arp and arp[6:2] == 1 and arp[24:4] == 0x' + ip.toString('hex'), 1 << 20, buf);
@@ -165,7 +165,7 @@ function latencyResults(what: string, ours: readonly number[], kernel: readonly 
   ];
 }
 
-/** RSS of a process and its children (the speaker's capture processes), MiB. */
+/** RSS of a process and its children (the speaker's ip monitor), MiB. */
 function rssMb(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));

@@ -3,7 +3,7 @@
  * The controller and speaker images start from their archives under runc with what the rendered templates give
  * them (command, env, user, read-only root, capabilities, volumes), in a network namespace of their own that
  * reaches the test's API server, and answer their health endpoints. The speaker image also loads its native
- * addons and runs its capture child process (setpriv + node + libpcap) on the namespace's loopback.
+ * addons and opens a packet link (AF_PACKET socket and its answering thread) on the namespace's loopback.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -130,15 +130,15 @@ type PodSpec = V1PodSpec & { securityContext?: { runAsUser?: number; runAsGroup?
     }
   });
 
-  test('speaker: answers /healthz; its native addons load and the capture child process runs in the image', async () => {
+  test('speaker: answers /healthz; its native addons load and a packet link opens in the image', async () => {
     const id = start('speaker');
     try {
       await until('speaker /healthz', () => get(id, 'http://127.0.0.1:7472/healthz').startsWith('200'), 60_000, 500);
       // TCP-MD5 addon: a socket with a key set on it.
       const md5 = inside(id, "const a = require('/app/dist/images/speaker/src/bgp/tcp.js').tcpMd5(); const fd = a.socket(2); a.setMd5(fd, '192.0.2.1', Buffer.from('secret')); a.close(fd); console.log('md5 ok');");
       expect(md5.out).toContain('md5 ok');
-      // The capture child (setpriv --pdeathsig, node, libpcap through cap) opens lo and stays up until closed.
-      const cap = inside(id, "const l = require('/app/dist/images/speaker/src/l2/cap-link.js').openCapLink('lo', '00:00:00:00:00:00', 60000); let closed = ''; l.onClose((r) => (closed = r)); setTimeout(() => { console.log(closed ? 'closed: ' + closed : 'capture up'); l.close(); }, 2000);");
+      // The packet link (AF_PACKET socket, answering thread) opens lo and stays up until closed.
+      const cap = inside(id, "const l = require('/app/dist/images/speaker/src/l2/packet-link.js').openPacketLink('lo', '00:00:00:00:00:00', 60000); let closed = ''; l.onClose((r) => (closed = r)); setTimeout(() => { console.log(closed ? 'closed: ' + closed : 'capture up'); l.close(); }, 2000);");
       expect(cap.out).toContain('capture up');
       expect(execFileSync('runc', ['ps', id], { encoding: 'utf8' })).toMatch(/node/);
     } catch (e) {

@@ -5,7 +5,7 @@ import type { Logger } from '../../../../lib/log.js';
 import type { Registry } from 'prom-client';
 import { HeartbeatService, type PeerAddress } from '../health/heartbeats.js';
 import { Liveness } from '../health/liveness.js';
-import { openCapLink } from './cap-link.js';
+import { openPacketLink } from './packet-link.js';
 import { LinkWatch } from './link-watch.js';
 import { L2Metrics } from './metrics.js';
 import type { L2Options } from './options.js';
@@ -56,8 +56,8 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     metrics,
     liveness,
     announcer: o.options.announcer,
-    // The capture children answer only while this process renews them within the peers' detection time.
-    openLink: o.openLink ?? ((name, mac) => openCapLink(name, mac, o.options.liveness.intervalMs * o.options.liveness.multiplier)),
+    // The links' fast paths answer only while this event loop renews them within the peers' detection time.
+    openLink: o.openLink ?? ((name, mac) => openPacketLink(name, mac, o.options.liveness.intervalMs * o.options.liveness.multiplier)),
     ...(o.excluded ? { excluded: o.excluded } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     onReportChange: () => ref.heartbeats?.sendNow(),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** The speaker with links that answer by themselves (the capture process's fast path). */
+/** The speaker with links that answer by themselves (the packet link's fast path). */
 import { Registry } from 'prom-client';
 import pino from 'pino';
 import { ManualClock } from '../../../../lib/clock.js';

@@ -113,7 +113,7 @@ export class L2Speaker {
    * Our event loop stalled for longer than peers wait minus one interval: what we know of the peers is
    * stale. Take no address we do not hold until every peer we hear has been heard again (their views
    * are fresh), at most one detection time. What we hold we keep: a peer that took it over meanwhile
-   * says so in the heartbeats read next, and we release it then. (The capture processes answered
+   * says so in the heartbeats read next, and we release it then. (The links' answering threads answered
    * through the stall anyway, so standing back from everything would only add an outage.)
    */
   #pause(lateMs: number): void {

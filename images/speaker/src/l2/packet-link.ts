@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * RawLink over an AF_PACKET socket (the packetlink addon; needs CAP_NET_RAW), in this process. The
+ * addon's reader thread answers who-has and NS for the addresses of `answerFor` by itself, without
+ * waiting for this event loop, and only while the lease this event loop renews runs: a speaker stalled
+ * longer than its peers' detection time (who then take its addresses over) stops answering too.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { familyOf } from '../../../../lib/ip.js';
+import { ipBytes, ipText } from './ip-bytes.js';
+import { macBytes } from './mac.js';
+import type { RawLink } from './raw-link.js';
+
+/** A socket handle of the addon. */
+type Handle = { readonly __brand: 'packetlink' };
+
+export interface PacketLinkAddon {
+  open(name: string, notify: () => void): Handle;
+  answer(h: Handle, mac: Uint8Array, v4: Uint8Array, v6: Uint8Array): void;
+  renew(h: Handle, ms: number): void;
+  send(h: Handle, frame: Uint8Array): void;
+  /** What the reader queued: [0, frame] | [1, address bytes answered] | [2, why it closed]. */
+  take(h: Handle): Array<[0 | 1, Buffer] | [2, string]>;
+  close(h: Handle): void;
+  /** The fast path's reply to `frame` for this table, or null: respond()'s reply case, for tests. */
+  reply(mac: Uint8Array, v4: Uint8Array, v6: Uint8Array, frame: Uint8Array): Buffer | null;
+}
+
+let addon: PacketLinkAddon | undefined;
+
+/** The addon, from the source tree or next to dist/; throws with the paths tried when it is missing. */
+export function packetLinkAddon(): PacketLinkAddon {
+  if (addon) return addon;
+  const rel = 'native/packetlink/build/Release/packetlink.node';
+  const tried = [path.resolve(__dirname, '../..', rel), path.resolve(__dirname, '../../../../../images/speaker', rel)];
+  const found = tried.find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`packetlink addon not built (run scripts/setup.sh); looked in ${tried.join(', ')}`);
+  addon = require(found) as PacketLinkAddon;
+  return addon;
+}
+
+/** How long the link answers without hearing from the speaker: the peers' detection time by default. */
+export const DEFAULT_LEASE_MS = 300;
+
+/** The answer table's three byte strings: our MAC, then the IPv4 and IPv6 addresses back to back. */
+export function answerTable(mac: string, ips: readonly string[]): [Uint8Array, Uint8Array, Uint8Array] {
+  const v4 = ips.filter((ip) => familyOf(ip) === 4);
+  const v6 = ips.filter((ip) => familyOf(ip) === 6);
+  const pack = (list: string[], family: 4 | 6): Uint8Array => {
+    const out = new Uint8Array(list.length * (family === 4 ? 4 : 16));
+    list.forEach((ip, i) => out.set(ipBytes(ip, family), i * (family === 4 ? 4 : 16)));
+    return out;
+  };
+  return [macBytes(mac), pack(v4, 4), pack(v6, 6)];
+}
+
+/**
+ * Opens `name`. The lease is renewed from this event loop every third of `leaseMs`; the fast path
+ * answers only while it runs.
+ */
+export function openPacketLink(name: string, mac: string, leaseMs = DEFAULT_LEASE_MS): RawLink {
+  const a = packetLinkAddon();
+  let onFrame: (frame: Uint8Array) => void = () => undefined;
+  let onAnswered: (ip: string) => void = () => undefined;
+  let onClose: (reason: string) => void = () => undefined;
+  let open = true;
+  const drain = (): void => {
+    if (!open) return;
+    for (const [kind, data] of a.take(h)) {
+      if (kind === 0) onFrame(data);
+      else if (kind === 1) onAnswered(ipText(data, 0, data.length === 4 ? 4 : 6));
+      else return end(`capture on ${name}: ${data}`);
+    }
+  };
+  const h = a.open(name, drain);
+  const end = (reason: string): void => {
+    if (!open) return;
+    open = false;
+    clearInterval(renewer);
+    a.close(h);
+    onClose(reason);
+  };
+  const renew = (): void => a.renew(h, leaseMs);
+  const renewer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
+  renew();
+  return {
+    name,
+    mac,
+    send(frame) {
+      if (!open) return;
+      try {
+        a.send(h, frame);
+      } catch (e) {
+        end(`capture on ${name}: ${(e as Error).message}`);
+      }
+    },
+    onFrame(fn) {
+      onFrame = fn;
+    },
+    onClose(fn) {
+      onClose = fn;
+    },
+    onAnswered(fn) {
+      onAnswered = fn;
+    },
+    answerFor(ips) {
+      if (open) {
+        a.answer(h, ...answerTable(mac, ips));
+        renew();
+      }
+      // In this process: from the call's return the reader answers exactly these.
+      return Promise.resolve();
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      clearInterval(renewer);
+      a.close(h);
+    },
+  };
+}
