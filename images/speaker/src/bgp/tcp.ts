@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** TCP for BGP: dialing with a timeout, TCP-MD5 (RFC 2385) through the tcpmd5 addon, TTL, and the connection interface the session uses. */
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { familyOf } from '../../../../lib/ip.js';
+import { nativeAddon } from '../native.js';
 
 /** A connection as the session sees it (tests hand in an in-memory one). */
 export interface Conn {
@@ -24,14 +23,9 @@ interface TcpMd5Addon {
 
 let addon: TcpMd5Addon | undefined;
 
-/** The addon, from the source tree or next to dist/; throws with the paths tried when it is missing. */
+/** The addon; throws when it is not built. */
 export function tcpMd5(): TcpMd5Addon {
-  if (addon) return addon;
-  const rel = 'native/tcpmd5/build/Release/tcpmd5.node';
-  const tried = [path.resolve(__dirname, '../..', rel), path.resolve(__dirname, '../../../../../images/speaker', rel)];
-  const found = tried.find((p) => fs.existsSync(p));
-  if (!found) throw new Error(`TCP-MD5 addon not built (run scripts/setup.sh); looked in ${tried.join(', ')}`);
-  addon = require(found) as TcpMd5Addon;
+  addon ??= nativeAddon<TcpMd5Addon>('tcpmd5');
   return addon;
 }
 

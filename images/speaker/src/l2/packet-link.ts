@@ -5,11 +5,10 @@
  * waiting for this event loop, and only while the lease this event loop renews runs: a speaker stalled
  * longer than its peers' detection time (who then take its addresses over) stops answering too.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { familyOf } from '../../../../lib/ip.js';
 import { ipBytes, ipText } from './ip-bytes.js';
 import { macBytes } from './mac.js';
+import { nativeAddon } from '../native.js';
 import type { RawLink } from './raw-link.js';
 
 /** A socket handle of the addon. */
@@ -29,14 +28,9 @@ export interface PacketLinkAddon {
 
 let addon: PacketLinkAddon | undefined;
 
-/** The addon, from the source tree or next to dist/; throws with the paths tried when it is missing. */
+/** The addon; throws when it is not built. */
 export function packetLinkAddon(): PacketLinkAddon {
-  if (addon) return addon;
-  const rel = 'native/packetlink/build/Release/packetlink.node';
-  const tried = [path.resolve(__dirname, '../..', rel), path.resolve(__dirname, '../../../../../images/speaker', rel)];
-  const found = tried.find((p) => fs.existsSync(p));
-  if (!found) throw new Error(`packetlink addon not built (run scripts/setup.sh); looked in ${tried.join(', ')}`);
-  addon = require(found) as PacketLinkAddon;
+  addon ??= nativeAddon<PacketLinkAddon>('packetlink');
   return addon;
 }
 
