@@ -11,6 +11,7 @@ setup:
 
 build: setup
 	@npx tsc -p tsconfig.build.json
+	@node dist/scripts/bundle.js
 	@chmod +x hooks/batch lab/bin/metallb-lab 2>/dev/null || true
 
 typecheck: setup

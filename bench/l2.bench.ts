@@ -12,6 +12,9 @@ import { quantile, result, summarize, type BenchResult } from './result.js';
 import { L2Lab, Prober, REPO, l2LabUnavailableReason, labInstances, sleep } from '../test/l2/lab.js';
 import { until } from '../test/helpers/until.js';
 import { buildMdlayherResponders, mdlayherUnavailableReason } from './reference/mdlayher.js';
+import * as yaml from 'js-yaml';
+import { startApiServer } from '../lab/apiserver/index.js';
+import { APP_DIR, loadContents } from '../scripts/images/contents.js';
 
 const SPEAKER_IP = '192.0.2.220';
 const SPEAKER_IP6 = '2001:db8:0:1::220';
@@ -177,6 +180,62 @@ function rssMb(pid: number | undefined): number {
   return kb / 1024;
 }
 
+const REAL_IP = '192.0.2.234';
+const FORWARDER_PORT = 16443;
+
+/**
+ * The speaker as its image runs it (images/contents.yaml's command, /app being this repository) on
+ * node-1, against an API server holding the lab's Nodes and one announced Service: its resident set,
+ * its children included, once it announces and has run for a while. Call with the static speakers gone
+ * (the heartbeat port is theirs).
+ */
+async function realSpeakerRss(lab: L2Lab): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(lab.dir, 'api-'));
+  const server = await startApiServer({ port: 0, kubeconfigPath: path.join(dir, 'kubeconfig'), socketPath: path.join(dir, 'api.sock') });
+  try {
+    const api = server.api;
+    const type = (g: string, v: string, r: string) => {
+      const t = api.find(g, v, r);
+      if (!t) throw new Error(`the API server has no ${r}`);
+      return { type: t, version: v };
+    };
+    const crds = type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+    for (const f of ['crds/internal/l2lbservices.yaml', 'crds/native/l2advertisements.yaml', 'crds/native/servicel2statuses.yaml']) {
+      api.create(crds, yaml.load(fs.readFileSync(path.join(REPO, f), 'utf8')), {});
+    }
+    api.create(type('', 'v1', 'namespaces'), { metadata: { name: 'd8-metallb' } }, {});
+    const member = { 'l2-load-balancer.network.deckhouse.io/member': '' };
+    for (const n of lab.nodes) {
+      const nodes = type('', 'v1', 'nodes');
+      const o = api.create(nodes, { metadata: { name: n.name, labels: member } }, {}).object;
+      api.update({ ...nodes, name: n.name, subresource: 'status' }, { ...o, status: { addresses: [{ type: 'InternalIP', address: n.ip4 }] } }, {});
+    }
+    api.create({ ...type('', 'v1', 'services'), namespace: 'default' }, { metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'l2-load-balancer-class.network.deckhouse.io', ports: [{ port: 80 }] } }, {});
+    api.create({ ...type('metallb.io', 'v1beta1', 'l2advertisements'), namespace: 'd8-metallb' }, { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'bench', namespace: 'd8-metallb' }, spec: { ipAddressPools: ['bench'], nodeSelectors: [{ matchLabels: member }] } }, {});
+    const inst = { ...type('internal.network.deckhouse.io', 'v1alpha1', 'sdninternall2lbservices'), namespace: 'default' };
+    const o = api.create(inst, {
+      apiVersion: 'internal.network.deckhouse.io/v1alpha1', kind: 'SDNInternalL2LBService',
+      metadata: { name: 'web-bench-0', namespace: 'default', labels: { 'parent-service': 'web' }, annotations: { 'metallb.io/address-pool': 'bench', 'metallb.io/preferredL2SpeakerNode': 'node-1' } },
+      spec: { type: 'LoadBalancer', loadBalancerClass: 'l2-load-balancer-class.network.deckhouse.io', serviceRef: { namespace: 'default', name: 'web' }, ports: [{ port: 80, protocol: 'TCP' }], externalTrafficPolicy: 'Cluster' },
+    }, {}).object;
+    api.update({ ...inst, name: 'web-bench-0', subresource: 'status' }, { ...o, status: { loadBalancer: { ingress: [{ ip: REAL_IP }] } } }, {});
+    const node = lab.node('node-1');
+    lab.topo.exec(node.ns, 'ip', ['addr', 'add', `${REAL_IP}/32`, 'dev', 'kube-ipvs0']);
+    lab.topo.spawn(node.ns, 'node', [path.join(REPO, 'dist/lab/agent/forwarder.js'), String(FORWARDER_PORT), path.join(dir, 'api.sock')]);
+    const inner = path.join(dir, 'kubeconfig-inner');
+    fs.writeFileSync(inner, fs.readFileSync(path.join(dir, 'kubeconfig'), 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${FORWARDER_PORT}`));
+    const argv = loadContents(REPO).images.speaker?.entrypoint.map((a) => a.replace(`${APP_DIR}/`, `${REPO}/`));
+    if (!argv) throw new Error('images/contents.yaml has no speaker');
+    lab.startSpeaker('node-1', { argv, env: { KUBECONFIG: inner, POD_NAMESPACE: 'd8-metallb', METRICS_HOST: '127.0.0.1' } });
+    await until(`${REAL_IP} announced by the speaker as its image runs it`, () => node.log.some((l) => l.op === 'announce' && l.ip === REAL_IP), 90_000, 100);
+    await sleep(5000);
+    return rssMb(node.speaker?.pid);
+  } finally {
+    await lab.killSpeaker('node-1');
+    await server.close();
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
   const reason = l2LabUnavailableReason() ?? mdlayherUnavailableReason();
   if (reason) throw new Error(`l2 bench cannot run: ${reason}`);
@@ -214,6 +273,8 @@ export async function run(): Promise<BenchResult[]> {
     const idle = lab.topo.spawn(lab.node('node-1').ns, 'node', ['-e', 'setInterval(() => {}, 1000)']);
     await sleep(1500);
     const idleRss = rssMb(idle.pid);
+    for (const n of lab.nodes) await lab.killSpeaker(n.name);
+    const realRss = await realSpeakerRss(lab);
 
     return [
       result('l2 failover outage p50 (link down)', quantile(o, 0.5), 'ms', quantile(v, 0.5), { referenceName: ref, samples: summarize(ours) }),
@@ -231,6 +292,7 @@ export async function run(): Promise<BenchResult[]> {
         samples: summarize(arp),
       }),
       result('l2 static speaker RSS (with its capture process)', speakerRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
+      result('l2 speaker RSS as its image runs it, against the API server, one Service announced', realRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
     ];
   } finally {
     await lab.destroy();

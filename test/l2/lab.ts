@@ -154,15 +154,16 @@ export class L2Lab {
 
   /**
    * Starts a node's speaker: by default the static runner with this lab's instances; with `real`,
-   * the real entry point (main.js) with the given extra environment (KUBECONFIG and the like).
+   * the real entry point (main.js, or `argv`, e.g. the image's command) with the given extra
+   * environment (KUBECONFIG and the like).
    */
-  startSpeaker(name: string, real?: { env: Record<string, string> }): void {
+  startSpeaker(name: string, real?: { env: Record<string, string>; argv?: readonly string[] }): void {
     const n = this.node(name);
     n.log.length = 0;
     this.#writeConfig(n);
     const env = { ...process.env, METALLB_HEARTBEAT_KEY: 'lab-heartbeat-key', LOG_LEVEL: 'info', NODE_NAME: name, ...(this.opts.env ?? {}), ...(real?.env ?? {}) };
-    const args = real ? [SPEAKER_MAIN] : [STATIC_MAIN, this.#configPath(n)];
-    const p = this.topo.spawn(n.ns, 'node', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd = 'node', ...args] = real?.argv ?? ['node', ...(real ? [SPEAKER_MAIN] : [STATIC_MAIN, this.#configPath(n)])];
+    const p = this.topo.spawn(n.ns, cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     p.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The speaker: `node /app/dist/images/speaker/src/main.js`. Env: NODE_NAME, POD_NAMESPACE,
+ * The speaker (bundled as dist/images/speaker/speaker.js, which its image runs). Env: NODE_NAME, POD_NAMESPACE,
  * LOG_LEVEL, KUBECONFIG (lab; else in-cluster), METALLB_HEARTBEAT_KEY, and the L2 timings of
  * l2/options.ts. Serves metrics and /healthz on METRICS_PORT (7472).
  */
