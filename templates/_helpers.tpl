@@ -57,10 +57,10 @@ imagePullSecrets:
 {{- end }}
 {{- end }}
 
-{{- /* True when the vertical-pod-autoscaler module is enabled. */ -}}
+{{- /* True when the cluster serves VerticalPodAutoscaler (or the vertical-pod-autoscaler module is enabled). */ -}}
 {{- define "metallb.vpaEnabled" -}}
 {{- $enabled := dig "enabledModules" list (.Values.global | default dict) -}}
-{{- if or (has "vertical-pod-autoscaler" $enabled) (has "vertical-pod-autoscaler-crd" $enabled) }}true{{ end -}}
+{{- if or (.Capabilities.APIVersions.Has "autoscaling.k8s.io/v1/VerticalPodAutoscaler") (has "vertical-pod-autoscaler" $enabled) (has "vertical-pod-autoscaler-crd" $enabled) }}true{{ end -}}
 {{- end }}
 
 {{- /* True when some L2 class exists. */ -}}
@@ -113,4 +113,37 @@ tolerations:
 - key: node-role.kubernetes.io/control-plane
   operator: Exists
 {{- end }}
+{{- end }}
+
+{{- /* The speaker's host ports, in the 4200-4299 range the platform gives host-network Pods: (include "metallb.speakerPort" "metrics"). */ -}}
+{{- define "metallb.speakerPort" -}}
+{{- get (dict "heartbeat" "4218" "metrics" "4220") . -}}
+{{- end }}
+
+{{- /* Env of the authenticated HTTPS metrics (lib/secure-metrics.ts): the plain port stays on loopback for the probes and local tools. */ -}}
+{{- define "metallb.secureMetricsEnv" -}}
+- name: METRICS_HOST
+  value: 127.0.0.1
+- name: METRICS_SECURE_PORT
+  value: {{ . | quote }}
+- name: METRICS_CLIENT_CA
+  value: /etc/metallb/scrape-ca/ca.crt
+{{- end }}
+
+{{- /* Usage: {{ include "helm_lib_kube_rbac_proxy_ca_certificate" (list . <namespace>) }}: lib-helm's ConfigMap of the CA whose client certificates Prometheus scrapes with. */ -}}
+{{- define "helm_lib_kube_rbac_proxy_ca_certificate" -}}
+{{- $ctx := index . 0 }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kube-rbac-proxy-ca.crt
+  namespace: {{ index . 1 }}
+  annotations:
+    kubernetes.io/description: |
+      Contains a CA bundle that can be used to verify the kube-rbac-proxy clients.
+  {{- include "metallb.labels" (list $ctx dict) | nindent 2 }}
+data:
+  ca.crt: |
+    {{- dig "internal" "modules" "kubeRBACProxyCA" "cert" "" ($ctx.Values.global | default dict) | nindent 4 }}
 {{- end }}

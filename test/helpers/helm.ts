@@ -16,13 +16,13 @@ export interface Manifest {
   [key: string]: unknown;
 }
 
-/** `helm template` of the chart with the given values; returns the parsed manifests. */
-export function renderChart(values: unknown): Manifest[] {
+/** `helm template` of the chart with the given values (and extra APIs the cluster serves); returns the parsed manifests. */
+export function renderChart(values: unknown, apiVersions: readonly string[] = []): Manifest[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metallb-render-'));
   try {
     const file = path.join(dir, 'values.yaml');
     fs.writeFileSync(file, yaml.dump(values));
-    const out = execFileSync(helmBinary, ['template', 'metallb', repoRoot, '--namespace', 'd8-metallb', '-f', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(helmBinary, ['template', 'metallb', repoRoot, '--namespace', 'd8-metallb', '-f', file, ...apiVersions.flatMap((a) => ['--api-versions', a])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return yaml.loadAll(out).filter((d): d is Manifest => d !== null && typeof d === 'object');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

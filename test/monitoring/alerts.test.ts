@@ -75,11 +75,11 @@ describe('alert rules', () => {
 });
 
 describe('dashboards', () => {
-  const dir = path.join(root, 'monitoring/grafana-dashboards');
+  const dir = path.join(root, 'monitoring/grafana-dashboards/kubernetes-cluster');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-  test('pools, L2 and BGP dashboards exist, parse, and query Prometheus through the datasource variable', () => {
-    expect(files).toEqual(['metallb-bgp.json', 'metallb-l2.json', 'metallb-pools.json']);
+  test('the overview, pools, L2 and BGP dashboards exist, parse, and query Prometheus through the datasource variable', () => {
+    expect(files).toEqual(['metallb-bgp.json', 'metallb-l2.json', 'metallb-pools.json', 'metallb.json']);
     for (const f of files) {
       const d = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { uid: string; panels: Array<{ id: number; targets: Array<{ expr: string }>; datasource: { uid: string } }> };
       expect(d.uid).toBe(f.replace('.json', ''));
@@ -114,7 +114,8 @@ describe('metric names', () => {
 
   test('every metric the alerts and dashboards query is produced by the module', () => {
     const rules = fs.readdirSync(rulesDir).map((f) => fs.readFileSync(path.join(rulesDir, f), 'utf8'));
-    const boards = fs.readdirSync(path.join(root, 'monitoring/grafana-dashboards')).map((f) => fs.readFileSync(path.join(root, 'monitoring/grafana-dashboards', f), 'utf8'));
+    const boardsDir = path.join(root, 'monitoring/grafana-dashboards/kubernetes-cluster');
+    const boards = fs.readdirSync(boardsDir).map((f) => fs.readFileSync(path.join(boardsDir, f), 'utf8'));
     const names = new Set([...rules, ...boards].flatMap((t) => [...t.matchAll(/\b((?:d8_)?metallb_[a-z0-9_]+)\b/g)].map((m) => m[1]!)));
     expect(names.size).toBeGreaterThan(20);
     expect([...names].filter((n) => !produced(n)).sort()).toEqual([]);

@@ -163,6 +163,25 @@ describeIfHelm('helm render', () => {
     expect(kinds(noVpa, 'VerticalPodAutoscaler')).toEqual([]);
   });
 
+  test('roles for people: user-authz view and ClusterAdmin edit, RBACv2 manage (networking, infrastructure) and use roles', () => {
+    const ms = get('empty');
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+    const role = (name: string) => findManifest(ms, 'ClusterRole', name) as (Manifest & { rules: Rule[] }) | undefined;
+    const ours = ['metalloadbalancerclasses', 'metalloadbalancerpools', 'metalloadbalancerbgppeers', 'metalloadbalancerconfigurations'];
+    expect(role('d8:user-authz:metallb:user')?.metadata.annotations).toEqual({ 'user-authz.deckhouse.io/access-level': 'User' });
+    expect(role('d8:user-authz:metallb:user')?.rules).toEqual([{ apiGroups: ['network.deckhouse.io'], resources: ours, verbs: ['get', 'list', 'watch'] }]);
+    expect(role('d8:user-authz:metallb:cluster-admin')?.rules[0]?.verbs).toEqual(['create', 'delete', 'deletecollection', 'patch', 'update']);
+    for (const [name, as] of [['d8:manage:capability:module:metallb:view', 'viewer'], ['d8:manage:capability:module:metallb:edit', 'manager']]) {
+      const r = role(name as string);
+      expect(r?.metadata.labels).toMatchObject({ 'rbac.deckhouse.io/kind': 'manage', 'rbac.deckhouse.io/level': 'module', 'rbac.deckhouse.io/namespace': 'd8-metallb', 'rbac.deckhouse.io/aggregate-to-networking-as': as, 'rbac.deckhouse.io/aggregate-to-infrastructure-as': as });
+      expect(r?.rules.find((x) => x.apiGroups.includes('network.deckhouse.io'))?.resources).toEqual(ours);
+      expect(r?.rules.find((x) => x.apiGroups.includes('deckhouse.io'))?.resourceNames).toEqual(['metallb']);
+    }
+    expect(role('d8:manage:capability:module:metallb:edit')?.rules.find((x) => x.apiGroups.includes('metallb.io'))?.verbs).toEqual(['create', 'update', 'patch', 'delete', 'deletecollection']);
+    expect(role('d8:use:capability:module:metallb:view')?.metadata.labels).toMatchObject({ 'rbac.deckhouse.io/kind': 'use', 'rbac.deckhouse.io/aggregate-to-kubernetes-as': 'viewer' });
+    expect(role('d8:use:capability:module:metallb:view')?.rules).toEqual([{ apiGroups: ['internal.network.deckhouse.io'], resources: ['sdninternall2lbservices'], verbs: ['get', 'list', 'watch'] }]);
+  });
+
   describe('security', () => {
     const allowed: Record<string, string[]> = { controller: [], speaker: ['NET_RAW', 'NET_ADMIN'] };
     test.each(['empty', 'l2', 'bgp', 'deprecated'])('%s: no container gets privileges beyond its list', (name) => {

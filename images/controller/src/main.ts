@@ -2,14 +2,16 @@
 /**
  * The controller process. Env: POD_NAME, POD_NAMESPACE, LOG_LEVEL, KUBECONFIG (the lab; else in-cluster).
  * Optional: METRICS_PORT (7472), LEASE_DURATION_SECONDS (15; renew deadline and retry scale with it),
- * METALLB_LB_CLASS (the module's loadBalancerClass setting: BGP serves only Services of that class).
+ * METALLB_LB_CLASS (the module's loadBalancerClass setting: BGP serves only Services of that class),
+ * METRICS_HOST (0.0.0.0), and the authenticated HTTPS metrics of lib/secure-metrics.ts (METRICS_SECURE_PORT, ...).
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { newLogger } from '../../../lib/log.js';
+import { secureMetricsFromEnv } from '../../../lib/secure-metrics.js';
 import { DEFAULT_TIMING, type ElectionTiming } from './leader.js';
 import { Controller } from './reconciler.js';
-import { serve } from './server.js';
+import { handler, serve } from './server.js';
 
 export interface Running {
   controller: Controller;
@@ -34,7 +36,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Running
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const controller = new Controller({ kubeConfig: kc, namespace, identity, log, registry, timing: timingFrom(env), ...(env.METALLB_LB_CLASS ? { lbClass: env.METALLB_LB_CLASS } : {}) });
-  const server = await serve(registry, controller, Number(env.METRICS_PORT ?? 7472));
+  const server = await serve(registry, controller, Number(env.METRICS_PORT ?? 7472), env.METRICS_HOST ?? '0.0.0.0');
+  const secure = await secureMetricsFromEnv(env, { handler: handler(registry, controller), kubeConfig: kc, log, namespace, resource: 'deployments', name: 'controller' });
   log.info({ port: server.port, namespace, identity }, 'controller starting');
   await controller.start();
   return {
@@ -42,6 +45,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Running
     port: server.port,
     async stop(release = true) {
       await controller.stop(release);
+      await secure?.close();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };

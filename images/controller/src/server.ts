@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Metrics, /healthz and /readyz on one port (7472). */
+/** Metrics, /healthz and /readyz on one port (7472); lib/secure-metrics.ts serves the same routes over HTTPS. */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -10,7 +10,16 @@ export interface Probes {
 
 /** Starts the server; resolves with it once listening (port 0 picks a free port). */
 export function serve(reg: Registry, probes: Probes, port: number, host = '0.0.0.0'): Promise<http.Server & { port: number }> {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(handler(reg, probes));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(Object.assign(server, { port: (server.address() as AddressInfo).port })));
+  });
+}
+
+/** /metrics, /healthz and /readyz: the plain server's routes, and the HTTPS one's behind its authorization. */
+export function handler(reg: Registry, probes: Probes): http.RequestListener {
+  return (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/metrics') {
       reg.metrics().then(
@@ -38,9 +47,5 @@ export function serve(reg: Registry, probes: Probes, port: number, host = '0.0.0
     }
     res.writeHead(404);
     res.end();
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(Object.assign(server, { port: (server.address() as AddressInfo).port })));
-  });
+  };
 }

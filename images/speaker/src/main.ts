@@ -2,14 +2,16 @@
 /**
  * The speaker (bundled as dist/images/speaker/speaker.js, which its image runs). Env: NODE_NAME, POD_NAMESPACE,
  * LOG_LEVEL, KUBECONFIG (lab; else in-cluster), METALLB_HEARTBEAT_KEY, and the L2 timings of
- * l2/options.ts. Serves metrics and /healthz on METRICS_PORT (7472).
+ * l2/options.ts. Serves metrics and /healthz on METRICS_HOST:METRICS_PORT (0.0.0.0:7472), and the same over
+ * authenticated HTTPS with METRICS_SECURE_PORT (lib/secure-metrics.ts).
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { newLogger } from '../../../lib/log.js';
+import { secureMetricsFromEnv } from '../../../lib/secure-metrics.js';
 import { startBgpAgent } from './bgp/agent.js';
 import type { SpeakerAgent, SpeakerContext } from './context.js';
-import { startHealthServer } from './health/server.js';
+import { healthHandler, startHealthServer } from './health/server.js';
 import { startL2Agent } from './l2/agent.js';
 
 async function main(): Promise<void> {
@@ -38,8 +40,10 @@ async function main(): Promise<void> {
     }
   }
   const port = Number(env.METRICS_PORT ?? 7472);
-  const http = await startHealthServer(metrics, port, env.METRICS_HOST ?? '0.0.0.0', () => (failures.length === 0 ? true : failures.join('; ')));
-  log.info({ op: 'start', port: http.port }, 'speaker started');
+  const healthy = (): true | string => (failures.length === 0 ? true : failures.join('; '));
+  const http = await startHealthServer(metrics, port, env.METRICS_HOST ?? '0.0.0.0', healthy);
+  const secure = await secureMetricsFromEnv(env, { handler: healthHandler(metrics, healthy), kubeConfig, log, namespace: ctx.namespace, resource: 'daemonsets', name: 'speaker' });
+  log.info({ op: 'start', port: http.port, securePort: secure?.port }, 'speaker started');
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     stopping = true;
     for (const a of agents) await a.stop().catch(() => undefined);
     await http.close();
+    await secure?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());

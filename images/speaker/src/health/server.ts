@@ -10,7 +10,22 @@ export interface HealthServer {
 
 /** Serves /metrics and /healthz (200 while `healthy()` is true, else 503 with the reason). */
 export function startHealthServer(reg: Registry, port: number, host: string, healthy: () => true | string): Promise<HealthServer> {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(healthHandler(reg, healthy));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve({
+        port: typeof addr === 'object' && addr ? addr.port : port,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
+    });
+  });
+}
+
+/** /metrics, /healthz and /readyz: the plain server's routes, and the HTTPS one's behind its authorization. */
+export function healthHandler(reg: Registry, healthy: () => true | string): http.RequestListener {
+  return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {
       reg.metrics().then(
@@ -25,15 +40,5 @@ export function startHealthServer(reg: Registry, port: number, host: string, hea
       return;
     }
     res.writeHead(404).end();
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      const addr = server.address();
-      resolve({
-        port: typeof addr === 'object' && addr ? addr.port : port,
-        close: () => new Promise((r) => server.close(() => r())),
-      });
-    });
-  });
+  };
 }
