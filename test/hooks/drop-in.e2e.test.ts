@@ -9,34 +9,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
-import { newLogger } from '../../lib/log.js';
 import { loadCrdFiles } from '../../lib/schemas/index.js';
-import { Kube } from '../../lab/runtime/kube.js';
-import { ModuleRuntime } from '../../lab/runtime/runtime.js';
+import type { Kube } from '../../lab/runtime/kube.js';
+import type { ModuleRuntime } from '../../lab/runtime/runtime.js';
 import { yamlObjects } from '../../lab/scenario/examples.js';
-import { run as runController, type Running } from '../../images/controller/src/main.js';
-import { useApiServer } from '../helpers/apiserver.js';
-import { buildHooksTree, repoRoot } from '../helpers/hooks-tree.js';
+import { repoRoot } from '../helpers/hooks-tree.js';
 import { until as waitUntil } from '../helpers/until.js';
 import { parseState } from './harness.js';
+import { useModuleE2e } from './module-e2e.js';
 
 jest.setTimeout(300000);
-const helm = path.join(repoRoot, '.cache/helm/helm');
-const missing = fs.existsSync(helm) ? undefined : 'helm is missing (run scripts/setup.sh)';
-const it = missing ? test.skip : test;
-
-const api = useApiServer();
-const tree = buildHooksTree('hooks-drop-in-e2e', ['lib', 'hooks/src'], 'hooks/src/index');
-const log = newLogger('drop-in-e2e', process.env.E2E_LOG ?? 'silent');
+const e2e = useModuleE2e('hooks-drop-in-e2e');
+const { missing, it } = e2e;
 let rt: ModuleRuntime | undefined;
-let controller: Running | undefined;
 let kube: Kube;
-
-afterAll(async () => {
-  await controller?.stop();
-  await rt?.stop();
-  tree.remove();
-});
 
 const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 120000): Promise<T> => waitUntil(what, fn, ms, 200);
 const docs = yamlObjects(fs.readFileSync(path.join(repoRoot, 'docs/EXAMPLES.md'), 'utf8'));
@@ -92,7 +78,7 @@ spec: {type: LoadBalancer, loadBalancerClass: frontend-pol, selector: {app: web}
 describe(`a cluster of today's module upgrades unchanged${missing ? ` (skipped: ${missing})` : ''}`, () => {
   it('the documented version 1 ModuleConfig, MetalLB objects and old Services are applied', async () => {
     // the cluster as the old module left it: its CRDs, the ModuleConfig, the objects; then the new module starts
-    kube = new Kube(api.kubeconfigPath);
+    kube = e2e.kube();
     for (const { crd } of loadCrdFiles(repoRoot)) await kube.create(crd as KubeObject);
     for (const crd of parseState(fs.readFileSync(path.join(repoRoot, 'lab/crds/moduleconfigs.yaml'), 'utf8'))) await kube.create(crd);
     await until('the CRDs served', () => Promise.all([kube.list('metallb.io/v1beta1', 'L2Advertisement'), kube.list('deckhouse.io/v1alpha1', 'ModuleConfig')]).then(() => true));
@@ -105,9 +91,7 @@ describe(`a cluster of today's module upgrades unchanged${missing ? ` (skipped: 
       await kube.create(rest);
       if (status) await kube.patch('v1', o.kind as string, o.metadata?.namespace, o.metadata?.name as string, 'merge', { status }, 'status');
     }
-    rt = new ModuleRuntime({ kubeconfig: api.kubeconfigPath, moduleDir: repoRoot, hooks: tree.batch, helm, backoff: { baseMs: 200, maxMs: 1000 }, crdRoots: [repoRoot], log });
-    const started = rt.start();
-    started.catch(() => undefined);
+    rt = e2e.startRuntime();
   });
 
   it('the settings become resources and nothing is dropped: the password is a Secret the peer references', async () => {
@@ -147,8 +131,7 @@ describe(`a cluster of today's module upgrades unchanged${missing ? ` (skipped: 
     const adopted = await until('old-bgp adopted', async () => (await kube.get('v1', 'Service', 'app', 'old-bgp'))?.metadata?.annotations);
     expect(adopted).toEqual({ 'network.deckhouse.io/load-balancer-ips': '198.51.100.70', 'network.deckhouse.io/load-balancer-pool': 'public-bgp' });
     expect((await kube.get('v1', 'Service', 'app', 'old-l2'))?.metadata?.annotations).toEqual({ 'network.deckhouse.io/load-balancer-ips': '192.0.2.205' });
-    process.env.KUBECONFIG = api.kubeconfigPath;
-    controller = await runController({ POD_NAME: 'controller-drop-in', POD_NAMESPACE: 'd8-metallb', METRICS_PORT: '0', LOG_LEVEL: process.env.E2E_LOG ?? 'silent' });
+    await e2e.startController('controller-drop-in');
   });
 
   it('Services keep their addresses: L2 ones on their classes, the BGP one in its pool', async () => {

@@ -6,35 +6,16 @@
  * the controller gives the instances their IPs and the Service reads "3 of 3 public IPs were assigned",
  * and a node leaving moves only the instance it held.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
-import { newLogger } from '../../lib/log.js';
-import { Kube } from '../../lab/runtime/kube.js';
-import { run as runController, type Running } from '../../images/controller/src/main.js';
-import { ModuleRuntime } from '../../lab/runtime/runtime.js';
-import { useApiServer } from '../helpers/apiserver.js';
-import { buildHooksTree, repoRoot } from '../helpers/hooks-tree.js';
+import type { Kube } from '../../lab/runtime/kube.js';
 import { fixture } from './harness.js';
+import { useModuleE2e } from './module-e2e.js';
 import { until as waitUntil } from '../helpers/until.js';
 
 jest.setTimeout(400000);
-const helm = path.join(repoRoot, '.cache/helm/helm');
-const missing = fs.existsSync(helm) ? undefined : 'helm is missing (run scripts/setup.sh)';
-const it = missing ? test.skip : test;
-
-const api = useApiServer();
-const tree = buildHooksTree('hooks-module-e2e', ['lib', 'hooks/src'], 'hooks/src/index');
-const log = newLogger('hooks-e2e', process.env.E2E_LOG ?? 'silent');
-let rt: ModuleRuntime | undefined;
-let controller: Running | undefined;
+const e2e = useModuleE2e('hooks-module-e2e');
+const { missing, it } = e2e;
 let kube: Kube;
-
-afterAll(async () => {
-  await controller?.stop();
-  await rt?.stop();
-  tree.remove();
-});
 
 const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 200000): Promise<T> => waitUntil(what, fn, ms, 200);
 
@@ -43,11 +24,8 @@ const preferred = (o: KubeObject): string => o.metadata?.annotations?.['metallb.
 
 describe(`module hooks and chart in the module runtime${missing ? ` (skipped: ${missing})` : ''}`, () => {
   it('the docs example: 3 instances on 3 distinct nodes of the class', async () => {
-    kube = new Kube(api.kubeconfigPath);
-    rt = new ModuleRuntime({ kubeconfig: api.kubeconfigPath, moduleDir: repoRoot, hooks: tree.batch, helm, backoff: { baseMs: 200, maxMs: 1000 }, crdRoots: [repoRoot], log });
-    // not awaited: start() resolves when the first module run converged, and objects may arrive meanwhile
-    const started = rt.start();
-    started.catch(() => undefined);
+    kube = e2e.kube();
+    e2e.startRuntime();
     await until('the module CRDs', () => kube.list('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass').then(() => true));
     await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } });
     for (const o of fixture('l2-docs-example')) await until(`creating ${o.kind} ${o.metadata?.name}`, () => kube.create(o).then(() => true));
@@ -78,8 +56,7 @@ describe(`module hooks and chart in the module runtime${missing ? ` (skipped: ${
   });
 
   it('with the controller: the Service lists its 3 IPs and reads "3 of 3 public IPs were assigned"', async () => {
-    process.env.KUBECONFIG = api.kubeconfigPath;
-    controller = await runController({ POD_NAME: 'controller-e2e', POD_NAMESPACE: 'd8-metallb', METRICS_PORT: '0', LOG_LEVEL: process.env.E2E_LOG ?? 'silent' });
+    await e2e.startController('controller-e2e');
     const svc = await until('3 IPs in the Service status', async () => {
       const s = await kube.get('v1', 'Service', 'web', 'nginx');
       const st = s?.status as { loadBalancer?: { ingress?: { ip: string }[] }; conditions?: { type: string; message?: string }[] } | undefined;

@@ -98,7 +98,7 @@ describeIfHelm('dmt rules on the rendered chart', () => {
   test('images from the module registry by digest, pulled IfNotPresent; probes with one handler; ephemeral storage requested', () => {
     const bad: string[] = [];
     for (const { w, c } of containers) {
-      if (!/^registry\.example\.com\/deckhouse\/metallb@sha256:[0-9a-f]{64}$/.test(c.image ?? '')) bad.push(`${id(w, c)}: image ${c.image}`);
+      if (!/^registry\.example\.com\/deckhouse(\/metallb)?@sha256:[0-9a-f]{64}$/.test(c.image ?? '')) bad.push(`${id(w, c)}: image ${c.image}`);
       if (c.imagePullPolicy !== undefined && c.imagePullPolicy !== 'IfNotPresent') bad.push(`${id(w, c)}: imagePullPolicy`);
       for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
         const handlers = Object.keys(c[probe] ?? {}).filter((k) => HANDLERS.includes(k));
