@@ -31,6 +31,15 @@ export function netnsUnavailableReason(): string | undefined {
   return undefined;
 }
 
+/**
+ * A lab prefix of its own for this test process ("ml" + tag + the pid in base 36), so a run never
+ * meets the namespaces of another run, even of one that was killed before it could clean up.
+ */
+export function runPrefix(tag: string): string {
+  if (!/^[a-z]$/.test(tag)) throw new Error(`prefix tag "${tag}" must be one lowercase letter`);
+  return `ml${tag}${(process.pid % 36 ** 3).toString(36).padStart(3, '0')}-`;
+}
+
 /** A set of namespaces and host-side links that one test owns and removes. */
 export class Topology {
   readonly namespaces: string[] = [];

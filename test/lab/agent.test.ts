@@ -11,7 +11,7 @@ import { Supervisor } from '../../lab/agent/supervisor.js';
 import { createTopology, destroyNamespaces, namespacesOf } from '../../lab/topology/netns.js';
 import { nodesOf, planTopology } from '../../lab/topology/plan.js';
 import { listNamespaces, run, runNs, signal, waitFor } from '../../lab/sys.js';
-import { netnsUnavailableReason } from '../helpers/netns.js';
+import { netnsUnavailableReason, runPrefix } from '../helpers/netns.js';
 
 const why = netnsUnavailableReason();
 const root = path.resolve(__dirname, '../..');
@@ -19,7 +19,7 @@ const built = fs.existsSync(path.join(root, 'dist/lab/agent/backend.js'));
 const reason = why ?? (built ? undefined : 'needs `make build` (dist/lab/agent/backend.js)');
 const suite = reason ? describe.skip : describe;
 
-const plan = planTopology({ prefix: 'mlbea-', nodes: 3, router: 'bird' });
+const plan = planTopology({ prefix: runPrefix('a'), nodes: 3, router: 'bird' });
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mlbea-'));
 const member = 'l2-load-balancer.network.deckhouse.io/member';
 

@@ -8,14 +8,14 @@ import { takeDown } from '../../lab/cli/down.js';
 import { bringUp } from '../../lab/cli/up.js';
 import { readState } from '../../lab/state.js';
 import { listNamespaces } from '../../lab/sys.js';
-import { netnsUnavailableReason } from '../helpers/netns.js';
+import { netnsUnavailableReason, runPrefix } from '../helpers/netns.js';
 import { CHAOS_WAITING_ON } from './waiting.js';
 
 const root = path.resolve(__dirname, '../..');
 const reason = netnsUnavailableReason() ?? (fs.existsSync(path.join(root, 'dist/lab/agent/main.js')) ? undefined : 'needs `make build`');
 const suite = reason ? describe.skip : describe;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlbec-'));
-const prefix = 'mlbec-';
+const prefix = runPrefix('c');
 
 suite(`${reason ? `[skipped: ${reason}] ` : ''}lab chaos`, () => {
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { bringUp, type UpResult } from '../../lab/cli/up.js';
 import { yamlObjects } from '../../lab/scenario/examples.js';
 import { readState } from '../../lab/state.js';
 import { alive, listNamespaces, run, runNs, waitFor } from '../../lab/sys.js';
-import { netnsUnavailableReason } from '../helpers/netns.js';
+import { netnsUnavailableReason, runPrefix } from '../helpers/netns.js';
 import { WAITING_ON, whenConverged } from './waiting.js';
 
 const root = path.resolve(__dirname, '../..');
@@ -30,7 +30,7 @@ const suite = reason ? describe.skip : describe;
 
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlbee-'));
-const prefix = 'mlbee-';
+const prefix = runPrefix('e');
 const lines: string[] = [];
 let up: UpResult | undefined;
 

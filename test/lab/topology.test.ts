@@ -7,7 +7,7 @@ import { createTopology, destroyNamespaces, namespacesOf, observeIfaces, setPort
 import { nodesOf, planTopology, type Plan, type RouterKind } from '../../lab/topology/plan.js';
 import { routerNextHops, routerSessions, startRouter } from '../../lab/topology/router.js';
 import { listNamespaces, run, runNs, stop, waitFor, type ProcRef } from '../../lab/sys.js';
-import { netnsUnavailableReason } from '../helpers/netns.js';
+import { netnsUnavailableReason, runPrefix } from '../helpers/netns.js';
 
 const why = netnsUnavailableReason();
 const suite = why ? describe.skip : describe;
@@ -38,7 +38,7 @@ function birdPid(dir: string, i: number): ProcRef | undefined {
 
 for (const router of ['bird', 'frr', 'gobgp'] as RouterKind[]) {
   suite(`${why ? `[skipped: ${why}] ` : ''}lab topology with ${router}`, () => {
-    const plan = planTopology({ prefix: `mlbe${router[0]}-`, nodes: 2, router });
+    const plan = planTopology({ prefix: runPrefix(router.charAt(0)), nodes: 2, router });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mlbe-${router}-`));
     fs.chmodSync(dir, 0o755); // FRR drops to the frr user
     const procs: ProcRef[] = [];
