@@ -41,6 +41,7 @@ describe('discovery-bgp', () => {
           holdTime: '3s',
           passwordSecret: 'bgp-pwd-ns1-secret1',
           bfdProfile: 'bfd-test-peer',
+          gracefulRestartTime: '120s',
           nodeSelectors: [{ matchLabels: { role: 'worker' }, matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['node-1'] }] }],
         },
         {
@@ -51,6 +52,7 @@ describe('discovery-bgp', () => {
           holdTime: '3s',
           passwordSecret: 'bgp-pwd-ns1-secret1',
           bfdProfile: 'bfd-test-peer',
+          gracefulRestartTime: '120s',
           sourceAddress: '192.0.2.11',
           nodeSelectors: [{ matchLabels: { role: 'worker', 'kubernetes.io/hostname': 'node-1' } }],
         },
@@ -105,7 +107,7 @@ describe('discovery-bgp', () => {
     });
   });
 
-  test('a configuration without nodeSelector puts speakers on every node; user pools in d8-metallb count as existing', async () => {
+  test('a configuration without nodeSelector puts speakers on every node; user pools in d8-metallb count as existing; graceful restart unless a peer turns it off', async () => {
     const r = await runHook(
       hook,
       new Cluster(
@@ -113,7 +115,12 @@ describe('discovery-bgp', () => {
 apiVersion: network.deckhouse.io/v1alpha1
 kind: MetalLoadBalancerBGPPeer
 metadata: {name: p}
-spec: {peerAddress: 192.0.2.1, peerASN: 64512, myASN: 64500}
+spec: {peerAddress: 192.0.2.1, peerASN: 64512, myASN: 64500, gracefulRestart: {enabled: false}}
+---
+apiVersion: network.deckhouse.io/v1alpha1
+kind: MetalLoadBalancerBGPPeer
+metadata: {name: q}
+spec: {peerAddress: 192.0.2.2, peerASN: 64512, myASN: 64500, gracefulRestart: {restartTime: 30s}}
 ---
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
@@ -123,13 +130,17 @@ spec: {addresses: ["203.0.113.64/26"]}
 apiVersion: network.deckhouse.io/v1alpha1
 kind: MetalLoadBalancerConfiguration
 metadata: {name: all}
-spec: {mode: BGP, bgp: {peerNames: [p]}, advertisements: [{poolNames: [mine]}]}
+spec: {mode: BGP, bgp: {peerNames: [p, q]}, advertisements: [{poolNames: [mine]}]}
 `),
       ),
     );
     expect(v(r.values, 'speakerNodeAffinity')).toEqual({});
-    expect(v(r.values, 'bgpPeers')).toEqual([{ name: 'p-all', myASN: 64500, peerASN: 64512, peerAddress: '192.0.2.1' }]);
-    expect(v(r.values, 'bgpAdvertisements')).toEqual([{ name: 'all-adv-0', ipAddressPools: ['mine'], peers: ['p-all'] }]);
+    // Graceful restart is on unless the peer turns it off.
+    expect(v(r.values, 'bgpPeers')).toEqual([
+      { name: 'p-all', myASN: 64500, peerASN: 64512, peerAddress: '192.0.2.1' },
+      { name: 'q-all', myASN: 64500, peerASN: 64512, peerAddress: '192.0.2.2', gracefulRestartTime: '30s' },
+    ]);
+    expect(v(r.values, 'bgpAdvertisements')).toEqual([{ name: 'all-adv-0', ipAddressPools: ['mine'], peers: ['p-all', 'q-all'] }]);
   });
 
   describe("a user's own metallb.io objects alone (the docs' Coming from MetalLB example)", () => {

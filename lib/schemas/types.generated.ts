@@ -147,6 +147,8 @@ export interface BGPPeerValue {
   /** Name of the copied Secret in the module namespace (see `secretsToCopy`). */
   passwordSecret?: string;
   bfdProfile?: string;
+  /** Graceful restart is on with this restart time (a duration); absent when the peer turned it off. */
+  gracefulRestartTime?: string;
   nodeSelectors?: {
     matchLabels?: Record<string, string>;
     matchExpressions?: {
@@ -256,6 +258,13 @@ export interface MetalLoadBalancerBGPPeerSpec {
   routerID?: string;
   /** Hold time proposed to the router; a third of it is the keepalive interval. `3s` or more; the default is `90s`. */
   holdTime?: string;
+  /** BGP graceful restart (RFC 4724): when a speaker restarts (a module upgrade, a rollout), the router keeps */
+  gracefulRestart?: {
+    /** Offer graceful restart to the router. */
+    enabled?: boolean;
+    /** How long the router keeps the routes of a restarting speaker, between `1s` and `4095s`. After it a */
+    restartTime?: string;
+  };
   /** Secret with the TCP MD5 password in its `password` key. The Secret must carry the label `network.deckhouse.io/metallb-bgp-password: "true"`. */
   passwordSecretRef?: {
     /** Name of the Secret. */

@@ -2,7 +2,7 @@
 /**
  * A speaker's BGP part, alone, for namespace tests and benches: `node test/bgp/run-ts.js test/bgp/harness.ts '<json>'` (or `@file.json`).
  * Input: {"peers": PeerSpec[], "routes": Route-like[], "listenPort"?: n, "bfd"?: {...}}.
- * Commands on stdin, one JSON per line: {"routes": [...]}, {"stop": true, "graceful": bool}.
+ * Commands on stdin, one JSON per line: {"routes": [...]}, {"peers": PeerSpec[]} (keeps the routes), {"stop": true, "graceful": bool}.
  * Events on stdout, one JSON per line: {"peer", "state"}, {"ready": true}.
  */
 import * as fs from 'node:fs';
@@ -61,13 +61,18 @@ async function main(): Promise<void> {
   out({ ready: true });
   const rl = readline.createInterface({ input: process.stdin });
   rl.on('line', (line) => {
-    const cmd = JSON.parse(line) as { routes?: RouteIn[]; stop?: boolean; graceful?: boolean; metrics?: boolean };
+    const cmd = JSON.parse(line) as { routes?: RouteIn[]; peers?: PeerSpec[]; stop?: boolean; graceful?: boolean; metrics?: boolean };
     if (cmd.routes) for (const p of input.peers) speaker.setRoutes(p.name, routesOf(cmd.routes));
+    if (cmd.peers) {
+      const peers = cmd.peers;
+      void speaker.setPeers(peers).then(() => { for (const p of peers) speaker.setRoutes(p.name, routes); });
+    }
     if (cmd.metrics) void registry.metrics().then((text) => out({ metrics: text }));
     if (cmd.stop) {
       void (async () => {
-        await bfd?.stop();
+        // As the speaker's BGP agent stops: BGP first, then BFD (AdminDown when graceful).
         await speaker.stop(cmd.graceful ?? false);
+        await bfd?.stop(cmd.graceful ?? false);
         // Let the FIN (and any NOTIFICATION) leave before exiting.
         setTimeout(() => process.exit(0), 50);
       })();

@@ -110,9 +110,13 @@ describeIfHelm('helm render', () => {
     expect(findManifest(ms, 'IPAddressPool', 'manual')?.spec).toEqual({ addresses: ['198.51.100.64/26'], autoAssign: false, avoidBuggyIPs: false });
     expect(findManifest(ms, 'BGPPeer', 'tor-edge-node-worker-1')?.spec).toEqual({
       myASN: 64513, peerASN: 64512, peerAddress: '192.0.2.1', sourceAddress: '192.0.2.11', holdTime: '9s',
-      passwordSecret: { name: 'bgp-pwd-kube-system-tor', namespace: 'd8-metallb' }, bfdProfile: 'bfd-tor',
+      passwordSecret: { name: 'bgp-pwd-kube-system-tor', namespace: 'd8-metallb' }, bfdProfile: 'bfd-tor', enableGracefulRestart: true,
       nodeSelectors: [{ matchLabels: { 'node-role.kubernetes.io/edge': '', 'kubernetes.io/hostname': 'worker-1' } }],
     });
+    // Graceful restart: the restart time rides on an annotation the speaker reads; a peer without it has neither.
+    expect(findManifest(ms, 'BGPPeer', 'tor-edge-node-worker-1')?.metadata.annotations).toEqual({ 'network.deckhouse.io/bgp-graceful-restart-time': '90s' });
+    expect(findManifest(ms, 'BGPPeer', 'tor-edge')?.metadata.annotations).toBeUndefined();
+    expect(findManifest(ms, 'BGPPeer', 'tor-edge')?.spec).not.toHaveProperty('enableGracefulRestart');
     expect(findManifest(ms, 'BGPAdvertisement', 'edge-adv-0')?.spec).toEqual({
       ipAddressPools: ['public'], aggregationLength: 32, localPref: 100, communities: ['64512:100', 'no-export'],
       peers: ['tor-edge-node-worker-1', 'tor-edge'], nodeSelectors: [{ matchLabels: { 'node-role.kubernetes.io/edge': '' } }],

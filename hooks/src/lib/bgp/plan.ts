@@ -54,6 +54,7 @@ function peersFor(cfg: ConfigInfo, peer: PeerInfo, password: string | undefined,
     opt(v, 'holdTime', peer.holdTime);
     opt(v, 'passwordSecret', password);
     opt(v, 'bfdProfile', bfd);
+    opt(v, 'gracefulRestartTime', peer.gracefulRestartTime);
     return v;
   };
   const explicit = [...new Set(peer.sourceAddresses.map((s) => s.nodeName))].sort();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The BGP custom resources as the hooks see them (API shape), and the values they become (internal shape). */
+import { DEFAULT_GRACEFUL_RESTART_TIME } from '../../../../lib/graceful-restart.js';
 import type { KubeObject } from '../../../../lib/hook-sdk/index.js';
 import type { LabelSelector } from '../../../../lib/selector.js';
 import { opt } from '../service.js';
@@ -22,6 +23,8 @@ export interface PeerInfo {
   passwordSecretRef?: { name: string; namespace: string };
   sourceAddresses: { nodeName: string; address: string }[];
   bfd?: BfdSpec;
+  /** Graceful restart's restart time (a duration); absent when the peer turned graceful restart off. */
+  gracefulRestartTime?: string;
 }
 
 export interface AdvertisementSpec {
@@ -106,6 +109,9 @@ export function peerFromObject(o: KubeObject): PeerInfo | null {
   opt(p, 'peerPort', num(s.peerPort));
   opt(p, 'routerID', str(s.routerID));
   opt(p, 'holdTime', str(s.holdTime));
+  // On unless turned off: a restarting speaker keeps its routes at routers that support it.
+  const gr = rec(s.gracefulRestart);
+  if (gr.enabled !== false) p.gracefulRestartTime = str(gr.restartTime) ?? DEFAULT_GRACEFUL_RESTART_TIME;
   const ref = rec(s.passwordSecretRef);
   if (str(ref.name) && str(ref.namespace)) p.passwordSecretRef = { name: ref.name as string, namespace: ref.namespace as string };
   if (s.bfd !== undefined && s.bfd !== null) {

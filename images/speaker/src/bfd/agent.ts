@@ -39,6 +39,8 @@ interface Entry {
   readonly spec: BfdPeerSpec;
   readonly session: BfdSession;
   readonly tx: dgram.Socket;
+  /** Datagrams handed to the socket and not yet sent: closing the socket would drop them. */
+  readonly sending: Set<Promise<void>>;
 }
 
 export class BfdAgent {
@@ -75,11 +77,14 @@ export class BfdAgent {
       await this.#bindTx(tx, s.localAddress);
       tx.setTTL(255);
       const log = this.#o.log.child({ peer: s.address });
+      const sending = new Set<Promise<void>>();
       const session = new BfdSession(
         { localDiscriminator: randomInt(1, 0xffffffff), transmitIntervalMs: s.transmitIntervalMs, receiveIntervalMs: s.receiveIntervalMs, detectMultiplier: s.detectMultiplier, passive: s.passive },
         this.#o.clock ?? systemClock,
         (b) => {
-          tx.send(b, this.port, s.address);
+          const sent = new Promise<void>((done) => tx.send(b, this.port, s.address, () => done()));
+          sending.add(sent);
+          void sent.then(() => sending.delete(sent));
           this.#o.metrics?.sent(s.address);
         },
         (to, from, diag) => {
@@ -94,12 +99,17 @@ export class BfdAgent {
           }
         },
       );
-      this.#peers.set(s.address, { spec: s, session, tx });
+      this.#peers.set(s.address, { spec: s, session, tx, sending });
       session.start();
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops every session; `planned` (a restart) tells the peers AdminDown first, which is no failure to them. */
+  async stop(planned = false): Promise<void> {
+    if (planned) {
+      for (const e of this.#peers.values()) e.session.stopAdminDown();
+      await Promise.all([...this.#peers.values()].flatMap((e) => [...e.sending]));
+    }
     for (const a of [...this.#peers.keys()]) this.#remove(a);
     for (const s of this.#rx.values()) s.close();
     this.#rx.clear();

@@ -107,6 +107,25 @@ describe('BFD session', () => {
     expect(log).toContain(`b 3->1 ${Diag.NeighborDown}`);
   });
 
+  test('a planned stop says AdminDown (diag 7) and then nothing more; the peer goes Down without a detection timeout', () => {
+    const clock = new ManualClock();
+    const sent: Buffer[] = [];
+    const peer: string[] = [];
+    let a: BfdSession | undefined;
+    const b = new BfdSession({ ...cfg, localDiscriminator: 22 }, clock, (buf) => a?.receive(decodeControl(buf)), (to, from, d) => peer.push(`${from}->${to} ${d}`), () => 0.5);
+    a = new BfdSession({ ...cfg, localDiscriminator: 11 }, clock, (buf) => { sent.push(buf); b.receive(decodeControl(buf)); }, () => undefined, () => 0.5);
+    a.start();
+    b.start();
+    clock.advance(3000);
+    expect(b.state).toBe(BfdState.Up);
+    const before = sent.length;
+    a.stopAdminDown();
+    expect(sent.slice(before).map((x) => decodeControl(x))).toEqual(Array(3).fill(expect.objectContaining({ state: BfdState.AdminDown, diag: Diag.AdminDown })));
+    expect(peer.at(-1)).toBe(`3->1 ${Diag.NeighborDown}`);
+    clock.advance(10_000);
+    expect(sent.length).toBe(before + 3);
+  });
+
   test('passive sessions stay silent until the peer speaks', () => {
     const clock = new ManualClock();
     const sent: Buffer[] = [];

@@ -60,6 +60,23 @@ export class BfdSession {
     this.#detect?.cancel();
   }
 
+  /**
+   * A planned stop: tells the peer the session is AdminDown, which its client must not take for a failure
+   * (RFC 5882 §3.2), so a router keeps a gracefully restarting BGP session's routes; then stops.
+   */
+  stopAdminDown(): void {
+    const tell = !this.#stopped && this.#state !== BfdState.Down;
+    this.stop();
+    if (!tell) return;
+    this.#state = BfdState.AdminDown;
+    this.#diag = Diag.AdminDown;
+    this.#poll = false;
+    this.#final = false;
+    // The process exits next: a few copies in case one is lost (RFC 5880 §6.8.16 asks for a detection time of them).
+    const b = encodeControl(this.#packet());
+    for (let i = 0; i < 3; i++) this.send(b);
+  }
+
   /** A packet from the peer (already matched to this session). */
   receive(p: ControlPacket): void {
     if (this.#stopped) return;

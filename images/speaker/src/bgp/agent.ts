@@ -179,9 +179,10 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       stopped = true;
       if (timer) clearTimeout(timer);
       for (const i of Object.values(informers)) await i.stop();
-      await bfd.stop();
-      // A planned stop: graceful-restart peers keep our routes until we are back.
+      // A planned stop: graceful-restart peers keep our routes until we are back. BGP closes first, then BFD says
+      // AdminDown, which routers must not take for a failure (BIRD would otherwise flush the routes it keeps).
       await speaker.stop(true);
+      await bfd.stop(true);
       log.info({ event: 'stop' }, 'bgp agent stopped');
     },
   };

@@ -1,3 +1,4 @@
+import type { BGPPeer } from '../../../../lib/schemas/types.generated.js';
 import { desiredBgp, parseDuration, problemText, type BgpInput, type ServiceInfo } from './desired.js';
 
 const svc = (name: string, ips: string[], o: Partial<ServiceInfo> = {}): ServiceInfo => ({ namespace: 'prod', name, ips, local: false, readyHere: false, ...o });
@@ -68,6 +69,21 @@ describe('desired BGP state', () => {
     ]);
     expect(d.problems.map(problemText).join()).not.toContain('"x"');
     expect(d.problems[0]).toEqual({ kind: 'BGPPeer', name: 'nosecret', message: 'password Secret d8-metallb/missing is missing or has no "password" key' });
+  });
+
+  test('graceful restart: off unless enabled; restart time from the annotation, 120 s by default, a bad one reported', () => {
+    const peer = (annotations: Record<string, string> | undefined, enable = true): BGPPeer => ({
+      apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer',
+      metadata: { name: 'tor', ...(annotations ? { annotations } : {}) },
+      spec: { myASN: 64513, peerASN: 64512, peerAddress: '192.0.2.1', ...(enable ? { enableGracefulRestart: true } : {}) },
+    });
+    const gr = (p: BGPPeer) => desiredBgp(input({ peers: [p] }));
+    expect(gr(peer(undefined, false)).peers[0]?.gracefulRestart).toBeUndefined();
+    expect(gr(peer(undefined)).peers[0]?.gracefulRestart).toEqual({ restartTime: 120 });
+    expect(gr(peer({ 'network.deckhouse.io/bgp-graceful-restart-time': '1m30s' })).peers[0]?.gracefulRestart).toEqual({ restartTime: 90 });
+    const bad = gr(peer({ 'network.deckhouse.io/bgp-graceful-restart-time': '2h' }));
+    expect(bad.peers[0]?.gracefulRestart).toEqual({ restartTime: 120 });
+    expect(bad.problems.map(problemText)).toEqual(['BGPPeer tor: annotation network.deckhouse.io/bgp-graceful-restart-time: 2h is not between 1s and 4095s; using 120s']);
   });
 
   test('an advertisement with a bad community reports it', () => {

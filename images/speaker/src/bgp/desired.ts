@@ -6,6 +6,7 @@
  * advertisement's peers (all when empty), aggregated to aggregationLength, with its communities.
  * externalTrafficPolicy Local: only while this node has a ready endpoint.
  */
+import { DEFAULT_GRACEFUL_RESTART_TIME, GRACEFUL_RESTART_TIME_ANNOTATION, MAX_GRACEFUL_RESTART_SECONDS } from '../../../../lib/graceful-restart.js';
 import { bigIntToIp, bitsOf, formatIp, ipToBigInt, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../../../lib/ip.js';
 import { matchesAny } from '../../../../lib/selector.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, BGPPeerV1beta1, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
@@ -82,6 +83,19 @@ export function parseDuration(text: string): number {
   return total;
 }
 
+/** The restart time a peer with graceful restart advertises: its annotation, else the default. */
+function restartTimeOf(p: BGPPeer | BGPPeerV1beta1, problems: ConfigProblem[]): number {
+  const text = p.metadata.annotations?.[GRACEFUL_RESTART_TIME_ANNOTATION] ?? DEFAULT_GRACEFUL_RESTART_TIME;
+  try {
+    const s = Math.round(parseDuration(text));
+    if (s >= 1 && s <= MAX_GRACEFUL_RESTART_SECONDS) return s;
+    throw new Error(`${text} is not between 1s and ${MAX_GRACEFUL_RESTART_SECONDS}s`);
+  } catch (e) {
+    problems.push({ kind: 'BGPPeer', name: p.metadata.name ?? '', message: `annotation ${GRACEFUL_RESTART_TIME_ANNOTATION}: ${(e as Error).message}; using ${DEFAULT_GRACEFUL_RESTART_TIME}` });
+    return parseDuration(DEFAULT_GRACEFUL_RESTART_TIME);
+  }
+}
+
 function communityValues(list: readonly string[] | undefined, named: ReadonlyMap<string, string>): { communities: number[]; large: LargeCommunity[] } {
   const communities: number[] = [];
   const large: LargeCommunity[] = [];
@@ -149,7 +163,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
         ...(password !== undefined ? { password } : {}),
         ...(s.sourceAddress ? { sourceAddress: s.sourceAddress } : {}),
         ...(s.ebgpMultiHop ? { ttl: 255 } : {}),
-        ...(v2?.enableGracefulRestart ? { gracefulRestart: { restartTime: 120 } } : {}),
+        ...(v2?.enableGracefulRestart ? { gracefulRestart: { restartTime: restartTimeOf(p, problems) } } : {}),
       };
       peers.push(spec);
       routes.set(name, []);

@@ -242,8 +242,10 @@ export class Fsm {
   #stop(graceful: boolean): FsmAction[] {
     this.#running = false;
     const connected = this.#state === 'OpenSent' || this.#state === 'OpenConfirm' || this.#state === 'Established';
-    // A graceful stop (planned restart with graceful restart) closes TCP without a NOTIFICATION so the peer keeps our routes.
-    const notify = connected && !(graceful && this.config.gracefulRestart);
+    // A graceful stop (a planned restart) closes TCP without a NOTIFICATION, so a peer that negotiated graceful restart
+    // keeps our routes until we are back (RFC 4724 §4.2); to a peer without it we say goodbye properly.
+    const keeps = graceful && this.config.gracefulRestart !== undefined && this.#negotiated?.peerGracefulRestart !== false;
+    const notify = connected && !keeps;
     const send: FsmAction[] = notify ? [{ do: 'send', bytes: encodeNotification({ code: ErrorCode.Cease, subcode: CeaseSubcode.AdminShutdown, data: new Uint8Array(0) }), what: 'notification' }] : [];
     return this.#toIdle({ kind: graceful ? 'GracefulStop' : 'AdminDown' }, [...send, { do: 'drop' }]);
   }

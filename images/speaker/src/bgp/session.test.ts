@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../../../lib/clock.js';
+import type { Capability } from './capabilities/index.js';
 import { CeaseSubcode, ErrorCode, OpenSubcode } from './errors.js';
 import type { FsmConfig } from './fsm.js';
 import { decodeMessage, splitMessages, type BgpMessage } from './messages/index.js';
@@ -32,7 +33,8 @@ class Wire {
 }
 
 const base: FsmConfig = { localAs: 64513, peerAs: 64512, routerId: '192.0.2.11', holdTime: 90, families: ['ipv4', 'ipv6'], passive: false, retryMs: 1000, maxRetryMs: 120_000 };
-const routerOpen = (asn = 64512, hold = 180) => encodeOpen(openFor(asn, hold, '192.0.2.1', [{ kind: 'multiprotocol', afi: 1, safi: 1 }, { kind: 'multiprotocol', afi: 2, safi: 1 }, { kind: 'fourOctetAs', asn }]));
+const GR_HELPER = { kind: 'gracefulRestart', restarting: false, notification: false, restartTime: 120, families: [] } as const;
+const routerOpen = (asn = 64512, hold = 180, extra: Capability[] = []) => encodeOpen(openFor(asn, hold, '192.0.2.1', [{ kind: 'multiprotocol', afi: 1, safi: 1 }, { kind: 'multiprotocol', afi: 2, safi: 1 }, { kind: 'fourOctetAs', asn }, ...extra]));
 const flush = () => new Promise((r) => setImmediate(r));
 
 function setup(cfg: Partial<FsmConfig> = {}) {
@@ -57,12 +59,12 @@ function setup(cfg: Partial<FsmConfig> = {}) {
   return { s, clock, wires, registry, failDialWith: (m: string | undefined) => { failDial = m; } };
 }
 
-async function establish(t: ReturnType<typeof setup>): Promise<Wire> {
+async function establish(t: ReturnType<typeof setup>, open = routerOpen()): Promise<Wire> {
   t.s.start();
   await flush();
   const w = t.wires.at(-1);
   if (!w) throw new Error('no dial');
-  w.push(routerOpen());
+  w.push(open);
   w.push(encodeKeepalive());
   return w;
 }
@@ -185,11 +187,14 @@ describe('session', () => {
     expect(t.s.state).toBe('Idle');
   });
 
-  test('graceful restart: OPEN carries the capability with R set; a graceful stop sends no NOTIFICATION', async () => {
+  test('graceful restart: OPEN carries the capability with R and F set; a graceful stop to a helper sends no NOTIFICATION', async () => {
     const t = setup({ gracefulRestart: { restartTime: 120 } });
-    const w = await establish(t);
+    const w = await establish(t, routerOpen(64512, 180, [GR_HELPER]));
     const open = w.sent[0];
-    expect(open?.type === 'open' && open.capabilities.find((c) => c.kind === 'gracefulRestart')).toMatchObject({ restarting: true, restartTime: 120 });
+    expect(open?.type === 'open' && open.capabilities.find((c) => c.kind === 'gracefulRestart')).toEqual({
+      kind: 'gracefulRestart', restarting: true, notification: false, restartTime: 120,
+      families: [{ afi: 1, safi: 1, forwardingPreserved: true }, { afi: 2, safi: 1, forwardingPreserved: true }],
+    });
     t.s.stop(true);
     expect(w.types()).not.toContain('notification');
     expect(w.closed).toBe(true);
@@ -197,6 +202,25 @@ describe('session', () => {
     const w2 = await establish(t2);
     t2.s.stop();
     expect(w2.sent.at(-1)).toMatchObject({ type: 'notification', code: 6, subcode: CeaseSubcode.AdminShutdown });
+  });
+
+  test('graceful restart: R is set only until the first session of the process is up; a later reconnect is no restart', async () => {
+    const t = setup({ gracefulRestart: { restartTime: 120 } });
+    const w = await establish(t, routerOpen(64512, 180, [GR_HELPER]));
+    w.hangUp();
+    t.clock.advance(1000);
+    await flush();
+    const w2 = t.wires.at(-1);
+    expect(w2).not.toBe(w);
+    const open = w2?.sent[0];
+    expect(open?.type === 'open' && open.capabilities.find((c) => c.kind === 'gracefulRestart')).toMatchObject({ restarting: false, restartTime: 120 });
+  });
+
+  test('graceful restart: a graceful stop to a router without the capability says Cease, since it would drop our routes anyway', async () => {
+    const t = setup({ gracefulRestart: { restartTime: 120 } });
+    const w = await establish(t);
+    t.s.stop(true);
+    expect(w.sent.at(-1)).toMatchObject({ type: 'notification', code: 6, subcode: CeaseSubcode.AdminShutdown });
   });
 
   test('garbage from the peer: NOTIFICATION with the header error, no crash', async () => {

@@ -59,6 +59,10 @@ function keyOf(s: PeerSpec): string {
   return JSON.stringify({ ...s, password: s.password === undefined ? null : Buffer.from(s.password).toString('base64') });
 }
 
+function sameRouter(a: PeerSpec, b: PeerSpec): boolean {
+  return a.address === b.address && a.port === b.port && a.peerAs === b.peerAs;
+}
+
 export class BgpSpeaker {
   readonly #o: SpeakerOptions;
   /** peer name -> session */
@@ -76,7 +80,9 @@ export class BgpSpeaker {
     for (const [name, e] of this.#peers) {
       const s = wanted.get(name);
       if (!s || keyOf(s) !== e.key) {
-        e.session.stop();
+        // A changed session to the same router restarts gracefully, so the router keeps our routes meanwhile;
+        // a peer that is gone gets a Cease and drops them.
+        e.session.stop(s !== undefined && sameRouter(s, e.spec) && !!s.gracefulRestart);
         this.#peers.delete(name);
         if (e.spec.password !== undefined && this.#server) this.#md5(e.spec.address, '');
       }
