@@ -111,9 +111,10 @@ describe('BFD session', () => {
     const clock = new ManualClock();
     const sent: Buffer[] = [];
     const peer: string[] = [];
-    let a: BfdSession | undefined;
-    const b = new BfdSession({ ...cfg, localDiscriminator: 22 }, clock, (buf) => a?.receive(decodeControl(buf)), (to, from, d) => peer.push(`${from}->${to} ${d}`), () => 0.5);
-    a = new BfdSession({ ...cfg, localDiscriminator: 11 }, clock, (buf) => { sent.push(buf); b.receive(decodeControl(buf)); }, () => undefined, () => 0.5);
+    const wire: { a?: BfdSession } = {};
+    const b = new BfdSession({ ...cfg, localDiscriminator: 22 }, clock, (buf) => wire.a?.receive(decodeControl(buf)), (to, from, d) => peer.push(`${from}->${to} ${d}`), () => 0.5);
+    const a = new BfdSession({ ...cfg, localDiscriminator: 11 }, clock, (buf) => { sent.push(buf); b.receive(decodeControl(buf)); }, () => undefined, () => 0.5);
+    wire.a = a;
     a.start();
     b.start();
     clock.advance(3000);
