@@ -1,31 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { formatMac } from '../l2/mac.js';
-import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './heartbeat.js';
+import { MAX_DATAGRAM, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
 
 const KEY = Buffer.from('lab-key');
-const hb: fc.Arbitrary<Heartbeat> = fc.record({
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+const state: fc.Arbitrary<SpeakerState> = fc.record({
+  maxVersion: fc.integer({ min: 0, max: 255 }),
   node: fc.string({ minLength: 1, maxLength: 63 }),
-  boot: fc.integer({ min: 0, max: 0xffffffff }),
-  seq: fc.integer({ min: 0, max: 0xffffffff }),
   intervalMs: fc.integer({ min: 0, max: 0xffff }),
   apiOk: fc.boolean(),
-  links: fc.array(fc.string({ minLength: 1, maxLength: 15 }), { maxLength: 4 }),
-  macs: fc.array(fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b)), { maxLength: 4 }),
   holding: fc.boolean(),
-  view: fc.array(fc.string({ minLength: 1, maxLength: 63 }), { maxLength: 8 }),
-  cands: fc.array(fc.string({ minLength: 1, maxLength: 63 }), { maxLength: 8 }),
+  accused: fc.boolean(),
+  candidate: fc.boolean(),
+  links: fc.array(fc.string({ minLength: 1, maxLength: 15 }).filter((s) => Buffer.byteLength(s) <= 15), { maxLength: 4 }),
+  macs: fc.array(fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b)), { maxLength: 4 }),
+  peers: fc.array(fc.record({ id: u32, status: fc.constantFrom('live' as const, 'holding' as const, 'silent' as const), accused: fc.boolean(), candidate: fc.boolean() }), { maxLength: 10 }),
 });
+const hb: fc.Arbitrary<Heartbeat> = fc.record({
+  id: u32,
+  boot: u32,
+  seq: u32,
+  stateVersion: fc.integer({ min: 0, max: 255 }),
+  ack: fc.integer({ min: 0, max: 255 }),
+  probe: fc.boolean(),
+  state: fc.option(state, { nil: undefined }),
+  extensions: fc.option(fc.array(fc.record({ type: fc.integer({ min: 0, max: 255 }), value: fc.uint8Array({ maxLength: 20 }) }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+}).map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as unknown as Heartbeat);
+
+const entry = (id: number, status: PeerEntry['status'], accused = false, candidate = status === 'live'): PeerEntry => ({ id, status, accused, candidate });
+const full: SpeakerState = { maxVersion: 3, node: 'node-a', intervalMs: 50, apiOk: true, holding: false, accused: false, candidate: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], peers: [entry(nodeId('node-b'), 'live'), entry(nodeId('node-c'), 'silent', true)] };
+const beat: Heartbeat = { id: nodeId('node-a'), boot: 1, seq: 2, stateVersion: 4, ack: 0, probe: false };
+const resign = (b: Buffer): Uint8Array => Buffer.concat([b, createHmac('sha256', KEY).update(b).digest().subarray(0, 16)]);
 
 describe('heartbeat', () => {
-  test('round-trip under the same key', () => {
+  test('round-trip under the same key, with or without state and extensions', () => {
     fc.assert(fc.property(hb, (h) => expect(decodeHeartbeat(encodeHeartbeat(h, KEY), KEY)).toEqual({ ok: true, value: h })));
   });
 
+  test('a beat without state is 36 bytes; the state rides along only when flagged', () => {
+    expect(encodeHeartbeat(beat, KEY)).toHaveLength(36);
+    const withState = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY);
+    expect(withState.ok && withState.value.state).toEqual(full);
+  });
+
   test('another key, or any flipped bit, fails authentication', () => {
-    const h: Heartbeat = { node: 'node-a', boot: 1, seq: 2, intervalMs: 100, apiOk: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], holding: false, view: ['node-b'], cands: ['node-a', 'node-b'] };
-    const b = encodeHeartbeat(h, KEY);
+    const b = encodeHeartbeat({ ...beat, state: full }, KEY);
     expect(decodeHeartbeat(b, Buffer.from('other'))).toEqual({ ok: false, error: 'badAuth' });
     fc.assert(fc.property(fc.integer({ min: 5 * 8, max: b.length * 8 - 1 }), (bit) => {
       const c = Uint8Array.from(b);
@@ -34,25 +55,50 @@ describe('heartbeat', () => {
     }));
   });
 
-  test('flags and view survive: holding, API reachable, the peers heard', () => {
-    const h: Heartbeat = { node: 'node-a', boot: 7, seq: 9, intervalMs: 100, apiOk: false, links: [], macs: [], holding: true, view: ['node-b', 'node-c'], cands: [] };
-    expect(decodeHeartbeat(encodeHeartbeat(h, KEY), KEY)).toEqual({ ok: true, value: h });
-  });
-
-  test('a correctly signed body cut short or padded is truncated, never misread', () => {
-    const h: Heartbeat = { node: 'node-a', boot: 1, seq: 2, intervalMs: 100, apiOk: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], holding: false, view: ['node-b', 'node-c'], cands: ['node-b'] };
-    const body = Buffer.from(encodeHeartbeat(h, KEY)).subarray(0, -16);
-    const resign = (b: Buffer): Uint8Array => Buffer.concat([b, createHmac('sha256', KEY).update(b).digest().subarray(0, 16)]);
-    fc.assert(fc.property(fc.integer({ min: 17, max: body.length - 1 }), (n) => {
+  test('a correctly signed body cut inside its state is truncated, never misread', () => {
+    const body = Buffer.from(encodeHeartbeat({ ...beat, state: full }, KEY)).subarray(0, -16);
+    fc.assert(fc.property(fc.integer({ min: 20, max: body.length - 1 }), (n) => {
       expect(decodeHeartbeat(resign(body.subarray(0, n)), KEY)).toEqual({ ok: false, error: 'truncated' });
     }));
-    expect(decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([0])])), KEY)).toEqual({ ok: false, error: 'truncated' });
   });
 
-  test('a version 1 heartbeat (no view) is refused as badVersion', () => {
-    const b = Buffer.from(encodeHeartbeat({ node: 'n', boot: 1, seq: 1, intervalMs: 100, apiOk: true, links: [], macs: [], holding: false, view: [], cands: [] }, KEY));
-    b[4] = 1;
-    expect(decodeHeartbeat(b, KEY)).toEqual({ ok: false, error: 'badVersion' });
+  test('extensions a later release adds are carried, not refused; an extension cut short is truncated', () => {
+    const body = Buffer.from(encodeHeartbeat(beat, KEY)).subarray(0, -16);
+    const d = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 2, 0xab, 0xcd])])), KEY);
+    expect(d).toEqual({ ok: true, value: { ...beat, extensions: [{ type: 9, value: Uint8Array.from([0xab, 0xcd]) }] } });
+    expect(decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 3, 0xab])])), KEY)).toEqual({ ok: false, error: 'truncated' });
+  });
+
+  test('a peer status a later release adds is read as no opinion, the rest of the state as usual', () => {
+    const b = Buffer.from(encodeHeartbeat({ ...beat, state: { ...full, peers: [entry(7, 'live')] } }, KEY)).subarray(0, -16);
+    b[b.length - 1] = 3;
+    const d = decodeHeartbeat(resign(b), KEY);
+    expect(d.ok && d.value.state).toEqual({ ...full, peers: [] });
+  });
+
+  test('versions 1 and 2 (and any later one) are refused as badVersion', () => {
+    for (const v of [1, 2, 4]) {
+      const b = Buffer.from(encodeHeartbeat(beat, KEY));
+      b[4] = v;
+      expect(decodeHeartbeat(b, KEY)).toEqual({ ok: false, error: 'badVersion' });
+    }
+  });
+
+  test('the largest state the speaker sends fits one IPv6 datagram on a 1,500-byte MTU', () => {
+    const longest: SpeakerState = {
+      maxVersion: 3,
+      node: 'n'.repeat(253),
+      intervalMs: 0xffff,
+      apiOk: true,
+      holding: true,
+      accused: true,
+      candidate: false,
+      links: Array.from({ length: MAX_LINKS }, (_, i) => `eth${i}`.padEnd(15, 'x')),
+      macs: Array.from({ length: MAX_LINKS }, () => '02:00:00:00:00:01'),
+      peers: Array.from({ length: MAX_PEERS }, (_, i) => entry(i, 'live')),
+    };
+    expect(encodeHeartbeat({ ...beat, state: longest }, KEY).length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    expect(() => encodeHeartbeat({ ...beat, state: { ...longest, peers: [...longest.peers, entry(1, 'live')] } }, KEY)).toThrow(/too long/);
   });
 
   test('arbitrary bytes never throw', () => {
@@ -60,5 +106,9 @@ describe('heartbeat', () => {
       const d = decodeHeartbeat(b, KEY);
       if (!d.ok) expect(['truncated', 'badMagic', 'badVersion', 'badAuth']).toContain(d.error);
     }));
+  });
+
+  test('node ids are the first 4 bytes of sha256 of the name', () => {
+    expect(nodeId('node-a')).toBe(Number.parseInt(createHash('sha256').update('node-a').digest('hex').slice(0, 8), 16));
   });
 });

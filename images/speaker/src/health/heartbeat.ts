@@ -1,77 +1,157 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The heartbeat one speaker sends to the others over UDP, authenticated with HMAC-SHA256
- * (truncated to 16 bytes) under the shared key. It carries the sender's view (the peers it hears)
- * and its candidates, so that speakers elect owners only among nodes that every live speaker hears,
- * and announce only what every peer they hear would elect them for too. Pure.
+ * The heartbeat one speaker sends to each of its peers over UDP, authenticated with HMAC-SHA256
+ * (truncated to 16 bytes) under the shared key. Most are a fixed 36-byte beat; the sender's state
+ * (who it is, its links, the peers it hears) rides along only when the receiver does not hold its
+ * current version yet, which each beat acknowledges. Version 3; each state says the highest version
+ * its sender speaks, and extensions it does not know a receiver skips. Pure.
+ *
+ *  0 "MLBH"  4 version  5 flags (bit 0 state follows, bit 1 probe)  6 sender id (sha256 of the node name, first 4 bytes)
+ * 10 boot  14 sequence  18 sender's state version  19 receiver's state version the sender holds (0: none)
+ * 20 state, when flagged: highest version spoken, flags (bit 0 API reachable, bit 1 holding, bit 2 accused,
+ *    bit 3 candidate), interval (ms), node name, links, MACs, then the peers it watches, each an id and a
+ *    byte (bits 0-1 heard: 0 no, 1 deciding, 2 holding; bit 2 accused; bit 3 elected among)
+ *    then extensions (type, length, value) up to the 16-byte HMAC over everything before it.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { formatMac, macBytes } from '../l2/mac.js';
 
 export const HEARTBEAT_PORT = 7946;
 const MAGIC = 0x4d4c4248; // "MLBH"
-const VERSION = 2;
+/** The version this release sends and the only one it reads; version 2 (every peer, full views) is refused. */
+export const HEARTBEAT_VERSION = 3;
 const MAC_LEN = 16;
+const HEADER_LEN = 20;
+const STATE_FLAG = 1;
+const PROBE_FLAG = 2;
+/** Bounds that keep the largest heartbeat within one IPv6 datagram on a 1,500-byte MTU (1,452 bytes of UDP payload). */
+export const MAX_LINKS = 16;
+export const MAX_PEERS = 150;
+export const MAX_DATAGRAM = 1452;
 
-export interface Heartbeat {
-  /** The sender's node name. */
+/** What a speaker hears of one node it watches: deciding, holding, or nothing (an accusation). */
+export type PeerStatus = 'live' | 'holding' | 'silent';
+const STATUS_CODES: Record<PeerStatus, number> = { silent: 0, live: 1, holding: 2 };
+const STATUSES: readonly PeerStatus[] = ['silent', 'live', 'holding'];
+
+/** A speaker's report of one node it watches. */
+export interface PeerEntry {
+  readonly id: number;
+  readonly status: PeerStatus;
+  /** A deciding peer the sender hears reports not hearing that node. */
+  readonly accused: boolean;
+  /** The sender elects among it. */
+  readonly candidate: boolean;
+}
+
+/** The sender's state: what receivers keep until the next version. */
+export interface SpeakerState {
+  /** The highest heartbeat version the sender speaks. */
+  readonly maxVersion: number;
   readonly node: string;
-  /** Random per process start: a new value means the peer restarted. */
-  readonly boot: number;
-  /** Increases by one per heartbeat within a boot. */
-  readonly seq: number;
-  /** The sender's interval (ms), so receivers can size their detection time. */
+  /** The sender's interval (ms), so receivers size their detection time. */
   readonly intervalMs: number;
   /** The sender reaches the API server. */
   readonly apiOk: boolean;
+  /** The sender does not decide yet (starting, or its link just came back): it is no candidate and its reports do not count. */
+  readonly holding: boolean;
+  /** A deciding peer the sender hears reports not hearing it. */
+  readonly accused: boolean;
+  /** The sender elects among itself. */
+  readonly candidate: boolean;
   /** The sender's interfaces that are up and usable for L2 (names). */
   readonly links: readonly string[];
   /** The sender's MACs on those interfaces. */
   readonly macs: readonly string[];
-  /** The sender does not decide yet (starting, or its link just came back): it is no candidate and its view does not count. */
-  readonly holding: boolean;
-  /** The peers the sender hears now (node names, itself excluded). */
-  readonly view: readonly string[];
-  /** The nodes the sender elects among (its candidates, itself included when it is one). */
-  readonly cands: readonly string[];
+  /** The nodes the sender watches and what it makes of them; a node watched for a short time and not heard yet is left out. */
+  readonly peers: readonly PeerEntry[];
+}
+
+/** An extension a later release may add; receivers keep what they do not know unread. */
+export interface Extension {
+  readonly type: number;
+  readonly value: Uint8Array;
+}
+
+export interface Heartbeat {
+  /** nodeId() of the sender's node name. */
+  readonly id: number;
+  /** Random per process start: a new value means the peer restarted. */
+  readonly boot: number;
+  /** Increases by one per heartbeat within a boot. */
+  readonly seq: number;
+  /** The sender's current state version (1-255; 0 before it has one). */
+  readonly stateVersion: number;
+  /** The receiver's state version the sender holds (0: none). */
+  readonly ack: number;
+  /** The sender does not hear the receiver: a contact attempt at a low rate, not a sign of life. */
+  readonly probe: boolean;
+  readonly state?: SpeakerState | undefined;
+  readonly extensions?: readonly Extension[] | undefined;
 }
 
 export type HeartbeatError = 'truncated' | 'badMagic' | 'badVersion' | 'badAuth';
 
+/** A node's id on the wire: the first 4 bytes of sha256(name). */
+export function nodeId(name: string): number {
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = createHash('sha256').update(name, 'utf8').digest().readUInt32BE(0);
+    if (ids.size > 100_000) ids.clear();
+    ids.set(name, id);
+  }
+  return id;
+}
+const ids = new Map<string, number>();
+
+function stateSize(s: SpeakerState, name: Buffer, links: Buffer[]): number {
+  return 1 + 1 + 2 + 1 + name.length + 1 + links.reduce((n, l) => n + 1 + l.length, 0) + 1 + 6 * s.macs.length + 2 + 5 * s.peers.length;
+}
+
 export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
-  const name = Buffer.from(h.node, 'utf8');
-  const links = h.links.map((l) => Buffer.from(l, 'utf8'));
-  const view = h.view.map((v) => Buffer.from(v, 'utf8'));
-  const cands = h.cands.map((v) => Buffer.from(v, 'utf8'));
-  const long = (l: Buffer): boolean => l.length > 255;
-  if (long(name) || links.length > 255 || h.macs.length > 255 || links.some(long) || view.length > 0xffff || view.some(long) || cands.length > 0xffff || cands.some(long)) throw new Error('heartbeat field too long');
-  const strings = (ls: Buffer[]): number => ls.reduce((n, l) => n + 1 + l.length, 0);
-  const size = 4 + 1 + 1 + 4 + 4 + 2 + 1 + name.length + 1 + strings(links) + 1 + 6 * h.macs.length + 2 + strings(view) + 2 + strings(cands);
+  const s = h.state;
+  const name = Buffer.from(s?.node ?? '', 'utf8');
+  const links = (s?.links ?? []).map((l) => Buffer.from(l, 'utf8'));
+  if (s && (name.length > 255 || links.length > MAX_LINKS || s.macs.length > MAX_LINKS || links.some((l) => l.length > 15) || s.peers.length > MAX_PEERS)) throw new Error('heartbeat state field too long');
+  const exts = h.extensions ?? [];
+  if (exts.some((e) => e.type > 255 || e.value.length > 255)) throw new Error('heartbeat extension too long');
+  const size = HEADER_LEN + (s ? stateSize(s, name, links) : 0) + exts.reduce((n, e) => n + 2 + e.value.length, 0);
   const out = Buffer.alloc(size + MAC_LEN);
   let o = out.writeUInt32BE(MAGIC, 0);
-  o = out.writeUInt8(VERSION, o);
-  o = out.writeUInt8((h.apiOk ? 1 : 0) | (h.holding ? 2 : 0), o);
+  o = out.writeUInt8(HEARTBEAT_VERSION, o);
+  o = out.writeUInt8((s ? STATE_FLAG : 0) | (h.probe ? PROBE_FLAG : 0), o);
+  o = out.writeUInt32BE(h.id >>> 0, o);
   o = out.writeUInt32BE(h.boot >>> 0, o);
   o = out.writeUInt32BE(h.seq >>> 0, o);
-  o = out.writeUInt16BE(Math.min(0xffff, h.intervalMs), o);
-  o = out.writeUInt8(name.length, o);
-  o += name.copy(out, o);
-  o = out.writeUInt8(links.length, o);
-  for (const l of links) {
-    o = out.writeUInt8(l.length, o);
-    o += l.copy(out, o);
-  }
-  o = out.writeUInt8(h.macs.length, o);
-  for (const m of h.macs) {
-    out.set(macBytes(m), o);
-    o += 6;
-  }
-  for (const list of [view, cands]) {
-    o = out.writeUInt16BE(list.length, o);
-    for (const v of list) {
-      o = out.writeUInt8(v.length, o);
-      o += v.copy(out, o);
+  o = out.writeUInt8(h.stateVersion & 0xff, o);
+  o = out.writeUInt8(h.ack & 0xff, o);
+  if (s) {
+    o = out.writeUInt8(s.maxVersion, o);
+    o = out.writeUInt8((s.apiOk ? 1 : 0) | (s.holding ? 2 : 0) | (s.accused ? 4 : 0) | (s.candidate ? 8 : 0), o);
+    o = out.writeUInt16BE(Math.min(0xffff, s.intervalMs), o);
+    o = out.writeUInt8(name.length, o);
+    o += name.copy(out, o);
+    o = out.writeUInt8(links.length, o);
+    for (const l of links) {
+      o = out.writeUInt8(l.length, o);
+      o += l.copy(out, o);
     }
+    o = out.writeUInt8(s.macs.length, o);
+    for (const m of s.macs) {
+      out.set(macBytes(m), o);
+      o += 6;
+    }
+    o = out.writeUInt16BE(s.peers.length, o);
+    for (const p of s.peers) {
+      o = out.writeUInt32BE(p.id >>> 0, o);
+      o = out.writeUInt8(STATUS_CODES[p.status] | (p.accused ? 4 : 0) | (p.candidate ? 8 : 0), o);
+    }
+  }
+  for (const e of exts) {
+    o = out.writeUInt8(e.type, o);
+    o = out.writeUInt8(e.value.length, o);
+    out.set(e.value, o);
+    o += e.value.length;
   }
   sign(key, out.subarray(0, o)).copy(out, o);
   return out;
@@ -85,20 +165,41 @@ function sign(key: Uint8Array, body: Uint8Array): Buffer {
 export function decodeHeartbeat(b: Uint8Array, key: Uint8Array): { ok: true; value: Heartbeat } | { ok: false; error: HeartbeatError } {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   const fail = (error: HeartbeatError): { ok: false; error: HeartbeatError } => ({ ok: false, error });
-  if (buf.length < 4 + 1 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 2 + 2 + MAC_LEN) return fail('truncated');
+  if (buf.length < 5) return fail('truncated');
   if (buf.readUInt32BE(0) !== MAGIC) return fail('badMagic');
-  if (buf.readUInt8(4) !== VERSION) return fail('badVersion');
+  if (buf.readUInt8(4) !== HEARTBEAT_VERSION) return fail('badVersion');
+  if (buf.length < HEADER_LEN + MAC_LEN) return fail('truncated');
   const body = buf.subarray(0, buf.length - MAC_LEN);
   if (!timingSafeEqual(sign(key, body), buf.subarray(buf.length - MAC_LEN))) return fail('badAuth');
   // Authenticated: the sender is one of ours, but still check every length.
-  let o = 5;
-  const flags = body.readUInt8(o++);
-  const apiOk = (flags & 1) !== 0;
-  const holding = (flags & 2) !== 0;
-  const boot = body.readUInt32BE(o);
-  const seq = body.readUInt32BE(o + 4);
-  const intervalMs = body.readUInt16BE(o + 8);
-  o += 10;
+  const flags = body.readUInt8(5);
+  const head = { id: body.readUInt32BE(6), boot: body.readUInt32BE(10), seq: body.readUInt32BE(14), stateVersion: body.readUInt8(18), ack: body.readUInt8(19), probe: (flags & PROBE_FLAG) !== 0 };
+  let o = HEADER_LEN;
+  let state: SpeakerState | undefined;
+  if (flags & STATE_FLAG) {
+    const s = decodeState(body, o);
+    if (!s) return fail('truncated');
+    state = s.state;
+    o = s.end;
+  }
+  const extensions: Extension[] = [];
+  while (o < body.length) {
+    const type = body[o];
+    const len = body[o + 1];
+    if (type === undefined || len === undefined || o + 2 + len > body.length) return fail('truncated');
+    extensions.push({ type, value: Uint8Array.from(body.subarray(o + 2, o + 2 + len)) });
+    o += 2 + len;
+  }
+  return { ok: true, value: { ...head, ...(state ? { state } : {}), ...(extensions.length ? { extensions } : {}) } };
+}
+
+function decodeState(body: Buffer, start: number): { state: SpeakerState; end: number } | undefined {
+  let o = start;
+  if (o + 4 > body.length) return undefined;
+  const maxVersion = body.readUInt8(o);
+  const flags = body.readUInt8(o + 1);
+  const intervalMs = body.readUInt16BE(o + 2);
+  o += 4;
   const str = (): string | undefined => {
     const n = body[o];
     if (n === undefined || o + 1 + n > body.length) return undefined;
@@ -107,32 +208,29 @@ export function decodeHeartbeat(b: Uint8Array, key: Uint8Array): { ok: true; val
     return s;
   };
   const node = str();
-  if (node === undefined) return fail('truncated');
-  const strs = (n: number): string[] | undefined => {
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = str();
-      if (s === undefined) return undefined;
-      out.push(s);
-    }
-    return out;
-  };
   const nLinks = body[o++];
-  const links = nLinks === undefined ? undefined : strs(nLinks);
-  if (links === undefined) return fail('truncated');
+  if (node === undefined || nLinks === undefined) return undefined;
+  const links: string[] = [];
+  for (let i = 0; i < nLinks; i++) {
+    const l = str();
+    if (l === undefined) return undefined;
+    links.push(l);
+  }
   const nMacs = body[o++];
-  if (nMacs === undefined || o + 6 * nMacs + 2 > body.length) return fail('truncated');
+  if (nMacs === undefined || o + 6 * nMacs + 2 > body.length) return undefined;
   const macs: string[] = [];
   for (let i = 0; i < nMacs; i++) macs.push(formatMac(body, o + 6 * i));
   o += 6 * nMacs;
-  const list = (): string[] | undefined => {
-    if (o + 2 > body.length) return undefined;
-    const n = body.readUInt16BE(o);
-    o += 2;
-    return strs(n);
-  };
-  const view = list();
-  const cands = view && list();
-  if (view === undefined || cands === undefined || o !== body.length) return fail('truncated');
-  return { ok: true, value: { node, boot, seq, intervalMs, apiOk, links, macs, holding, view, cands } };
+  const nPeers = body.readUInt16BE(o);
+  o += 2;
+  if (o + 5 * nPeers > body.length) return undefined;
+  const peers: PeerEntry[] = [];
+  for (let i = 0; i < nPeers; i++, o += 5) {
+    const b = body.readUInt8(o + 4);
+    const status = STATUSES[b & 3];
+    // A status a later release adds says nothing this one understands: no opinion. Bits it adds above 3 are left unread.
+    if (status) peers.push({ id: body.readUInt32BE(o), status, accused: (b & 4) !== 0, candidate: (b & 8) !== 0 });
+  }
+  const bit = (n: number): boolean => (flags & n) !== 0;
+  return { state: { maxVersion, node, intervalMs, apiOk: bit(1), holding: bit(2), accused: bit(4), candidate: bit(8), links, macs, peers }, end: o };
 }

@@ -1,53 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
-/**
- * The UDP shell around heartbeats: send ours to every peer each interval, and at once when what we
- * report changes (`sendNow`); feed theirs to the liveness detector.
- */
+/** The UDP shell around the heartbeat exchange: a beat round every interval, our changed state at once (`sendNow`). */
 import * as dgram from 'node:dgram';
-import { randomInt } from 'node:crypto';
+import { systemClock } from '../../../../lib/clock.js';
 import { familyOf } from '../../../../lib/ip.js';
 import type { Logger } from '../../../../lib/log.js';
-import { decodeHeartbeat, encodeHeartbeat, type HeartbeatError } from './heartbeat.js';
+import { HeartbeatExchange, type Datagram, type PeerAddress, type SelfReport } from './exchange.js';
 import type { Liveness } from './liveness.js';
 
-export interface PeerAddress {
-  readonly node: string;
-  readonly address: string;
-}
+export type { PeerAddress } from './exchange.js';
 
 export interface HeartbeatServiceOptions {
   readonly node: string;
   readonly key: Uint8Array;
-  readonly intervalMs: number;
   readonly port: number;
   readonly log: Logger;
   readonly liveness: Liveness;
-  /** What we tell the others about ourselves, read at every send (our view comes from the liveness detector). */
-  readonly self: () => { apiOk: boolean; links: readonly string[]; macs: readonly string[]; holding: boolean; cands: readonly string[] };
-  readonly peers: () => readonly PeerAddress[];
+  /** What we tell the others about ourselves, read at every send. */
+  readonly self: () => SelfReport;
 }
 
 export class HeartbeatService {
-  readonly #boot = randomInt(1, 0xffffffff);
-  #seq = 0;
+  readonly #exchange: HeartbeatExchange;
   #timer: NodeJS.Timeout | undefined;
   readonly #sockets = new Map<4 | 6, dgram.Socket>();
-  // error -> count, logged at most once per error kind per minute
-  readonly #errors = new Map<HeartbeatError, number>();
   #lastErrorLog = 0;
 
-  constructor(private readonly o: HeartbeatServiceOptions) {}
+  constructor(private readonly o: HeartbeatServiceOptions) {
+    this.#exchange = new HeartbeatExchange({ node: o.node, key: o.key, clock: systemClock, liveness: o.liveness, self: o.self });
+  }
 
   async start(): Promise<void> {
     await this.#bind(4, 'udp4', '0.0.0.0');
     await this.#bind(6, 'udp6', '::').catch((e: Error) => this.o.log.debug({ op: 'heartbeat', err: e.message }, 'no IPv6 heartbeat socket'));
-    this.#timer = setInterval(() => this.#send(), this.o.intervalMs);
-    this.#send();
+    this.#timer = setInterval(() => this.#send(this.#exchange.tick()), this.o.liveness.intervalMs());
+    this.#send(this.#exchange.tick());
   }
 
   #bind(family: 4 | 6, type: 'udp4' | 'udp6', host: string): Promise<void> {
     const s = dgram.createSocket({ type, ipv6Only: family === 6, reuseAddr: true });
-    s.on('message', (msg) => this.#receive(msg));
+    s.on('message', (msg, rinfo) => this.#receive(msg, rinfo.address));
     s.on('error', (e) => this.o.log.warn({ op: 'heartbeat', err: e.message }, 'heartbeat socket error'));
     return new Promise((resolve, reject) => {
       s.once('error', reject);
@@ -59,34 +50,34 @@ export class HeartbeatService {
     });
   }
 
-  /** Sends one heartbeat now (our view or state changed), besides the regular ones. */
+  /** The nodes' heartbeat addresses (only watched peers get heartbeats). */
+  setAddresses(list: readonly PeerAddress[]): void {
+    this.#exchange.setAddresses(list);
+  }
+
+  /** Sends our state now if it changed (a peer up or down, holding, links), besides the regular beats. */
   sendNow(): void {
-    if (this.#sockets.size > 0) this.#send();
+    if (this.#sockets.size > 0) this.#send(this.#exchange.changed());
   }
 
-  #send(): void {
-    const me = this.o.self();
-    const msg = encodeHeartbeat({ node: this.o.node, boot: this.#boot, seq: ++this.#seq, intervalMs: this.o.intervalMs, ...me, view: this.o.liveness.view() }, this.o.key);
-    for (const p of this.o.peers()) {
-      if (p.node === this.o.node) continue;
-      const fam = familyOf(p.address);
+  #send(out: readonly Datagram[]): void {
+    for (const d of out) {
+      const fam = familyOf(d.address);
       const s = fam && this.#sockets.get(fam);
-      s?.send(msg, this.o.port, p.address);
+      s?.send(d.bytes, this.o.port, d.address);
     }
   }
 
-  #receive(msg: Buffer): void {
-    const d = decodeHeartbeat(msg, this.o.key);
-    if (!d.ok) {
-      this.#errors.set(d.error, (this.#errors.get(d.error) ?? 0) + 1);
-      const now = Date.now();
-      if (now - this.#lastErrorLog > 60_000) {
-        this.#lastErrorLog = now;
-        this.o.log.warn({ op: 'heartbeat', errors: Object.fromEntries(this.#errors) }, 'dropping heartbeats that fail to decode or authenticate (is METALLB_HEARTBEAT_KEY the same on every node?)');
-      }
-      return;
+  #receive(msg: Buffer, from: string): void {
+    this.#exchange.receive(msg, from);
+    const errors = this.#exchange.errors;
+    if (errors.size === 0) return;
+    const now = Date.now();
+    if (now - this.#lastErrorLog > 60_000) {
+      this.#lastErrorLog = now;
+      this.o.log.warn({ op: 'heartbeat', errors: Object.fromEntries(errors) }, 'dropping heartbeats that fail to decode or authenticate, or come from nodes not watched (is METALLB_HEARTBEAT_KEY the same on every node, and every speaker of this release?)');
+      errors.clear();
     }
-    if (d.value.node !== this.o.node) this.o.liveness.heard(d.value);
   }
 
   stop(): void {

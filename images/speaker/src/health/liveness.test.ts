@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import { ManualClock } from '../../../../lib/clock.js';
-import type { Heartbeat } from './heartbeat.js';
-import { Liveness } from './liveness.js';
+import type { SpeakerState } from './heartbeat.js';
+import { Liveness, type Heard } from './liveness.js';
 
-const beat = (node: string, seq: number, boot = 1, view: string[] = []): Heartbeat => ({ node, boot, seq, intervalMs: 100, apiOk: true, links: ['eth0'], macs: [], holding: false, view, cands: [] });
+const state = (node: string, extra: Partial<SpeakerState> = {}): SpeakerState => ({ maxVersion: 3, node, intervalMs: 100, apiOk: true, holding: false, accused: false, candidate: true, links: ['eth0'], macs: [], peers: [], ...extra });
+const beat = (node: string, seq: number, boot = 1, s?: SpeakerState, stateVersion = s ? 1 : 0): Heard => ({ node, boot, seq, stateVersion, state: s });
 
 function setup() {
   const clock = new ManualClock();
   const changes: string[] = [];
   const heard: string[] = [];
-  const l = new Liveness(clock, { intervalMs: 100, multiplier: 3 }, (n, up) => changes.push(`${clock.now()} ${n} ${up ? 'up' : 'down'}`), (n, changed) => heard.push(`${n} ${changed}`));
+  const l = new Liveness(clock, { intervalMs: 100, multiplier: 3, graceMs: 1000 }, (n, up) => changes.push(`${clock.now()} ${n} ${up ? 'up' : 'down'}`), (n, changed) => heard.push(`${n} ${changed}`));
   l.setPeers(['node-b', 'node-c']);
   return { clock, changes, heard, l };
 }
@@ -31,16 +32,27 @@ describe('liveness', () => {
     expect(l.counts()).toEqual({ expected: 2, up: 0 });
   });
 
-  test('replays and strangers are refused; a restart (new boot) is accepted', () => {
+  test("the peer's own interval sizes its detection time once its state says it", () => {
+    const { clock, l } = setup();
+    l.heard(beat('node-b', 1, 1, state('node-b', { intervalMs: 50 })));
+    clock.advance(149);
+    expect(l.isUp('node-b')).toBe(true);
+    clock.advance(1);
+    expect(l.isUp('node-b')).toBe(false);
+  });
+
+  test('replays and strangers are refused; a restart (new boot) is accepted and voids the state it had', () => {
     const { l } = setup();
-    expect(l.heard(beat('node-b', 5))).toBe('accepted');
+    expect(l.heard(beat('node-b', 5, 1, state('node-b')))).toBe('accepted');
     expect(l.heard(beat('node-b', 5))).toBe('replayed');
     expect(l.heard(beat('node-b', 4))).toBe('replayed');
+    expect(l.peer('node-b')).toEqual({ up: true, state: state('node-b'), stateVersion: 1 });
     expect(l.heard(beat('node-b', 1, 2))).toBe('accepted');
+    expect(l.peer('node-b')).toEqual({ up: true, stateVersion: 0 });
     expect(l.heard(beat('node-x', 1))).toBe('unknownPeer');
   });
 
-  test('a peer removed from the node list goes down', () => {
+  test('a peer removed from the watched set goes down', () => {
     const { changes, l } = setup();
     l.heard(beat('node-c', 1));
     l.setPeers(['node-b']);
@@ -75,20 +87,38 @@ describe('liveness', () => {
     expect(l.isUp('node-b')).toBe(false);
   });
 
-  test('the view lists peers up; a changed report is flagged, a repeated one is not', () => {
+  test('a changed state is flagged, a repeated one (even resent under a new version) is not', () => {
     const { clock, heard, l } = setup();
-    l.heard(beat('node-c', 1, 1, ['node-b']));
-    l.heard(beat('node-c', 2, 1, ['node-b']));
-    l.heard(beat('node-c', 3, 1, []));
+    l.heard(beat('node-c', 1, 1, state('node-c', { holding: true })));
+    l.heard(beat('node-c', 2));
+    l.heard(beat('node-c', 3, 1, state('node-c', { holding: true }), 2));
+    l.heard(beat('node-c', 4, 1, state('node-c'), 3));
     l.heard(beat('node-b', 1));
     expect(l.view()).toEqual(['node-b', 'node-c']);
-    expect(heard).toEqual(['node-c true', 'node-c false', 'node-c true', 'node-b true']);
+    expect(heard).toEqual(['node-c true', 'node-c false', 'node-c false', 'node-c true', 'node-b false']);
     const t = clock.now() + 50;
     clock.advance(100);
     expect(l.allHeardSince(t)).toBe(false);
     l.heard(beat('node-b', 2));
     expect(l.allHeardSince(t)).toBe(false);
-    l.heard(beat('node-c', 4, 1, []));
+    l.heard(beat('node-c', 5));
     expect(l.allHeardSince(t)).toBe(true);
+  });
+
+  test('statuses: live, holding (or no state yet), silent once heard and lost; never heard is no opinion for the grace, then silent', () => {
+    const { clock, l } = setup();
+    l.heard(beat('node-b', 1, 1, state('node-b')));
+    expect(l.status('node-b')).toBe('live');
+    expect(l.status('node-c')).toBeUndefined();
+    expect(l.status('node-x')).toBeUndefined();
+    l.heard(beat('node-b', 2, 1, state('node-b', { holding: true }), 2));
+    expect(l.status('node-b')).toBe('holding');
+    l.heard(beat('node-b', 3, 2));
+    expect(l.status('node-b')).toBe('holding');
+    clock.advance(300);
+    expect(l.status('node-b')).toBe('silent');
+    expect(l.status('node-c')).toBeUndefined();
+    clock.advance(700);
+    expect(l.status('node-c')).toBe('silent');
   });
 });

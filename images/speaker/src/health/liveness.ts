@@ -1,48 +1,68 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Which peer speakers are alive, from their heartbeats: a peer is down once no heartbeat came
- * for its interval × multiplier. A detection timer that fires late means our own event loop
- * stalled, and the peer's heartbeats may be waiting unread in the socket: then the peer gets one
- * more interval before it is declared down. Pure: the clock is injected.
+ * Which peer speakers are alive, from their heartbeats, and the state each last reported: a peer is
+ * down once no heartbeat came for its interval × multiplier. A detection timer that fires late means
+ * our own event loop stalled, and the peer's heartbeats may be waiting unread in the socket: then the
+ * peer gets one more interval before it is declared down. A peer watched only for a short time and
+ * not heard yet is reported as nothing (no opinion) rather than as silent, so a peer that other
+ * speakers start watching a little later than we do is not accused meanwhile. Pure: the clock is injected.
  */
 import type { Clock, Timer } from '../../../../lib/clock.js';
-import type { Heartbeat } from './heartbeat.js';
+import type { PeerStatus, SpeakerState } from './heartbeat.js';
 
 export interface LivenessOptions {
   /** Heartbeat interval (ms). */
   readonly intervalMs: number;
   /** Missed heartbeats before a peer is down. */
   readonly multiplier: number;
+  /** How long a newly watched peer that was never heard is no opinion rather than silent (ms). */
+  readonly graceMs?: number;
 }
 
-/** 100 ms × 3: a dead peer is noticed within 300 ms. */
-export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 100, multiplier: 3 };
+/** 50 ms × 3: a dead peer is noticed within 150 ms. */
+export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 50, multiplier: 3 };
+const DEFAULT_GRACE_MS = 2000;
+
+/** A received heartbeat with its sender named (see heartbeat.ts). */
+export interface Heard {
+  readonly node: string;
+  readonly boot: number;
+  readonly seq: number;
+  readonly stateVersion: number;
+  readonly state?: SpeakerState | undefined;
+}
 
 export interface PeerState {
   readonly up: boolean;
-  readonly last?: Heartbeat;
+  /** Its state of the current boot, when one arrived. */
+  readonly state?: SpeakerState;
+  /** The version of that state (0: none). */
+  readonly stateVersion: number;
 }
 
 export type HeardResult = 'accepted' | 'replayed' | 'unknownPeer';
 
-/** Called for every accepted heartbeat; `changed` when what the peer reports (view, holding, links, API) differs from its previous one. */
+/** Called for every accepted heartbeat; `changed` when the peer restarted or what it reports differs from before. */
 export type OnHeard = (node: string, changed: boolean) => void;
 
 interface Peer {
   up: boolean;
-  last?: Heartbeat;
+  boot?: number;
+  seq?: number;
+  state?: SpeakerState;
+  stateVersion: number;
   // clock time of the last accepted heartbeat
   at?: number;
   timer?: Timer;
   // a late timer already gave this peer its extra interval
   graced?: boolean;
+  // clock time it was first watched, and whether it was heard since
+  readonly since: number;
+  heard: boolean;
 }
 
-/** Whether two heartbeats of a peer report the same state (sequence numbers aside). */
-function sameReport(a: Heartbeat | undefined, b: Heartbeat): boolean {
-  if (!a) return false;
-  const eq = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((v, i) => v === y[i]);
-  return a.boot === b.boot && a.apiOk === b.apiOk && a.holding === b.holding && eq(a.links, b.links) && eq(a.macs, b.macs) && eq([...a.view].sort(), [...b.view].sort()) && eq([...a.cands].sort(), [...b.cands].sort());
+function sameState(a: SpeakerState | undefined, b: SpeakerState): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
 export class Liveness {
@@ -56,7 +76,7 @@ export class Liveness {
     private readonly onHeard: OnHeard = () => undefined,
   ) {}
 
-  /** The peers to expect (every other node that may run a speaker); others are forgotten. */
+  /** The peers to watch (see topology.ts); others are forgotten. */
   setPeers(nodes: Iterable<string>): void {
     const want = new Set(nodes);
     for (const [n, p] of this.#peers) {
@@ -65,18 +85,31 @@ export class Liveness {
       this.#peers.delete(n);
       if (p.up) this.onChange(n, false);
     }
-    for (const n of want) if (!this.#peers.has(n)) this.#peers.set(n, { up: false });
+    for (const n of want) if (!this.#peers.has(n)) this.#peers.set(n, { up: false, stateVersion: 0, since: this.clock.now(), heard: false });
   }
 
-  heard(h: Heartbeat): HeardResult {
+  heard(h: Heard): HeardResult {
     const p = this.#peers.get(h.node);
     if (!p) return 'unknownPeer';
-    if (p.last && p.last.boot === h.boot && h.seq <= p.last.seq) return 'replayed';
-    const changed = !sameReport(p.last, h);
-    p.last = h;
+    if (p.boot === h.boot && p.seq !== undefined && h.seq <= p.seq) return 'replayed';
+    let changed = false;
+    if (p.boot !== h.boot) {
+      // Restarted: what it said before is void.
+      changed = p.boot !== undefined || p.state !== undefined;
+      p.boot = h.boot;
+      delete p.state;
+      p.stateVersion = 0;
+    }
+    p.seq = h.seq;
+    if (h.state) {
+      if (!sameState(p.state, h.state)) changed = true;
+      p.state = h.state;
+      p.stateVersion = h.stateVersion;
+    }
     p.at = this.clock.now();
+    p.heard = true;
     p.graced = false;
-    const interval = Math.max(1, h.intervalMs || this.opts.intervalMs);
+    const interval = Math.max(1, p.state?.intervalMs || this.opts.intervalMs);
     this.#arm(h.node, p, interval * this.opts.multiplier, interval);
     if (!p.up) {
       p.up = true;
@@ -108,14 +141,26 @@ export class Liveness {
     return this.#peers.get(node)?.up === true;
   }
 
-  /** Every expected peer, up or not. */
+  /** Every watched peer, up or not. */
   names(): string[] {
     return [...this.#peers.keys()];
   }
 
-  /** The peers up now, sorted: our view, which our heartbeats carry. */
+  /** The peers up now, sorted. */
   view(): string[] {
     return [...this.#peers].filter(([, p]) => p.up).map(([n]) => n).sort();
+  }
+
+  /**
+   * What we report of a node: heard and deciding, heard but holding (or its state not in yet), not
+   * heard; undefined when we do not watch it, or watch it since less than the grace and never heard it.
+   */
+  status(node: string): PeerStatus | undefined {
+    const p = this.#peers.get(node);
+    if (!p) return undefined;
+    if (p.up) return p.state && !p.state.holding ? 'live' : 'holding';
+    if (!p.heard && this.clock.now() - p.since < (this.opts.graceMs ?? DEFAULT_GRACE_MS)) return undefined;
+    return 'silent';
   }
 
   /** Whether every peer up now was heard at or after `t` (clock time). */
@@ -126,20 +171,20 @@ export class Liveness {
 
   peer(node: string): PeerState | undefined {
     const p = this.#peers.get(node);
-    return p && (p.last ? { up: p.up, last: p.last } : { up: p.up });
+    return p && (p.state ? { up: p.up, state: p.state, stateVersion: p.stateVersion } : { up: p.up, stateVersion: p.stateVersion });
   }
 
-  /** Number of expected peers, and how many of them are up. */
+  /** Number of watched peers, and how many of them are up. */
   counts(): { expected: number; up: number } {
     let up = 0;
     for (const p of this.#peers.values()) if (p.up) up++;
     return { expected: this.#peers.size, up };
   }
 
-  /** MACs the peers reported in their latest heartbeats: our own speakers' stations. */
+  /** MACs the peers reported in their latest states: our own speakers' stations. */
   macs(): Set<string> {
     const out = new Set<string>();
-    for (const p of this.#peers.values()) for (const m of p.last?.macs ?? []) out.add(m);
+    for (const p of this.#peers.values()) for (const m of p.state?.macs ?? []) out.add(m);
     return out;
   }
 
@@ -151,6 +196,11 @@ export class Liveness {
   /** The detection time for our own interval (ms). */
   detectionMs(): number {
     return this.opts.intervalMs * this.opts.multiplier;
+  }
+
+  /** How long a newly watched peer may stay unheard before we report it silent (ms). */
+  graceMs(): number {
+    return this.opts.graceMs ?? DEFAULT_GRACE_MS;
   }
 
   stop(): void {

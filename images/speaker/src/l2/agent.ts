@@ -14,6 +14,7 @@ import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
 import type { SpeakerEvent } from './speaker.js';
+import { planL2 } from './topology.js';
 
 const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
 const ADVERTISEMENTS = { group: 'metallb.io', version: 'v1beta1', plural: 'l2advertisements' } as const;
@@ -88,7 +89,6 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     options,
     log,
     registry: ctx.metrics,
-    peers: () => peerAddresses(nodes.list()),
     apiOk: () => apiOk,
     onEvent: (e) => onEvent(e),
     ...(excluded ? { excluded } : {}),
@@ -102,8 +102,8 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
       if (!reported.has(k)) log.warn({ op: 'instance', instance: p.key, reason: p.reason }, `not announcing: ${p.message}`);
       reported.add(k);
     }
-    rt.liveness.setPeers(nodes.list().map((n) => n.metadata?.name ?? '').filter((n) => n && n !== ctx.nodeName));
-    rt.speaker.setInstances(d.instances);
+    rt.setAddresses(peerAddresses(nodes.list()));
+    rt.speaker.setPlan(planL2(d.instances, d.groups));
     statusSoon();
   }
 

@@ -20,7 +20,7 @@ const nodes = [node('n1', { zone: 'a' }, '192.0.2.11'), node('n2', { zone: 'b' }
 
 describe('desiredL2', () => {
   test('empty cluster', () => {
-    expect(desiredL2([], [], [], [])).toEqual({ instances: [], problems: [] });
+    expect(desiredL2([], [], [], [])).toEqual({ instances: [], problems: [], groups: [] });
   });
 
   test('IP from status, preferred node and class from annotations, eligible from the L2Advertisement', () => {
@@ -31,6 +31,17 @@ describe('desiredL2', () => {
       [],
     );
     expect(got.instances).toEqual([{ key: 'default/web-c-0', service: { namespace: 'default', name: 'web' }, ip: '192.0.2.200', preferred: 'n1', eligible: ['n1'], interfaces: ['eth0'] }]);
+  });
+
+  test("each class's node group is returned, and its instances share it as their eligible nodes", () => {
+    const got = desiredL2(
+      [instance('web-c-0', '192.0.2.200', { 'metallb.io/address-pool': 'c' }), instance('web-c-1', '192.0.2.201', { 'metallb.io/address-pool': 'c' })],
+      [adv('c', { nodeSelectors: [{ matchLabels: { zone: 'a' } }] }), adv('all')],
+      nodes,
+      [],
+    );
+    expect(got.groups).toEqual([['n1'], ['n1', 'n2']]);
+    expect(got.instances[0]?.eligible).toBe(got.instances[1]?.eligible);
   });
 
   test('externalTrafficPolicy Local: only nodes with ready endpoints', () => {

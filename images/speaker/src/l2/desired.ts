@@ -25,6 +25,8 @@ export interface InstanceProblem {
 export interface DesiredL2 {
   readonly instances: L2Instance[];
   readonly problems: InstanceProblem[];
+  /** Each class's node group (the usable nodes its L2Advertisement selects): the rings speakers watch each other on. */
+  readonly groups: string[][];
 }
 
 function nodeUsable(n: V1Node): boolean {
@@ -50,6 +52,16 @@ export function desiredL2(
 ): DesiredL2 {
   const advByName = new Map(advertisements.map((a) => [a.metadata.name ?? '', a]));
   const usableNodes = nodes.filter(nodeUsable);
+  // class -> its node group (one array, shared by its instances), or the selector's error
+  const groups = new Map<string, string[] | Error>();
+  for (const [name, adv] of advByName) {
+    try {
+      const sels = (adv.spec?.nodeSelectors ?? []).map((s) => parseSelector(s));
+      groups.set(name, usableNodes.filter((n) => sels.length === 0 || sels.some((s) => matches(s, n.metadata?.labels ?? {}))).map((n) => n.metadata?.name ?? ''));
+    } catch (e) {
+      groups.set(name, e as Error);
+    }
+  }
   const out: L2Instance[] = [];
   const problems: InstanceProblem[] = [];
   for (const o of instances) {
@@ -66,14 +78,9 @@ export function desiredL2(
       problems.push({ key, reason: 'noAdvertisement', message: `no L2Advertisement "${cls}" in the module namespace` });
       continue;
     }
-    let eligible: string[];
-    try {
-      const sels = (adv.spec?.nodeSelectors ?? []).map((s) => parseSelector(s));
-      eligible = usableNodes
-        .filter((n) => sels.length === 0 || sels.some((s) => matches(s, n.metadata?.labels ?? {})))
-        .map((n) => n.metadata?.name ?? '');
-    } catch (e) {
-      problems.push({ key, reason: 'badSelector', message: `L2Advertisement "${cls}": ${(e as Error).message}` });
+    let eligible = groups.get(cls) ?? [];
+    if (eligible instanceof Error) {
+      problems.push({ key, reason: 'badSelector', message: `L2Advertisement "${cls}": ${eligible.message}` });
       continue;
     }
     const ref = o.spec?.serviceRef ?? { namespace: md.namespace ?? '', name: md.labels?.['parent-service'] ?? md.name ?? '' };
@@ -86,7 +93,7 @@ export function desiredL2(
     for (const ip of ips) out.push({ key, service, ip, preferred: preferred || undefined, eligible, interfaces: adv.spec?.interfaces ?? [] });
   }
   out.sort((a, b) => (a.key + a.ip).localeCompare(b.key + b.ip));
-  return { instances: out, problems };
+  return { instances: out, problems, groups: [...groups.values()].filter((g): g is string[] => Array.isArray(g)) };
 }
 
 /** Each node's heartbeat address: its first InternalIP (IPv4 preferred). */

@@ -18,18 +18,18 @@ export interface L2RuntimeOptions {
   readonly options: L2Options;
   readonly log: Logger;
   readonly registry: Registry;
-  /** Peers' heartbeat addresses, read at every send. */
-  readonly peers: () => readonly PeerAddress[];
   readonly apiOk: () => boolean;
   readonly onEvent?: (e: SpeakerEvent) => void;
   readonly openLink?: OpenLink;
   readonly excluded?: readonly RegExp[];
 }
 
-/** Call `speaker.start()` once the peers are set: it starts the hold before the first decision. */
+/** Call `speaker.start()` once the plan and addresses are set: it starts the hold before the first decision. */
 export interface L2Runtime {
   readonly speaker: L2Speaker;
   readonly liveness: Liveness;
+  /** The nodes' heartbeat addresses (only the plan's peers get heartbeats). */
+  setAddresses(list: readonly PeerAddress[]): void;
   stop(): void;
 }
 
@@ -40,15 +40,14 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
   const liveness = new Liveness(systemClock, o.options.liveness, (peer, up) => {
     metrics.peer(peer, up);
     o.log[up ? 'info' : 'warn']({ op: 'liveness', peer, up }, up ? 'peer speaker up' : 'peer speaker down');
-    // Our view changed: tell the peers at once, so one we stopped hearing stands back now.
+    // What we hear changed: tell the peers at once, so one we stopped hearing stands back now.
     ref.heartbeats?.sendNow();
     ref.speaker?.recompute();
   }, (_peer, changed) => {
     ref.speaker?.heard(changed);
-    // A peer's new report may change whom we elect among: tell the others at once.
-    if (changed && ref.speaker?.candidates().join(',') !== sentCands) ref.heartbeats?.sendNow();
+    // A peer now holding or deciding changes our report of it: tell the others at once.
+    if (changed) ref.heartbeats?.sendNow();
   });
-  let sentCands = '';
   const s = new L2Speaker({
     node: o.node,
     clock: systemClock,
@@ -66,16 +65,10 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
   const heartbeats = new HeartbeatService({
     node: o.node,
     key: o.key,
-    intervalMs: o.options.liveness.intervalMs,
     port: o.options.heartbeatPort,
     log: o.log,
     liveness,
-    self: () => {
-      const cands = s.candidates();
-      sentCands = cands.join(',');
-      return { apiOk: o.apiOk(), ...s.upLinks(), holding: s.holding(), cands };
-    },
-    peers: o.peers,
+    self: () => ({ apiOk: o.apiOk(), ...s.upLinks(), ...s.report() }),
   });
   ref.heartbeats = heartbeats;
   const links = new LinkWatch((ls) => s.setLinks(ls));
@@ -84,6 +77,7 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
   return {
     speaker: s,
     liveness,
+    setAddresses: (list) => heartbeats.setAddresses(list),
     stop() {
       heartbeats.stop();
       links.stop();

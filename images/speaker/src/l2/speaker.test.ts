@@ -2,6 +2,7 @@
 import { Registry } from 'prom-client';
 import pino from 'pino';
 import { ManualClock } from '../../../../lib/clock.js';
+import { nodeId } from '../health/heartbeat.js';
 import { Liveness } from '../health/liveness.js';
 import { ARP_REQUEST, arpFrame } from './arp.js';
 import { decodeFrame } from './frame.js';
@@ -66,8 +67,9 @@ function setup(probeWaitMs = 0) {
   sp.start();
   // node-b's heartbeat: by default it hears us and decides.
   const beat = (seq: number, links = ['eth0'], view = ['node-a'], holding = false): void => {
-    const cands = holding ? [] : [...view, 'node-b'];
-    void liveness.heard({ node: 'node-b', boot: 1, seq, intervalMs: 100, apiOk: true, links, macs: ['02:00:00:00:00:0b'], holding, view, cands });
+    const a = view.includes('node-a');
+    const peers = [{ id: nodeId('node-a'), status: a ? ('live' as const) : ('silent' as const), accused: false, candidate: a && !holding }];
+    void liveness.heard({ node: 'node-b', boot: 1, seq, stateVersion: seq, state: { maxVersion: 3, node: 'node-b', intervalMs: 100, apiOk: true, links, macs: ['02:00:00:00:00:0b'], holding, accused: false, candidate: !holding, peers } });
   };
   return { clock, reg, links, events, sp, liveness, beat, eth0, reports };
 }

@@ -6,14 +6,16 @@
  */
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
+import { nodeId, type PeerEntry } from '../health/heartbeat.js';
 import type { Liveness } from '../health/liveness.js';
 import { StallWatch } from '../health/stall.js';
 import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
 import { EXCLUDED_INTERFACES, interfaceAllowed, usableLinks, type LinkState } from './interfaces.js';
 import type { L2Metrics } from './metrics.js';
-import { agreedBy, candidates, electOwner, type Election, type PeerReport } from './owner.js';
+import { accusations, agreedBy, candidates, electOwner, type Election, type NodeReport } from './owner.js';
 import type { OpenLink, RawLink } from './raw-link.js';
 import { respond, type LinkView } from './responder.js';
+import { planL2, type L2Plan } from './topology.js';
 
 /** One requested address of a Service (an SDNInternalL2LBService with its IP). */
 export interface L2Instance {
@@ -22,7 +24,7 @@ export interface L2Instance {
   readonly service: { readonly namespace: string; readonly name: string };
   readonly ip: string;
   readonly preferred?: string | undefined;
-  /** Nodes allowed to announce it (class node selector; ETP Local: nodes with ready endpoints). */
+  /** Nodes allowed to announce it (class node selector; ETP Local: nodes with ready endpoints). Instances of one class may share the array. */
   readonly eligible: readonly string[];
   /** The class's interfaces (`spec.l2.interfaces`); empty = all not excluded. */
   readonly interfaces: readonly string[];
@@ -52,6 +54,8 @@ export interface L2SpeakerDeps {
 export class L2Speaker {
   // ip -> instances with that address (several when shared)
   #byIp = new Map<string, L2Instance[]>();
+  // ip -> its chain (see topology.ts), for the addresses whose chain we are in
+  #chains = new Map<string, readonly string[]>();
   // interface name -> open raw link
   readonly #links = new Map<string, RawLink>();
   // ip -> the owner we computed last time (to tell a takeover from a new address)
@@ -130,10 +134,18 @@ export class L2Speaker {
     if (changed || (this.#pausedAt !== undefined && this.d.liveness.allHeardSince(this.#pausedAt))) this.recompute();
   }
 
+  /** The instances, with the peers and chains of the instances' own eligible nodes (tests and the static speaker). */
   setInstances(list: readonly L2Instance[]): void {
+    this.setPlan(planL2(list));
+  }
+
+  /** What to announce and with whom (the same plan on every speaker): watch our peers, elect within our chains. */
+  setPlan(plan: L2Plan): void {
     const by = new Map<string, L2Instance[]>();
-    for (const i of list) by.set(i.ip, [...(by.get(i.ip) ?? []), i]);
+    for (const i of plan.instances) by.set(i.ip, [...(by.get(i.ip) ?? []), i]);
     this.#byIp = by;
+    this.#chains = new Map([...plan.chains].filter(([, c]) => c.includes(this.d.node)));
+    this.d.liveness.setPeers(plan.peersOf(this.d.node));
     this.recompute();
   }
 
@@ -211,11 +223,11 @@ export class L2Speaker {
       this.d.log.warn({ op: 'isolation', isolated }, isolated ? 'no peer heartbeats and no API server: stopping all announcements' : 'peers or API server back');
     }
     const paused = this.#paused();
-    const reports = this.#reports();
-    const cands = candidates(this.d.node, this.#holding, reports);
+    const { reports, cands } = this.#decide();
     const want = new Set<string>();
-    for (const [ip, insts] of this.#byIp) {
-      const e = this.#election(ip, insts);
+    for (const [ip, chain] of this.#chains) {
+      const insts = this.#byIp.get(ip) ?? [];
+      const e = this.#election(ip, chain, insts);
       const owner = electOwner({ ...e, usable: (n) => cands.has(n) && e.usable(n) });
       const prev = this.#lastOwner.get(ip);
       this.#lastOwner.set(ip, owner);
@@ -234,7 +246,7 @@ export class L2Speaker {
       }
     }
     for (const ip of this.#announcer.addresses()) if (!want.has(ip)) this.#announcer.release(ip);
-    for (const ip of [...this.#lastOwner.keys()]) if (!this.#byIp.has(ip)) this.#lastOwner.delete(ip);
+    for (const ip of [...this.#lastOwner.keys()]) if (!this.#chains.has(ip)) this.#lastOwner.delete(ip);
     // Instances may have changed the interfaces of an address without a state change.
     this.#delegate();
   }
@@ -252,31 +264,48 @@ export class L2Speaker {
     return true;
   }
 
-  /** What the peers' latest heartbeats say, for the election. */
-  #reports(): Map<string, PeerReport> {
-    const out = new Map<string, PeerReport>();
-    for (const n of this.d.liveness.names()) {
-      const p = this.d.liveness.peer(n);
-      out.set(n, { up: p?.up === true, holding: p?.last?.holding === true, view: p?.last?.view ?? [], cands: p?.last?.cands ?? [] });
+  /** The peers' latest reports and ours; the nodes we elect among; what we pass on. */
+  #decide(): { reports: Map<string, NodeReport>; cands: Set<string>; accuses: Set<string>; accused: boolean } {
+    const reports = new Map<string, NodeReport>();
+    const peers = this.d.liveness.names();
+    for (const n of peers) {
+      const state = this.d.liveness.peer(n)?.state;
+      const entries = new Map((state?.peers ?? []).map((p) => [p.id, p]));
+      reports.set(n, {
+        holding: state?.holding ?? true,
+        accused: state?.accused ?? false,
+        candidate: state?.candidate ?? false,
+        status: (m) => entries.get(nodeId(m))?.status,
+        accuses: (m) => entries.get(nodeId(m))?.accused === true,
+        elects: (m) => entries.get(nodeId(m))?.candidate === true,
+      });
     }
-    return out;
+    const none = (): boolean => false;
+    reports.set(this.d.node, { holding: this.#holding, accused: false, candidate: false, status: (m) => this.d.liveness.status(m), accuses: none, elects: none });
+    const { accused, accuses } = accusations(this.d.node, peers, reports);
+    return { reports, cands: candidates(this.d.node, peers, reports), accuses, accused };
   }
 
-  /** The nodes we elect among now (our heartbeats carry them). */
-  candidates(): string[] {
-    return [...candidates(this.d.node, this.#holding, this.#reports())].sort();
+  /** What our heartbeats say of us and of each peer we watch (see owner.ts). */
+  report(): { holding: boolean; accused: boolean; candidate: boolean; peers: PeerEntry[] } {
+    const { cands, accuses, accused } = this.#decide();
+    const peers: PeerEntry[] = [];
+    for (const n of this.d.liveness.names()) {
+      const status = this.d.liveness.status(n);
+      if (status) peers.push({ id: nodeId(n), status, accused: accuses.has(n), candidate: cands.has(n) });
+    }
+    return { holding: this.#holding, accused, candidate: cands.has(this.d.node), peers: peers.sort((a, b) => a.id - b.id) };
   }
 
   /** The election for an address; `usable` says whether a node is alive (to us) with a link allowed for it. */
-  #election(ip: string, insts: readonly L2Instance[]): Election {
-    const eligible = [...new Set(insts.flatMap((i) => i.eligible))];
-    const preferred = insts.find((i) => i.preferred)?.preferred;
-    const allowed = insts.flatMap((i) => i.interfaces);
+  #election(ip: string, chain: readonly string[], insts: readonly L2Instance[]): Election {
+    const allowed = insts.some((i) => i.interfaces.length === 0) ? [] : insts.flatMap((i) => i.interfaces);
     const usable = (node: string): boolean => {
-      const links = node === this.d.node ? [...this.#links.keys()] : this.d.liveness.peer(node)?.up ? this.d.liveness.peer(node)?.last?.links ?? [] : [];
-      return links.some((l) => interfaceAllowed(l, insts.some((i) => i.interfaces.length === 0) ? [] : allowed, this.#excluded));
+      const peer = this.d.liveness.peer(node);
+      const links = node === this.d.node ? [...this.#links.keys()] : peer?.up ? peer.state?.links ?? [] : [];
+      return links.some((l) => interfaceAllowed(l, allowed, this.#excluded));
     };
-    return { ip, preferred, eligible, usable };
+    return { ip, chain, usable };
   }
 
   #linksFor(ip: string): RawLink[] {

@@ -2,7 +2,7 @@
 /**
  * Runs the L2 speaker of one node from a JSON description instead of the API server, for the
  * lab's network tests and benchmarks: `node static-main.js <file.json>`; SIGHUP re-reads the file.
- * The file: { node, peers: [{node, address}], instances: [L2Instance], apiOk?, metricsPort? }.
+ * The file: { node, peers: [{node, address}], groups?: [[node]], instances: [L2Instance], apiOk?, metricsPort? }.
  * Timings come from the same environment variables as the real speaker.
  */
 import * as fs from 'node:fs';
@@ -13,10 +13,13 @@ import { startHealthServer } from '../health/server.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
 import type { L2Instance } from './speaker.js';
+import { planL2 } from './topology.js';
 
 interface StaticConfig {
   node: string;
+  /** Every node's heartbeat address; those in `groups` (default: one group of all of them) watch each other. */
   peers: PeerAddress[];
+  groups?: string[][];
   instances: L2Instance[];
   apiOk?: boolean;
   metricsPort?: number;
@@ -40,13 +43,12 @@ async function main(): Promise<void> {
     options: l2OptionsFromEnv(process.env),
     log,
     registry,
-    peers: () => cfg.peers,
     apiOk: () => cfg.apiOk ?? true,
   });
   const apply = (): void => {
-    rt.liveness.setPeers(cfg.peers.map((p) => p.node).filter((n) => n !== cfg.node));
+    rt.setAddresses(cfg.peers);
     rt.speaker.setApiOk(cfg.apiOk ?? true);
-    rt.speaker.setInstances(cfg.instances);
+    rt.speaker.setPlan(planL2(cfg.instances, cfg.groups ?? [cfg.peers.map((p) => p.node)]));
   };
   apply();
   rt.speaker.start();

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * What one speaker sends to its peers and what it makes of what they send (the UDP shell is
+ * heartbeats.ts). Every interval each watched peer gets a beat; our state rides along until the peer
+ * acknowledges its version. A peer not heard for the grace (its speaker is not running, or cannot
+ * reach us) gets only a probe now and then, which says we do not hear it; a probe received makes us
+ * beat to its sender again, so two speakers that lost each other find each other within a probe
+ * interval. Pure: the clock is injected.
+ */
+import { randomInt } from 'node:crypto';
+import type { Clock } from '../../../../lib/clock.js';
+import { HEARTBEAT_VERSION, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatError, type PeerEntry, type SpeakerState } from './heartbeat.js';
+import type { Liveness } from './liveness.js';
+
+export interface PeerAddress {
+  readonly node: string;
+  readonly address: string;
+}
+
+/** One heartbeat to send. */
+export interface Datagram {
+  readonly node: string;
+  readonly address: string;
+  readonly bytes: Uint8Array;
+}
+
+/** What we tell the others about ourselves and the peers we watch. */
+export interface SelfReport {
+  readonly apiOk: boolean;
+  readonly holding: boolean;
+  readonly accused: boolean;
+  readonly candidate: boolean;
+  readonly links: readonly string[];
+  readonly macs: readonly string[];
+  readonly peers: readonly PeerEntry[];
+}
+
+export interface ExchangeOptions {
+  readonly node: string;
+  readonly key: Uint8Array;
+  readonly clock: Clock;
+  readonly liveness: Liveness;
+  readonly self: () => SelfReport;
+  /** Random per process start when absent. */
+  readonly boot?: number;
+  /** Interval between probes to a peer we do not hear (ms). */
+  readonly probeMs?: number;
+}
+
+export type ReceiveError = HeartbeatError | 'unknownPeer';
+
+interface PeerLink {
+  // its version of our state (0: none), and until when it gets a beat every interval
+  ack: number;
+  contactUntil: number;
+  lastProbe: number;
+  // the highest heartbeat version it speaks, once its state said so
+  maxVersion?: number;
+}
+
+const DEFAULT_PROBE_MS = 1000;
+
+export class HeartbeatExchange {
+  readonly boot: number;
+  readonly #id: number;
+  #seq = 0;
+  #version = 0;
+  #stateKey = '';
+  #state: SpeakerState | undefined;
+  #sentVersion = -1;
+  // node -> address, and address-independent id -> nodes with it
+  #addresses = new Map<string, string>();
+  #byId = new Map<number, string[]>();
+  readonly #links = new Map<string, PeerLink>();
+  /** Heartbeats dropped, by reason. */
+  readonly errors = new Map<ReceiveError, number>();
+
+  constructor(private readonly o: ExchangeOptions) {
+    this.boot = o.boot ?? randomInt(1, 0xffffffff);
+    this.#id = nodeId(o.node);
+  }
+
+  /** The heartbeat addresses of the nodes (more than the watched peers is fine: only those get heartbeats). */
+  setAddresses(list: readonly PeerAddress[]): void {
+    this.#addresses = new Map(list.map((p) => [p.node, p.address]));
+    this.#byId = new Map();
+    for (const p of list) this.#byId.set(nodeId(p.node), [...(this.#byId.get(nodeId(p.node)) ?? []), p.node]);
+  }
+
+  /** The heartbeats of one interval. */
+  tick(): Datagram[] {
+    return this.#send(false);
+  }
+
+  /** Heartbeats carrying our state to every peer we beat to, if it changed since we last sent; else none. */
+  changed(): Datagram[] {
+    this.#current();
+    return this.#version === this.#sentVersion ? [] : this.#send(true);
+  }
+
+  #send(onlyBeats: boolean): Datagram[] {
+    const state = this.#current();
+    this.#sentVersion = this.#version;
+    const now = this.o.clock.now();
+    const out: Datagram[] = [];
+    for (const node of this.o.liveness.names()) {
+      const address = this.#addresses.get(node);
+      if (address === undefined || node === this.o.node) continue;
+      const link = this.#link(node);
+      const probe = now >= link.contactUntil && !this.o.liveness.isUp(node);
+      if (probe && (onlyBeats || now - link.lastProbe < (this.o.probeMs ?? DEFAULT_PROBE_MS))) continue;
+      if (probe) link.lastProbe = now;
+      const bytes = encodeHeartbeat({
+        id: this.#id,
+        boot: this.boot,
+        seq: ++this.#seq,
+        stateVersion: this.#version,
+        ack: this.o.liveness.peer(node)?.stateVersion ?? 0,
+        probe,
+        state: link.ack === this.#version ? undefined : state,
+      }, this.o.key);
+      out.push({ node, address, bytes });
+    }
+    return out;
+  }
+
+  #link(node: string): PeerLink {
+    let l = this.#links.get(node);
+    if (!l) {
+      l = { ack: 0, contactUntil: this.o.clock.now() + this.o.liveness.graceMs(), lastProbe: -Infinity };
+      this.#links.set(node, l);
+    }
+    return l;
+  }
+
+  /** Our state now; a new version when it differs from the last one. */
+  #current(): SpeakerState {
+    const me = this.o.self();
+    const state: SpeakerState = {
+      maxVersion: HEARTBEAT_VERSION,
+      node: this.o.node,
+      intervalMs: this.o.liveness.intervalMs(),
+      apiOk: me.apiOk,
+      holding: me.holding,
+      accused: me.accused,
+      candidate: me.candidate,
+      links: me.links.slice(0, MAX_LINKS),
+      macs: me.macs.slice(0, MAX_LINKS),
+      peers: me.peers.slice(0, MAX_PEERS),
+    };
+    const key = JSON.stringify(state);
+    if (key !== this.#stateKey || !this.#state) {
+      this.#stateKey = key;
+      this.#state = state;
+      this.#version = (this.#version % 255) + 1;
+    }
+    return this.#state;
+  }
+
+  /** A datagram from `from` (its source address, used only to tell apart two nodes whose ids collide). */
+  receive(bytes: Uint8Array, from: string): void {
+    const d = decodeHeartbeat(bytes, this.o.key);
+    if (!d.ok) return this.#drop(d.error);
+    const h = d.value;
+    const named = this.#byId.get(h.id) ?? [];
+    const node = named.length === 1 ? named[0] : named.find((n) => this.#addresses.get(n) === from);
+    if (node === undefined || node === this.o.node || (h.state && h.state.node !== node)) return this.#drop('unknownPeer');
+    const link = this.#link(node);
+    link.contactUntil = this.o.clock.now() + this.o.liveness.graceMs();
+    // A probe says its sender does not hear us: beat to it again (above), but it proves nothing about it.
+    if (h.probe) return;
+    if (this.o.liveness.heard({ node, boot: h.boot, seq: h.seq, stateVersion: h.stateVersion, state: h.state }) !== 'accepted') return;
+    link.ack = h.ack;
+    if (h.state) link.maxVersion = h.state.maxVersion;
+  }
+
+  #drop(e: ReceiveError): void {
+    this.errors.set(e, (this.errors.get(e) ?? 0) + 1);
+  }
+
+  /** The highest heartbeat version a peer said it speaks (a later release sends it the lower of that and its own). */
+  peerVersion(node: string): number | undefined {
+    return this.#links.get(node)?.maxVersion;
+  }
+}
