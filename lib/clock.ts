@@ -18,32 +18,35 @@ export const systemClock: Clock = {
   },
 };
 
-/** A clock that only moves when told to; timers fire in due order during advance(). */
+interface Due {
+  readonly at: number;
+  readonly seq: number;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+/** A clock that only moves when told to; timers fire in due order (then in the order they were set) during advance(). */
 export class ManualClock implements Clock {
   #now = 0;
   #seq = 0;
-  // seq -> timer
-  #timers = new Map<number, { at: number; fn: () => void }>();
+  // a binary min-heap by (at, seq); cancelled timers stay until they come up
+  readonly #heap: Due[] = [];
 
   now(): number {
     return this.#now;
   }
 
   setTimeout(fn: () => void, ms: number): Timer {
-    const id = this.#seq++;
-    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
-    return { cancel: () => this.#timers.delete(id) };
+    const d: Due = { at: this.#now + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false };
+    this.#push(d);
+    return { cancel: () => (d.cancelled = true) };
   }
 
   advance(ms: number): void {
     const end = this.#now + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.#timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.#timers.delete(next[0]);
-      this.#now = next[1].at;
-      next[1].fn();
+    for (let d = this.#next(end); d; d = this.#next(end)) {
+      this.#now = d.at;
+      d.fn();
     }
     this.#now = end;
   }
@@ -51,12 +54,48 @@ export class ManualClock implements Clock {
   /** Time jumps `ms` ahead as over a stalled event loop: then every overdue timer fires, late, in due order. */
   stall(ms: number): void {
     this.#now += ms;
+    for (let d = this.#next(this.#now); d; d = this.#next(this.#now)) d.fn();
+  }
+
+  /** Takes the earliest live timer due by `end`. */
+  #next(end: number): Due | undefined {
     for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.#timers) if (e[1].at <= this.#now && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.#timers.delete(next[0]);
-      next[1].fn();
+      const top = this.#heap[0];
+      if (!top || top.at > end) return undefined;
+      this.#pop();
+      if (!top.cancelled) return top;
+    }
+  }
+
+  #before(a: Due, b: Due): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  #push(d: Due): void {
+    const h = this.#heap;
+    h.push(d);
+    for (let i = h.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (!this.#before(h[i] as Due, h[p] as Due)) break;
+      [h[i], h[p]] = [h[p] as Due, h[i] as Due];
+      i = p;
+    }
+  }
+
+  #pop(): void {
+    const h = this.#heap;
+    const last = h.pop();
+    if (!last || h.length === 0) return;
+    h[0] = last;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.#before(h[l] as Due, h[m] as Due)) m = l;
+      if (r < h.length && this.#before(h[r] as Due, h[m] as Due)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m] as Due, h[i] as Due];
+      i = m;
     }
   }
 }

@@ -13,7 +13,7 @@ import { DEFAULT_ANNOUNCER } from '../../images/speaker/src/l2/announcer.js';
 import { L2Metrics } from '../../images/speaker/src/l2/metrics.js';
 import type { RawLink } from '../../images/speaker/src/l2/raw-link.js';
 import { L2Speaker } from '../../images/speaker/src/l2/speaker.js';
-import type { L2Plan } from '../../images/speaker/src/l2/topology.js';
+import type { L2Topology } from '../../images/speaker/src/l2/topology.js';
 
 const KEY = Buffer.from('cluster-key');
 /** Bytes a UDP datagram takes on an Ethernet wire besides its payload: Ethernet 14, IPv4 20, UDP 8. */
@@ -49,7 +49,7 @@ export class LoopClock implements Clock {
 const quietLink = (name: string, mac: string): RawLink => ({ name, mac, send: () => undefined, onFrame: () => undefined, onClose: () => undefined, close: () => undefined });
 
 export interface ClusterOptions {
-  readonly plan: L2Plan;
+  readonly topology: L2Topology;
   readonly intervalMs: number;
   readonly multiplier: number;
 }
@@ -61,6 +61,7 @@ export class Member {
   readonly exchange: HeartbeatExchange;
   sent = 0;
   sentBytes = 0;
+  largest = 0;
   #timer: { cancel(): void } | undefined;
 
   constructor(readonly name: string, boot: number, readonly net: SimNet) {
@@ -85,7 +86,7 @@ export class Member {
     this.exchange = new HeartbeatExchange({ node: name, key: KEY, clock: this.clock, liveness: this.liveness, boot, self: () => ({ apiOk: true, links: ['eth0'], macs: [mac], ...this.speaker.report() }) });
     this.exchange.setAddresses(net.addresses);
     this.speaker.setLinks([{ name: 'eth0', mac, up: true, enslaved: false, noArp: false }]);
-    this.speaker.setPlan(o.plan);
+    this.speaker.setTopology(o.topology);
     this.speaker.start();
     this.#tick();
   }
@@ -99,6 +100,7 @@ export class Member {
     for (const d of out) {
       this.sent++;
       this.sentBytes += d.bytes.length;
+      this.largest = Math.max(this.largest, d.bytes.length);
       this.net.deliver(this.name, d);
     }
   }

@@ -148,7 +148,7 @@ export class HeartbeatExchange {
       macs: me.macs.slice(0, MAX_LINKS),
       peers: me.peers.slice(0, MAX_PEERS),
     };
-    const key = JSON.stringify(state);
+    const key = `${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}`).join()}`;
     if (key !== this.#stateKey || !this.#state) {
       this.#stateKey = key;
       this.#state = state;

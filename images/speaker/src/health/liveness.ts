@@ -61,10 +61,6 @@ interface Peer {
   heard: boolean;
 }
 
-function sameState(a: SpeakerState | undefined, b: SpeakerState): boolean {
-  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
-}
-
 export class Liveness {
   // node name -> what we know of it
   readonly #peers = new Map<string, Peer>();
@@ -102,7 +98,8 @@ export class Liveness {
     }
     p.seq = h.seq;
     if (h.state) {
-      if (!sameState(p.state, h.state)) changed = true;
+      // Within a boot a sender numbers each new state: the same version is the same state, sent again.
+      if (!p.state || p.stateVersion !== h.stateVersion) changed = true;
       p.state = h.state;
       p.stateVersion = h.stateVersion;
     }

@@ -14,7 +14,7 @@ import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
 import type { SpeakerEvent } from './speaker.js';
-import { planL2 } from './topology.js';
+import { buildTopology } from './topology.js';
 
 const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
 const ADVERTISEMENTS = { group: 'metallb.io', version: 'v1beta1', plural: 'l2advertisements' } as const;
@@ -103,7 +103,7 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
       reported.add(k);
     }
     rt.setAddresses(peerAddresses(nodes.list()));
-    rt.speaker.setPlan(planL2(d.instances, d.groups));
+    rt.speaker.setTopology(buildTopology(d.instances, d.groups, options.backups));
     statusSoon();
   }
 

@@ -2,11 +2,14 @@
 /** L2 timing settings from the environment, validated. Pure. */
 import { DEFAULT_LIVENESS, type LivenessOptions } from '../health/liveness.js';
 import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './announcer.js';
+import { DEFAULT_BACKUPS } from './topology.js';
 
 export interface L2Options {
   readonly liveness: LivenessOptions;
   readonly announcer: AnnouncerOptions;
   readonly heartbeatPort: number;
+  /** Nodes after the preferred one that may take an address over, and ring neighbours watched on each side (the same on every speaker). */
+  readonly backups: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
@@ -27,7 +30,7 @@ function list(env: NodeJS.ProcessEnv, name: string, def: readonly number[]): rea
 }
 
 /**
- * METALLB_HEARTBEAT_INTERVAL_MS (100), METALLB_HEARTBEAT_MULTIPLIER (3), METALLB_HEARTBEAT_PORT (7946),
+ * METALLB_HEARTBEAT_INTERVAL_MS (50), METALLB_HEARTBEAT_MULTIPLIER (3), METALLB_HEARTBEAT_PORT (7946), METALLB_L2_BACKUPS (3),
  * METALLB_L2_GRATUITOUS_MS ("0,50,1100,2200,3300,4400"), METALLB_L2_PROBE_WAIT_MS (200; 0 = no probe),
  * METALLB_L2_CONFLICT_RETRY_MS (10000), METALLB_L2_REFRESH_MS (0 = off). Throws a message naming the bad variable.
  */
@@ -44,5 +47,6 @@ export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
       refreshMs: int(env, 'METALLB_L2_REFRESH_MS', DEFAULT_ANNOUNCER.refreshMs, 0, 3_600_000),
     },
     heartbeatPort: int(env, 'METALLB_HEARTBEAT_PORT', 7946, 1, 65535),
+    backups: int(env, 'METALLB_L2_BACKUPS', DEFAULT_BACKUPS, 1, 64),
   };
 }

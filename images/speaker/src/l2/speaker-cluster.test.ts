@@ -7,14 +7,14 @@
 import fc from 'fast-check';
 import { SimNet } from '../../../../test/helpers/l2-cluster.js';
 import type { L2Instance } from './speaker.js';
-import { planL2 } from './topology.js';
+import { buildTopology } from './topology.js';
 
 const NODES = ['node-1', 'node-2', 'node-3'];
 const IPS = ['192.0.2.200', '192.0.2.201', '192.0.2.202'];
-const plan = planL2(IPS.map((ip, i): L2Instance => ({ key: `default/web-${i}`, service: { namespace: 'default', name: 'web' }, ip, preferred: NODES[i], eligible: NODES, interfaces: [] })));
+const topology = buildTopology(IPS.map((ip, i): L2Instance => ({ key: `default/web-${i}`, service: { namespace: 'default', name: 'web' }, ip, preferred: NODES[i], eligible: NODES, interfaces: [] })));
 
 function cluster(): SimNet {
-  const net = new SimNet({ plan, intervalMs: 100, multiplier: 3 }, NODES);
+  const net = new SimNet({ topology, intervalMs: 100, multiplier: 3 }, NODES);
   for (const n of NODES) net.start(n);
   net.run(1000);
   return net;

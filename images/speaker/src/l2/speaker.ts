@@ -6,7 +6,7 @@
  */
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
-import { nodeId, type PeerEntry } from '../health/heartbeat.js';
+import { nodeId, type PeerEntry, type SpeakerState } from '../health/heartbeat.js';
 import type { Liveness } from '../health/liveness.js';
 import { StallWatch } from '../health/stall.js';
 import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
@@ -15,7 +15,7 @@ import type { L2Metrics } from './metrics.js';
 import { accusations, agreedBy, candidates, electOwner, type Election, type NodeReport } from './owner.js';
 import type { OpenLink, RawLink } from './raw-link.js';
 import { respond, type LinkView } from './responder.js';
-import { planL2, type L2Plan } from './topology.js';
+import { buildTopology, type L2Topology } from './topology.js';
 
 /** One requested address of a Service (an SDNInternalL2LBService with its IP). */
 export interface L2Instance {
@@ -136,16 +136,16 @@ export class L2Speaker {
 
   /** The instances, with the peers and chains of the instances' own eligible nodes (tests and the static speaker). */
   setInstances(list: readonly L2Instance[]): void {
-    this.setPlan(planL2(list));
+    this.setTopology(buildTopology(list));
   }
 
-  /** What to announce and with whom (the same plan on every speaker): watch our peers, elect within our chains. */
-  setPlan(plan: L2Plan): void {
+  /** What to announce and with whom (the same on every speaker): watch our peers, elect within our chains. */
+  setTopology(topology: L2Topology): void {
     const by = new Map<string, L2Instance[]>();
-    for (const i of plan.instances) by.set(i.ip, [...(by.get(i.ip) ?? []), i]);
+    for (const i of topology.instances) by.set(i.ip, [...(by.get(i.ip) ?? []), i]);
     this.#byIp = by;
-    this.#chains = new Map([...plan.chains].filter(([, c]) => c.includes(this.d.node)));
-    this.d.liveness.setPeers(plan.peersOf(this.d.node));
+    this.#chains = new Map([...topology.chains].filter(([, c]) => c.includes(this.d.node)));
+    this.d.liveness.setPeers(topology.peersOf(this.d.node));
     this.recompute();
   }
 
@@ -270,7 +270,7 @@ export class L2Speaker {
     const peers = this.d.liveness.names();
     for (const n of peers) {
       const state = this.d.liveness.peer(n)?.state;
-      const entries = new Map((state?.peers ?? []).map((p) => [p.id, p]));
+      const entries = state ? entriesOf(state) : new Map<number, PeerEntry>();
       reports.set(n, {
         holding: state?.holding ?? true,
         accused: state?.accused ?? false,
@@ -429,6 +429,14 @@ export class L2Speaker {
     for (const r of this.#outbox) r.ready = true;
     this.#flushOutbox();
   }
+}
+
+// a state's entries by node id, built once per state received
+const entryMaps = new WeakMap<SpeakerState, Map<number, PeerEntry>>();
+function entriesOf(state: SpeakerState): Map<number, PeerEntry> {
+  let m = entryMaps.get(state);
+  if (!m) entryMaps.set(state, (m = new Map(state.peers.map((p) => [p.id, p]))));
+  return m;
 }
 
 function svcName(i: L2Instance): string {

@@ -13,7 +13,7 @@ import { startHealthServer } from '../health/server.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
 import type { L2Instance } from './speaker.js';
-import { planL2 } from './topology.js';
+import { buildTopology } from './topology.js';
 
 interface StaticConfig {
   node: string;
@@ -35,12 +35,13 @@ async function main(): Promise<void> {
   const path = process.argv[2];
   if (!path) throw new Error('usage: static-main.js <config.json>');
   let cfg = load(path);
+  const options = l2OptionsFromEnv(process.env);
   const log = newLogger('speaker').child({ node: cfg.node });
   const registry = new Registry();
   const rt = await startL2Runtime({
     node: cfg.node,
     key: Buffer.from(process.env.METALLB_HEARTBEAT_KEY ?? '', 'utf8'),
-    options: l2OptionsFromEnv(process.env),
+    options,
     log,
     registry,
     apiOk: () => cfg.apiOk ?? true,
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const apply = (): void => {
     rt.setAddresses(cfg.peers);
     rt.speaker.setApiOk(cfg.apiOk ?? true);
-    rt.speaker.setPlan(planL2(cfg.instances, cfg.groups ?? [cfg.peers.map((p) => p.node)]));
+    rt.speaker.setTopology(buildTopology(cfg.instances, cfg.groups ?? [cfg.peers.map((p) => p.node)], options.backups));
   };
   apply();
   rt.speaker.start();

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { MAX_PEERS } from '../health/heartbeat.js';
 import type { L2Instance } from './speaker.js';
-import { DEFAULT_BACKUPS, planL2, ringKey } from './topology.js';
+import { DEFAULT_BACKUPS, buildTopology, ringKey } from './topology.js';
 
 const nodes = (n: number): string[] => Array.from({ length: n }, (_, i) => `node-${i + 1}`);
 const inst = (ip: string, eligible: readonly string[], preferred?: string): L2Instance => ({ key: `default/web-${ip}`, service: { namespace: 'default', name: 'web' }, ip, preferred, eligible, interfaces: [] });
@@ -11,14 +11,14 @@ const ring = (ns: readonly string[]): string[] => [...ns].sort((a, b) => (ringKe
 describe('L2 topology', () => {
   test('a small group (up to 2 × backups + 1 nodes) watches itself whole, as every speaker did before', () => {
     const ns = nodes(7);
-    const plan = planL2([], [ns]);
+    const plan = buildTopology([], [ns]);
     for (const n of ns) expect(plan.peersOf(n)).toEqual(ns.filter((m) => m !== n).sort());
   });
 
   test('a large group: each node watches its backups ring neighbours on each side, whatever the size', () => {
     for (const size of [8, 100, 1000]) {
       const ns = nodes(size);
-      const plan = planL2([], [ns]);
+      const plan = buildTopology([], [ns]);
       const r = ring(ns);
       for (const [i, n] of r.entries()) {
         const want = [];
@@ -31,7 +31,7 @@ describe('L2 topology', () => {
   test('a chain is the preferred node and the next eligible nodes on the ring, all watching each other; with every node eligible, within the ring neighbours', () => {
     const ns = nodes(1000);
     const instances = ns.slice(0, 500).map((p, i) => inst(`10.0.${Math.floor(i / 250)}.${i % 250}`, ns, p));
-    const plan = planL2(instances, [ns]);
+    const plan = buildTopology(instances, [ns]);
     const r = ring(ns);
     for (const i of instances) {
       const c = plan.chains.get(i.ip) ?? [];
@@ -46,7 +46,7 @@ describe('L2 topology', () => {
   test('sparse eligible nodes (externalTrafficPolicy Local): the chain skips the others, and its members watch each other wherever they are', () => {
     const ns = nodes(200);
     const eligible = ['node-7', 'node-150', 'node-42'];
-    const plan = planL2([inst('192.0.2.200', eligible, 'node-3')], [ns]);
+    const plan = buildTopology([inst('192.0.2.200', eligible, 'node-3')], [ns]);
     const c = plan.chains.get('192.0.2.200') ?? [];
     expect(new Set(c)).toEqual(new Set(eligible));
     for (const a of c) for (const b of c) if (a !== b) expect(plan.peersOf(a)).toContain(b);
@@ -60,8 +60,8 @@ describe('L2 topology', () => {
     const arb = fc.array(fc.record({ e: fc.subarray(ns, { minLength: 1 }), p: fc.option(fc.constantFrom(...ns), { nil: undefined }) }), { maxLength: 20 });
     fc.assert(fc.property(arb, (specs) => {
       const instances = specs.map((s, i) => inst(`192.0.2.${i}`, s.e, s.p));
-      const plan = planL2(instances, [ns]);
-      const again = planL2([...instances].reverse().map((i) => ({ ...i, eligible: [...i.eligible].reverse() })), [[...ns].reverse()]);
+      const plan = buildTopology(instances, [ns]);
+      const again = buildTopology([...instances].reverse().map((i) => ({ ...i, eligible: [...i.eligible].reverse() })), [[...ns].reverse()]);
       for (const n of ns) {
         expect(again.peersOf(n)).toEqual(plan.peersOf(n));
         expect(plan.peersOf(n).length).toBeLessThanOrEqual(MAX_PEERS);
@@ -81,7 +81,7 @@ describe('L2 topology', () => {
     const ns = nodes(1000);
     // node-1 has an endpoint of 400 Services whose other endpoints are scattered.
     const instances = Array.from({ length: 400 }, (_, i) => inst(`10.1.${Math.floor(i / 250)}.${i % 250}`, ['node-1', `node-${2 + i}`, `node-${500 + i}`], 'node-1'));
-    const plan = planL2(instances, [ns]);
+    const plan = buildTopology(instances, [ns]);
     expect(plan.peersOf('node-1').length).toBe(MAX_PEERS);
     for (const i of instances) {
       const c = plan.chains.get(i.ip) ?? [];

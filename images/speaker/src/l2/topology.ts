@@ -6,7 +6,7 @@
  * next eligible node on the ring) and the next `backups` eligible nodes after it. Every speaker
  * heartbeats its `backups` ring neighbours on each side in every group it is in, and the members of
  * every chain it is in, so the members of a chain always hear each other. Every speaker computes the
- * same plan from the same objects. Pure.
+ * same topology from the same objects. Pure.
  */
 import { createHash } from 'node:crypto';
 import { MAX_PEERS } from '../health/heartbeat.js';
@@ -16,7 +16,7 @@ import type { L2Instance } from './speaker.js';
 /** Nodes after the first of a chain: how many node failures in a row an address survives without the API server. */
 export const DEFAULT_BACKUPS = 3;
 
-export interface L2Plan {
+export interface L2Topology {
   readonly instances: readonly L2Instance[];
   /** ip -> the nodes that may announce it, in election order: the first usable candidate announces. */
   readonly chains: ReadonlyMap<string, readonly string[]>;
@@ -45,7 +45,7 @@ function byRing(nodes: Iterable<string>): string[] {
  * `groups`: the node groups of the classes (each class's nodes that may announce); without them, the
  * instances' eligible nodes. `backups`: the same on every speaker.
  */
-export function planL2(instances: readonly L2Instance[], groups?: readonly (readonly string[])[], backups = DEFAULT_BACKUPS): L2Plan {
+export function buildTopology(instances: readonly L2Instance[], groups?: readonly (readonly string[])[], backups = DEFAULT_BACKUPS): L2Topology {
   const edges = new Map<string, Set<string>>();
   const linked = (a: string, b: string): boolean => edges.get(a)?.has(b) === true;
   const room = (n: string): boolean => (edges.get(n)?.size ?? 0) < MAX_PEERS;
