@@ -80,6 +80,8 @@ function simulate(size: number, allToAll: boolean, kills: number): Run {
   for (let k = 0; k < kills; k++) {
     const dead = nodes[Math.floor(((k + 0.5) * size) / kills)] as string;
     const theirs = insts.filter((i) => i.preferred === dead).map((i) => i.ip);
+    // Nodes die at any moment of the heartbeat interval.
+    net.advance((k * 17) % intervalMs);
     const killedAt = net.clock.now();
     net.kill(dead);
     const pending = new Set(theirs);
