@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../../../lib/clock.js';
-import { HEARTBEAT_VERSION, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatError, type PeerEntry, type SpeakerState } from './heartbeat.js';
+import { HEARTBEAT_VERSION, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatError, type SpeakerState } from './heartbeat.js';
 import type { Liveness } from './liveness.js';
 
 export interface PeerAddress {
@@ -24,16 +24,8 @@ export interface Datagram {
   readonly bytes: Uint8Array;
 }
 
-/** What we tell the others about ourselves and the peers we watch. */
-export interface SelfReport {
-  readonly apiOk: boolean;
-  readonly holding: boolean;
-  readonly accused: boolean;
-  readonly candidate: boolean;
-  readonly links: readonly string[];
-  readonly macs: readonly string[];
-  readonly peers: readonly PeerEntry[];
-}
+/** What we tell the others about ourselves and the peers we watch: our state but what the exchange knows. */
+export type SelfReport = Omit<SpeakerState, 'maxVersion' | 'node' | 'intervalMs'>;
 
 export interface ExchangeOptions {
   readonly node: string;
