@@ -21,7 +21,8 @@ function net(names: string[], grace = 1000) {
       return status ? [{ id: nodeId(m), status, accused: false, candidate: status === 'live' }] : [];
     });
     const ex = new HeartbeatExchange({ node: n, key: KEY, clock, liveness, self: () => ({ ...(self.get(n) as SelfReport), peers: peers() }), boot: names.indexOf(n) + 1, probeMs: 500 });
-    ex.setAddresses(names.map((m) => ({ node: m, address: `addr-${m}` })));
+    // Every node has an address; only watched peers get heartbeats.
+    ex.setAddresses([...names, 'unwatched'].map((m) => ({ node: m, address: `addr-${m}` })));
     return [n, { liveness, ex }];
   }));
   const deliver = (from: string, out: Datagram[]): void => {
@@ -52,6 +53,7 @@ describe('heartbeat exchange', () => {
     const a = node(w.nodes, 'a');
     expect(a.liveness.view()).toEqual(['b', 'c']);
     expect(node(w.nodes, 'b').liveness.peer('a')?.state?.peers.map((p) => [p.id, p.status])).toEqual([[nodeId('b'), 'live'], [nodeId('c'), 'live']]);
+    expect(w.sent.filter((d) => d.node === 'unwatched')).toEqual([]);
     const fromA = w.sent.filter((d) => d.from === 'a');
     expect(fromA).toHaveLength(20);
     expect(fromA.slice(-6).map((d) => d.bytes.length)).toEqual([36, 36, 36, 36, 36, 36]);
