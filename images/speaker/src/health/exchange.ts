@@ -60,9 +60,9 @@ export class HeartbeatExchange {
   #stateKey = '';
   #state: SpeakerState | undefined;
   #sentVersion = -1;
-  // node -> address, and address-independent id -> nodes with it
+  // node -> address, and address -> node (also learned from the states that come from other addresses)
   #addresses = new Map<string, string>();
-  #byId = new Map<number, string[]>();
+  #byAddress = new Map<string, string>();
   readonly #links = new Map<string, PeerLink>();
   /** Heartbeats dropped, by reason. */
   readonly errors = new Map<ReceiveError, number>();
@@ -75,8 +75,7 @@ export class HeartbeatExchange {
   /** The heartbeat addresses of the nodes (more than the watched peers is fine: only those get heartbeats). */
   setAddresses(list: readonly PeerAddress[]): void {
     this.#addresses = new Map(list.map((p) => [p.node, p.address]));
-    this.#byId = new Map();
-    for (const p of list) this.#byId.set(nodeId(p.node), [...(this.#byId.get(nodeId(p.node)) ?? []), p.node]);
+    this.#byAddress = new Map(list.map((p) => [p.address, p.node]));
   }
 
   /** The heartbeats of one interval. */
@@ -149,14 +148,18 @@ export class HeartbeatExchange {
     return this.#state;
   }
 
-  /** A datagram from `from` (its source address, used only to tell apart two nodes whose ids collide). */
+  /** A datagram from `from` (its source address: a beat's sender is the node there). */
   receive(bytes: Uint8Array, from: string): void {
-    const d = decodeHeartbeat(bytes, this.o.key);
+    const d = decodeHeartbeat(bytes, this.o.key, (name) => {
+      const node = name ?? this.#byAddress.get(from);
+      return node === undefined ? undefined : nodeId(node);
+    });
     if (!d.ok) return this.#drop(d.error);
     const h = d.value;
-    const named = this.#byId.get(h.id) ?? [];
-    const node = named.length === 1 ? named[0] : named.find((n) => this.#addresses.get(n) === from);
-    if (node === undefined || node === this.o.node || (h.state && h.state.node !== node)) return this.#drop('unknownPeer');
+    const node = h.state?.node ?? this.#byAddress.get(from);
+    if (node === undefined || node === this.o.node) return this.#drop('unknownPeer');
+    // A node that sends from another address than its InternalIP (several interfaces): its beats come from there too.
+    if (h.state && this.#byAddress.get(from) !== node) this.#byAddress.set(from, node);
     const link = this.#link(node);
     link.contactUntil = this.o.clock.now() + this.o.liveness.graceMs();
     // A probe says its sender does not hear us: beat to it again (above), but it proves nothing about it.

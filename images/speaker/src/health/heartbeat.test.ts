@@ -32,56 +32,68 @@ const hb: fc.Arbitrary<Heartbeat> = fc.record({
 const entry = (id: number, status: PeerEntry['status'], accused = false, candidate = status === 'live'): PeerEntry => ({ id, status, accused, candidate });
 const full: SpeakerState = { maxVersion: 3, node: 'node-a', intervalMs: 50, apiOk: true, holding: false, accused: false, candidate: true, links: ['eth0'], macs: ['02:00:00:00:00:0b'], peers: [entry(nodeId('node-b'), 'live'), entry(nodeId('node-c'), 'silent', true)] };
 const beat: Heartbeat = { id: nodeId('node-a'), boot: 1, seq: 2, stateVersion: 4, ack: 0, probe: false };
-const resign = (b: Buffer): Uint8Array => Buffer.concat([b, createHmac('sha256', KEY).update(b).digest().subarray(0, 16)]);
+const ID = nodeId('node-a');
+/** The receiver knows the sender as node-a (whatever name a state carries, the test's messages come from node-a). */
+const sender = (): number => ID;
+const idBytes = Buffer.from([ID >>> 24, (ID >>> 16) & 0xff, (ID >>> 8) & 0xff, ID & 0xff]);
+const resign = (b: Buffer): Uint8Array => Buffer.concat([b, createHmac('sha256', KEY).update(idBytes).update(b).digest().subarray(0, 16)]);
 
 describe('heartbeat', () => {
   test('round-trip under the same key, with or without state and extensions', () => {
-    fc.assert(fc.property(hb, (h) => expect(decodeHeartbeat(encodeHeartbeat(h, KEY), KEY)).toEqual({ ok: true, value: h })));
+    fc.assert(fc.property(hb, (h) => expect(decodeHeartbeat(encodeHeartbeat(h, KEY), KEY, () => h.id)).toEqual({ ok: true, value: h })));
   });
 
-  test('a beat without state is 36 bytes; the state rides along only when flagged', () => {
-    expect(encodeHeartbeat(beat, KEY)).toHaveLength(36);
-    const withState = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY);
+  test('a beat without state is 31 bytes; the state rides along only when flagged', () => {
+    expect(encodeHeartbeat(beat, KEY)).toHaveLength(31);
+    const withState = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY, sender);
     expect(withState.ok && withState.value.state).toEqual(full);
   });
 
   test('another key, or any flipped bit, fails authentication', () => {
     const b = encodeHeartbeat({ ...beat, state: full }, KEY);
-    expect(decodeHeartbeat(b, Buffer.from('other'))).toEqual({ ok: false, error: 'badAuth' });
+    expect(decodeHeartbeat(b, Buffer.from('other'), sender)).toEqual({ ok: false, error: 'badAuth' });
     fc.assert(fc.property(fc.integer({ min: 5 * 8, max: b.length * 8 - 1 }), (bit) => {
       const c = Uint8Array.from(b);
       c[bit >> 3] = (c[bit >> 3] ?? 0) ^ (1 << (bit & 7));
-      expect(decodeHeartbeat(c, KEY).ok).toBe(false);
+      expect(decodeHeartbeat(c, KEY, sender).ok).toBe(false);
     }));
   });
 
   test('a correctly signed body cut inside its state is truncated, never misread', () => {
     const body = Buffer.from(encodeHeartbeat({ ...beat, state: full }, KEY)).subarray(0, -16);
-    fc.assert(fc.property(fc.integer({ min: 20, max: body.length - 1 }), (n) => {
-      expect(decodeHeartbeat(resign(body.subarray(0, n)), KEY)).toEqual({ ok: false, error: 'truncated' });
+    fc.assert(fc.property(fc.integer({ min: 15, max: body.length - 1 }), (n) => {
+      expect(decodeHeartbeat(resign(body.subarray(0, n)), KEY, sender)).toEqual({ ok: false, error: 'truncated' });
     }));
   });
 
   test('extensions a later release adds are carried, not refused; an extension cut short is truncated', () => {
     const body = Buffer.from(encodeHeartbeat(beat, KEY)).subarray(0, -16);
-    const d = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 2, 0xab, 0xcd])])), KEY);
+    const d = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 2, 0xab, 0xcd])])), KEY, sender);
     expect(d).toEqual({ ok: true, value: { ...beat, extensions: [{ type: 9, value: Uint8Array.from([0xab, 0xcd]) }] } });
-    expect(decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 3, 0xab])])), KEY)).toEqual({ ok: false, error: 'truncated' });
+    expect(decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 3, 0xab])])), KEY, sender)).toEqual({ ok: false, error: 'truncated' });
   });
 
   test('a peer status a later release adds is read as no opinion, the rest of the state as usual', () => {
     const b = Buffer.from(encodeHeartbeat({ ...beat, state: { ...full, peers: [entry(7, 'live')] } }, KEY)).subarray(0, -16);
     b[b.length - 1] = 3;
-    const d = decodeHeartbeat(resign(b), KEY);
+    const d = decodeHeartbeat(resign(b), KEY, sender);
     expect(d.ok && d.value.state).toEqual({ ...full, peers: [] });
   });
 
-  test('versions 1 and 2 (and any later one) are refused as badVersion', () => {
-    for (const v of [1, 2, 4]) {
-      const b = Buffer.from(encodeHeartbeat(beat, KEY));
-      b[4] = v;
-      expect(decodeHeartbeat(b, KEY)).toEqual({ ok: false, error: 'badVersion' });
-    }
+  test('versions 1 and 2 (which began "MLBH") and any later one are refused as badVersion', () => {
+    expect(decodeHeartbeat(Buffer.concat([Buffer.from('MLBH'), Buffer.alloc(60, 2)]), KEY, sender)).toEqual({ ok: false, error: 'badVersion' });
+    const b = Buffer.from(encodeHeartbeat(beat, KEY));
+    b[3] = 4;
+    expect(decodeHeartbeat(b, KEY, sender)).toEqual({ ok: false, error: 'badVersion' });
+  });
+
+  test('the sender is part of what is signed: a beat taken for another node, or from a stranger, is refused', () => {
+    const b = encodeHeartbeat(beat, KEY);
+    expect(decodeHeartbeat(b, KEY, () => nodeId('node-b'))).toEqual({ ok: false, error: 'badAuth' });
+    expect(decodeHeartbeat(b, KEY, () => undefined)).toEqual({ ok: false, error: 'unknownSender' });
+    const named: string[] = [];
+    decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY, (n) => (named.push(String(n)), ID));
+    expect(named).toEqual(['node-a']);
   });
 
   test('the largest state the speaker sends fits one IPv6 datagram on a 1,500-byte MTU', () => {
@@ -103,8 +115,8 @@ describe('heartbeat', () => {
 
   test('arbitrary bytes never throw', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
-      const d = decodeHeartbeat(b, KEY);
-      if (!d.ok) expect(['truncated', 'badMagic', 'badVersion', 'badAuth']).toContain(d.error);
+      const d = decodeHeartbeat(b, KEY, sender);
+      if (!d.ok) expect(['truncated', 'badMagic', 'badVersion', 'unknownSender', 'badAuth']).toContain(d.error);
     }));
   });
 

@@ -1,27 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The heartbeat one speaker sends to each of its peers over UDP, authenticated with HMAC-SHA256
- * (truncated to 16 bytes) under the shared key. Most are a fixed 36-byte beat; the sender's state
+ * (truncated to 16 bytes) under the shared key. Most are a fixed 31-byte beat; the sender's state
  * (who it is, its links, the peers it hears) rides along only when the receiver does not hold its
- * current version yet, which each beat acknowledges. Version 3; each state says the highest version
- * its sender speaks, and extensions it does not know a receiver skips. Pure.
+ * current version yet, which each beat acknowledges. A beat names no sender: the receiver knows it by
+ * its address (or the name in its last state from that address), and the sender's id is part of what
+ * the HMAC covers, so a beat replayed from another address fails. Version 3; each state says the
+ * highest version its sender speaks, and extensions it does not know a receiver skips. Pure.
  *
- *  0 "MLBH"  4 version  5 flags (bit 0 state follows, bit 1 probe)  6 sender id (sha256 of the node name, first 4 bytes)
- * 10 boot  14 sequence  18 sender's state version  19 receiver's state version the sender holds (0: none)
- * 20 state, when flagged: highest version spoken, flags (bit 0 API reachable, bit 1 holding, bit 2 accused,
+ *  0 "MLB"  3 version  4 flags (bit 0 state follows, bit 1 probe)  5 boot  9 sequence
+ * 13 sender's state version  14 receiver's state version the sender holds (0: none)
+ * 15 state, when flagged: highest version spoken, flags (bit 0 API reachable, bit 1 holding, bit 2 accused,
  *    bit 3 candidate), interval (ms), node name, links, MACs, then the peers it watches, each an id and a
  *    byte (bits 0-1 heard: 0 no, 1 deciding, 2 holding; bit 2 accused; bit 3 elected among)
- *    then extensions (type, length, value) up to the 16-byte HMAC over everything before it.
+ *    then extensions (type, length, value) up to the 16-byte HMAC over the sender's id and everything before it.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { formatMac, macBytes } from '../l2/mac.js';
 
 export const HEARTBEAT_PORT = 7946;
-const MAGIC = 0x4d4c4248; // "MLBH"
+// "MLB": versions 1 and 2 began "MLBH", so they read as version 72 ("H") and are refused as such.
+const MAGIC = Buffer.from('MLB');
 /** The version this release sends and the only one it reads; version 2 (every peer, full views) is refused. */
 export const HEARTBEAT_VERSION = 3;
 const MAC_LEN = 16;
-const HEADER_LEN = 20;
+const HEADER_LEN = 15;
 const STATE_FLAG = 1;
 const PROBE_FLAG = 2;
 /** Bounds that keep the largest heartbeat within one IPv6 datagram on a 1,500-byte MTU (1,452 bytes of UDP payload). */
@@ -74,7 +77,7 @@ export interface Extension {
 }
 
 export interface Heartbeat {
-  /** nodeId() of the sender's node name. */
+  /** nodeId() of the sender's node name: not sent, but covered by the HMAC. */
   readonly id: number;
   /** Random per process start: a new value means the peer restarted. */
   readonly boot: number;
@@ -90,7 +93,7 @@ export interface Heartbeat {
   readonly extensions?: readonly Extension[] | undefined;
 }
 
-export type HeartbeatError = 'truncated' | 'badMagic' | 'badVersion' | 'badAuth';
+export type HeartbeatError = 'truncated' | 'badMagic' | 'badVersion' | 'unknownSender' | 'badAuth';
 
 /** A node's id on the wire: the first 4 bytes of sha256(name). */
 export function nodeId(name: string): number {
@@ -117,10 +120,9 @@ export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
   if (exts.some((e) => e.type > 255 || e.value.length > 255)) throw new Error('heartbeat extension too long');
   const size = HEADER_LEN + (s ? stateSize(s, name, links) : 0) + exts.reduce((n, e) => n + 2 + e.value.length, 0);
   const out = Buffer.alloc(size + MAC_LEN);
-  let o = out.writeUInt32BE(MAGIC, 0);
+  let o = MAGIC.copy(out, 0);
   o = out.writeUInt8(HEARTBEAT_VERSION, o);
   o = out.writeUInt8((s ? STATE_FLAG : 0) | (h.probe ? PROBE_FLAG : 0), o);
-  o = out.writeUInt32BE(h.id >>> 0, o);
   o = out.writeUInt32BE(h.boot >>> 0, o);
   o = out.writeUInt32BE(h.seq >>> 0, o);
   o = out.writeUInt8(h.stateVersion & 0xff, o);
@@ -153,27 +155,31 @@ export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
     out.set(e.value, o);
     o += e.value.length;
   }
-  sign(key, out.subarray(0, o)).copy(out, o);
+  sign(key, h.id, out.subarray(0, o)).copy(out, o);
   return out;
 }
 
-function sign(key: Uint8Array, body: Uint8Array): Buffer {
-  return createHmac('sha256', key).update(body).digest().subarray(0, MAC_LEN);
+function sign(key: Uint8Array, id: number, body: Uint8Array): Buffer {
+  const sender = Buffer.alloc(4);
+  sender.writeUInt32BE(id >>> 0);
+  return createHmac('sha256', key).update(sender).update(body).digest().subarray(0, MAC_LEN);
 }
 
-/** Decodes and authenticates; never throws. */
-export function decodeHeartbeat(b: Uint8Array, key: Uint8Array): { ok: true; value: Heartbeat } | { ok: false; error: HeartbeatError } {
+/**
+ * Decodes and authenticates; never throws. `idOf` names the sender's id from the node name its state
+ * carries, or (undefined: a beat) from what the receiver knows of the source address; undefined: a stranger.
+ */
+export function decodeHeartbeat(b: Uint8Array, key: Uint8Array, idOf: (node: string | undefined) => number | undefined): { ok: true; value: Heartbeat } | { ok: false; error: HeartbeatError } {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   const fail = (error: HeartbeatError): { ok: false; error: HeartbeatError } => ({ ok: false, error });
-  if (buf.length < 5) return fail('truncated');
-  if (buf.readUInt32BE(0) !== MAGIC) return fail('badMagic');
-  if (buf.readUInt8(4) !== HEARTBEAT_VERSION) return fail('badVersion');
+  if (buf.length < 4) return fail('truncated');
+  if (!buf.subarray(0, 3).equals(MAGIC)) return fail('badMagic');
+  if (buf.readUInt8(3) !== HEARTBEAT_VERSION) return fail('badVersion');
   if (buf.length < HEADER_LEN + MAC_LEN) return fail('truncated');
   const body = buf.subarray(0, buf.length - MAC_LEN);
-  if (!timingSafeEqual(sign(key, body), buf.subarray(buf.length - MAC_LEN))) return fail('badAuth');
-  // Authenticated: the sender is one of ours, but still check every length.
-  const flags = body.readUInt8(5);
-  const head = { id: body.readUInt32BE(6), boot: body.readUInt32BE(10), seq: body.readUInt32BE(14), stateVersion: body.readUInt8(18), ack: body.readUInt8(19), probe: (flags & PROBE_FLAG) !== 0 };
+  // Not authenticated yet: read with every length checked, act on nothing before the HMAC is.
+  const flags = body.readUInt8(4);
+  const head = { boot: body.readUInt32BE(5), seq: body.readUInt32BE(9), stateVersion: body.readUInt8(13), ack: body.readUInt8(14), probe: (flags & PROBE_FLAG) !== 0 };
   let o = HEADER_LEN;
   let state: SpeakerState | undefined;
   if (flags & STATE_FLAG) {
@@ -190,7 +196,10 @@ export function decodeHeartbeat(b: Uint8Array, key: Uint8Array): { ok: true; val
     extensions.push({ type, value: Uint8Array.from(body.subarray(o + 2, o + 2 + len)) });
     o += 2 + len;
   }
-  return { ok: true, value: { ...head, ...(state ? { state } : {}), ...(extensions.length ? { extensions } : {}) } };
+  const id = idOf(state?.node);
+  if (id === undefined) return fail('unknownSender');
+  if (!timingSafeEqual(sign(key, id, body), buf.subarray(buf.length - MAC_LEN))) return fail('badAuth');
+  return { ok: true, value: { id, ...head, ...(state ? { state } : {}), ...(extensions.length ? { extensions } : {}) } };
 }
 
 function decodeState(body: Buffer, start: number): { state: SpeakerState; end: number } | undefined {
