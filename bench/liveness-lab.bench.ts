@@ -26,7 +26,7 @@ async function measure(prefix: string, nodes: number, seconds: number, env: Reco
     const ips = lab.nodes.map((_, i) => `192.0.2.${200 + i}`);
     lab.setInstances(labInstances(lab, ips));
     for (const n of lab.nodes) lab.startSpeaker(n.name);
-    await lab.waitOwners(new Map(ips.map((ip, i) => [ip, lab.nodes[i]?.name ?? ''])), 60_000);
+    await lab.waitOwners(new Map(ips.map((ip, i) => [ip, lab.nodes[i]?.name ?? ''])), 120_000);
     await sleep(2000);
     const n1 = lab.node('node-1');
     const pcap = path.join(lab.dir, 'heartbeats.pcap');

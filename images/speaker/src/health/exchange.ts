@@ -143,7 +143,10 @@ export class HeartbeatExchange {
     if (key !== this.#stateKey || !this.#state) {
       this.#stateKey = key;
       this.#state = state;
-      this.#version = (this.#version % 255) + 1;
+      // Versions wrap at 255: never reuse one a peer says it holds, or it would keep an old state under it.
+      const held = new Set([...this.#links.values()].map((l) => l.ack));
+      do this.#version = (this.#version % 255) + 1;
+      while (held.has(this.#version) && held.size < 255);
     }
     return this.#state;
   }
