@@ -28,10 +28,15 @@ function announceFrom(plan: Plan, i: number, dir: string, prefixes: string[]): v
   runNs(node.ns, 'bird', ['-c', conf, '-s', path.join(dir, `spk${i}.ctl`), '-P', path.join(dir, `spk${i}.pid`)]);
 }
 
-function birdPid(dir: string, i: number): ProcRef | undefined {
+function birdPid(dir: string, i: number): ProcRef {
   const f = path.join(dir, `spk${i}.pid`);
-  if (!fs.existsSync(f)) return undefined;
-  const pid = Number(fs.readFileSync(f, 'utf8'));
+  // BIRD creates the file before it writes its pid into it.
+  let pid = 0;
+  for (let tries = 0; tries < 50 && !pid; tries++) {
+    if (fs.existsSync(f)) pid = Number(fs.readFileSync(f, 'utf8'));
+    if (!pid) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+  if (!pid) throw new Error(`BIRD wrote no pid to ${f}`);
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   return { pid, start: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) };
 }
@@ -49,8 +54,7 @@ for (const router of ['bird', 'frr', 'gobgp'] as RouterKind[]) {
       procs.push(...(await startRouter(plan, path.join(dir, 'router'))));
       for (const i of [0, 1]) {
         announceFrom(plan, i, dir, ['203.0.113.5/32']);
-        const p = birdPid(dir, i);
-        if (p) procs.push(p);
+        procs.push(birdPid(dir, i));
       }
     }, 60_000);
 
