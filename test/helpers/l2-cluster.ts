@@ -52,6 +52,8 @@ export interface ClusterOptions {
   readonly topology: L2Topology;
   readonly intervalMs: number;
   readonly multiplier: number;
+  /** How long a member that said it restarts is held (ms); the default when absent. */
+  readonly restartHoldMs?: number;
 }
 
 export class Member {
@@ -64,10 +66,10 @@ export class Member {
   largest = 0;
   #timer: { cancel(): void } | undefined;
 
-  constructor(readonly name: string, boot: number, readonly net: SimNet) {
+  constructor(readonly name: string, boot: number, readonly net: SimNet, restartHoldMs = net.options.restartHoldMs) {
     const o = net.options;
     this.clock = new LoopClock(net.clock);
-    this.liveness = new Liveness(this.clock, { intervalMs: o.intervalMs, multiplier: o.multiplier }, () => {
+    this.liveness = new Liveness(this.clock, { intervalMs: o.intervalMs, multiplier: o.multiplier, ...(restartHoldMs !== undefined ? { restartHoldMs } : {}) }, () => {
       this.#send(this.exchange.changed());
       this.speaker.recompute();
     }, (_n, changed) => {
@@ -132,11 +134,21 @@ export class SimNet {
     this.addresses = nodes.map((n) => ({ node: n, address: n }));
   }
 
-  start(name: string, boot = 1): Member {
+  /** `restartHoldMs`: this member's own hold of peers that restart (0: it takes them over, as a release without the hold). */
+  start(name: string, boot = 1, restartHoldMs?: number): Member {
     this.kill(name);
-    const m = new Member(name, boot, this);
+    const m = new Member(name, boot, this, restartHoldMs);
     this.members.set(name, m);
     return m;
+  }
+
+  /** The member stops to restart: it tells its peers, and stops once they acknowledged (or after `maxMs`). */
+  leave(name: string, maxMs = 300): void {
+    const m = this.members.get(name);
+    if (!m) return;
+    m.speaker.leave();
+    for (let t = 0; t < maxMs && !m.exchange.acknowledged(); t++) this.run(1);
+    this.kill(name);
   }
 
   /** The member stops at once, as a node losing power: it sends and answers nothing. */

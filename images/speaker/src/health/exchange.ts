@@ -135,11 +135,12 @@ export class HeartbeatExchange {
       holding: me.holding,
       accused: me.accused,
       candidate: me.candidate,
+      ...(me.restarting ? { restarting: true } : {}),
       links: me.links.slice(0, MAX_LINKS),
       macs: me.macs.slice(0, MAX_LINKS),
       peers: me.peers.slice(0, MAX_PEERS),
     };
-    const key = `${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}`).join()}`;
+    const key = `${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}`;
     if (key !== this.#stateKey || !this.#state) {
       this.#stateKey = key;
       this.#state = state;
@@ -174,6 +175,12 @@ export class HeartbeatExchange {
 
   #drop(e: ReceiveError): void {
     this.errors.set(e, (this.errors.get(e) ?? 0) + 1);
+  }
+
+  /** Whether every peer up now holds our current state (so it has read what we last said). */
+  acknowledged(): boolean {
+    this.#current();
+    return this.o.liveness.names().every((n) => !this.o.liveness.isUp(n) || this.#links.get(n)?.ack === this.#version);
   }
 
   /** The highest heartbeat version a peer said it speaks (a later release sends it the lower of that and its own). */

@@ -14,10 +14,11 @@ const state: fc.Arbitrary<SpeakerState> = fc.record({
   holding: fc.boolean(),
   accused: fc.boolean(),
   candidate: fc.boolean(),
+  restarting: fc.constant(true),
   links: fc.array(fc.string({ minLength: 1, maxLength: 15 }).filter((s) => Buffer.byteLength(s) <= 15), { maxLength: 4 }),
   macs: fc.array(fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b)), { maxLength: 4 }),
-  peers: fc.array(fc.record({ id: u32, status: fc.constantFrom('live' as const, 'holding' as const, 'silent' as const), accused: fc.boolean(), candidate: fc.boolean() }), { maxLength: 10 }),
-});
+  peers: fc.array(fc.record({ id: u32, status: fc.constantFrom('live' as const, 'holding' as const, 'silent' as const), accused: fc.boolean(), candidate: fc.boolean(), held: fc.constant(true) }, { requiredKeys: ['id', 'status', 'accused', 'candidate'] }), { maxLength: 10 }),
+}, { requiredKeys: ['maxVersion', 'node', 'intervalMs', 'apiOk', 'holding', 'accused', 'candidate', 'links', 'macs', 'peers'] });
 const hb: fc.Arbitrary<Heartbeat> = fc.record({
   id: u32,
   boot: u32,
@@ -78,6 +79,14 @@ describe('heartbeat', () => {
     b[b.length - 1] = 3;
     const d = decodeHeartbeat(resign(b), KEY, sender);
     expect(d.ok && d.value.state).toEqual({ ...full, peers: [] });
+  });
+
+  test('a restart notice and held addresses are flag bits: absent they read as no, set they round-trip', () => {
+    const notice: SpeakerState = { ...full, restarting: true, peers: [{ ...entry(nodeId('node-b'), 'silent'), held: true }] };
+    const d = decodeHeartbeat(encodeHeartbeat({ ...beat, state: notice }, KEY), KEY, sender);
+    expect(d.ok && d.value.state).toEqual(notice);
+    const plain = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY, sender);
+    expect(plain.ok && [plain.value.state?.restarting, plain.value.state?.peers.map((p) => p.held)]).toEqual([undefined, [undefined, undefined]]);
   });
 
   test('versions 1 and 2 (which began "MLBH") and any later one are refused as badVersion', () => {

@@ -11,8 +11,9 @@
  *  0 "MLB"  3 version  4 flags (bit 0 state follows, bit 1 probe)  5 boot  9 sequence
  * 13 sender's state version  14 receiver's state version the sender holds (0: none)
  * 15 state, when flagged: highest version spoken, flags (bit 0 API reachable, bit 1 holding, bit 2 accused,
- *    bit 3 candidate), interval (ms), node name, links, MACs, then the peers it watches, each an id and a
- *    byte (bits 0-1 heard: 0 no, 1 deciding, 2 holding; bit 2 accused; bit 3 elected among)
+ *    bit 3 candidate, bit 4 restarting), interval (ms), node name, links, MACs, then the peers it watches,
+ *    each an id and a byte (bits 0-1 heard: 0 no, 1 deciding, 2 holding; bit 2 accused; bit 3 elected among;
+ *    bit 4 its addresses held for its restart)
  *    then extensions (type, length, value) up to the 16-byte HMAC over the sender's id and everything before it.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -45,6 +46,8 @@ export interface PeerEntry {
   readonly accused: boolean;
   /** The sender elects among it. */
   readonly candidate: boolean;
+  /** The sender holds that node's addresses while it restarts (a release without this bit never sets it). */
+  readonly held?: boolean;
 }
 
 /** The sender's state: what receivers keep until the next version. */
@@ -62,6 +65,8 @@ export interface SpeakerState {
   readonly accused: boolean;
   /** The sender elects among itself. */
   readonly candidate: boolean;
+  /** The sender is stopping to restart (a rolling update): hold its addresses until it is back, for a bounded time. */
+  readonly restarting?: boolean;
   /** The sender's interfaces that are up and usable for L2 (names). */
   readonly links: readonly string[];
   /** The sender's MACs on those interfaces. */
@@ -129,7 +134,7 @@ export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
   o = out.writeUInt8(h.ack & 0xff, o);
   if (s) {
     o = out.writeUInt8(s.maxVersion, o);
-    o = out.writeUInt8((s.apiOk ? 1 : 0) | (s.holding ? 2 : 0) | (s.accused ? 4 : 0) | (s.candidate ? 8 : 0), o);
+    o = out.writeUInt8((s.apiOk ? 1 : 0) | (s.holding ? 2 : 0) | (s.accused ? 4 : 0) | (s.candidate ? 8 : 0) | (s.restarting ? 16 : 0), o);
     o = out.writeUInt16BE(Math.min(0xffff, s.intervalMs), o);
     o = out.writeUInt8(name.length, o);
     o += name.copy(out, o);
@@ -146,7 +151,7 @@ export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
     o = out.writeUInt16BE(s.peers.length, o);
     for (const p of s.peers) {
       o = out.writeUInt32BE(p.id >>> 0, o);
-      o = out.writeUInt8(STATUS_CODES[p.status] | (p.accused ? 4 : 0) | (p.candidate ? 8 : 0), o);
+      o = out.writeUInt8(STATUS_CODES[p.status] | (p.accused ? 4 : 0) | (p.candidate ? 8 : 0) | (p.held ? 16 : 0), o);
     }
   }
   for (const e of exts) {
@@ -237,9 +242,9 @@ function decodeState(body: Buffer, start: number): { state: SpeakerState; end: n
   for (let i = 0; i < nPeers; i++, o += 5) {
     const b = body.readUInt8(o + 4);
     const status = STATUSES[b & 3];
-    // A status a later release adds says nothing this one understands: no opinion. Bits it adds above 3 are left unread.
-    if (status) peers.push({ id: body.readUInt32BE(o), status, accused: (b & 4) !== 0, candidate: (b & 8) !== 0 });
+    // A status a later release adds says nothing this one understands: no opinion. Bits it adds above 4 are left unread.
+    if (status) peers.push({ id: body.readUInt32BE(o), status, accused: (b & 4) !== 0, candidate: (b & 8) !== 0, ...((b & 16) !== 0 ? { held: true } : {}) });
   }
   const bit = (n: number): boolean => (flags & n) !== 0;
-  return { state: { maxVersion, node, intervalMs, apiOk: bit(1), holding: bit(2), accused: bit(4), candidate: bit(8), links, macs, peers }, end: o };
+  return { state: { maxVersion, node, intervalMs, apiOk: bit(1), holding: bit(2), accused: bit(4), candidate: bit(8), ...(bit(16) ? { restarting: true } : {}), links, macs, peers }, end: o };
 }

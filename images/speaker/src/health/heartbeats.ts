@@ -60,6 +60,11 @@ export class HeartbeatService {
     if (this.#sockets.size > 0) this.#send(this.#exchange.changed());
   }
 
+  /** Whether every peer up now has read our current state. */
+  acknowledged(): boolean {
+    return this.#exchange.acknowledged();
+  }
+
   #send(out: readonly Datagram[]): void {
     for (const d of out) {
       const fam = familyOf(d.address);

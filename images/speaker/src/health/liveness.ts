@@ -5,7 +5,9 @@
  * our own event loop stalled, and the peer's heartbeats may be waiting unread in the socket: then the
  * peer gets one more interval before it is declared down. A peer watched only for a short time and
  * not heard yet is reported as nothing (no opinion) rather than as silent, so a peer that other
- * speakers start watching a little later than we do is not accused meanwhile. Pure: the clock is injected.
+ * speakers start watching a little later than we do is not accused meanwhile. A peer that says it is
+ * stopping to restart is held: its addresses stay with it, down or not, until its next process decides
+ * or the restart hold ends. Pure: the clock is injected.
  */
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { PeerStatus, SpeakerState } from './heartbeat.js';
@@ -17,11 +19,15 @@ export interface LivenessOptions {
   readonly multiplier: number;
   /** How long a newly watched peer that was never heard is no opinion rather than silent (ms). */
   readonly graceMs?: number;
+  /** How long a peer that said it restarts is held (ms); 0: never (it is taken over when it stops). */
+  readonly restartHoldMs?: number;
 }
 
 /** 50 ms × 3: a dead peer is noticed within 150 ms. */
 export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 50, multiplier: 3 };
 const DEFAULT_GRACE_MS = 2000;
+/** A rolling update replaces a speaker within seconds; clients keep a neighbour entry about as long without asking. */
+export const DEFAULT_RESTART_HOLD_MS = 30_000;
 
 /** A received heartbeat with its sender named (see heartbeat.ts). */
 export interface Heard {
@@ -59,6 +65,8 @@ interface Peer {
   // clock time it was first watched, and whether it was heard since
   readonly since: number;
   heard: boolean;
+  // it said it restarts: until when it is held, the boot that said so, and its links then
+  held?: { readonly until: number; readonly boot: number; readonly links: readonly string[]; readonly timer: Timer };
 }
 
 export class Liveness {
@@ -78,6 +86,7 @@ export class Liveness {
     for (const [n, p] of this.#peers) {
       if (want.has(n)) continue;
       p.timer?.cancel();
+      p.held?.timer.cancel();
       this.#peers.delete(n);
       if (p.up) this.onChange(n, false);
     }
@@ -103,6 +112,7 @@ export class Liveness {
       p.state = h.state;
       p.stateVersion = h.stateVersion;
     }
+    this.#restart(h.node, p, h.boot);
     p.at = this.clock.now();
     p.heard = true;
     p.graced = false;
@@ -114,6 +124,29 @@ export class Liveness {
     }
     this.onHeard(h.node, changed);
     return 'accepted';
+  }
+
+  /** Starts holding a peer that says it restarts; ends once its next process decides (holds no more). */
+  #restart(node: string, p: Peer, boot: number): void {
+    const holdMs = this.opts.restartHoldMs ?? DEFAULT_RESTART_HOLD_MS;
+    if (p.state?.restarting && !p.held && holdMs > 0) {
+      p.held = { until: this.clock.now() + holdMs, boot, links: p.state.links, timer: this.clock.setTimeout(() => this.#unhold(node, p), holdMs) };
+    } else if (p.held && p.held.boot !== boot && p.state && !p.state.holding) {
+      p.held.timer.cancel();
+      delete p.held;
+    }
+  }
+
+  /** The restart hold ended without the peer back: what it held is free. */
+  #unhold(node: string, p: Peer): void {
+    if (this.#peers.get(node) !== p || !p.held) return;
+    delete p.held;
+    if (!p.up) this.onChange(node, false);
+  }
+
+  /** The links of a peer held for its restart (its addresses stay with it), or undefined. */
+  held(node: string): readonly string[] | undefined {
+    return this.#peers.get(node)?.held?.links;
   }
 
   #arm(node: string, p: Peer, ms: number, interval: number): void {
@@ -201,6 +234,9 @@ export class Liveness {
   }
 
   stop(): void {
-    for (const p of this.#peers.values()) p.timer?.cancel();
+    for (const p of this.#peers.values()) {
+      p.timer?.cancel();
+      p.held?.timer.cancel();
+    }
   }
 }

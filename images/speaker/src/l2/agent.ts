@@ -125,8 +125,10 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
 
   // ServiceL2Status: one per Service this node announces, as MetalLB 0.14 keeps them.
   let statusTimer: NodeJS.Timeout | undefined;
+  // Stopped: what we announced stays in the statuses for our next process, which corrects them.
+  let stopped = false;
   function statusSoon(): void {
-    if (statusTimer) return;
+    if (statusTimer || stopped) return;
     statusTimer = setTimeout(() => {
       statusTimer = undefined;
       syncStatus().catch((e: Error) => {
@@ -190,11 +192,13 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
 
   return {
     async stop() {
+      stopped = true;
       clearInterval(probe);
       if (recomputeTimer) clearTimeout(recomputeTimer);
       if (statusTimer) clearTimeout(statusTimer);
       for (const i of [nodes, instances, advs, slices]) await i.stop();
-      rt.stop();
+      // The kubelet stops us to replace us (a rolling update) or with the node: either way we come back.
+      await rt.stop(true);
       log.info({ op: 'stop' }, 'l2 agent stopped');
     },
   };

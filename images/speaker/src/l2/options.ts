@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** L2 timing settings from the environment, validated. Pure. */
-import { DEFAULT_LIVENESS, type LivenessOptions } from '../health/liveness.js';
+import { DEFAULT_LIVENESS, DEFAULT_RESTART_HOLD_MS, type LivenessOptions } from '../health/liveness.js';
 import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './announcer.js';
 import { DEFAULT_BACKUPS } from './topology.js';
 
@@ -31,6 +31,7 @@ function list(env: NodeJS.ProcessEnv, name: string, def: readonly number[]): rea
 
 /**
  * METALLB_HEARTBEAT_INTERVAL_MS (50), METALLB_HEARTBEAT_MULTIPLIER (3), METALLB_HEARTBEAT_PORT (7946), METALLB_L2_BACKUPS (3),
+ * METALLB_L2_RESTART_HOLD_MS (30000: how long peers hold the addresses of a speaker stopping to restart; 0 = never),
  * METALLB_L2_GRATUITOUS_MS ("0,50,1100,2200,3300,4400"), METALLB_L2_PROBE_WAIT_MS (200; 0 = no probe),
  * METALLB_L2_CONFLICT_RETRY_MS (10000), METALLB_L2_REFRESH_MS (0 = off). Throws a message naming the bad variable.
  */
@@ -39,6 +40,7 @@ export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
     liveness: {
       intervalMs: int(env, 'METALLB_HEARTBEAT_INTERVAL_MS', DEFAULT_LIVENESS.intervalMs, 10, 60_000),
       multiplier: int(env, 'METALLB_HEARTBEAT_MULTIPLIER', DEFAULT_LIVENESS.multiplier, 2, 255),
+      restartHoldMs: int(env, 'METALLB_L2_RESTART_HOLD_MS', DEFAULT_RESTART_HOLD_MS, 0, 600_000),
     },
     announcer: {
       burstMs: list(env, 'METALLB_L2_GRATUITOUS_MS', DEFAULT_ANNOUNCER.burstMs),

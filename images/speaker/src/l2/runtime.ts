@@ -4,7 +4,7 @@ import { systemClock } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
 import type { Registry } from 'prom-client';
 import { HeartbeatService, type PeerAddress } from '../health/heartbeats.js';
-import { Liveness } from '../health/liveness.js';
+import { DEFAULT_RESTART_HOLD_MS, Liveness } from '../health/liveness.js';
 import { openPacketLink } from './packet-link.js';
 import { LinkWatch } from './link-watch.js';
 import { L2Metrics } from './metrics.js';
@@ -30,7 +30,13 @@ export interface L2Runtime {
   readonly liveness: Liveness;
   /** The nodes' heartbeat addresses (only the plan's peers get heartbeats). */
   setAddresses(list: readonly PeerAddress[]): void;
-  stop(): void;
+  /**
+   * Stops. With `restart` (SIGTERM: a rolling update replaces us) the peers are told first that we come
+   * back and hold our addresses meanwhile; we answer for them until they have read it (at most two
+   * detection times), so nothing moves. Without it, or with METALLB_L2_RESTART_HOLD_MS=0, they take our
+   * addresses over once they stop hearing us.
+   */
+  stop(restart?: boolean): Promise<void>;
 }
 
 export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
@@ -78,7 +84,14 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     speaker: s,
     liveness,
     setAddresses: (list) => heartbeats.setAddresses(list),
-    stop() {
+    async stop(restart = false) {
+      if (restart && (o.options.liveness.restartHoldMs ?? DEFAULT_RESTART_HOLD_MS) > 0) {
+        s.leave();
+        heartbeats.sendNow();
+        const deadline = Date.now() + 2 * liveness.detectionMs();
+        while (!heartbeats.acknowledged() && Date.now() < deadline) await new Promise((r) => setTimeout(r, liveness.intervalMs() / 5));
+        o.log.info({ op: 'restart', acknowledged: heartbeats.acknowledged() }, heartbeats.acknowledged() ? 'peers read our restart notice' : 'not every peer read our restart notice: those take our addresses over');
+      }
       heartbeats.stop();
       links.stop();
       s.stop();

@@ -96,6 +96,57 @@ describe('L2 speakers together', () => {
     net.stop();
   });
 
+  test('node-1 stops to restart: nobody else announces its address while it is away, and its next process resumes it', () => {
+    const net = cluster();
+    const others = new Set<string>();
+    const watch = (ms: number): void => {
+      for (let i = 0; i < ms; i += 10) {
+        net.run(10);
+        for (const n of net.owners(IPS)['192.0.2.200'] ?? []) if (n !== 'node-1') others.add(n);
+      }
+    };
+    net.leave('node-1');
+    watch(3000);
+    expect(net.owners(IPS)).toEqual({ ...home, '192.0.2.200': [] });
+    const back = net.start('node-1', 2);
+    watch(1000);
+    expect(net.owners(IPS)).toEqual(home);
+    expect([...others]).toEqual([]);
+    // Its peers no longer hold it: a death now is taken over within the detection time.
+    expect(['node-2', 'node-3'].map((n) => member(net, n).liveness.held('node-1'))).toEqual([undefined, undefined]);
+    expect(back.speaker.announced()).toEqual(['192.0.2.200']);
+    net.kill('node-1');
+    net.run(300 + 10);
+    expect(net.owners(IPS)['192.0.2.200']).toHaveLength(1);
+    net.stop();
+  });
+
+  test('the restart hold is bounded: a speaker that said it restarts and stays away is taken over when the hold ends', () => {
+    const net = new SimNet({ topology, intervalMs: 100, multiplier: 3, restartHoldMs: 2000 }, NODES);
+    for (const n of NODES) net.start(n);
+    net.run(1000);
+    net.leave('node-1');
+    net.run(1900);
+    expect(net.owners(IPS)['192.0.2.200']).toEqual([]);
+    net.run(300);
+    expect(net.owners(IPS)['192.0.2.200']).toHaveLength(1);
+    net.stop();
+  });
+
+  test('a peer without the restart hold (the previous release) takes the address over; the others leave it to it, and one speaker answers', () => {
+    const net = new SimNet({ topology, intervalMs: 100, multiplier: 3 }, NODES);
+    net.start('node-1');
+    net.start('node-2', 1, 0);
+    net.start('node-3');
+    net.run(1000);
+    expect(net.owners(IPS)).toEqual(home);
+    net.leave('node-1');
+    net.run(1000);
+    expect(net.owners(IPS)['192.0.2.200']).toEqual(['node-2']);
+    expect(net.longestDual).toBe(0);
+    net.stop();
+  });
+
   test('two nodes deaf to each other that both hear a third answer together for a message\'s latency at most; their addresses come back once they hear each other', () => {
     const net = cluster();
     net.delay = (f, t) => ((f === 'node-1' && t === 'node-2') || (f === 'node-2' && t === 'node-1') ? undefined : 1);

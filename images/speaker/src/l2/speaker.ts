@@ -68,6 +68,10 @@ export class L2Speaker {
   #pauseTimer: Timer | undefined;
   readonly #stalls: StallWatch;
   #isolated = false;
+  // stopping to restart: our heartbeats say so, and we decide nothing more
+  #leaving = false;
+  // until when our addresses count as resumed after a restart peers held them for (acquired without a probe)
+  #resumeUntil = -Infinity;
   // link -> the addresses it was last told to answer by itself (RawLink.answerFor), joined
   readonly #delegated = new Map<RawLink, string>();
   // log lines and events in order; a release waits until no link answers the address any more
@@ -106,6 +110,17 @@ export class L2Speaker {
       this.d.onReportChange?.();
       this.recompute();
     }, this.d.liveness.detectionMs());
+  }
+
+  /**
+   * We stop to restart (SIGTERM, a rolling update): our heartbeats say so from now on, so peers hold our
+   * addresses until our next process decides (for at most their restart hold), and we keep answering
+   * for what we announce until we stop. Call stop() once the peers have acknowledged.
+   */
+  leave(): void {
+    this.#leaving = true;
+    this.d.log.info({ op: 'restart', addresses: this.announced() }, 'stopping to restart: peers hold our addresses until we are back');
+    this.d.onReportChange?.();
   }
 
   /** Whether we hold (our heartbeats carry it). */
@@ -215,6 +230,7 @@ export class L2Speaker {
 
   /** Recomputes ownership of every address; call on any input change (a peer up or down, too). */
   recompute(): void {
+    if (this.#leaving) return;
     const c = this.d.liveness.counts();
     const isolated = !this.#apiOk && c.expected > 0 && c.up === 0;
     if (isolated !== this.#isolated) {
@@ -224,11 +240,13 @@ export class L2Speaker {
     }
     const paused = this.#paused();
     const { reports, cands } = this.#decide();
+    if (this.#holding && this.#heldByPeers()) this.#resumeUntil = this.d.clock.now() + this.d.liveness.detectionMs() + this.d.liveness.graceMs();
     const want = new Set<string>();
     for (const [ip, chain] of this.#chains) {
       const insts = this.#byIp.get(ip) ?? [];
       const e = this.#election(ip, chain, insts);
-      const owner = electOwner({ ...e, usable: (n) => cands.has(n) && e.usable(n) });
+      // A peer held for its restart keeps its addresses: nobody else takes them meanwhile.
+      const owner = electOwner({ ...e, usable: (n) => (cands.has(n) || this.d.liveness.held(n) !== undefined) && e.usable(n) });
       const prev = this.#lastOwner.get(ip);
       this.#lastOwner.set(ip, owner);
       if (owner !== this.d.node || this.#holding || isolated || !agreedBy(e, this.d.node, reports)) continue;
@@ -239,10 +257,11 @@ export class L2Speaker {
       }
       want.add(ip);
       if (!this.#announcer.state(ip)) {
-        // An address some speaker (a failed peer, or we before a pause) announced is taken at once; one new to the segment is probed first.
+        // An address some speaker (a failed peer, or we before a pause or a restart) announced is taken at once; one new to the segment is probed first.
         const takeover = prev !== undefined;
-        this.d.log.info({ op: 'acquire', ip, service: insts.map(svcName).join(','), takeover, from: prev }, takeover ? 'taking over address' : 'acquiring address');
-        this.#announcer.acquire(ip, !takeover);
+        const resumed = !takeover && this.d.clock.now() < this.#resumeUntil;
+        this.d.log.info({ op: 'acquire', ip, service: insts.map(svcName).join(','), takeover, resumed, from: prev }, takeover ? 'taking over address' : resumed ? 'resuming address after a restart' : 'acquiring address');
+        this.#announcer.acquire(ip, !takeover && !resumed);
       }
     }
     for (const ip of this.#announcer.addresses()) if (!want.has(ip)) this.#announcer.release(ip);
@@ -262,6 +281,15 @@ export class L2Speaker {
       return false;
     }
     return true;
+  }
+
+  /** Whether a peer reports holding our addresses for our restart: we are the next process of a speaker that left. */
+  #heldByPeers(): boolean {
+    const me = nodeId(this.d.node);
+    return this.d.liveness.names().some((n) => {
+      const state = this.d.liveness.peer(n)?.state;
+      return state !== undefined && entriesOf(state).get(me)?.held === true;
+    });
   }
 
   /** The peers' latest reports and ours; the nodes we elect among; what we pass on. */
@@ -287,14 +315,15 @@ export class L2Speaker {
   }
 
   /** What our heartbeats say of us and of each peer we watch (see owner.ts). */
-  report(): { holding: boolean; accused: boolean; candidate: boolean; peers: PeerEntry[] } {
+  report(): { holding: boolean; accused: boolean; candidate: boolean; restarting?: true; peers: PeerEntry[] } {
     const { cands, accuses, accused } = this.#decide();
     const peers: PeerEntry[] = [];
     for (const n of this.d.liveness.names()) {
       const status = this.d.liveness.status(n);
-      if (status) peers.push({ id: nodeId(n), status, accused: accuses.has(n), candidate: cands.has(n) });
+      const held = this.d.liveness.held(n) !== undefined;
+      if (status) peers.push({ id: nodeId(n), status, accused: accuses.has(n), candidate: cands.has(n), ...(held ? { held } : {}) });
     }
-    return { holding: this.#holding, accused, candidate: cands.has(this.d.node), peers: peers.sort((a, b) => a.id - b.id) };
+    return { holding: this.#holding, accused, candidate: cands.has(this.d.node), ...(this.#leaving ? { restarting: true as const } : {}), peers: peers.sort((a, b) => a.id - b.id) };
   }
 
   /** The election for an address; `usable` says whether a node is alive (to us) with a link allowed for it. */
@@ -302,7 +331,7 @@ export class L2Speaker {
     const allowed = insts.some((i) => i.interfaces.length === 0) ? [] : insts.flatMap((i) => i.interfaces);
     const usable = (node: string): boolean => {
       const peer = this.d.liveness.peer(node);
-      const links = node === this.d.node ? [...this.#links.keys()] : peer?.up ? peer.state?.links ?? [] : [];
+      const links = node === this.d.node ? [...this.#links.keys()] : peer?.up && peer.state ? peer.state.links : this.d.liveness.held(node) ?? [];
       return links.some((l) => interfaceAllowed(l, allowed, this.#excluded));
     };
     return { ip, chain, usable };

@@ -63,13 +63,12 @@ async function main(): Promise<void> {
       log.error({ op: 'reload', err: (e as Error).message }, 'keeping the previous configuration');
     }
   });
-  const stop = (): void => {
-    rt.stop();
-    void http?.close();
-    process.exit(0);
+  // SIGTERM is a restart (peers hold our addresses); SIGINT a plain stop.
+  const stop = (restart: boolean): void => {
+    void rt.stop(restart).then(() => http?.close()).finally(() => process.exit(0));
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.on('SIGTERM', () => stop(true));
+  process.on('SIGINT', () => stop(false));
   log.info({ op: 'start', peers: cfg.peers.length, instances: cfg.instances.length }, 'static L2 speaker started');
 }
 
