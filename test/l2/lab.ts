@@ -155,14 +155,14 @@ export class L2Lab {
   /**
    * Starts a node's speaker: by default the static runner with this lab's instances; with `real`,
    * the real entry point (main.js, or `argv`, e.g. the image's command) with the given extra
-   * environment (KUBECONFIG and the like).
+   * environment (KUBECONFIG and the like). `staticMain`: another build of the static runner (the previous release).
    */
-  startSpeaker(name: string, real?: { env: Record<string, string>; argv?: readonly string[] }): void {
+  startSpeaker(name: string, real?: { env: Record<string, string>; argv?: readonly string[] }, staticMain = STATIC_MAIN): void {
     const n = this.node(name);
     n.log.length = 0;
     this.#writeConfig(n);
     const env = { ...process.env, METALLB_HEARTBEAT_KEY: 'lab-heartbeat-key', LOG_LEVEL: 'info', NODE_NAME: name, ...(this.opts.env ?? {}), ...(real?.env ?? {}) };
-    const [cmd = 'node', ...args] = real?.argv ?? ['node', ...(real ? [SPEAKER_MAIN] : [STATIC_MAIN, this.#configPath(n)])];
+    const [cmd = 'node', ...args] = real?.argv ?? ['node', ...(real ? [SPEAKER_MAIN] : [staticMain, this.#configPath(n)])];
     const p = this.topo.spawn(n.ns, cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     p.stdout?.on('data', (d: Buffer) => {
