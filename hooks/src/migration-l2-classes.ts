@@ -7,6 +7,7 @@
  */
 import { kubernetes, type HookConfig, type HookInput, type KubeObject } from '../../lib/hook-sdk/index.js';
 import { existingClassFromObject, migrateL2, type IpPoolInfo, type L2AdvertisementInfo } from './lib/migrate-l2.js';
+import type { LabelSelector } from '../../lib/selector.js';
 import { moduleConfigFromObject } from './lib/module-config.js';
 import { METALLB_API, MODULE_CONFIG_API, NAMESPACE, NETWORK_API, SETTING_MIGRATED_METRIC } from './lib/names.js';
 
@@ -23,10 +24,10 @@ export const advertisements = kubernetes({
   queue,
   namespace: inModuleNs,
   filter: (o): L2AdvertisementInfo | null => {
-    const spec = (o.spec ?? {}) as { ipAddressPools?: unknown; interfaces?: unknown; nodeSelectors?: { matchLabels?: Record<string, string> }[] };
-    const pools = strs(spec.ipAddressPools);
-    if (!o.metadata?.name || !userOwned(o) || pools.length === 0) return null;
-    return { name: o.metadata.name, ipAddressPools: pools, interfaces: strs(spec.interfaces), nodeSelector: { ...(Array.isArray(spec.nodeSelectors) ? (spec.nodeSelectors[0]?.matchLabels ?? {}) : {}) } };
+    const spec = (o.spec ?? {}) as { ipAddressPools?: unknown; ipAddressPoolSelectors?: unknown; interfaces?: unknown; nodeSelectors?: { matchLabels?: Record<string, string> }[] };
+    if (!o.metadata?.name || !userOwned(o)) return null;
+    const selectors = Array.isArray(spec.ipAddressPoolSelectors) ? (spec.ipAddressPoolSelectors as unknown[]).filter((s): s is LabelSelector => typeof s === 'object' && s !== null) : [];
+    return { name: o.metadata.name, ipAddressPools: strs(spec.ipAddressPools), ipAddressPoolSelectors: selectors, interfaces: strs(spec.interfaces), nodeSelector: { ...(Array.isArray(spec.nodeSelectors) ? (spec.nodeSelectors[0]?.matchLabels ?? {}) : {}) } };
   },
 });
 export const ipPools = kubernetes({
@@ -35,7 +36,7 @@ export const ipPools = kubernetes({
   kind: 'IPAddressPool',
   queue,
   namespace: inModuleNs,
-  filter: (o): IpPoolInfo | null => (o.metadata?.name && userOwned(o) ? { name: o.metadata.name, addresses: strs((o.spec as { addresses?: unknown } | undefined)?.addresses) } : null),
+  filter: (o): IpPoolInfo | null => (o.metadata?.name && userOwned(o) ? { name: o.metadata.name, labels: { ...(o.metadata.labels ?? {}) }, addresses: strs((o.spec as { addresses?: unknown } | undefined)?.addresses) } : null),
 });
 export const classes = kubernetes({ name: 'mlbc', apiVersion: NETWORK_API, kind: 'MetalLoadBalancerClass', queue, executeHookOnEvent: [], filter: existingClassFromObject });
 
