@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { apiVersionOf, NAMESPACE, SDN_INTERNAL_L2LB_SERVICE as INSTANCES } from '../lib/api/index.js';
 import { startApiServer, type ApiServer } from '../lab/apiserver/index.js';
 import { Allocator } from '../images/controller/src/ipam/allocator.js';
 import type { Claim } from '../images/controller/src/ipam/claim.js';
@@ -28,7 +29,6 @@ import { APP_DIR, loadContents } from '../scripts/images/contents.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const POOL = '2001:db8:0:1::/108';
-const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
 
 interface Setup {
   server: ApiServer;
@@ -64,7 +64,7 @@ async function setup(n: number): Promise<Setup> {
     api.create({ type: svcType, version: 'v1', namespace: 'bench' }, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'bench', ports } }, {});
     for (let i = 0; i < (s % 3) + 1; i++, total++) {
       api.create({ type: instType, version: INSTANCES.version, namespace: 'bench' }, {
-        apiVersion: `${INSTANCES.group}/${INSTANCES.version}`, kind: 'SDNInternalL2LBService',
+        apiVersion: apiVersionOf(INSTANCES), kind: INSTANCES.kind,
         metadata: { name: `${name}-bench-${i}`, namespace: 'bench', labels: { 'parent-service': name }, annotations: { 'metallb.io/address-pool': 'bench' } },
         spec: { type: 'LoadBalancer', loadBalancerClass: 'l2-load-balancer-class.network.deckhouse.io', serviceRef: { name, namespace: 'bench' }, ports },
       }, {});
@@ -173,7 +173,7 @@ const CONTROLLER = ((): string[] => {
   if (node !== 'node') throw new Error('images/contents.yaml: the controller does not run under node');
   return args.map((a) => a.replace(`${APP_DIR}/`, `${ROOT}/`));
 })();
-const CONTROLLER_ENV = { POD_NAME: 'bench-controller', POD_NAMESPACE: 'd8-metallb', METRICS_PORT: '0', LOG_LEVEL: 'info' };
+const CONTROLLER_ENV = { POD_NAME: 'bench-controller', POD_NAMESPACE: NAMESPACE, METRICS_PORT: '0', LOG_LEVEL: 'info' };
 
 /** The reference writer: list instances, then write precomputed statuses, 64 in flight (the controller's default). */
 async function bareWriter(): Promise<void> {

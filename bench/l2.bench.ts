@@ -13,6 +13,7 @@ import { L2Lab, Prober, REPO, l2LabUnavailableReason, labInstances, sleep } from
 import { until } from '../test/helpers/until.js';
 import { buildMdlayherResponders, mdlayherUnavailableReason } from './reference/mdlayher.js';
 import * as yaml from 'js-yaml';
+import { MEMBER_LABEL } from '../lib/api/index.js';
 import { startApiServer } from '../lab/apiserver/index.js';
 import { APP_DIR, loadContents } from '../scripts/images/contents.js';
 
@@ -204,7 +205,7 @@ async function realSpeakerRss(lab: L2Lab): Promise<number> {
       api.create(crds, yaml.load(fs.readFileSync(path.join(REPO, f), 'utf8')), {});
     }
     api.create(type('', 'v1', 'namespaces'), { metadata: { name: 'd8-metallb' } }, {});
-    const member = { 'l2-load-balancer.network.deckhouse.io/member': '' };
+    const member = { [MEMBER_LABEL]: '' };
     for (const n of lab.nodes) {
       const nodes = type('', 'v1', 'nodes');
       const o = api.create(nodes, { metadata: { name: n.name, labels: member } }, {}).object;

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { V1Service } from '@kubernetes/client-node';
+import { BGP_POOL_ANNOTATION, CLASS_ANNOTATION, COUNT_ANNOTATION } from '../lib/api/index.js';
 import type { AgentReport } from './agent/agent.js';
 import { Kube } from './kube.js';
 import { agentFile, proberFile, readJson, type LabState } from './state.js';
@@ -12,14 +13,12 @@ import { routerNextHops } from './topology/router.js';
 import type { ProberReport, Target } from './traffic/prober.js';
 import type { Observation, ServiceInfo } from './view/table.js';
 
-export const IPS_COUNT = 'network.deckhouse.io/l2-load-balancer-external-ips-count';
-
 /** How the lab reads a Service: its mode, how many IPs it asked for, and the IPs it has. */
 export function serviceInfo(s: V1Service): ServiceInfo {
   const ann = s.metadata?.annotations ?? {};
-  const cls = s.spec?.loadBalancerClass ?? ann['network.deckhouse.io/metal-load-balancer-class'];
-  const bgp = !cls || ann['network.deckhouse.io/load-balancer-pool'] !== undefined;
-  const count = Number(ann[IPS_COUNT] ?? '1');
+  const cls = s.spec?.loadBalancerClass ?? ann[CLASS_ANNOTATION];
+  const bgp = !cls || ann[BGP_POOL_ANNOTATION] !== undefined;
+  const count = Number(ann[COUNT_ANNOTATION] ?? '1');
   const families = s.spec?.ipFamilies?.length ?? 1;
   return {
     namespace: s.metadata?.namespace ?? 'default',

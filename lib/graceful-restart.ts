@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** BGP graceful restart as the hooks render it onto metallb.io BGPPeers and the speaker reads it back. Pure. */
 
-/** On a BGPPeer with `enableGracefulRestart`: how long the router keeps our routes while we restart (a Go duration). */
-export const GRACEFUL_RESTART_TIME_ANNOTATION = 'network.deckhouse.io/bgp-graceful-restart-time';
-
 /** What the module's own peers use unless told otherwise; MetalLB (FRR), BIRD and Cilium use 120 s too. */
 export const DEFAULT_GRACEFUL_RESTART_TIME = '120s';
 

@@ -8,20 +8,9 @@
  */
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { bgpPeers, bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
-import { CLASS_CONDITION, L2_BALANCER_NAME_ANNOTATION, METALLB_API, MODULE_CONFIG_API } from './lib/names.js';
+import { CLASS_CONDITION, DEPRECATED_ANNOTATIONS, L2_BALANCER_NAME_ANNOTATION, METALLB_API, MODULE_CONFIG_API } from './lib/names.js';
 
 const queue = '/modules/metallb/alerting';
-
-/** Annotations of upstream MetalLB that the module's own annotations replace. */
-export const DEPRECATED_ANNOTATIONS = [
-  'metallb.universe.tf/ip-allocated-from-pool',
-  'metallb.universe.tf/address-pool',
-  'metallb.universe.tf/loadBalancerIPs',
-  'metallb.universe.tf/allow-shared-ip',
-  'metallb.io/address-pool',
-  'metallb.io/loadBalancerIPs',
-  'metallb.io/allow-shared-ip',
-] as const;
 
 export const GROUPS = {
   annotations: 'D8MetallbNotSupportedServiceAnnotationsDetected',

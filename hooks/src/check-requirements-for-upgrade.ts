@@ -7,7 +7,7 @@
  * check) as `metallb.internal.configurationStatus`.
  */
 import { kubernetes, type HookConfig, type HookInput, type KubeObject } from '../../lib/hook-sdk/index.js';
-import { ALLOCATED_POOL_ANNOTATIONS, firstAnnotation } from '../../lib/service-annotations.js';
+import { ALLOCATED_POOL_ANNOTATIONS, firstAnnotation } from '../../lib/api/index.js';
 import { bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
 import { ADDRESS_POOL_ANNOTATION, METALLB_API, MODULE_CONFIG_API, NAMESPACE } from './lib/names.js';
 

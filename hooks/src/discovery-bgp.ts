@@ -8,7 +8,7 @@
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { planBgp } from './lib/bgp/plan.js';
 import { configFromObject, nativePeerFromObject, peerFromObject, poolFromObject, secretFromObject } from './lib/bgp/types.js';
-import { BGP_PASSWORD_LABEL, METALLB_API, NAMESPACE, NETWORK_API } from './lib/names.js';
+import { BGP_PASSWORD_LABEL, METALLB_API, NAMESPACE, NETWORK_API, REFERENCES_RESOLVED_CONDITION } from './lib/names.js';
 import { withCondition, type Condition } from './lib/service.js';
 
 const queue = '/modules/metallb/discovery_bgp';
@@ -42,8 +42,6 @@ export const config: HookConfig = { beforeHelm: 20, kubernetes: [pools, peers, c
 /** Clock for condition timestamps; tests replace it. */
 export const clock = { now: (): Date => new Date() };
 
-export const CONDITION = 'ReferencesResolved';
-
 export function handle(input: HookInput): void {
   const cfgs = input.snapshot(configs);
   const plan = planBgp({ pools: input.snapshot(pools), peers: input.snapshot(peers), configs: cfgs, secrets: input.snapshot(secrets), nativePools: input.snapshot(nativePools), nativePeers: input.snapshot(nativePeers) });
@@ -61,8 +59,8 @@ export function handle(input: HookInput): void {
     const warnings = plan.warnings.get(cfg.name);
     if (warnings === undefined) continue;
     const ok = warnings.length === 0;
-    const c: Condition = { type: CONDITION, status: ok ? 'True' : 'False', reason: ok ? 'AllReferencesResolved' : 'DanglingReferences', message: ok ? 'all peers, pools and password Secrets exist' : warnings.join('; '), lastTransitionTime: ts };
-    const cur = cfg.conditions.find((x) => x.type === CONDITION);
+    const c: Condition = { type: REFERENCES_RESOLVED_CONDITION, status: ok ? 'True' : 'False', reason: ok ? 'AllReferencesResolved' : 'DanglingReferences', message: ok ? 'all peers, pools and password Secrets exist' : warnings.join('; '), lastTransitionTime: ts };
+    const cur = cfg.conditions.find((x) => x.type === REFERENCES_RESOLVED_CONDITION);
     if (cur && cur.status === c.status && cur.message === c.message) continue;
     input.kube.mergePatch({ apiVersion: NETWORK_API, kind: 'MetalLoadBalancerConfiguration', name: cfg.name }, { status: { conditions: withCondition(cfg.conditions, c) } }, { subresource: 'status', ignoreMissingObject: true });
   }

@@ -10,7 +10,7 @@
  */
 import { familyOf, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../lib/ip.js';
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
-import { ALLOCATED_POOL_ANNOTATIONS, BGP_POOL_ANNOTATION, firstAnnotation } from '../../lib/service-annotations.js';
+import { ALLOCATED_POOL_ANNOTATIONS, BGP_POOL_ANNOTATION, firstAnnotation } from '../../lib/api/index.js';
 import { bgpPools, layer2Pools, moduleConfigFromObject, type LegacySettings } from './lib/module-config.js';
 import { ADDRESS_POOL_ANNOTATION, CLASS_ANNOTATION, CLASS_CONDITION, IPS_ANNOTATION, MODULE_CONFIG_API } from './lib/names.js';
 import { serviceFromObject, type ServiceInfo } from './lib/service.js';

@@ -2,6 +2,7 @@
 /** Runs chaos against a running lab: injects faults at a set rate, samples the invariants, checks leaks, summarises. */
 import * as fs from 'node:fs';
 import type { V1Service } from '@kubernetes/client-node';
+import { apiVersionOf, COUNT_ANNOTATION, METAL_LOAD_BALANCER_CLASS, resourcePath } from '../../lib/api/index.js';
 import type { AgentReport } from '../agent/agent.js';
 import type { Kube } from '../kube.js';
 import { labKube, serviceInfo } from '../observe.js';
@@ -24,9 +25,8 @@ export interface ChaosOptions {
   readonly out: (line: string) => void;
 }
 
-const CLASSES = '/apis/network.deckhouse.io/v1alpha1/metalloadbalancerclasses';
+const CLASSES = resourcePath(METAL_LOAD_BALANCER_CLASS);
 const SERVICES = '/api/v1/namespaces/default/services';
-const COUNT = 'network.deckhouse.io/l2-load-balancer-external-ips-count';
 
 function agentReport(state: LabState): AgentReport | undefined {
   return readJson<AgentReport>(agentFile(state.dir));
@@ -56,18 +56,18 @@ async function applyFault(state: LabState, kube: Kube, f: Fault): Promise<string
     case 'service-create':
       await kube.request('POST', SERVICES, {
         apiVersion: 'v1', kind: 'Service',
-        metadata: { name: f.name, namespace: 'default', annotations: { [COUNT]: String(f.count) } },
+        metadata: { name: f.name, namespace: 'default', annotations: { [COUNT_ANNOTATION]: String(f.count) } },
         spec: { type: 'LoadBalancer', loadBalancerClass: f.cls, selector: { app: f.name }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] },
       });
       return '';
     case 'service-edit':
-      await kube.mergePatch(`${SERVICES}/${f.name}`, { metadata: { annotations: { [COUNT]: String(f.count) } } });
+      await kube.mergePatch(`${SERVICES}/${f.name}`, { metadata: { annotations: { [COUNT_ANNOTATION]: String(f.count) } } });
       return '';
     case 'service-delete':
       await kube.delete(`${SERVICES}/${f.name}`);
       return '';
     case 'class-create':
-      await kube.apply(CLASSES, { apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', metadata: { name: CHAOS_CLASS }, spec: { type: 'L2', addressPool: ['192.0.2.150-192.0.2.169'], nodeSelector: { 'node-role.kubernetes.io/frontend': '' } } });
+      await kube.apply(CLASSES, { apiVersion: apiVersionOf(METAL_LOAD_BALANCER_CLASS), kind: METAL_LOAD_BALANCER_CLASS.kind, metadata: { name: CHAOS_CLASS }, spec: { type: 'L2', addressPool: ['192.0.2.150-192.0.2.169'], nodeSelector: { 'node-role.kubernetes.io/frontend': '' } } });
       return '';
     case 'class-edit':
       await kube.mergePatch(`${CLASSES}/${CHAOS_CLASS}`, { spec: { nodeSelector: f.allNodes ? null : { 'node-role.kubernetes.io/frontend': '' } } });

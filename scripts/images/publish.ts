@@ -11,10 +11,10 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MODULE } from '../../lib/api/index.js';
 import { camelName } from './contents.js';
 import { skopeoDigest } from './oci.js';
 
-export const MODULE = 'metallb';
 export const CHANNELS = ['alpha', 'beta', 'early-access', 'stable', 'rock-solid'] as const;
 
 export interface Push {

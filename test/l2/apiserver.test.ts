@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SDN_INTERNAL_L2LB_SERVICE as INSTANCES } from '../../lib/api/index.js';
 import { useApiServer } from '../helpers/apiserver.js';
 import { spawn } from 'node:child_process';
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
@@ -15,7 +16,6 @@ const FORWARDER = path.join(REPO, 'dist/lab/agent/forwarder.js');
 const reason = l2LabUnavailableReason() ?? (fs.existsSync(FORWARDER) ? undefined : 'dist/lab/agent/forwarder.js is not built (make build)');
 const suite = reason ? describe.skip : describe;
 const NS_PORT = 16443;
-const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
 const IPS = ['192.0.2.210', '192.0.2.211', '192.0.2.212'];
 // The client's own address: its kernel answers our probe, so this one must be reported as a conflict.
 const TAKEN = '192.0.2.100';

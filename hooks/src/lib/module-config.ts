@@ -2,6 +2,7 @@
 /** The ModuleConfig `metallb` as the migrations read it: its version and the legacy settings (v1/v2 shapes). */
 import type { KubeObject } from '../../../lib/hook-sdk/index.js';
 import type { Toleration } from './eligibility.js';
+import { MIGRATION_LABEL, MIGRATION_LABEL_VALUE } from './names.js';
 
 export interface LegacyAdvertisement {
   'aggregation-length'?: number;
@@ -67,4 +68,4 @@ export function bgpPeers(s: LegacySettings): LegacyPeer[] {
 }
 
 /** Labels every migrated object carries. */
-export const MIGRATED_LABELS = { heritage: 'deckhouse', 'auto-generated-by': 'd8-migration-hook' } as const;
+export const MIGRATED_LABELS = { heritage: 'deckhouse', [MIGRATION_LABEL]: MIGRATION_LABEL_VALUE } as const;

@@ -2,7 +2,7 @@
 /** LoadBalancer Services as the L2 hooks see them, the class each one belongs to, and its annotations parsed. */
 import { canonicalIp, familyOf } from '../../../lib/ip.js';
 import type { KubeObject } from '../../../lib/hook-sdk/index.js';
-import { BGP_POOL_ANNOTATIONS, firstAnnotation, SHARED_IP_KEY_ANNOTATIONS } from '../../../lib/service-annotations.js';
+import { BGP_POOL_ANNOTATIONS, firstAnnotation, SHARED_IP_KEY_ANNOTATIONS } from '../../../lib/api/index.js';
 import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, COUNT_ANNOTATION, IPS_ANNOTATION } from './names.js';
 
 /** A status condition, as Services carry them. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { instanceClaim, L2_INSTANCE_CLASS, parseDesired, poolsFrom, scopeOfPool, serviceClaim } from './claims.js';
+import { INSTANCE_LB_CLASS } from '../../../lib/api/index.js';
+import { instanceClaim, parseDesired, poolsFrom, scopeOfPool, serviceClaim } from './claims.js';
 import type { ServiceLike } from './objects.js';
 import { conditionFor, heldIps, nextStatus, allocatedEvent, failedEvent } from './status.js';
 
@@ -73,7 +74,7 @@ describe('annotations', () => {
   test('an instance reads the metallb.io annotations the templates write', () => {
     const inst: ServiceLike = {
       metadata: { name: 'web-ingress-0', namespace: 'prod', annotations: { 'metallb.io/address-pool': 'ingress', 'metallb.io/loadBalancerIPs': '192.0.2.201', 'metallb.io/allow-shared-ip': 's' } },
-      spec: { type: 'LoadBalancer', loadBalancerClass: L2_INSTANCE_CLASS, ports: [{ port: 80 }], serviceRef: { name: 'web', namespace: 'prod' } },
+      spec: { type: 'LoadBalancer', loadBalancerClass: INSTANCE_LB_CLASS, ports: [{ port: 80 }], serviceRef: { name: 'web', namespace: 'prod' } },
     };
     expect(instanceClaim(inst, {})).toMatchObject({ kind: 'claim', claim: { key: 'l2/prod/web-ingress-0', scope: 'l2', pool: 'ingress', desired: ['192.0.2.201'], sharingKey: 's' } });
   });

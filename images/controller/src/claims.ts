@@ -4,23 +4,10 @@
  * BGP Service asks for. Pure: the I/O shell hands in objects and namespace labels.
  */
 import { canonicalIp, familyOf, type IpFamily } from '../../../lib/ip.js';
-import { BGP_POOL_ANNOTATIONS, firstAnnotation, METALLB_SHARED_IP_ANNOTATIONS, SHARED_IP_KEY_ANNOTATIONS } from '../../../lib/service-annotations.js';
+import { BGP_IPS_ANNOTATIONS, BGP_POOL_ANNOTATIONS, BGP_SHARING_ANNOTATIONS, CLASS_ANNOTATION, CLASS_CONDITION, firstAnnotation, INSTANCE_IPS_ANNOTATION, INSTANCE_LB_CLASS, INSTANCE_POOL_ANNOTATION, INSTANCE_SHARING_ANNOTATION } from '../../../lib/api/index.js';
 import type { Claim, Failure, FamilyPolicy, Port } from './ipam/claim.js';
 import { poolFromSpec, type Pool, type PoolScope } from './ipam/pool.js';
 import type { IPAddressPoolLike, ServiceLike } from './objects.js';
-
-/** spec.loadBalancerClass of every SDNInternalL2LBService. */
-export const L2_INSTANCE_CLASS = 'l2-load-balancer-class.network.deckhouse.io';
-
-/** Annotations, newest first: the first one present wins. */
-export const BGP_IPS_ANNOTATIONS = ['network.deckhouse.io/load-balancer-ips', 'metallb.universe.tf/loadBalancerIPs', 'metallb.io/loadBalancerIPs'] as const;
-export const BGP_SHARING_ANNOTATIONS = [...SHARED_IP_KEY_ANNOTATIONS, ...METALLB_SHARED_IP_ANNOTATIONS] as const;
-export const INSTANCE_POOL_ANNOTATION = 'metallb.io/address-pool';
-export const INSTANCE_IPS_ANNOTATION = 'metallb.io/loadBalancerIPs';
-export const INSTANCE_SHARING_ANNOTATION = 'metallb.io/allow-shared-ip';
-/** Marks a Service as L2 (the hooks bind it to a MetalLoadBalancerClass). */
-export const L2_CLASS_ANNOTATION = 'network.deckhouse.io/metal-load-balancer-class';
-export const L2_CLASS_CONDITION = 'network.deckhouse.io/load-balancer-class';
 
 /**
  * Which consumers a pool in d8-metallb serves. Pools labelled `heritage: deckhouse` are rendered by the
@@ -52,7 +39,7 @@ export type ClaimResult = { kind: 'claim'; claim: Claim } | { kind: 'skip'; why:
 /** The claim of an SDNInternalL2LBService. */
 export function instanceClaim(inst: ServiceLike, namespaceLabels: Readonly<Record<string, string>>): ClaimResult {
   const cls = inst.spec?.loadBalancerClass;
-  if (cls !== L2_INSTANCE_CLASS) return { kind: 'skip', why: `loadBalancerClass "${cls ?? ''}" is not ${L2_INSTANCE_CLASS}` };
+  if (cls !== INSTANCE_LB_CLASS) return { kind: 'skip', why: `loadBalancerClass "${cls ?? ''}" is not ${INSTANCE_LB_CLASS}` };
   const ann = inst.metadata?.annotations ?? {};
   const desired = ann[INSTANCE_IPS_ANNOTATION];
   return build(inst, 'l2', namespaceLabels, ann[INSTANCE_POOL_ANNOTATION], desired === undefined ? undefined : [INSTANCE_IPS_ANNOTATION, desired], ann[INSTANCE_SHARING_ANNOTATION]);
@@ -79,9 +66,9 @@ export function serviceClaim(svc: ServiceLike, namespaceLabels: Readonly<Record<
     if (ctx.classNames?.has(cls)) return { kind: 'skip', why: `L2 Service (a MetalLoadBalancerClass is named "${cls}")` };
   } else {
     if (cls) return { kind: 'skip', why: `spec.loadBalancerClass "${cls}" is served elsewhere` };
-    if (ann[L2_CLASS_ANNOTATION] !== undefined) return { kind: 'skip', why: `L2 Service (${L2_CLASS_ANNOTATION})` };
+    if (ann[CLASS_ANNOTATION] !== undefined) return { kind: 'skip', why: `L2 Service (${CLASS_ANNOTATION})` };
   }
-  if (svc.status?.conditions?.some((c) => c.type === L2_CLASS_CONDITION)) return { kind: 'skip', why: 'L2 Service (bound to a MetalLoadBalancerClass)' };
+  if (svc.status?.conditions?.some((c) => c.type === CLASS_CONDITION)) return { kind: 'skip', why: 'L2 Service (bound to a MetalLoadBalancerClass)' };
   const poolAnn = firstAnnotation(ann, BGP_POOL_ANNOTATIONS);
   if (!poolAnn && ctx.defaultL2Class && ctx.lbClass === undefined) return { kind: 'skip', why: 'L2 Service (a default MetalLoadBalancerClass exists and no BGP pool is named)' };
   const ipsAnn = firstAnnotation(ann, BGP_IPS_ANNOTATIONS);

@@ -2,6 +2,7 @@
 /** The controller's Kubernetes I/O: informers, status writes, Events, the Lease. Thin: no decisions here. */
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { IP_ADDRESS_POOL, METAL_LOAD_BALANCER_CLASS, resourcePath, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
 import { coreEvent } from '../../../lib/k8s-event.js';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
@@ -10,9 +11,6 @@ import { apiClient, jsonGetter } from './transport.js';
 
 export { apiClient };
 
-export const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices', kind: 'SDNInternalL2LBService' } as const;
-export const POOLS = { group: 'metallb.io', version: 'v1beta1', plural: 'ipaddresspools' } as const;
-export const CLASSES = { group: 'network.deckhouse.io', version: 'v1alpha1', plural: 'metalloadbalancerclasses' } as const;
 export const COMPONENT = 'metallb-controller';
 
 /** The HTTP status of a failed API call, or undefined for transport errors. */
@@ -33,12 +31,12 @@ export function informers(kc: k8s.KubeConfig, namespace: string) {
     // Plain JSON, as the watch delivers them: no typed decoding of every Service.
     services: k8s.makeInformer<k8s.V1Service>(kc, '/api/v1/services', list(() => get('/api/v1/services'))),
     namespaces: k8s.makeInformer<k8s.V1Namespace>(kc, '/api/v1/namespaces', () => core.listNamespace()),
-    instances: k8s.makeInformer<AnyObject>(kc, `/apis/${INSTANCES.group}/${INSTANCES.version}/${INSTANCES.plural}`,
-      list(() => custom.listClusterCustomObject({ ...INSTANCES }))),
-    pools: k8s.makeInformer<AnyObject>(kc, `/apis/${POOLS.group}/${POOLS.version}/namespaces/${namespace}/${POOLS.plural}`,
-      list(() => custom.listNamespacedCustomObject({ ...POOLS, namespace }))),
-    classes: k8s.makeInformer<AnyObject>(kc, `/apis/${CLASSES.group}/${CLASSES.version}/${CLASSES.plural}`,
-      list(() => custom.listClusterCustomObject({ ...CLASSES }).catch((e: unknown) => {
+    instances: k8s.makeInformer<AnyObject>(kc, resourcePath(SDN_INTERNAL_L2LB_SERVICE),
+      list(() => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE }))),
+    pools: k8s.makeInformer<AnyObject>(kc, resourcePath(IP_ADDRESS_POOL, namespace),
+      list(() => custom.listNamespacedCustomObject({ ...IP_ADDRESS_POOL, namespace }))),
+    classes: k8s.makeInformer<AnyObject>(kc, resourcePath(METAL_LOAD_BALANCER_CLASS),
+      list(() => custom.listClusterCustomObject({ ...METAL_LOAD_BALANCER_CLASS }).catch((e: unknown) => {
         // The class CRD may be absent (BGP-only clusters) or unreadable: then no class is the default.
         if (statusCode(e) === 404 || statusCode(e) === 403) return { apiVersion: 'v1', kind: 'List', items: [], metadata: {} };
         throw e;
@@ -62,13 +60,13 @@ export class StatusWriter {
     const name = md.name ?? '';
     const namespace = md.namespace ?? '';
     const body = { ...obj, status };
-    if (kind === 'instance') return (await this.#custom.replaceNamespacedCustomObjectStatus({ ...INSTANCES, namespace, name, body })) as ServiceLike;
+    if (kind === 'instance') return (await this.#custom.replaceNamespacedCustomObjectStatus({ ...SDN_INTERNAL_L2LB_SERVICE, namespace, name, body })) as ServiceLike;
     return (await this.#core.replaceNamespacedServiceStatus({ name, namespace, body: body as k8s.V1Service })) as ServiceLike;
   }
 
   async read(kind: 'instance' | 'service', namespace: string, name: string): Promise<ServiceLike | undefined> {
     try {
-      if (kind === 'instance') return (await this.#custom.getNamespacedCustomObjectStatus({ ...INSTANCES, namespace, name })) as ServiceLike;
+      if (kind === 'instance') return (await this.#custom.getNamespacedCustomObjectStatus({ ...SDN_INTERNAL_L2LB_SERVICE, namespace, name })) as ServiceLike;
       return (await this.#core.readNamespacedServiceStatus({ name, namespace })) as ServiceLike;
     } catch (e) {
       if (statusCode(e) === 404) return undefined;

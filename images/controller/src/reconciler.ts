@@ -6,11 +6,12 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
+import { apiVersionOf, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
 import { systemClock, type Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
 import { instanceClaim, poolsFrom, serviceClaim, type ClaimResult } from './claims.js';
 import { Allocator } from './ipam/allocator.js';
-import { EventRecorder, informers, INSTANCES, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
+import { EventRecorder, informers, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
 import { DEFAULT_TIMING, LeaderElector, type ElectionTiming } from './leader.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import { KeyQueue } from './queue.js';
@@ -319,7 +320,7 @@ export class Controller {
   #announce(kind: Kind, before: ServiceLike, out: Outcome): void {
     const md = before.metadata ?? {};
     const subject: EventSubject = kind === 'instance'
-      ? { apiVersion: `${INSTANCES.group}/${INSTANCES.version}`, kind: INSTANCES.kind, metadata: md }
+      ? { apiVersion: apiVersionOf(SDN_INTERNAL_L2LB_SERVICE), kind: SDN_INTERNAL_L2LB_SERVICE.kind, metadata: md }
       : { apiVersion: 'v1', kind: 'Service', metadata: md };
     const ref = before.spec?.serviceRef;
     const parentObj = kind === 'instance' && ref ? this.#inf.services.get(ref.name, ref.namespace) : undefined;

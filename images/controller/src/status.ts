@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /** What the controller writes back: status ingress, the IPAllocated condition, Event texts. Pure. */
+import { IP_ALLOCATED_CONDITION } from '../../../lib/api/index.js';
 import { familyOf, canonicalIp } from '../../../lib/ip.js';
 import { describeFailure, type Failure } from './ipam/claim.js';
 import type { Condition, ServiceLike, ServiceStatusLike } from './objects.js';
-
-export const CONDITION_TYPE = 'IPAllocated';
 
 /** The outcome for one object, as status and events show it. */
 export type Outcome = { ok: true; ips: readonly string[]; pools: readonly string[] } | { ok: false; failure: Failure };
@@ -22,9 +21,9 @@ export function conditionFor(out: Outcome, generation: number | undefined): Omit
   const base = generation === undefined ? {} : { observedGeneration: generation };
   if (out.ok) {
     const pools = [...new Set(out.pools)].map((p) => `"${p}"`).join(', ');
-    return { type: CONDITION_TYPE, status: 'True', reason: 'IPAllocated', message: `assigned ${out.ips.join(', ')} from pool ${pools}`, ...base };
+    return { type: IP_ALLOCATED_CONDITION, status: 'True', reason: 'IPAllocated', message: `assigned ${out.ips.join(', ')} from pool ${pools}`, ...base };
   }
-  return { type: CONDITION_TYPE, status: 'False', reason: out.failure.kind, message: describeFailure(out.failure), ...base };
+  return { type: IP_ALLOCATED_CONDITION, status: 'False', reason: out.failure.kind, message: describeFailure(out.failure), ...base };
 }
 
 /**
@@ -35,14 +34,14 @@ export function nextStatus(o: ServiceLike, out: Outcome, now: Date): ServiceStat
   const cur = o.status ?? {};
   const want = conditionFor(out, o.metadata?.generation);
   const ips = out.ok ? out.ips : [];
-  const old = cur.conditions?.find((c) => c.type === CONDITION_TYPE);
+  const old = cur.conditions?.find((c) => c.type === IP_ALLOCATED_CONDITION);
   const sameCond = old !== undefined && old.status === want.status && old.reason === want.reason && old.message === want.message && old.observedGeneration === want.observedGeneration;
   const curIps = (cur.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '');
   const sameIps = curIps.length === ips.length && curIps.every((ip, i) => ip === ips[i]);
   if (sameCond && sameIps) return undefined;
   const since = old && old.status === want.status && old.lastTransitionTime ? old.lastTransitionTime : now.toISOString();
   const cond: Condition = { ...want, lastTransitionTime: since };
-  const others = (cur.conditions ?? []).filter((c) => c.type !== CONDITION_TYPE);
+  const others = (cur.conditions ?? []).filter((c) => c.type !== IP_ALLOCATED_CONDITION);
   return { ...cur, loadBalancer: { ...(cur.loadBalancer ?? {}), ingress: ips.map((ip) => ({ ip })) }, conditions: [...others, cond] };
 }
 

@@ -5,6 +5,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import * as os from 'node:os';
+import { apiVersionOf, BFD_PROFILE, BGP_ADVERTISEMENT, BGP_PEER, COMMUNITY, IP_ADDRESS_POOL, resourcePath, type Resource } from '../../../../lib/api/index.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
@@ -16,15 +17,6 @@ import { SessionEvents } from './session-events.js';
 import { BgpSpeaker } from './speaker.js';
 
 type Obj = k8s.KubernetesObject;
-
-const METALLB = { group: 'metallb.io' } as const;
-const KINDS = {
-  peers: { ...METALLB, version: 'v1beta2', plural: 'bgppeers' },
-  advertisements: { ...METALLB, version: 'v1beta1', plural: 'bgpadvertisements' },
-  pools: { ...METALLB, version: 'v1beta1', plural: 'ipaddresspools' },
-  communities: { ...METALLB, version: 'v1beta1', plural: 'communities' },
-  bfdProfiles: { ...METALLB, version: 'v1beta1', plural: 'bfdprofiles' },
-} as const;
 
 /** A watch that relists after errors. */
 function watch<T extends Obj>(kc: k8s.KubeConfig, path: string, list: () => Promise<unknown>, onChange: () => void, onError: (e: unknown) => void): k8s.Informer<T> & k8s.ObjectCache<T> {
@@ -101,13 +93,13 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     }, 50);
   };
   const failed = (e: unknown): void => log.warn({ event: 'watchFailed', err: String((e as Error)?.message ?? e) }, 'watch failed; relisting');
-  const custom$ = <T extends Obj>(k: (typeof KINDS)[keyof typeof KINDS]) => watch<T>(kc, `/apis/${k.group}/${k.version}/namespaces/${ns}/${k.plural}`, () => custom.listNamespacedCustomObject({ ...k, namespace: ns }), changed, failed);
+  const custom$ = <T extends Obj>(k: Resource) => watch<T>(kc, resourcePath(k, ns), () => custom.listNamespacedCustomObject({ ...k, namespace: ns }), changed, failed);
   const informers = {
-    peers: custom$<BGPPeer & Obj>(KINDS.peers),
-    advertisements: custom$<BGPAdvertisement & Obj>(KINDS.advertisements),
-    pools: custom$<IPAddressPool & Obj>(KINDS.pools),
-    communities: custom$<Community & Obj>(KINDS.communities),
-    bfdProfiles: custom$<BFDProfile & Obj>(KINDS.bfdProfiles),
+    peers: custom$<BGPPeer & Obj>(BGP_PEER),
+    advertisements: custom$<BGPAdvertisement & Obj>(BGP_ADVERTISEMENT),
+    pools: custom$<IPAddressPool & Obj>(IP_ADDRESS_POOL),
+    communities: custom$<Community & Obj>(COMMUNITY),
+    bfdProfiles: custom$<BFDProfile & Obj>(BFD_PROFILE),
     secrets: watch<k8s.V1Secret>(kc, `/api/v1/namespaces/${ns}/secrets`, () => core.listNamespacedSecret({ namespace: ns }), changed, failed),
     services: watch<k8s.V1Service>(kc, '/api/v1/services', () => core.listServiceForAllNamespaces(), changed, failed),
     slices: watch<k8s.V1EndpointSlice>(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces(), changed, failed),
@@ -115,18 +107,18 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   };
 
   // The objects Events can be about: their API version and the cache that knows their uid.
-  const eventKinds: Record<ConfigProblem['kind'], { api: (typeof KINDS)[keyof typeof KINDS]; cache: k8s.ObjectCache<Obj> }> = {
-    BGPPeer: { api: KINDS.peers, cache: informers.peers },
-    BFDProfile: { api: KINDS.bfdProfiles, cache: informers.bfdProfiles },
-    IPAddressPool: { api: KINDS.pools, cache: informers.pools },
-    BGPAdvertisement: { api: KINDS.advertisements, cache: informers.advertisements },
+  const eventKinds: Record<ConfigProblem['kind'], { api: Resource; cache: k8s.ObjectCache<Obj> }> = {
+    BGPPeer: { api: BGP_PEER, cache: informers.peers },
+    BFDProfile: { api: BFD_PROFILE, cache: informers.bfdProfiles },
+    IPAddressPool: { api: IP_ADDRESS_POOL, cache: informers.pools },
+    BGPAdvertisement: { api: BGP_ADVERTISEMENT, cache: informers.advertisements },
   };
 
   /** The Event reference of one of our objects; the uid lets `kubectl describe` find its Events. */
   function objectRef(kind: ConfigProblem['kind'], name: string): ObjectRef {
     const { api, cache } = eventKinds[kind];
     const uid = cache.get(name, ns)?.metadata?.uid;
-    return { apiVersion: `${api.group}/${api.version}`, kind, name, namespace: ns, ...(uid ? { uid } : {}) };
+    return { apiVersion: apiVersionOf(api), kind, name, namespace: ns, ...(uid ? { uid } : {}) };
   }
 
   async function apply(): Promise<void> {

@@ -6,7 +6,8 @@
  * advertisement's peers (all when empty), aggregated to aggregationLength, with its communities.
  * externalTrafficPolicy Local: only while this node has a ready endpoint.
  */
-import { DEFAULT_GRACEFUL_RESTART_TIME, GRACEFUL_RESTART_TIME_ANNOTATION, MAX_GRACEFUL_RESTART_SECONDS } from '../../../../lib/graceful-restart.js';
+import { EXCLUDE_LB_LABEL, GRACEFUL_RESTART_TIME_ANNOTATION } from '../../../../lib/api/index.js';
+import { DEFAULT_GRACEFUL_RESTART_TIME, MAX_GRACEFUL_RESTART_SECONDS } from '../../../../lib/graceful-restart.js';
 import { bigIntToIp, bitsOf, formatIp, ipToBigInt, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../../../lib/ip.js';
 import { matchesAny } from '../../../../lib/selector.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, BGPPeerV1beta1, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
@@ -64,9 +65,6 @@ export interface BgpDesired {
   /** Problems for the user, each naming the object. */
   readonly problems: ConfigProblem[];
 }
-
-/** Excludes a node from load balancers, as kube-proxy and MetalLB honour it. */
-export const EXCLUDE_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
 
 /** Go duration ("90s", "1m30s", "500ms") to seconds. */
 export function parseDuration(text: string): number {
@@ -198,7 +196,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
 
   // peer -> prefix -> route
   const perPeer = new Map<string, Map<string, Route>>();
-  const eligible = labels[EXCLUDE_LABEL] === undefined;
+  const eligible = labels[EXCLUDE_LB_LABEL] === undefined;
   for (const ad of input.advertisements) {
     const s = ad.spec ?? {};
     if (!eligible || !matchesAny(labels, s.nodeSelectors)) continue;

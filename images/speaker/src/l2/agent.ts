@@ -6,6 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { apiVersionOf, L2_ADVERTISEMENT, resourcePath, SDN_INTERNAL_L2LB_SERVICE, SERVICE_L2_STATUS, STATUS_NODE_LABEL, STATUS_SERVICE_NAME_LABEL, STATUS_SERVICE_NAMESPACE_LABEL } from '../../../../lib/api/index.js';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder } from '../events.js';
@@ -16,9 +17,6 @@ import { startL2Runtime } from './runtime.js';
 import type { SpeakerEvent } from './speaker.js';
 import { buildTopology } from './topology.js';
 
-const INSTANCES = { group: 'internal.network.deckhouse.io', version: 'v1alpha1', plural: 'sdninternall2lbservices' } as const;
-const ADVERTISEMENTS = { group: 'metallb.io', version: 'v1beta1', plural: 'l2advertisements' } as const;
-const STATUSES = { group: 'metallb.io', version: 'v1beta1', plural: 'servicel2statuses' } as const;
 /** Where the DaemonSet mounts the metallb-excludel2 ConfigMap. */
 const EXCLUSIONS_FILE = '/etc/metallb/excluded-interfaces/excludel2.yaml';
 
@@ -79,8 +77,8 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   const list = <T extends Obj>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
   const ns = ctx.namespace;
   const nodes = watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, setApi);
-  const instances = watch<Obj>(kc, `/apis/${INSTANCES.group}/${INSTANCES.version}/${INSTANCES.plural}`, list(() => custom.listClusterCustomObject({ ...INSTANCES })), changed, setApi);
-  const advs = watch<Obj>(kc, `/apis/${ADVERTISEMENTS.group}/${ADVERTISEMENTS.version}/namespaces/${ns}/${ADVERTISEMENTS.plural}`, list(() => custom.listNamespacedCustomObject({ ...ADVERTISEMENTS, namespace: ns })), changed, setApi);
+  const instances = watch<Obj>(kc, resourcePath(SDN_INTERNAL_L2LB_SERVICE), list(() => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE })), changed, setApi);
+  const advs = watch<Obj>(kc, resourcePath(L2_ADVERTISEMENT, ns), list(() => custom.listNamespacedCustomObject({ ...L2_ADVERTISEMENT, namespace: ns })), changed, setApi);
   const slices = watch<k8s.V1EndpointSlice>(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces(), changed, setApi);
 
   const rt = await startL2Runtime({
@@ -148,20 +146,20 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
       const ifaces = new Set((want.get(name)?.status?.interfaces ?? []).map((x) => x.name));
       for (const l of rt.speaker.upLinks().links) if (i.interfaces.length === 0 || i.interfaces.includes(l)) ifaces.add(l);
       want.set(name, {
-        apiVersion: 'metallb.io/v1beta1',
+        apiVersion: apiVersionOf(SERVICE_L2_STATUS),
         kind: 'ServiceL2Status',
-        metadata: { name, namespace: ns, labels: { 'metallb.io/node': ctx.nodeName, 'metallb.io/service-name': i.service.name, 'metallb.io/service-namespace': i.service.namespace } },
+        metadata: { name, namespace: ns, labels: { [STATUS_NODE_LABEL]: ctx.nodeName, [STATUS_SERVICE_NAME_LABEL]: i.service.name, [STATUS_SERVICE_NAMESPACE_LABEL]: i.service.namespace } },
         status: { node: ctx.nodeName, serviceName: i.service.name, serviceNamespace: i.service.namespace, interfaces: [...ifaces].sort().map((n) => ({ name: n })) },
       });
     }
-    const have = (await custom.listNamespacedCustomObject({ ...STATUSES, namespace: ns, labelSelector: `metallb.io/node=${ctx.nodeName}` })) as { items?: ServiceL2Status[] };
+    const have = (await custom.listNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, labelSelector: `${STATUS_NODE_LABEL}=${ctx.nodeName}` })) as { items?: ServiceL2Status[] };
     const existing = new Map((have.items ?? []).map((o) => [o.metadata.name ?? '', o]));
-    for (const name of existing.keys()) if (!want.has(name)) await custom.deleteNamespacedCustomObject({ ...STATUSES, namespace: ns, name });
+    for (const name of existing.keys()) if (!want.has(name)) await custom.deleteNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, name });
     for (const [name, o] of want) {
       let cur = existing.get(name);
-      if (!cur) cur = (await custom.createNamespacedCustomObject({ ...STATUSES, namespace: ns, body: { ...o, status: undefined } })) as ServiceL2Status;
+      if (!cur) cur = (await custom.createNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, body: { ...o, status: undefined } })) as ServiceL2Status;
       if (JSON.stringify(cur.status ?? {}) !== JSON.stringify(o.status)) {
-        await custom.replaceNamespacedCustomObjectStatus({ ...STATUSES, namespace: ns, name, body: { ...cur, status: o.status } });
+        await custom.replaceNamespacedCustomObjectStatus({ ...SERVICE_L2_STATUS, namespace: ns, name, body: { ...cur, status: o.status } });
       }
     }
   }

@@ -4,16 +4,12 @@
  * eligible nodes and interfaces; and the peers' heartbeat addresses. Pure.
  */
 import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import { EXCLUDE_LB_LABEL, INSTANCE_POOL_ANNOTATION, PARENT_SERVICE_LABEL, PREFERRED_NODE_ANNOTATION } from '../../../../lib/api/index.js';
 import { familyOf } from '../../../../lib/ip.js';
 import type { L2Advertisement, SDNInternalL2LBService } from '../../../../lib/schemas/types.generated.js';
 import { matches, parseSelector } from '../../../controller/src/ipam/selector.js';
 import type { PeerAddress } from '../health/heartbeats.js';
 import type { L2Instance } from './speaker.js';
-
-export const PREFERRED_NODE = 'metallb.io/preferredL2SpeakerNode';
-export const ADDRESS_POOL = 'metallb.io/address-pool';
-/** Nodes with this label never announce (as in MetalLB and Kubernetes' service controller). */
-export const EXCLUDE_LB = 'node.kubernetes.io/exclude-from-external-load-balancers';
 
 /** Something wrong with one instance, to report on it instead of announcing. */
 export interface InstanceProblem {
@@ -30,7 +26,7 @@ export interface DesiredL2 {
 }
 
 function nodeUsable(n: V1Node): boolean {
-  if (n.metadata?.labels?.[EXCLUDE_LB] !== undefined) return false;
+  if (n.metadata?.labels?.[EXCLUDE_LB_LABEL] !== undefined) return false;
   return !(n.status?.conditions ?? []).some((c) => c.type === 'NetworkUnavailable' && c.status === 'True');
 }
 
@@ -72,7 +68,7 @@ export function desiredL2(
       problems.push({ key, reason: 'noAddress', message: 'no address assigned yet' });
       continue;
     }
-    const cls = md.annotations?.[ADDRESS_POOL] ?? '';
+    const cls = md.annotations?.[INSTANCE_POOL_ANNOTATION] ?? '';
     const adv = advByName.get(cls);
     if (!adv) {
       problems.push({ key, reason: 'noAdvertisement', message: `no L2Advertisement "${cls}" in the module namespace` });
@@ -83,13 +79,13 @@ export function desiredL2(
       problems.push({ key, reason: 'badSelector', message: `L2Advertisement "${cls}": ${eligible.message}` });
       continue;
     }
-    const ref = o.spec?.serviceRef ?? { namespace: md.namespace ?? '', name: md.labels?.['parent-service'] ?? md.name ?? '' };
+    const ref = o.spec?.serviceRef ?? { namespace: md.namespace ?? '', name: md.labels?.[PARENT_SERVICE_LABEL] ?? md.name ?? '' };
     const service = { namespace: ref.namespace ?? md.namespace ?? '', name: ref.name ?? '' };
     if (o.spec?.externalTrafficPolicy === 'Local') {
       const ready = nodesWithReadyEndpoints(slices, service.namespace, service.name);
       eligible = eligible.filter((n) => ready.has(n));
     }
-    const preferred = md.annotations?.[PREFERRED_NODE];
+    const preferred = md.annotations?.[PREFERRED_NODE_ANNOTATION];
     for (const ip of ips) out.push({ key, service, ip, preferred: preferred || undefined, eligible, interfaces: adv.spec?.interfaces ?? [] });
   }
   out.sort((a, b) => (a.key + a.ip).localeCompare(b.key + b.ip));
