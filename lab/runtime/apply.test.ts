@@ -1,4 +1,4 @@
-import { APPLIED_HASH_ANNOTATION, isSubset, mark, needsUpdate, pruneList, refKey, RELEASE_NAME_ANNOTATION, sortForApply } from './apply.js';
+import { APPLIED_HASH_ANNOTATION, decodeRecord, encodeRecord, isSubset, mark, needsUpdate, pruneList, refKey, RELEASE_NAME_ANNOTATION, sortForApply } from './apply.js';
 
 const rel = { name: 'metallb', namespace: 'd8-metallb', module: 'metallb' };
 const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'd8-metallb' }, data });
@@ -35,6 +35,19 @@ describe('apply planning', () => {
   test('prune list: what was applied before and is not rendered now', () => {
     const r = (name: string, namespace?: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name, ...(namespace ? { namespace } : {}) });
     expect(pruneList([r('a', 'n'), r('b', 'n'), r('c')], [r('b', 'n'), r('c')]).map(refKey)).toEqual(['v1/ConfigMap/n/a']);
+  });
+
+  test('the release record lists names per kind and reads back the same refs; the older list of refs reads too', () => {
+    const refs = [
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'd8-metallb', name: 'a' },
+      { apiVersion: 'internal.network.deckhouse.io/v1alpha1', kind: 'SDNInternalL2LBService', namespace: 'default', name: 'web-ingress-0' },
+      { apiVersion: 'v1', kind: 'Namespace', name: 'd8-metallb' },
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'd8-metallb', name: 'b' },
+    ];
+    const text = encodeRecord(refs);
+    expect(JSON.parse(text)).toEqual({ 'v1/ConfigMap': ['d8-metallb/a', 'd8-metallb/b'], 'internal.network.deckhouse.io/v1alpha1/SDNInternalL2LBService': ['default/web-ingress-0'], 'v1/Namespace': ['/d8-metallb'] });
+    expect(decodeRecord(text).map(refKey).sort()).toEqual(refs.map(refKey).sort());
+    expect(decodeRecord(JSON.stringify(refs))).toEqual(refs);
   });
 
   test('namespaces and CRDs go first, workloads last', () => {

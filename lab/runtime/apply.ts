@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../lib/canonical-json.js';
+import { eachLimited } from '../../lib/each-limited.js';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
 import { KubeError, type Kube } from './kube.js';
 
@@ -73,6 +74,30 @@ export function needsUpdate(want: KubeObject, live: KubeObject): boolean {
   return !isSubset(w, live);
 }
 
+/** The applied objects as the release record keeps them: `apiVersion/kind` -> `namespace/name` list (compact at 10k objects). Pure. */
+export function encodeRecord(refs: readonly ObjectRef[]): string {
+  const out: Record<string, string[]> = {};
+  for (const r of refs) (out[`${r.apiVersion}/${r.kind}`] ??= []).push(`${r.namespace ?? ''}/${r.name}`);
+  return JSON.stringify(out);
+}
+
+/** Reads a release record (also the older list of refs). Pure. */
+export function decodeRecord(text: string): ObjectRef[] {
+  const doc = JSON.parse(text) as ObjectRef[] | Record<string, string[]>;
+  if (Array.isArray(doc)) return doc;
+  const out: ObjectRef[] = [];
+  for (const [type, names] of Object.entries(doc)) {
+    const cut = type.lastIndexOf('/');
+    for (const n of names) {
+      const slash = n.indexOf('/');
+      const r: ObjectRef = { apiVersion: type.slice(0, cut), kind: type.slice(cut + 1), name: n.slice(slash + 1) };
+      if (slash > 0) r.namespace = n.slice(0, slash);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
 /** Objects in `previous` that are no longer rendered. Pure. */
 export function pruneList(previous: readonly ObjectRef[], current: readonly ObjectRef[]): ObjectRef[] {
   const keep = new Set(current.map(refKey));
@@ -93,51 +118,112 @@ export interface ApplyStats {
   errors: string[];
 }
 
-/** Creates or updates each object (namespaced objects without a namespace go to the release namespace). */
+/** How many writes of one kind go out at once. */
+const WIDTH = 16;
+
+function key(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+/** The live objects of a kind that carry the module's labels (`mark` puts them on everything it applies), by namespace/name. */
+async function liveMarked(kube: Kube, apiVersion: string, kind: string, module: string): Promise<Map<string, KubeObject>> {
+  const { items } = await kube.list(apiVersion, kind, undefined, { labelSelector: `heritage=deckhouse,module=${module}` });
+  return new Map(items.map((o) => [key(o.metadata?.namespace, o.metadata?.name ?? ''), o]));
+}
+
+/** Consecutive objects of one apiVersion and kind, in their order. Pure. */
+function byKind<T extends { apiVersion?: string; kind?: string }>(objs: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (const o of objs) {
+    const last = out[out.length - 1];
+    if (last?.[0] && last[0].apiVersion === o.apiVersion && last[0].kind === o.kind) last.push(o);
+    else out.push([o]);
+  }
+  return out;
+}
+
+/**
+ * Creates or updates each object (namespaced objects without a namespace go to the release namespace). What is
+ * live is read with one list per kind, not one read per object, and only what differs is written, several at once
+ * within a kind; kinds go in install order.
+ */
 export async function applyObjects(kube: Kube, objs: readonly KubeObject[], rel: Release, own = true): Promise<{ stats: ApplyStats; refs: ObjectRef[] }> {
   const stats: ApplyStats = { created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], errors: [] };
   const refs: ObjectRef[] = [];
-  for (const raw of sortForApply(objs)) {
+  const failed = (raw: KubeObject, e: unknown): void => {
+    stats.errors.push(`${raw.kind} ${raw.metadata?.namespace ? raw.metadata.namespace + '/' : ''}${raw.metadata?.name}: ${(e as Error).message}`);
+  };
+  for (const group of byKind(sortForApply(objs))) {
+    const first = group[0] as KubeObject;
+    const apiVersion = first.apiVersion ?? 'v1';
+    const kind = first.kind ?? '';
+    let info: Awaited<ReturnType<Kube['resource']>> | undefined;
+    let live: Map<string, KubeObject>;
     try {
-      const info = await kube.resource(raw.apiVersion ?? 'v1', raw.kind ?? '').catch((e: unknown) => {
+      info = await kube.resource(apiVersion, kind).catch((e: unknown) => {
         if (e instanceof KubeError && e.code === 404) return undefined;
         throw e;
       });
-      if (!info) {
-        stats.skipped.push(`${raw.apiVersion}/${raw.kind} ${raw.metadata?.name ?? ''}`);
-        continue;
-      }
+      live = info ? await liveMarked(kube, apiVersion, kind, rel.module) : new Map();
+    } catch (e) {
+      for (const raw of group) failed(raw, e);
+      continue;
+    }
+    if (!info) {
+      for (const raw of group) stats.skipped.push(`${raw.apiVersion}/${raw.kind} ${raw.metadata?.name ?? ''}`);
+      continue;
+    }
+    const namespaced = info.namespaced;
+    const writes: { raw: KubeObject; o: KubeObject; live: KubeObject | undefined }[] = [];
+    for (const raw of group) {
       const o = mark(raw, rel, own);
       const md = o.metadata ?? {};
-      if (info.namespaced && !md.namespace) md.namespace = rel.namespace;
-      if (!info.namespaced) delete md.namespace;
+      if (namespaced && !md.namespace) md.namespace = rel.namespace;
+      if (!namespaced) delete md.namespace;
       refs.push(refOf(o));
-      const live = await kube.get(o.apiVersion ?? 'v1', o.kind ?? '', md.namespace, md.name ?? '');
-      if (!live) {
-        await kube.create(o);
-        stats.created++;
-        if (o.kind === 'CustomResourceDefinition') kube.resetDiscovery();
-      } else if (needsUpdate(o, live)) {
-        await kube.replace({ ...o, metadata: { ...md, resourceVersion: live.metadata?.resourceVersion ?? '' }, ...(live.status !== undefined ? { status: live.status } : {}) });
-        stats.updated++;
-      } else stats.unchanged++;
-    } catch (e) {
-      stats.errors.push(`${raw.kind} ${raw.metadata?.namespace ? raw.metadata.namespace + '/' : ''}${raw.metadata?.name}: ${(e as Error).message}`);
+      const cur = live.get(key(md.namespace, md.name ?? ''));
+      if (cur && !needsUpdate(o, cur)) stats.unchanged++;
+      else writes.push({ raw, o, live: cur });
     }
+    await eachLimited(writes, WIDTH, async ({ raw, o, live: cur }) => {
+      try {
+        // Not among the marked objects: it may still exist without the marks (then it is taken over).
+        cur ??= await kube.get(apiVersion, kind, o.metadata?.namespace, o.metadata?.name ?? '');
+        if (!cur) {
+          await kube.create(o);
+          stats.created++;
+        } else if (needsUpdate(o, cur)) {
+          await kube.replace({ ...o, metadata: { ...o.metadata, resourceVersion: cur.metadata?.resourceVersion ?? '' }, ...(cur.status !== undefined ? { status: cur.status } : {}) });
+          stats.updated++;
+        } else stats.unchanged++;
+      } catch (e) {
+        failed(raw, e);
+      }
+    });
+    if (kind === 'CustomResourceDefinition' && writes.length) kube.resetDiscovery();
   }
   return { stats, refs };
 }
 
 /** Deletes the listed objects that still carry this release's mark; objects without it are left alone. */
 export async function prune(kube: Kube, refs: readonly ObjectRef[], rel: Release, stats: ApplyStats): Promise<void> {
-  for (const r of [...refs].sort((a, b) => rank(b.kind) - rank(a.kind))) {
+  for (const group of byKind([...refs].sort((a, b) => rank(b.kind) - rank(a.kind)))) {
+    const first = group[0] as ObjectRef;
+    let live: Map<string, KubeObject>;
     try {
-      const live = await kube.get(r.apiVersion, r.kind, r.namespace, r.name);
-      if (!live || live.metadata?.annotations?.[RELEASE_NAME_ANNOTATION] !== rel.name) continue;
-      if (await kube.delete(r.apiVersion, r.kind, r.namespace, r.name, 'Background')) stats.deleted++;
+      live = await liveMarked(kube, first.apiVersion, first.kind, rel.module);
     } catch (e) {
       if (e instanceof KubeError && e.code === 404) continue;
-      stats.errors.push(`prune ${r.kind} ${r.name}: ${(e as Error).message}`);
+      stats.errors.push(`prune ${first.kind}: ${(e as Error).message}`);
+      continue;
     }
+    const gone = group.filter((r) => live.get(key(r.namespace, r.name))?.metadata?.annotations?.[RELEASE_NAME_ANNOTATION] === rel.name);
+    await eachLimited(gone, WIDTH, async (r) => {
+      try {
+        if (await kube.delete(r.apiVersion, r.kind, r.namespace, r.name, 'Background')) stats.deleted++;
+      } catch (e) {
+        if (!(e instanceof KubeError && e.code === 404)) stats.errors.push(`prune ${r.kind} ${r.name}: ${(e as Error).message}`);
+      }
+    });
   }
 }

@@ -19,29 +19,27 @@ function groupMembers(hook: WireHookConfig, group: string): string[] {
   return (hook.kubernetes ?? []).filter((k) => k.group === group).map((k) => k.name);
 }
 
-function groupContext(hook: WireHookConfig, group: string, snap: SnapshotOf): BindingContext {
-  const members = groupMembers(hook, group);
-  return { binding: members[0] ?? group, type: 'Group', groupName: group, snapshots: pick(members, snap) };
+/** A Group context; its snapshots are filled right before the run (`withSnapshots`). */
+function groupContext(hook: WireHookConfig, group: string): BindingContext {
+  return { binding: groupMembers(hook, group)[0] ?? group, type: 'Group', groupName: group, snapshots: {} };
 }
 
 function kube(hook: WireHookConfig, name: string): WireKubernetesBinding | undefined {
   return (hook.kubernetes ?? []).find((k) => k.name === name);
 }
 
-/** The Synchronization run of a hook: one context per binding, or one Group context per group. */
+/** The Synchronization run of a hook: one context per binding (its objects as listed), or one Group context per group. */
 export function synchronizationContexts(hook: WireHookConfig, snap: SnapshotOf): BindingContext[] {
   const out: BindingContext[] = [];
   const groups = new Set<string>();
   for (const b of hook.kubernetes ?? []) {
     if (b.executeHookOnSynchronization === false) continue;
     if (b.group !== undefined) {
-      if (!groups.has(b.group)) out.push(groupContext(hook, b.group, snap));
+      if (!groups.has(b.group)) out.push(groupContext(hook, b.group));
       groups.add(b.group);
       continue;
     }
-    const c: BindingContext = { binding: b.name, type: 'Synchronization', objects: snap(b.name) };
-    if (b.includeSnapshotsFrom?.length) c.snapshots = pick(b.includeSnapshotsFrom, snap);
-    out.push(c);
+    out.push({ binding: b.name, type: 'Synchronization', objects: snap(b.name) });
   }
   return out;
 }
@@ -52,21 +50,17 @@ export function runsOnEvent(b: WireKubernetesBinding, ev: WatchEvent): boolean {
 }
 
 /** The context of one watch event (a Group context for grouped bindings). */
-export function eventContext(hook: WireHookConfig, binding: string, ev: WatchEvent, item: ObjectAndFilterResult, snap: SnapshotOf): BindingContext {
+export function eventContext(hook: WireHookConfig, binding: string, ev: WatchEvent, item: ObjectAndFilterResult): BindingContext {
   const b = kube(hook, binding);
-  if (b?.group !== undefined) return groupContext(hook, b.group, snap);
-  const c: BindingContext = { binding, type: 'Event', watchEvent: ev, ...structuredClone(item) };
-  if (b?.includeSnapshotsFrom?.length) c.snapshots = pick(b.includeSnapshotsFrom, snap);
-  return c;
+  if (b?.group !== undefined) return groupContext(hook, b.group);
+  return { binding, type: 'Event', watchEvent: ev, ...structuredClone(item) };
 }
 
 /** The context of a schedule firing. */
-export function scheduleContext(hook: WireHookConfig, name: string, snap: SnapshotOf): BindingContext {
+export function scheduleContext(hook: WireHookConfig, name: string): BindingContext {
   const s = (hook.schedule ?? []).find((x) => x.name === name);
-  if (s?.group !== undefined) return groupContext(hook, s.group, snap);
-  const c: BindingContext = { binding: name, type: 'Schedule' };
-  if (s?.includeSnapshotsFrom?.length) c.snapshots = pick(s.includeSnapshotsFrom, snap);
-  return c;
+  if (s?.group !== undefined) return groupContext(hook, s.group);
+  return { binding: name, type: 'Schedule' };
 }
 
 /** onStartup gets no snapshots; beforeHelm/afterHelm/afterDeleteHelm get all of the hook's. */
@@ -84,9 +78,23 @@ export function compact(contexts: readonly BindingContext[]): BindingContext[] {
   return contexts.filter((c, i) => !('type' in c && c.type === 'Group') || lastGroup.get(c.groupName) === i);
 }
 
-/** Refreshes the snapshots of Group contexts right before a run (they carry the state at run time). */
-export function refreshGroups(hook: WireHookConfig, contexts: readonly BindingContext[], snap: SnapshotOf): BindingContext[] {
-  return contexts.map((c) => ('type' in c && c.type === 'Group' ? groupContext(hook, c.groupName, snap) : c));
+/**
+ * Fills the snapshots of Group contexts (their group's bindings) and of contexts whose binding includes others,
+ * right before a run, as shell-operator does: every context of the run sees the same state, read once per binding.
+ */
+export function withSnapshots(hook: WireHookConfig, contexts: readonly BindingContext[], snap: SnapshotOf): BindingContext[] {
+  const cache = new Map<string, ObjectAndFilterResult[]>();
+  const once: SnapshotOf = (b) => {
+    let v = cache.get(b);
+    if (!v) cache.set(b, (v = snap(b)));
+    return v;
+  };
+  return contexts.map((c) => {
+    if (!('type' in c)) return c;
+    if (c.type === 'Group') return { ...c, snapshots: pick(groupMembers(hook, c.groupName), once) };
+    const include = c.type === 'Schedule' ? (hook.schedule ?? []).find((x) => x.name === c.binding)?.includeSnapshotsFrom : kube(hook, c.binding)?.includeSnapshotsFrom;
+    return include?.length ? { ...c, snapshots: pick(include, once) } : c;
+  });
 }
 
 /** Hooks with a lifecycle binding, in addon-operator's order: by order, then by name. */

@@ -24,6 +24,8 @@ export class Informer {
   #b: WireKubernetesBinding;
   #log: Logger;
   #store = new Map<string, Entry>();
+  // the sorted snapshot, until the store changes
+  #sorted: ObjectAndFilterResult[] | undefined;
   #rv = '';
   #stopped = false;
   #watch: { stop(): void } | undefined;
@@ -42,9 +44,10 @@ export class Informer {
     return this.#b;
   }
 
-  /** The current snapshot, sorted by namespace/name (shell-operator keeps them ordered). */
+  /** The current snapshot, sorted by namespace/name (shell-operator keeps them ordered). Items are shared: never change them. */
   snapshot(): ObjectAndFilterResult[] {
-    return [...this.#store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => structuredClone(e.item));
+    this.#sorted ??= [...this.#store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e.item);
+    return this.#sorted.slice();
   }
 
   #selectors(): Selectors {
@@ -85,6 +88,7 @@ export class Informer {
   /** Lists and fills the snapshot (the Synchronization state), then watches in the background. */
   async start(): Promise<void> {
     for (const [k, e] of await this.#list()) this.#store.set(k, e);
+    this.#sorted = undefined;
     void this.#startWatch();
   }
 
@@ -99,12 +103,14 @@ export class Informer {
     if (next === undefined) {
       if (!prev) return;
       this.#store.delete(key);
-      this.onEvent({ watchEvent: 'Deleted', item: structuredClone(prev.item) });
+      this.#sorted = undefined;
+      this.onEvent({ watchEvent: 'Deleted', item: prev.item });
       return;
     }
     this.#store.set(key, next);
-    if (!prev) this.onEvent({ watchEvent: 'Added', item: structuredClone(next.item) });
-    else if (prev.sum !== next.sum) this.onEvent({ watchEvent: 'Modified', item: structuredClone(next.item) });
+    this.#sorted = undefined;
+    if (!prev) this.onEvent({ watchEvent: 'Added', item: next.item });
+    else if (prev.sum !== next.sum) this.onEvent({ watchEvent: 'Modified', item: next.item });
   }
 
   async #startWatch(): Promise<void> {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Carries out a hook's KUBERNETES_PATCH_PATH operations against the API, as shell-operator's ObjectPatcher does. */
+import { eachLimited } from '../../lib/each-limited.js';
 import type { KubeObject, KubeOperation } from '../../lib/hook-sdk/index.js';
 import { jqOne } from './jq.js';
 import { KubeError, type Kube } from './kube.js';
@@ -76,4 +77,38 @@ export async function applyKubeOperation(kube: Kube, op: KubeOperation): Promise
   } catch (e) {
     throw new Error(`${op.operation} failed: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** What an operation does to which kind, and the object it targets. */
+function target(op: KubeOperation): { what: string; object: string } {
+  const o = 'object' in op ? { apiVersion: op.object.apiVersion, kind: op.object.kind ?? '', namespace: op.object.metadata?.namespace, name: op.object.metadata?.name ?? '' } : op;
+  return { what: `${op.operation} ${o.apiVersion ?? 'v1'} ${o.kind}`, object: `${o.namespace ?? ''}/${o.name}` };
+}
+
+/**
+ * Splits operations into runs that may go out together: consecutive operations of the same kind and type on
+ * distinct objects. Whatever could depend on an earlier operation (another kind, the same object) starts a new run.
+ * Pure.
+ */
+export function concurrentRuns(ops: readonly KubeOperation[]): KubeOperation[][] {
+  const runs: KubeOperation[][] = [];
+  let what = '';
+  let objects = new Set<string>();
+  for (const op of ops) {
+    const t = target(op);
+    const last = runs[runs.length - 1];
+    if (last && t.what === what && !objects.has(t.object)) last.push(op);
+    else {
+      runs.push([op]);
+      what = t.what;
+      objects = new Set();
+    }
+    objects.add(t.object);
+  }
+  return runs;
+}
+
+/** A hook's operations in their order, up to `width` of one run (see `concurrentRuns`) at once; stops at the first failure. */
+export async function applyKubeOperations(kube: Kube, ops: readonly KubeOperation[], width = 16): Promise<void> {
+  for (const run of concurrentRuns(ops)) await eachLimited(run, width, (op) => applyKubeOperation(kube, op));
 }

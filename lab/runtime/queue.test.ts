@@ -8,22 +8,51 @@ describe('Queues', () => {
     expect([1, 2, 3, 4, 5].map((a) => backoffDelay({ baseMs: 5000, maxMs: 30000 }, a))).toEqual([5000, 10000, 20000, 30000, 30000]);
   });
 
-  test('tasks wait until resume, run one at a time in order; adjacent same-key tasks merge', async () => {
+  const task = (ran: string[], key: string, items: string[], onRun?: () => void): Task & { items: string[] } => {
+    const t = {
+      key,
+      items,
+      run: async () => {
+        ran.push(`${key}:${t.items.join(',')}`);
+        onRun?.();
+      },
+      merge: (l: Task) => (l.key === key && !items.includes('solo') ? (t.items.push(...(l as typeof t).items), true) : false),
+    };
+    return t;
+  };
+
+  test('tasks wait until resume and run one at a time; a task merges into the waiting task of its key wherever it waits', async () => {
     const q = new Queues(new ManualClock(), { baseMs: 10, maxMs: 40 });
     const ran: string[] = [];
-    const task = (key: string, items: string[]): Task & { items: string[] } => {
-      const t = { key, items, run: async () => void ran.push(`${key}:${t.items.join(',')}`), merge: (l: Task) => t.items.push(...(l as typeof t).items) };
-      return t;
-    };
-    q.push('main', task('a', ['1']));
-    q.push('main', task('a', ['2']));
-    q.push('main', task('b', ['3']));
-    q.push('main', task('a', ['4']));
+    q.push('main', task(ran, 'a', ['1']));
+    q.push('main', task(ran, 'a', ['2']));
+    q.push('main', task(ran, 'b', ['3']));
+    q.push('main', task(ran, 'a', ['4']));
+    q.push('other', task(ran, 'a', ['5']));
+    expect(q.length).toBe(3);
     await flush();
     expect(ran).toEqual([]);
     q.resume();
     await q.idle();
-    expect(ran).toEqual(['a:1,2', 'b:3', 'a:4']);
+    expect(ran).toEqual(['a:1,2,4', 'a:5', 'b:3']);
+  });
+
+  test('a started task takes nothing more: what arrives meanwhile waits for the next run; a refused merge queues apart', async () => {
+    const q = new Queues(new ManualClock(), { baseMs: 10, maxMs: 40 });
+    const ran: string[] = [];
+    q.resume();
+    q.push('main', task(ran, 'a', ['1'], () => {
+      if (ran.length === 1) {
+        q.push('main', task(ran, 'a', ['2']));
+        q.push('main', task(ran, 'a', ['3']));
+      }
+    }));
+    await q.idle();
+    expect(ran).toEqual(['a:1', 'a:2,3']);
+    q.push('main', task(ran, 'c', ['solo']));
+    q.push('main', task(ran, 'c', ['6']));
+    await q.idle();
+    expect(ran.slice(2)).toEqual(['c:solo', 'c:6']);
   });
 
   test('a failing task is retried at the head after backoff; the queue behind it waits; allowFailure drops it', async () => {

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Named task queues as addon-operator runs them: one task at a time per queue, adjacent runs of the same
- * hook compacted into one, a failing task retried at the head with exponential backoff (the queue waits).
+ * Named task queues as addon-operator runs them: one task at a time per queue, a task merged into the waiting
+ * task of the same key wherever it waits (shell-operator's queue compaction), a failing task retried at the head
+ * with exponential backoff (the queue waits).
  */
 import type { Clock, Timer } from '../../lib/clock.js';
 
 export interface Task {
-  /** Tasks with the same key that sit next to each other are merged with `merge`. */
+  /** A task is merged into the waiting (not started) task of the same key in its queue, through `merge`. */
   key: string;
   run(): Promise<void>;
-  /** Merges a later task of the same key into this one. */
-  merge?(later: Task): void;
+  /** Merges a later task of the same key into this one; false when they must stay apart. */
+  merge?(later: Task): boolean;
   /** Dropped after a failure instead of retried (allowFailure). */
   allowFailure?: boolean;
   /** Called on each failure (for logs and metrics). */
@@ -30,6 +31,8 @@ export function backoffDelay(b: Backoff, attempt: number): number {
 class Queue {
   tasks: Task[] = [];
   busy = false;
+  /** key -> the task of that key that has not started yet (the merge target). */
+  waiting = new Map<string, Task>();
 }
 
 export class Queues {
@@ -46,14 +49,15 @@ export class Queues {
     this.#backoff = backoff;
   }
 
-  /** Appends a task; merges it into the last task of the queue when the keys match and it has not started. */
+  /** Merges the task into the waiting task of its key in the queue, or appends it. */
   push(queue: string, t: Task): void {
     let q = this.#queues.get(queue);
     if (!q) this.#queues.set(queue, (q = new Queue()));
-    const last = q.tasks[q.tasks.length - 1];
-    const lastStarted = q.busy && q.tasks.length === 1;
-    if (last && !lastStarted && last.key === t.key && last.merge) last.merge(t);
-    else q.tasks.push(t);
+    const target = q.waiting.get(t.key);
+    if (!target?.merge?.(t)) {
+      q.tasks.push(t);
+      if (t.merge) q.waiting.set(t.key, t);
+    }
     this.#kick(q);
   }
 
@@ -61,6 +65,13 @@ export class Queues {
   has(queue: string, key: string): boolean {
     const q = this.#queues.get(queue);
     return !!q && q.tasks.some((t, i) => t.key === key && !(i === 0 && q.busy));
+  }
+
+  /** Tasks in every queue, started or not. */
+  get length(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.tasks.length;
+    return n;
   }
 
   /** Starts processing (tasks pushed before wait until then). */
@@ -94,6 +105,8 @@ export class Queues {
       return;
     }
     q.busy = true;
+    // Started: what comes now waits for the next run.
+    if (q.waiting.get(t.key) === t) q.waiting.delete(t.key);
     void this.#attempt(q, t, 1);
   }
 

@@ -13,14 +13,14 @@ import type { WireHookConfig } from '../../lib/hook-sdk/wire-config.js';
 import { newLogger, type Logger } from '../../lib/log.js';
 import { camelName, loadContents } from '../../scripts/images/contents.js';
 import { compileValuesSchema, loadConfigValuesSchema, loadConversions, loadCrdFiles, loadValuesSchema, type Conversion, type SchemaValidator } from '../../lib/schemas/index.js';
-import { applyObjects, prune, pruneList, type ApplyStats, type ObjectRef, type Release } from './apply.js';
-import { compact, eventContext, remapBatchConfig, lifecycleContext, lifecycleOrder, refreshGroups, runsOnEvent, scheduleContext, synchronizationContexts } from './contexts.js';
+import { applyObjects, decodeRecord, encodeRecord, prune, pruneList, type ApplyStats, type ObjectRef, type Release } from './apply.js';
+import { compact, eventContext, remapBatchConfig, lifecycleContext, lifecycleOrder, runsOnEvent, scheduleContext, synchronizationContexts, withSnapshots } from './contexts.js';
 import { parseCron, type Cron } from './cron.js';
 import { renderChart } from './helm.js';
 import { loadHookConfigs, runHookProcess, runSettingsCheck } from './hook-exec.js';
 import { Informer } from './informer.js';
 import { Kube, KubeError } from './kube.js';
-import { applyKubeOperation } from './kube-ops.js';
+import { applyKubeOperations } from './kube-ops.js';
 import { HookMetrics } from './metrics.js';
 import { evaluateModuleConfig, withSettingsCheck, type ModuleConfigState } from './module-config.js';
 import { Queues, type Backoff, type Task } from './queue.js';
@@ -96,8 +96,13 @@ export class ModuleRuntime {
   #enabled = true;
   #settingsCheck = false;
   #mcSeq = 0;
+  // until the hooks' Synchronization is queued: events wait
+  #synchronizing = true;
+  // Synchronization runs queued and not yet done, and who waits for them
+  #syncWaiting = 0;
+  #syncWaiters: (() => void)[] = [];
   /** Counters for tests and the CLI. */
-  readonly stats = { hookRuns: 0, hookFailures: 0, moduleRuns: 0, lastApply: undefined as ApplyStats | undefined };
+  readonly stats = { hookRuns: 0, hookFailures: 0, moduleRuns: 0, runsOf: {} as Record<string, number>, lastApply: undefined as ApplyStats | undefined };
 
   constructor(o: RuntimeOptions) {
     this.#o = { module: 'metallb', namespace: 'd8-metallb', ...o };
@@ -128,24 +133,35 @@ export class ModuleRuntime {
     if (o.metricsPort !== undefined) this.#server = await this.metrics.serve(o.metricsPort);
     if (o.crdRoots?.length) await this.#ensureCrds(o.crdRoots);
     await this.#startModuleConfig();
+    // Events that come before the hooks' Synchronization is queued wait for it, so they follow it in their queue.
+    const early: (() => void)[] = [];
     for (const [i, h] of this.#hooks.entries()) {
       for (const b of h.kubernetes ?? []) {
         const inf = new Informer(this.kube, b, this.log);
         await inf.start();
         inf.onEvent = (e) => {
           if (!runsOnEvent(b, e.watchEvent)) return;
-          this.#pushHook(b.queue ?? 'main', i, [eventContext(h, b.name, e.watchEvent, e.item, this.#snap(i))], !!b.allowFailure);
+          const push = () => this.#pushHook(b.queue ?? 'main', i, [eventContext(h, b.name, e.watchEvent, e.item)], !!b.allowFailure);
+          if (this.#synchronizing) early.push(push);
+          else push();
         };
         this.#informers.set(`${i}/${b.name}`, inf);
       }
       for (const s of h.schedule ?? []) this.#cron.push({ hook: i, name: s.name, queue: s.queue ?? 'main', cron: parseCron(s.crontab) });
     }
-    // Startup: onStartup, then Synchronization, then the first module run, all in the main queue.
-    for (const i of lifecycleOrder(this.#hooks, 'onStartup')) this.#pushHook('main', i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'onStartup', this.#snap(i))], false);
+    // Startup: onStartup in the main queue, then each binding's Synchronization in its own queue; the first module
+    // run (main queue) waits until every Synchronization ran, as addon-operator's waitForSynchronization.
+    for (const i of lifecycleOrder(this.#hooks, 'onStartup')) this.#pushHook('main', i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'onStartup', this.#snap(i))], false, 'startup');
     for (const [i, h] of this.#hooks.entries()) {
-      const ctx = synchronizationContexts(h, this.#snap(i));
-      if (ctx.length) this.#pushHook('main', i, ctx, false);
+      const byQueue = new Map<string, BindingContext[]>();
+      for (const c of synchronizationContexts(h, this.#snap(i))) {
+        const q = (h.kubernetes ?? []).find((k) => k.name === c.binding)?.queue ?? 'main';
+        byQueue.set(q, [...(byQueue.get(q) ?? []), c]);
+      }
+      for (const [q, ctx] of byQueue) this.#pushHook(q, i, ctx, false, 'sync');
     }
+    this.#synchronizing = false;
+    for (const push of early.splice(0)) push();
     this.#pushModuleRun();
     this.#queues.resume();
     this.#startCron();
@@ -229,20 +245,50 @@ export class ModuleRuntime {
     if (!initial && changed) this.#pushModuleRun();
   }
 
-  #pushHook(queue: string, i: number, contexts: BindingContext[], allowFailure: boolean): void {
+  /**
+   * Queues a run of hook `i`. Runs of one hook waiting in a queue merge (their contexts in order, Group contexts
+   * compacted at run time), except onStartup and a Synchronization of a binding without a group, which run alone.
+   */
+  #pushHook(queue: string, i: number, contexts: BindingContext[], allowFailure: boolean, kind: 'startup' | 'sync' | 'event' = 'event'): void {
     const h = this.#hooks[i] as WireHookConfig;
     const name = h.metadata?.name ?? String(i);
-    const task: Task & { contexts: BindingContext[] } = {
-      key: `hook/${i}`,
+    const alone = kind === 'startup' || contexts.some((c) => 'type' in c && c.type === 'Synchronization');
+    if (kind === 'sync') this.#syncWaiting++;
+    const task: Task & { contexts: BindingContext[]; alone: boolean; syncs: number } = {
+      key: `${kind === 'startup' ? 'startup' : 'hook'}/${i}`,
       contexts,
+      alone,
+      syncs: kind === 'sync' ? 1 : 0,
       allowFailure,
       run: async () => {
-        if (await this.#runHook(i, task.contexts)) this.#pushModuleRun();
+        const changed = await this.#runHook(i, task.contexts);
+        this.#syncRan(task.syncs);
+        if (changed) this.#pushModuleRun();
       },
-      merge: (later) => task.contexts.push(...(later as typeof task).contexts),
-      failed: (err, attempt) => this.log.error({ hook: name, attempt, err: err.message }, allowFailure ? 'hook failed (allowFailure)' : 'hook failed, will retry'),
+      merge: (later) => {
+        const l = later as typeof task;
+        if (task.alone || l.alone) return false;
+        task.contexts.push(...l.contexts);
+        task.syncs += l.syncs;
+        task.allowFailure = !!task.allowFailure && !!l.allowFailure;
+        return true;
+      },
+      failed: (err, attempt) => {
+        this.log.error({ hook: name, attempt, err: err.message }, task.allowFailure ? 'hook failed (allowFailure)' : 'hook failed, will retry');
+        if (task.allowFailure) this.#syncRan(task.syncs);
+      },
     };
     this.#queues.push(queue, task);
+  }
+
+  /** Counts Synchronization runs done; the first module run waits for all of them. */
+  #syncRan(n: number): void {
+    this.#syncWaiting -= n;
+    if (this.#syncWaiting === 0) for (const r of this.#syncWaiters.splice(0)) r();
+  }
+
+  #synchronized(): Promise<void> {
+    return this.#syncWaiting === 0 ? Promise.resolve() : new Promise((r) => this.#syncWaiters.push(r));
   }
 
   #pushModuleRun(): void {
@@ -258,16 +304,19 @@ export class ModuleRuntime {
   async #runHook(i: number, contexts: BindingContext[]): Promise<boolean> {
     const h = this.#hooks[i] as WireHookConfig;
     const name = h.metadata?.name ?? String(i);
-    const ctx = refreshGroups(h, compact(contexts), this.#snap(i));
+    const ctx = withSnapshots(h, compact(contexts), this.#snap(i));
     const before = this.#values.check();
     this.stats.hookRuns++;
+    this.stats.runsOf[name] = (this.stats.runsOf[name] ?? 0) + 1;
     const binding = ctx[0]?.binding ?? '';
     try {
       const r = await runHookProcess(this.#o.hooks, i, name, ctx, before.values, this.#values.configValues());
       this.metrics.runSeconds.observe({ hook: name }, r.ms / 1000);
       const after = this.#values.check(r.values, r.configValues);
       if (!after.ok) throw new Error(`values after hook ${name} are invalid: ${after.errors.join('; ')}`);
-      for (const op of r.kube) await applyKubeOperation(this.kube, op);
+      const t1 = performance.now();
+      await applyKubeOperations(this.kube, r.kube);
+      this.log.info({ hook: name, contexts: contexts.length, compacted: ctx.length, ms: Math.round(r.ms), ops: r.kube.length, opsMs: Math.round(performance.now() - t1) }, 'hook run');
       this.metrics.apply(name, r.metrics);
       this.#values.commit(r.values, r.configValues);
       this.metrics.runs.inc({ hook: name, binding, result: 'ok' });
@@ -282,6 +331,7 @@ export class ModuleRuntime {
 
   /** beforeHelm hooks, render + apply + prune, afterHelm hooks; after a disable, prune all and run afterDeleteHelm. */
   async #moduleRun(): Promise<void> {
+    await this.#synchronized();
     this.stats.moduleRuns++;
     if (!this.#enabled) {
       const stats: ApplyStats = { created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], errors: [] };
@@ -296,19 +346,21 @@ export class ModuleRuntime {
     if (!values.ok) throw new Error(`values are invalid: ${values.errors.join('; ')}`);
     const o = this.#o;
     let objs: KubeObject[];
+    const t0 = performance.now();
     try {
       objs = await renderChart({ helm: o.helm, chartDir: o.moduleDir, release: o.module, namespace: o.namespace }, { global: values.values.global, [o.module]: values.values[o.module] });
     } catch (e) {
       this.metrics.renders.inc({ result: 'error' });
       throw e;
     }
+    const t1 = performance.now();
     const { stats, refs } = await applyObjects(this.kube, objs, this.#rel);
     const previous = await this.#readRecord();
     await prune(this.kube, pruneList(previous, refs), this.#rel, stats);
     await this.#writeRecord(refs);
     this.stats.lastApply = stats;
     this.metrics.renders.inc({ result: stats.errors.length ? 'error' : 'ok' });
-    this.log.info({ created: stats.created, updated: stats.updated, unchanged: stats.unchanged, deleted: stats.deleted }, 'chart applied');
+    this.log.info({ created: stats.created, updated: stats.updated, unchanged: stats.unchanged, deleted: stats.deleted, renderMs: Math.round(t1 - t0), applyMs: Math.round(performance.now() - t1) }, 'chart applied');
     if (stats.skipped.length) this.log.warn({ skipped: stats.skipped }, 'objects of APIs the cluster does not serve were left out');
     if (stats.errors.length) throw new Error(`applying the chart failed: ${stats.errors.join('; ')}`);
     for (const i of lifecycleOrder(this.#hooks, 'afterHelm')) await this.#runHook(i, [lifecycleContext(this.#hooks[i] as WireHookConfig, 'afterHelm', this.#snap(i))]);
@@ -318,11 +370,11 @@ export class ModuleRuntime {
   async #readRecord(): Promise<ObjectRef[]> {
     const cm = await this.kube.get('v1', 'ConfigMap', this.#o.namespace, RECORD_NAME).catch(() => undefined);
     const text = (cm?.data as { objects?: string } | undefined)?.objects;
-    return text ? (JSON.parse(text) as ObjectRef[]) : [];
+    return text ? decodeRecord(text) : [];
   }
 
   async #writeRecord(refs: ObjectRef[]): Promise<void> {
-    const objects = JSON.stringify(refs);
+    const objects = encodeRecord(refs);
     const cm = await this.kube.get('v1', 'ConfigMap', this.#o.namespace, RECORD_NAME).catch(() => undefined);
     if ((cm?.data as { objects?: string } | undefined)?.objects === objects) return;
     const body: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: RECORD_NAME, namespace: this.#o.namespace, labels: { heritage: 'deckhouse', module: this.#o.module } }, data: { objects } };
@@ -342,7 +394,7 @@ export class ModuleRuntime {
         if (!c.cron.matches(now)) continue;
         const h = this.#hooks[c.hook] as WireHookConfig;
         const allow = !!(h.schedule ?? []).find((s) => s.name === c.name)?.allowFailure;
-        this.#pushHook(c.queue, c.hook, [scheduleContext(h, c.name, this.#snap(c.hook))], allow);
+        this.#pushHook(c.queue, c.hook, [scheduleContext(h, c.name)], allow);
       }
       this.#cronTimer = setTimeout(tick, 1000 - (Date.now() % 1000));
     };

@@ -91,6 +91,30 @@ describe('module runtime against the embedded API server', () => {
     expect(await cm('svc-default-mine')).toBeDefined();
   });
 
+  test('events queued behind a running hook: each hook runs once for all of them, not once per object', async () => {
+    await rt?.idle();
+    const before = { ...rt?.stats.runsOf };
+    const ran = (hook: string) => (rt?.stats.runsOf[hook] ?? 0) - (before[hook] ?? 0);
+    // While the services hook sleeps, Services and ConfigMaps (another hook's binding, the same queue) arrive in turn.
+    await kube.create(svc('slow', 'a', { 'fixture/sleep-ms': '3000' }));
+    const n = 60;
+    for (let i = 0; i < n; i++) {
+      await kube.create(svc(`burst-${i}`, 'a'));
+      await kube.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `burst-${i}`, namespace: 'd8-metallb', labels: { fixture: 'yes' } }, data: {} });
+    }
+    await kube.delete('v1', 'Service', 'default', 'slow');
+    await until('every Service of the burst rendered', async () => (await kube.list('v1', 'ConfigMap', 'd8-metallb')).items.filter((o) => o.metadata?.name?.startsWith('svc-default-burst-')).length === n);
+    await rt?.idle();
+    // One run per object would be n runs of each; what queued during a run merges into one.
+    expect(ran('services')).toBeLessThan(n / 6);
+    expect(ran('status')).toBeLessThan(n / 6);
+    for (let i = 0; i < n; i++) {
+      await kube.delete('v1', 'Service', 'default', `burst-${i}`);
+      await kube.delete('v1', 'ConfigMap', 'd8-metallb', `burst-${i}`);
+    }
+    await until('the burst pruned', async () => (await kube.list('v1', 'ConfigMap', 'd8-metallb')).items.every((o) => !o.metadata?.name?.startsWith('svc-default-burst-')));
+  });
+
   test('invalid settings go to the ModuleConfig status and the module keeps its last valid settings', async () => {
     await kube.patch('deckhouse.io/v1alpha1', 'ModuleConfig', undefined, 'metallb', 'merge', { spec: { settings: { logLevel: 'Loud' } } });
     const mc = await until('ModuleConfig status error', async () => {
