@@ -18,7 +18,8 @@ const IP4 = '192.0.2.210';
 const IP6 = '2001:db8:0:1::210';
 const L2 = path.join(REPO, 'dist/images/speaker/src/l2');
 
-// Opens the link on eth0 and speaks JSON lines: {"answer":[ips]} or {"stallMs":n} in; frame / answered / applied / stalled / closed out.
+// Opens the link on eth0 and speaks JSON lines: {"answer":[ips]} (the whole set; the link is told the change) or {"stallMs":n} in;
+// frame / answered / applied / stalled / closed out.
 const DRIVER = `const { openPacketLink } = require(${JSON.stringify(path.join(L2, 'packet-link.js'))});
 const { decodeFrame } = require(${JSON.stringify(path.join(L2, 'frame.js'))});
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
@@ -27,11 +28,15 @@ link.onFrame((f) => { const d = decodeFrame(f); const m = d.ok ? d.value : undef
   say({ ev: 'frame', kind: m ? m.kind : d.reason, target: m?.kind === 'arp' ? m.arp.tpa : m?.kind === 'ns' ? m.ns.target : m?.na.target, sender: m?.kind === 'arp' ? m.arp.spa : undefined }); });
 link.onAnswered((ip) => say({ ev: 'answered', ip }));
 link.onClose((reason) => say({ ev: 'closed', reason }));
+let current = new Set();
 require('readline').createInterface({ input: process.stdin }).on('line', (l) => { const { answer, stallMs } = JSON.parse(l);
   if (stallMs) { const end = Date.now() + stallMs; while (Date.now() < end); return say({ ev: 'stalled' }); }
-  link.answerFor(answer).then(() => say({ ev: 'applied', answer })); });`;
+  const next = new Set(answer);
+  const change = link.answerChange(answer.filter((ip) => !current.has(ip)), [...current].filter((ip) => !next.has(ip)));
+  current = next;
+  change.then(() => say({ ev: 'applied', count: answer.length })); });`;
 
-type Said = { ev: string; ip?: string; kind?: string; target?: string; sender?: string; answer?: string[]; reason?: string };
+type Said = { ev: string; ip?: string; kind?: string; target?: string; sender?: string; count?: number; reason?: string };
 
 suite(`packet link answers by itself what it is told${reason ? ` (skipped: ${reason})` : ''}`, () => {
   const topo = new Topology('mlb-l2f-');
@@ -106,6 +111,15 @@ suite(`packet link answers by itself what it is told${reason ? ` (skipped: ${rea
     await until('the claim passed on', () => said.slice(n).some((s) => s.ev === 'frame' && s.sender === IP4), 10_000);
     expect(said.slice(n).filter((s) => s.ev === 'answered')).toEqual([]);
   }, 30_000);
+
+  test('told 5,000 addresses at once, it answers the last of them; removing all but one leaves that one', async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `2001:db8:0:1::1:${i.toString(16)}`);
+    await answer(many);
+    expect(ndisc(many[4999] as string)).toContain(NODE_MAC);
+    await answer([many[2500] as string]);
+    expect(ndisc(many[4999] as string)).toEqual([]);
+    expect(ndisc(many[2500] as string)).toContain(NODE_MAC);
+  }, 60_000);
 
   test('once a change is confirmed, a removed address gets no answer', async () => {
     await answer([IP6]);

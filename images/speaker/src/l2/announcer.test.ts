@@ -112,4 +112,45 @@ describe('announcer', () => {
     clock.advance(3500);
     expect(sent.length).toBe(1 + 2 * 4);
   });
+
+  describe('paced', () => {
+    const PACED: AnnouncerOptions = { ...OPTS, framesPerSecond: 1000 };
+    const ip = (i: number) => `2001:db8:0:1::1:${i.toString(16)}`;
+
+    test('a takeover of 1,000 addresses: a tenth of a second of frames at once, then at the rate, first rounds before second rounds', () => {
+      const { clock, sent, a } = setup(PACED);
+      for (let i = 0; i < 1000; i++) a.acquire(ip(i), false);
+      // 100 frames at once: probes and announcements of the first addresses.
+      expect(sent.length).toBe(100);
+      clock.advance(5000);
+      const nas = sent.filter((s) => s.msg.kind === 'na');
+      expect(nas.length).toBe(3000);
+      // Per 10 ms never more than the bucket refills, after the first burst.
+      for (let t = 100; t < 4000; t += 10) expect(sent.filter((s) => s.at > t && s.at <= t + 10).length).toBeLessThanOrEqual(11);
+      // Every address's first announcement went out before any address's second one.
+      const firstOfLast = nas.findIndex((s) => s.msg.kind === 'na' && s.msg.na.target === ip(999));
+      const targets = nas.slice(0, firstOfLast + 1).map((s) => (s.msg.kind === 'na' ? s.msg.na.target : ''));
+      expect(new Set(targets).size).toBe(targets.length);
+    });
+
+    test('an address released while its frames wait sends none of them', () => {
+      const { clock, sent, a } = setup(PACED);
+      for (let i = 0; i < 200; i++) a.acquire(ip(i), false);
+      a.release(ip(199));
+      clock.advance(5000);
+      expect(sent.filter((s) => (s.msg.kind === 'na' && s.msg.na.target === ip(199)) || (s.msg.kind === 'ns' && s.msg.ns.target === ip(199)))).toEqual([]);
+    });
+
+    test('the listening time after a probe starts when the probe goes out', () => {
+      const { clock, sent, a } = setup(PACED);
+      for (let i = 0; i < 300; i++) a.acquire(ip(i), true);
+      clock.advance(250);
+      // 100 probes at once, then one a millisecond: the last one near 200 ms.
+      const probed = sent.find((s) => s.msg.kind === 'ns' && s.msg.ns.target === ip(299));
+      expect(probed?.at).toBeGreaterThan(150);
+      clock.advance(5000);
+      const announced = sent.find((s) => s.msg.kind === 'na' && s.msg.na.target === ip(299));
+      expect((announced?.at ?? 0) - (probed?.at ?? 0)).toBeGreaterThanOrEqual(200);
+    });
+  });
 });

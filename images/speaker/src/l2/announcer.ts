@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../../../../lib/clock.js';
 import { arpProbeFrame, gratuitousArpFrame } from './arp.js';
 import { unsolicitedNaFrame } from './ndp-na.js';
 import { dadProbeFrame } from './ndp-ns.js';
+import { Pacer } from './pacer.js';
 
 export interface AnnouncerOptions {
   /** When to send gratuitous ARP / unsolicited NA after gaining an address (ms). Past Linux's 1 s neighbour locktime. */
@@ -18,12 +19,14 @@ export interface AnnouncerOptions {
   readonly conflictRetryMs: number;
   /** Periodic re-announcement while announcing (ms); 0 = off. */
   readonly refreshMs: number;
+  /** Probes and announcements sent per second at most, over all addresses (a tenth of it at once); 0 or absent = unpaced. */
+  readonly framesPerSecond?: number;
 }
 
 /** After a conflict, listen this long for an answer to the new probe: RFC 5227's PROBE_WAIT, no failover is waiting. */
 const RECHECK_WAIT_MS = 1000;
 
-export const DEFAULT_ANNOUNCER: AnnouncerOptions = { burstMs: [0, 50, 1100, 2200, 3300, 4400], probeWaitMs: 200, conflictRetryMs: 10_000, refreshMs: 0 };
+export const DEFAULT_ANNOUNCER: AnnouncerOptions = { burstMs: [0, 50, 1100, 2200, 3300, 4400], probeWaitMs: 200, conflictRetryMs: 10_000, refreshMs: 0, framesPerSecond: 5000 };
 
 export type AddressState = 'probing' | 'announcing' | 'conflict';
 
@@ -46,13 +49,28 @@ interface Entry {
   state: AddressState;
   // pending timers; each removes itself when it fires
   timers: Set<Timer>;
+  // probes started: only the latest one's paced job may start its listening time
+  probes: number;
 }
 
 export class Announcer {
   // ip -> state and pending timers
   readonly #entries = new Map<string, Entry>();
+  readonly #pacer: Pacer;
 
-  constructor(private readonly clock: Clock, private readonly opts: AnnouncerOptions, private readonly io: AnnouncerIo) {}
+  constructor(private readonly clock: Clock, private readonly opts: AnnouncerOptions, private readonly io: AnnouncerIo) {
+    this.#pacer = new Pacer(clock, opts.framesPerSecond ?? 0);
+  }
+
+  /** Whether `e` is still the entry of `ip` in one of `states` (a paced frame is built only then). */
+  #current(ip: string, e: Entry, ...states: AddressState[]): boolean {
+    return this.#entries.get(ip) === e && states.includes(e.state);
+  }
+
+  /** Drops the probes and announcements still waiting to be sent. */
+  stop(): void {
+    this.#pacer.stop();
+  }
 
   state(ip: string): AddressState | undefined {
     return this.#entries.get(ip)?.state;
@@ -76,12 +94,12 @@ export class Announcer {
   /** We own `ip` now. `probe`: it is new to the segment (not a takeover from a failed speaker), so check first. */
   acquire(ip: string, probe: boolean): void {
     if (this.#entries.has(ip)) return;
-    const e: Entry = { state: 'probing', timers: new Set() };
+    const e: Entry = { state: 'probing', timers: new Set(), probes: 0 };
     this.#entries.set(ip, e);
     if (probe && this.opts.probeWaitMs > 0) this.#probe(ip, e);
     else {
       // A takeover is announced at once; the probe still goes out, so a foreign holder shows up as a conflict.
-      this.#sendProbes(ip);
+      this.#sendProbes(ip, e);
       this.#announce(ip, e);
     }
   }
@@ -138,14 +156,26 @@ export class Announcer {
   #probe(ip: string, e: Entry, waitMs = this.opts.probeWaitMs): void {
     this.#cancel(e);
     this.#set(ip, e, 'probing');
-    this.#sendProbes(ip);
-    this.#after(e, Math.max(waitMs, this.opts.probeWaitMs), () => this.#announce(ip, e));
+    // The listening time starts when the probe goes out.
+    const probe = ++e.probes;
+    this.#pacer.submit(() => {
+      if (!this.#current(ip, e, 'probing') || e.probes !== probe) return 0;
+      this.#after(e, Math.max(waitMs, this.opts.probeWaitMs), () => this.#announce(ip, e));
+      return this.#probeNow(ip);
+    });
   }
 
-  #sendProbes(ip: string): void {
+  #sendProbes(ip: string, e: Entry): void {
+    this.#pacer.submit(() => (this.#current(ip, e, 'probing', 'announcing') ? this.#probeNow(ip) : 0));
+  }
+
+  #probeNow(ip: string): number {
+    let n = 0;
     for (const l of this.io.links(ip)) {
       this.io.send(l.name, familyOf(ip) === 6 ? dadProbeFrame(l.mac, ip, l.vlans) : arpProbeFrame(l.mac, ip, l.vlans));
+      n++;
     }
+    return n;
   }
 
   #announce(ip: string, e: Entry): void {
@@ -169,15 +199,21 @@ export class Announcer {
     }
   }
 
+  /** Queues one round of gratuitous ARP / unsolicited NA; it goes out only if the address is still announced then. */
   #gratuitous(ip: string, e: Entry): void {
-    if (e.state !== 'announcing' || this.#entries.get(ip) !== e) return;
-    for (const l of this.io.links(ip)) {
-      if (familyOf(ip) === 6) this.io.send(l.name, unsolicitedNaFrame(l.mac, ip, l.vlans));
-      else {
-        this.io.send(l.name, gratuitousArpFrame(l.mac, ip, 'request', l.vlans));
-        this.io.send(l.name, gratuitousArpFrame(l.mac, ip, 'reply', l.vlans));
+    this.#pacer.submit(() => {
+      if (!this.#current(ip, e, 'announcing')) return 0;
+      let n = 0;
+      for (const l of this.io.links(ip)) {
+        if (familyOf(ip) === 6) this.io.send(l.name, unsolicitedNaFrame(l.mac, ip, l.vlans));
+        else {
+          this.io.send(l.name, gratuitousArpFrame(l.mac, ip, 'request', l.vlans));
+          this.io.send(l.name, gratuitousArpFrame(l.mac, ip, 'reply', l.vlans));
+        }
+        n += familyOf(ip) === 6 ? 1 : 2;
+        this.io.event({ type: 'gratuitous', ip, link: l.name });
       }
-      this.io.event({ type: 'gratuitous', ip, link: l.name });
-    }
+      return n;
+    });
   }
 }

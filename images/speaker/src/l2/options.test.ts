@@ -19,5 +19,8 @@ describe('l2 options', () => {
     expect(o.announcer.burstMs).toEqual([0, 500]);
     expect(() => l2OptionsFromEnv({ METALLB_HEARTBEAT_MULTIPLIER: '1' })).toThrow(/METALLB_HEARTBEAT_MULTIPLIER="1"/);
     expect(() => l2OptionsFromEnv({ METALLB_L2_GRATUITOUS_MS: '0,soon' })).toThrow(/METALLB_L2_GRATUITOUS_MS/);
+    expect(l2OptionsFromEnv({}).announcer.framesPerSecond).toBe(5000);
+    expect(l2OptionsFromEnv({ METALLB_L2_ANNOUNCE_RATE: '0' }).announcer.framesPerSecond).toBe(0);
+    expect(() => l2OptionsFromEnv({ METALLB_L2_ANNOUNCE_RATE: '-1' })).toThrow(/METALLB_L2_ANNOUNCE_RATE="-1"/);
   });
 });

@@ -33,7 +33,8 @@ function list(env: NodeJS.ProcessEnv, name: string, def: readonly number[]): rea
  * METALLB_HEARTBEAT_INTERVAL_MS (50), METALLB_HEARTBEAT_MULTIPLIER (3), METALLB_HEARTBEAT_PORT (7946), METALLB_L2_BACKUPS (3),
  * METALLB_L2_RESTART_HOLD_MS (30000: how long peers hold the addresses of a speaker stopping to restart; 0 = never),
  * METALLB_L2_GRATUITOUS_MS ("0,50,1100,2200,3300,4400"), METALLB_L2_PROBE_WAIT_MS (200; 0 = no probe),
- * METALLB_L2_CONFLICT_RETRY_MS (10000), METALLB_L2_REFRESH_MS (0 = off). Throws a message naming the bad variable.
+ * METALLB_L2_CONFLICT_RETRY_MS (10000), METALLB_L2_REFRESH_MS (0 = off), METALLB_L2_ANNOUNCE_RATE (5000 probes and
+ * announcements per second at most; 0 = unpaced). Throws a message naming the bad variable.
  */
 export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
   return {
@@ -47,6 +48,7 @@ export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
       probeWaitMs: int(env, 'METALLB_L2_PROBE_WAIT_MS', DEFAULT_ANNOUNCER.probeWaitMs, 0, 10_000),
       conflictRetryMs: int(env, 'METALLB_L2_CONFLICT_RETRY_MS', DEFAULT_ANNOUNCER.conflictRetryMs, 100, 3_600_000),
       refreshMs: int(env, 'METALLB_L2_REFRESH_MS', DEFAULT_ANNOUNCER.refreshMs, 0, 3_600_000),
+      framesPerSecond: int(env, 'METALLB_L2_ANNOUNCE_RATE', DEFAULT_ANNOUNCER.framesPerSecond ?? 0, 0, 1_000_000),
     },
     heartbeatPort: int(env, 'METALLB_HEARTBEAT_PORT', 7946, 1, 65535),
     backups: int(env, 'METALLB_L2_BACKUPS', DEFAULT_BACKUPS, 1, 64),

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * RawLink over an AF_PACKET socket (the packetlink addon; needs CAP_NET_RAW), in this process. The
- * addon's reader thread answers who-has and NS for the addresses of `answerFor` by itself, without
+ * addon's reader thread answers who-has and NS for the addresses of `answerChange` by itself, without
  * waiting for this event loop, and only while the lease this event loop renews runs: a speaker stalled
- * longer than its peers' detection time (who then take its addresses over) stops answering too.
+ * longer than its peers' detection time (who then take its addresses over) stops answering too. The
+ * changes of one event-loop turn reach the addon together, as one table.
  */
 import { familyOf } from '../../../../lib/ip.js';
 import { ipBytes, ipText } from './ip-bytes.js';
@@ -59,6 +60,18 @@ export function openPacketLink(name: string, mac: string, leaseMs = DEFAULT_LEAS
   let onAnswered: (ip: string) => void = () => undefined;
   let onClose: (reason: string) => void = () => undefined;
   let open = true;
+  // what the addon answers, with this turn's changes; who waits for them to reach it
+  const answered = new Set<string>();
+  let callers: (() => void)[] = [];
+  const flush = (): void => {
+    const done = callers;
+    callers = [];
+    if (open) {
+      a.answer(h, ...answerTable(mac, [...answered]));
+      renew();
+    }
+    for (const c of done) c();
+  };
   const drain = (): void => {
     if (!open) return;
     for (const [kind, data] of a.take(h)) {
@@ -98,13 +111,13 @@ export function openPacketLink(name: string, mac: string, leaseMs = DEFAULT_LEAS
     onAnswered(fn) {
       onAnswered = fn;
     },
-    answerFor(ips) {
-      if (open) {
-        a.answer(h, ...answerTable(mac, ips));
-        renew();
-      }
-      // In this process: from the call's return the reader answers exactly these.
-      return Promise.resolve();
+    answerChange(add, remove) {
+      if (!open) return Promise.resolve();
+      for (const ip of remove) answered.delete(ip);
+      for (const ip of add) answered.add(ip);
+      if (callers.length === 0) queueMicrotask(flush);
+      // In this process: once the turn's table is handed over, the reader answers exactly these.
+      return new Promise<void>((done) => callers.push(done));
     },
     close() {
       if (!open) return;

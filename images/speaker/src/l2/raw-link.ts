@@ -11,12 +11,13 @@ export interface RawLink {
   onClose(fn: (reason: string) => void): void;
   close(): void;
   /**
-   * Optional fast path: from now on the link answers ARP who-has and NS for exactly `ips` (with its
-   * MAC) by itself, the way `respond` would, and reports each answer through `onAnswered` instead
-   * of `onFrame`. Resolves once the link no longer answers for any other address (at once when closed).
+   * Optional fast path: the link answers ARP who-has and NS by itself (with its MAC), the way `respond`
+   * would, for the addresses it was told, and reports each answer through `onAnswered` instead of
+   * `onFrame`. It starts with none; each call adds and removes some. Resolves once the change is
+   * applied: a removed address is no longer answered (at once when closed).
    */
-  answerFor?(ips: readonly string[]): Promise<void>;
-  /** Requests the link answered by itself (see `answerFor`). */
+  answerChange?(add: readonly string[], remove: readonly string[]): Promise<void>;
+  /** Requests the link answered by itself (see `answerChange`). */
   onAnswered?(fn: (ip: string) => void): void;
 }
 

@@ -10,10 +10,11 @@ import { L2Metrics } from './metrics.js';
 import type { RawLink } from './raw-link.js';
 import { L2Speaker, type L2Instance, type SpeakerEvent } from './speaker.js';
 
-/** Records what it is told to answer; the test confirms each change when it likes. */
+/** Records the changes it is told and the addresses it answers then; the test confirms each change when it likes. */
 class DelegatingLink implements RawLink {
   sent: Uint8Array[] = [];
-  told: string[][] = [];
+  changes: { add: string[]; remove: string[] }[] = [];
+  readonly #answers = new Set<string>();
   closed = false;
   readonly #confirm: (() => void)[] = [];
   #frame: (f: Uint8Array) => void = () => undefined;
@@ -32,9 +33,15 @@ class DelegatingLink implements RawLink {
   onAnswered(fn: (ip: string) => void): void {
     this.#answered = fn;
   }
-  answerFor(ips: readonly string[]): Promise<void> {
-    this.told.push([...ips]);
+  answerChange(add: readonly string[], remove: readonly string[]): Promise<void> {
+    this.changes.push({ add: [...add], remove: [...remove] });
+    for (const ip of remove) this.#answers.delete(ip);
+    for (const ip of add) this.#answers.add(ip);
     return new Promise((done) => this.#confirm.push(done));
+  }
+  /** What it answers now. */
+  get answers(): string[] {
+    return [...this.#answers].sort();
   }
   /** The link applied everything it was told so far. */
   confirm(): void {
@@ -96,21 +103,29 @@ describe('L2Speaker with links that answer by themselves', () => {
   test('each link is told exactly the announced addresses its interface may answer', () => {
     const { clock, sp, link } = setup();
     sp.setInstances([inst('192.0.2.200'), inst('192.0.2.201', ['eth1']), inst('2001:db8:0:1::200')]);
-    expect(link('eth0').told.flat()).toEqual([]);
+    expect(link('eth0').changes).toEqual([]);
     clock.advance(300);
     expect(sp.announced().sort()).toEqual(['192.0.2.200', '192.0.2.201', '2001:db8:0:1::200']);
-    expect(link('eth0').told.at(-1)).toEqual(['192.0.2.200', '2001:db8:0:1::200']);
-    expect(link('eth1').told.at(-1)).toEqual(['192.0.2.200', '192.0.2.201', '2001:db8:0:1::200']);
+    expect(link('eth0').answers).toEqual(['192.0.2.200', '2001:db8:0:1::200']);
+    expect(link('eth1').answers).toEqual(['192.0.2.200', '192.0.2.201', '2001:db8:0:1::200']);
   });
 
-  test('an unchanged set is not sent again', () => {
+  test('only changes are sent: nothing for an unchanged set, one address for one address that moves', () => {
     const { clock, sp, link } = setup();
-    sp.setInstances([inst('192.0.2.200')]);
+    const many = Array.from({ length: 50 }, (_, i) => inst(`192.0.2.${100 + i}`));
+    sp.setInstances(many);
     clock.advance(300);
-    const n = link('eth0').told.length;
+    expect(link('eth0').answers).toHaveLength(50);
+    const n = link('eth0').changes.length;
     sp.recompute();
-    sp.setInstances([inst('192.0.2.200')]);
-    expect(link('eth0').told.length).toBe(n);
+    sp.setInstances(many);
+    expect(link('eth0').changes.length).toBe(n);
+    sp.setInstances(many.slice(1));
+    expect(link('eth0').changes.slice(n)).toEqual([{ add: [], remove: ['192.0.2.100'] }]);
+    sp.setInstances([...many.slice(1), inst('192.0.2.200')]);
+    clock.advance(300);
+    expect(link('eth0').changes.slice(n + 1)).toEqual([{ add: ['192.0.2.200'], remove: [] }]);
+    expect(link('eth0').answers).toHaveLength(50);
   });
 
   test('a release is reported only once every link stopped answering the address', async () => {
@@ -125,8 +140,8 @@ describe('L2Speaker with links that answer by themselves', () => {
     sp.setInstances([inst('192.0.2.201')]);
     // Stopped at once here, and the links are told at once ...
     expect(sp.announced()).toEqual(['192.0.2.201']);
-    expect(link('eth0').told.at(-1)).toEqual(['192.0.2.201']);
-    expect(link('eth1').told.at(-1)).toEqual(['192.0.2.201']);
+    expect(link('eth0').answers).toEqual(['192.0.2.201']);
+    expect(link('eth1').answers).toEqual(['192.0.2.201']);
     // ... but reported only when both confirmed.
     await settle();
     expect(events).toEqual([]);
@@ -184,7 +199,7 @@ describe('L2Speaker with links that answer by themselves', () => {
     // The next scan opens the link again; the new capture starts from nothing and must be told.
     sp.setLinks([state('eth0', '02:00:00:00:00:0a'), state('eth1', '02:00:00:00:00:1a')]);
     expect(link('eth0')).not.toBe(old);
-    expect(link('eth0').told.at(-1)).toEqual(['192.0.2.200']);
+    expect(link('eth0').answers).toEqual(['192.0.2.200']);
   });
 
   test('stop closes the links and reports every release at once', () => {

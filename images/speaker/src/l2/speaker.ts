@@ -72,8 +72,11 @@ export class L2Speaker {
   #leaving = false;
   // until when our addresses count as resumed after a restart peers held them for (acquired without a probe)
   #resumeUntil = -Infinity;
-  // link -> the addresses it was last told to answer by itself (RawLink.answerFor), joined
-  readonly #delegated = new Map<RawLink, string>();
+  // link -> the addresses it answers by itself (what RawLink.answerChange told it)
+  readonly #delegated = new Map<RawLink, Set<string>>();
+  // addresses whose delegation may have changed; every address when `#allDirty`
+  readonly #dirty = new Set<string>();
+  #allDirty = false;
   // log lines and events in order; a release waits until no link answers the address any more
   readonly #outbox: { run: () => void; ready: boolean }[] = [];
   readonly #announcer: Announcer;
@@ -267,6 +270,7 @@ export class L2Speaker {
     for (const ip of this.#announcer.addresses()) if (!want.has(ip)) this.#announcer.release(ip);
     for (const ip of [...this.#lastOwner.keys()]) if (!this.#chains.has(ip)) this.#lastOwner.delete(ip);
     // Instances may have changed the interfaces of an address without a state change.
+    this.#allDirty = true;
     this.#delegate();
   }
 
@@ -370,21 +374,39 @@ export class L2Speaker {
   }
 
   /**
-   * Tells every link that answers by itself the addresses it answers now (announced, interface
-   * allowed); returns the links' confirmations that they answer nothing else.
+   * Tells every link that answers by itself what changed in the addresses it answers (announced, interface
+   * allowed), for the addresses marked dirty; returns the links' confirmations of the change.
    */
   #delegate(): Promise<void>[] {
-    const want = new Map<RawLink, string[]>();
-    for (const l of this.#links.values()) if (l.answerFor) want.set(l, []);
-    if (want.size === 0) return [];
-    for (const ip of this.announced()) for (const l of this.#linksFor(ip)) want.get(l)?.push(ip);
-    const acks: Promise<void>[] = [];
-    for (const [l, ips] of want) {
-      const key = ips.sort().join(',');
-      if (this.#delegated.get(l) === key || !l.answerFor) continue;
-      this.#delegated.set(l, key);
-      acks.push(l.answerFor(ips));
+    const links = [...this.#links.values()].filter((l) => l.answerChange);
+    const ips = this.#allDirty ? new Set([...this.#announcer.addresses(), ...[...this.#delegated.values()].flatMap((d) => [...d])]) : this.#dirty;
+    this.#allDirty = false;
+    if (links.length === 0 || ips.size === 0) {
+      this.#dirty.clear();
+      return [];
     }
+    const changes = new Map<RawLink, { add: string[]; remove: string[] }>();
+    for (const ip of ips) {
+      const want = this.#announcer.announcing(ip) ? this.#linksFor(ip) : [];
+      for (const l of links) {
+        let told = this.#delegated.get(l);
+        if (!told) this.#delegated.set(l, (told = new Set()));
+        const has = told.has(ip);
+        if (has === want.includes(l)) continue;
+        let c = changes.get(l);
+        if (!c) changes.set(l, (c = { add: [], remove: [] }));
+        if (has) {
+          told.delete(ip);
+          c.remove.push(ip);
+        } else {
+          told.add(ip);
+          c.add.push(ip);
+        }
+      }
+    }
+    this.#dirty.clear();
+    const acks: Promise<void>[] = [];
+    for (const [l, c] of changes) if (l.answerChange) acks.push(l.answerChange(c.add, c.remove));
     return acks;
   }
 
@@ -429,6 +451,7 @@ export class L2Speaker {
       return;
     }
     // Links that answer by themselves learn of the change first; a release is reported once they stopped.
+    this.#dirty.add(e.ip);
     const acks = this.#delegate();
     const on = e.state === 'announcing';
     for (const s of new Set(instances.map(svcName))) this.d.metrics.announced(e.ip, s, on);
@@ -455,6 +478,7 @@ export class L2Speaker {
     this.#links.clear();
     this.#delegated.clear();
     for (const ip of this.#announcer.addresses()) this.#announcer.release(ip);
+    this.#announcer.stop();
     for (const r of this.#outbox) r.ready = true;
     this.#flushOutbox();
   }
