@@ -64,6 +64,9 @@ function kubeconfig(url: string, token: string, ca: string): string {
   ].join('\n');
 }
 
+/** The data file is written this long after a change at the earliest. */
+const FLUSH_MS = 50;
+
 function writeAtomic(file: string, text: string, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text, { mode });
@@ -84,14 +87,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const token = opts.token ?? saved?.token ?? randomBytes(24).toString('hex');
   const tls = opts.tls ?? saved?.tls ?? generateTls();
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  // Writing the file costs in proportion to everything stored: while changes keep coming, wait ten times as long
+  // as the last write took, so a burst of changes spends at most a tenth of the time writing snapshots.
+  let flushDelay = FLUSH_MS;
   const flush = (): void => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (opts.dataFile) writeAtomic(opts.dataFile, JSON.stringify({ token, tls, ...api.store.snapshot() } satisfies DataFile));
+    if (!opts.dataFile) return;
+    const t0 = performance.now();
+    writeAtomic(opts.dataFile, JSON.stringify({ token, tls, ...api.store.snapshot() } satisfies DataFile));
+    flushDelay = Math.max(FLUSH_MS, 10 * (performance.now() - t0));
   };
   const apiOpts: ConstructorParameters<typeof Api>[0] = {
     onChange: () => {
-      if (opts.dataFile && !flushTimer) flushTimer = setTimeout(flush, 50);
+      if (opts.dataFile && !flushTimer) flushTimer = setTimeout(flush, flushDelay);
     },
   };
   if (saved) apiOpts.snapshot = saved;
