@@ -11,6 +11,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
+import { Coalescer } from '../../lib/coalesce.js';
 import { Api } from './api.js';
 import { handle, type HttpOptions } from './http.js';
 import { builtinTypes } from './resources.js';
@@ -64,9 +65,6 @@ function kubeconfig(url: string, token: string, ca: string): string {
   ].join('\n');
 }
 
-/** The data file is written this long after a change at the earliest. */
-const FLUSH_MS = 50;
-
 function writeAtomic(file: string, text: string, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text, { mode });
@@ -86,21 +84,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const saved = opts.dataFile && fs.existsSync(opts.dataFile) ? (JSON.parse(fs.readFileSync(opts.dataFile, 'utf8')) as DataFile) : undefined;
   const token = opts.token ?? saved?.token ?? randomBytes(24).toString('hex');
   const tls = opts.tls ?? saved?.tls ?? generateTls();
-  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  const write = (): void => {
+    if (opts.dataFile) writeAtomic(opts.dataFile, JSON.stringify({ token, tls, ...api.store.snapshot() } satisfies DataFile));
+  };
   // Writing the file costs in proportion to everything stored: while changes keep coming, wait ten times as long
   // as the last write took, so a burst of changes spends at most a tenth of the time writing snapshots.
-  let flushDelay = FLUSH_MS;
-  const flush = (): void => {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = undefined;
-    if (!opts.dataFile) return;
-    const t0 = performance.now();
-    writeAtomic(opts.dataFile, JSON.stringify({ token, tls, ...api.store.snapshot() } satisfies DataFile));
-    flushDelay = Math.max(FLUSH_MS, 10 * (performance.now() - t0));
-  };
+  const flusher = new Coalescer(write, 50, 10);
   const apiOpts: ConstructorParameters<typeof Api>[0] = {
     onChange: () => {
-      if (opts.dataFile && !flushTimer) flushTimer = setTimeout(flush, flushDelay);
+      if (opts.dataFile) flusher.trigger();
     },
   };
   if (saved) apiOpts.snapshot = saved;
@@ -145,7 +137,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         s.closeAllConnections();
         for (const c of sockets) c.destroy();
       })));
-      flush();
+      flusher.stop();
+      write();
     },
   };
   if (opts.socketPath) out.socketPath = opts.socketPath;

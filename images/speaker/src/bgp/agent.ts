@@ -6,6 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import * as os from 'node:os';
 import { apiVersionOf, BFD_PROFILE, BGP_ADVERTISEMENT, BGP_PEER, COMMUNITY, IP_ADDRESS_POOL, resourcePath, type Resource } from '../../../../lib/api/index.js';
+import { Coalescer } from '../../../../lib/coalesce.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
@@ -82,15 +83,12 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   });
   const bfd = new BfdAgent({ log: ctx.log.child({ op: 'bfd' }), metrics: new BfdMetrics(ctx.metrics), onDown: (addr) => speaker.peerUnreachable(addr) });
 
-  let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let lastProblems = '';
+  // Every change recomputes from the caches: 50 ms after it, or five times as long as the last recompute took.
+  const recompute = new Coalescer(() => apply().catch((e: Error) => log.error({ event: 'applyFailed', err: e.message }, 'applying BGP configuration failed')), 50, 5);
   const changed = (): void => {
-    if (timer || stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void apply().catch((e: Error) => log.error({ event: 'applyFailed', err: e.message }, 'applying BGP configuration failed'));
-    }, 50);
+    if (!stopped) recompute.trigger();
   };
   const failed = (e: unknown): void => log.warn({ event: 'watchFailed', err: String((e as Error)?.message ?? e) }, 'watch failed; relisting');
   const custom$ = <T extends Obj>(k: Resource) => watch<T>(kc, resourcePath(k, ns), () => custom.listNamespacedCustomObject({ ...k, namespace: ns }), changed, failed);
@@ -169,7 +167,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   return {
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      recompute.stop();
       for (const i of Object.values(informers)) await i.stop();
       // A planned stop: graceful-restart peers keep our routes until we are back. BGP closes first, then BFD says
       // AdminDown, which routers must not take for a failure (BIRD would otherwise flush the routes it keeps).

@@ -7,6 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { apiVersionOf, L2_ADVERTISEMENT, resourcePath, SDN_INTERNAL_L2LB_SERVICE, SERVICE_L2_STATUS, STATUS_NODE_LABEL, STATUS_SERVICE_NAME_LABEL, STATUS_SERVICE_NAMESPACE_LABEL } from '../../../../lib/api/index.js';
+import { Coalescer } from '../../../../lib/coalesce.js';
+import { eachLimited } from '../../../../lib/each-limited.js';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder } from '../events.js';
@@ -14,9 +16,11 @@ import { desiredL2, peerAddresses } from './desired.js';
 import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
-import type { SpeakerEvent } from './speaker.js';
+import type { L2Instance, SpeakerEvent } from './speaker.js';
 import { buildTopology } from './topology.js';
 
+/** ServiceL2Status writes in flight at once. */
+const STATUS_WRITES = 8;
 /** Where the DaemonSet mounts the metallb-excludel2 ConfigMap. */
 const EXCLUSIONS_FILE = '/etc/metallb/excluded-interfaces/excludel2.yaml';
 
@@ -66,14 +70,10 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     apiOk = ok;
     rt?.speaker.setApiOk(ok);
   };
-  let recomputeTimer: NodeJS.Timeout | undefined;
-  const changed = (): void => {
-    if (recomputeTimer) return;
-    recomputeTimer = setTimeout(() => {
-      recomputeTimer = undefined;
-      apply();
-    }, 20);
-  };
+  // Every change recomputes from the caches: 20 ms after it, or five times as long as the last recompute took, so
+  // a burst of thousands of instance changes costs a bounded share of the CPU. Peers' heartbeats do not wait for this.
+  const recompute = new Coalescer(() => apply(), 20, 5);
+  const changed = (): void => recompute.trigger();
   const list = <T extends Obj>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
   const ns = ctx.namespace;
   const nodes = watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, setApi);
@@ -93,6 +93,8 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   });
 
   const reported = new Set<string>();
+  // the instances last handed to the speaker
+  let current: L2Instance[] = [];
   function apply(): void {
     const d = desiredL2(instances.list() as SDNInternalL2LBService[], advs.list() as L2Advertisement[], nodes.list(), slices.list());
     for (const p of d.problems) {
@@ -102,6 +104,7 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     }
     rt.setAddresses(peerAddresses(nodes.list()));
     rt.speaker.setTopology(buildTopology(d.instances, d.groups, options.backups));
+    current = d.instances;
     statusSoon();
   }
 
@@ -121,30 +124,25 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     }
   }
 
-  // ServiceL2Status: one per Service this node announces, as MetalLB 0.14 keeps them.
-  let statusTimer: NodeJS.Timeout | undefined;
-  // Stopped: what we announced stays in the statuses for our next process, which corrects them.
-  let stopped = false;
+  // ServiceL2Status: one per Service this node announces, as MetalLB 0.14 keeps them; written 200 ms after a change at
+  // the earliest, or five times as long as the last sync took.
+  const statusSync = new Coalescer(() => syncStatus().catch((e: Error) => {
+    log.warn({ op: 'status', err: e.message }, 'cannot update ServiceL2Status; retrying');
+    statusSync.trigger();
+  }), 200, 5);
   function statusSoon(): void {
-    if (statusTimer || stopped) return;
-    statusTimer = setTimeout(() => {
-      statusTimer = undefined;
-      syncStatus().catch((e: Error) => {
-        log.warn({ op: 'status', err: e.message }, 'cannot update ServiceL2Status; retrying');
-        statusSoon();
-      });
-    }, 200);
+    statusSync.trigger();
   }
 
   async function syncStatus(): Promise<void> {
     const announced = new Set(rt.speaker.announced());
     const want = new Map<string, ServiceL2Status>();
-    const all = desiredL2(instances.list() as SDNInternalL2LBService[], advs.list() as L2Advertisement[], nodes.list(), slices.list()).instances;
-    for (const i of all) {
+    const links = rt.speaker.upLinks().links;
+    for (const i of current) {
       if (!announced.has(i.ip)) continue;
       const name = statusName(i.service.namespace, i.service.name, ctx.nodeName);
       const ifaces = new Set((want.get(name)?.status?.interfaces ?? []).map((x) => x.name));
-      for (const l of rt.speaker.upLinks().links) if (i.interfaces.length === 0 || i.interfaces.includes(l)) ifaces.add(l);
+      for (const l of links) if (i.interfaces.length === 0 || i.interfaces.includes(l)) ifaces.add(l);
       want.set(name, {
         apiVersion: apiVersionOf(SERVICE_L2_STATUS),
         kind: 'ServiceL2Status',
@@ -154,14 +152,12 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     }
     const have = (await custom.listNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, labelSelector: `${STATUS_NODE_LABEL}=${ctx.nodeName}` })) as { items?: ServiceL2Status[] };
     const existing = new Map((have.items ?? []).map((o) => [o.metadata.name ?? '', o]));
-    for (const name of existing.keys()) if (!want.has(name)) await custom.deleteNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, name });
-    for (const [name, o] of want) {
-      let cur = existing.get(name);
-      if (!cur) cur = (await custom.createNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, body: { ...o, status: undefined } })) as ServiceL2Status;
-      if (JSON.stringify(cur.status ?? {}) !== JSON.stringify(o.status)) {
-        await custom.replaceNamespacedCustomObjectStatus({ ...SERVICE_L2_STATUS, namespace: ns, name, body: { ...cur, status: o.status } });
-      }
-    }
+    await eachLimited([...existing.keys()].filter((name) => !want.has(name)), STATUS_WRITES, (name) => custom.deleteNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, name }));
+    const changed = [...want].filter(([name, o]) => JSON.stringify(existing.get(name)?.status ?? {}) !== JSON.stringify(o.status));
+    await eachLimited(changed, STATUS_WRITES, async ([name, o]) => {
+      const cur = existing.get(name) ?? ((await custom.createNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, body: { ...o, status: undefined } })) as ServiceL2Status);
+      await custom.replaceNamespacedCustomObjectStatus({ ...SERVICE_L2_STATUS, namespace: ns, name, body: { ...cur, status: o.status } });
+    });
   }
 
   // The API server's health, beyond what the watches notice.
@@ -190,10 +186,10 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
 
   return {
     async stop() {
-      stopped = true;
+      // Stopped: what we announced stays in the statuses for our next process, which corrects them.
+      statusSync.stop();
       clearInterval(probe);
-      if (recomputeTimer) clearTimeout(recomputeTimer);
-      if (statusTimer) clearTimeout(statusTimer);
+      recompute.stop();
       for (const i of [nodes, instances, advs, slices]) await i.stop();
       // The kubelet stops us to replace us (a rolling update) or with the node: either way we come back.
       await rt.stop(true);
