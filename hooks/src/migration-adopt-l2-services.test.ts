@@ -13,6 +13,12 @@ describe('migration-adopt-l2-services', () => {
     expect(at(r.values, 'metallb.internal.migrationOfOldFashionedLBsAdoptionComplete')).toBe(true);
   });
 
+  test('a Synchronization (Group) run changes nothing: the class map may not be written yet', async () => {
+    const r = await runHook(hook, new Cluster(), { binding: 'Group' });
+    expect(r.output.kube).toEqual([]);
+    expect(at(r.values, 'metallb.internal.migrationOfOldFashionedLBsAdoptionComplete')).toBeUndefined();
+  });
+
   test.each<[string, Partial<ServiceInfo & { ingress: string[] }>]>([
     ['no IP yet', { ingress: [] }],
     ['another implementation', { loadBalancerClass: 'example.com/x' }],

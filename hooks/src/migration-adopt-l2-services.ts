@@ -6,7 +6,8 @@
  * `network.deckhouse.io/metal-load-balancer-class`, and the old controller's finalizers dropped. A Service whose
  * IPs came from a bgp pool of the settings (by its pool annotation, else by its address) gets that pool in
  * `network.deckhouse.io/load-balancer-pool` instead, so that the default L2 class does not take it.
- * Sets `metallb.internal.migrationOfOldFashionedLBsAdoptionComplete`, which L2 discovery waits for.
+ * Sets `metallb.internal.migrationOfOldFashionedLBsAdoptionComplete`, which L2 discovery waits for. Works in the
+ * beforeHelm run only, where the classes migrated from the pools are known.
  */
 import { familyOf, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../lib/ip.js';
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
@@ -77,6 +78,9 @@ export function adoptionPatch(s: ServiceInfo & { ingress: string[]; finalizers: 
 }
 
 export function handle(input: HookInput): void {
+  // Only in the module run, after migration-l2-classes (beforeHelm 5) wrote the pool-to-class map: the Synchronization
+  // of this hook's bindings may run before that hook's in another queue.
+  if (!input.contexts.some((c) => c.binding === 'beforeHelm')) return;
   if (input.values.get(FLAG) === true) return;
   const mc = input.snapshot(moduleConfig)[0];
   if (mc && mc.version < 2 && (layer2Pools(mc.settings).length > 0 || bgpPools(mc.settings).length === 0)) {

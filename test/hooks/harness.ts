@@ -119,8 +119,8 @@ export class Cluster {
 export interface RunOptions {
   values?: Record<string, unknown>;
   configValues?: Record<string, unknown>;
-  /** Lifecycle binding to run under; default beforeHelm. */
-  binding?: 'onStartup' | 'beforeHelm' | 'afterHelm';
+  /** Lifecycle binding to run under, or an event's Group context (all bindings, group main); default beforeHelm. */
+  binding?: 'onStartup' | 'beforeHelm' | 'afterHelm' | 'Group';
 }
 
 export interface RunResult {
@@ -137,6 +137,7 @@ export function contextsFor(mod: HookModule, cluster: Cluster, binding: RunOptio
   for (const b of mod.config.kubernetes ?? []) {
     snapshots[b.name] = [...cluster.objects.values()].filter((o) => bindingMatches(b, o)).map((o) => ({ object: structuredClone(o) }));
   }
+  if (binding === 'Group') return [{ binding: mod.config.kubernetes?.[0]?.name ?? 'main', type: 'Group', groupName: 'main', snapshots }];
   return [{ binding, snapshots }];
 }
 
