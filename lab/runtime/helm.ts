@@ -2,10 +2,10 @@
 /** Renders the module chart with the real `helm template`, values passed as a file. */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
+import { SCRATCH } from './hook-exec.js';
 
 export interface RenderOptions {
   helm: string;
@@ -16,7 +16,7 @@ export interface RenderOptions {
 
 /** `helm template`; rejects with helm's own error text (e.g. a template's `fail` message). */
 export function renderChart(o: RenderOptions, values: unknown): Promise<KubeObject[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metallb-render-'));
+  const dir = fs.mkdtempSync(path.join(SCRATCH, 'metallb-render-'));
   const file = path.join(dir, 'values.json');
   fs.writeFileSync(file, JSON.stringify(values));
   return new Promise<KubeObject[]>((resolve, reject) => {

@@ -9,6 +9,16 @@ import { parseJsonStream } from '../../lib/hook-sdk/json-stream.js';
 import { parseMetricOperations } from '../../lib/hook-sdk/metrics.js';
 import type { WireHookConfig } from '../../lib/hook-sdk/wire-config.js';
 
+/** Where the protocol files of a run go: memory (tmpfs) when the machine has it, as addon-operator's tmp dir in its pod. */
+export const SCRATCH = ((): string => {
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return os.tmpdir();
+  }
+})();
+
 /** A hook run that failed: the hook's own message when it gave one. */
 export class HookRunError extends Error {
   constructor(readonly hook: string, message: string, readonly output: string) {
@@ -53,7 +63,7 @@ export async function loadHookConfigs(bin: string): Promise<{ hooks: WireHookCon
 }
 
 /** `hook check` on settings (SETTINGS_PATH), as Deckhouse's ModuleConfig validation calls it. */
-export async function runSettingsCheck(bin: string, settings: unknown, tmpRoot = os.tmpdir()): Promise<{ valid: boolean; message?: string; warnings?: string[] }> {
+export async function runSettingsCheck(bin: string, settings: unknown, tmpRoot = SCRATCH): Promise<{ valid: boolean; message?: string; warnings?: string[] }> {
   const dir = fs.mkdtempSync(path.join(tmpRoot, 'metallb-check-'));
   try {
     const file = path.join(dir, 'settings.json');
@@ -90,7 +100,7 @@ function kubeFile(text: string): KubeOperation[] {
 }
 
 /** Runs hook `index` with the contexts and values; temp files are removed afterwards. */
-export async function runHookProcess(bin: string, index: number, name: string, contexts: readonly BindingContext[], values: unknown, configValues: unknown, tmpRoot = os.tmpdir()): Promise<HookResult> {
+export async function runHookProcess(bin: string, index: number, name: string, contexts: readonly BindingContext[], values: unknown, configValues: unknown, tmpRoot = SCRATCH): Promise<HookResult> {
   const dir = fs.mkdtempSync(path.join(tmpRoot, `metallb-hook-${name}-`));
   try {
     const files: Record<string, string> = {};

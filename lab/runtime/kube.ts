@@ -38,6 +38,7 @@ export class Kube {
   #kc: KubeConfig;
   #server: URL;
   #discovery = new Map<string, Promise<ResourceInfo[]>>();
+  #connection: Promise<https.RequestOptions> | undefined;
   /** Counts successful requests that change state (for "no spurious writes" checks). */
   writes = 0;
 
@@ -49,10 +50,24 @@ export class Kube {
     this.#server = new URL(cluster.server);
   }
 
+  /**
+   * Connection options from the kubeconfig, read once, with a keep-alive agent: client-node's `applyToHTTPSOptions`
+   * gives a new agent each time, so every request would open (and handshake) a new TLS connection.
+   */
+  #options(): Promise<https.RequestOptions> {
+    this.#connection ??= (async () => {
+      const o: https.RequestOptions = { hostname: this.#server.hostname.replace(/^\[|\]$/g, ''), port: this.#server.port };
+      await this.#kc.applyToHTTPSOptions(o);
+      const { agent: _once, ...rest } = o;
+      const mod = this.#server.protocol === 'https:' ? https : http;
+      return { ...rest, agent: new mod.Agent({ keepAlive: true }) };
+    })();
+    return this.#connection;
+  }
+
   /** Raw request; resolves to the parsed JSON body, rejects with KubeError on a non-2xx status. */
   async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
-    const opts: https.RequestOptions = { hostname: this.#server.hostname.replace(/^\[|\]$/g, ''), port: this.#server.port };
-    await this.#kc.applyToHTTPSOptions(opts);
+    const opts = await this.#options();
     const parsed = await requestJson(this.#server.protocol === 'https:' ? https : http, opts, method, path, body, contentType);
     if (method !== 'GET') this.writes++;
     return parsed;

@@ -312,7 +312,8 @@ export class ModuleRuntime {
     try {
       const r = await runHookProcess(this.#o.hooks, i, name, ctx, before.values, this.#values.configValues());
       this.metrics.runSeconds.observe({ hook: name }, r.ms / 1000);
-      const after = this.#values.check(r.values, r.configValues);
+      const same = r.values.length === 0 && r.configValues.length === 0;
+      const after = same ? before : this.#values.check(r.values, r.configValues);
       if (!after.ok) throw new Error(`values after hook ${name} are invalid: ${after.errors.join('; ')}`);
       const t1 = performance.now();
       await applyKubeOperations(this.kube, r.kube);
@@ -321,7 +322,7 @@ export class ModuleRuntime {
       this.#values.commit(r.values, r.configValues);
       this.metrics.runs.inc({ hook: name, binding, result: 'ok' });
       if (r.log.trim()) this.log.debug({ hook: name, output: r.log.trim() }, 'hook output');
-      return JSON.stringify(after.values) !== JSON.stringify(before.values);
+      return !same && JSON.stringify(after.values) !== JSON.stringify(before.values);
     } catch (e) {
       this.stats.hookFailures++;
       this.metrics.runs.inc({ hook: name, binding, result: 'error' });

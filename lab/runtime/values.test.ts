@@ -49,6 +49,20 @@ describe('ModuleValues', () => {
     return v;
   };
 
+  test('the committed values are checked once until a commit or new settings change them', () => {
+    const v = mv();
+    const a = v.check();
+    expect(v.check()).toBe(a);
+    v.commit([]);
+    expect(v.check()).toBe(a);
+    v.commit([{ op: 'add', path: '/m/internal/pools', value: ['a'] }]);
+    const b = v.check();
+    expect(b).not.toBe(a);
+    expect(b.values.m).toEqual({ logLevel: 'Debug', internal: { pools: ['a'] } });
+    v.setConfig({ logLevel: 'Info' });
+    expect(v.check().values.m).toEqual({ logLevel: 'Info', internal: { pools: ['a'] } });
+  });
+
   test('settings, then defaults, then hook patches; global rides along', () => {
     const v = mv();
     expect(v.check().values).toEqual({ global: { enabledModules: ['m'] }, m: { logLevel: 'Debug', internal: {} } });

@@ -38,7 +38,7 @@ export function applyPatches(doc: unknown, ops: readonly JsonPatchOp[]): { doc: 
 
 export interface ValuesCheck {
   ok: boolean;
-  /** The full values document (`global` + module key). */
+  /** The full values document (`global` + module key). Shared: never change it. */
   values: Record<string, unknown>;
   errors: string[];
 }
@@ -51,6 +51,9 @@ export class ModuleValues {
   #config: Record<string, unknown> = {};
   #patches: JsonPatchOp[] = [];
   #configPatches: JsonPatchOp[] = [];
+  // the committed values, checked, until they change (a hook run reads them twice, and most runs change nothing)
+  #current: ValuesCheck | undefined;
+  #currentConfig: Record<string, unknown> | undefined;
 
   /** `validate` checks the module part (values.yaml with x-extend resolved) and applies its defaults. */
   constructor(module: string, global: Record<string, unknown>, validate: SchemaValidator) {
@@ -62,16 +65,23 @@ export class ModuleValues {
   /** Sets the config values (converted settings, defaults applied). */
   setConfig(config: Record<string, unknown>): void {
     this.#config = structuredClone(config);
+    this.#current = this.#currentConfig = undefined;
   }
 
-  /** What the hooks' CONFIG_VALUES_PATH gets: settings plus config-values patches. */
+  /** What the hooks' CONFIG_VALUES_PATH gets: settings plus config-values patches. Shared: never change it. */
   configValues(): Record<string, unknown> {
     const base = { global: this.#global, [this.#module]: this.#config };
-    return applyPatches(base, this.#configPatches).doc as Record<string, unknown>;
+    this.#currentConfig ??= applyPatches(base, this.#configPatches).doc as Record<string, unknown>;
+    return this.#currentConfig;
   }
 
-  /** The values with the given extra patches (not committed), validated. */
+  /** The values with the given extra patches (not committed), validated; without extras, the committed values as last checked. */
   check(extra: readonly JsonPatchOp[] = [], extraConfig: readonly JsonPatchOp[] = []): ValuesCheck {
+    if (extra.length === 0 && extraConfig.length === 0) return (this.#current ??= this.#check([], []));
+    return this.#check(extra, extraConfig);
+  }
+
+  #check(extra: readonly JsonPatchOp[], extraConfig: readonly JsonPatchOp[]): ValuesCheck {
     const cfg = applyPatches({ global: this.#global, [this.#module]: this.#config }, compactPatches(this.#configPatches, extraConfig)).doc as Record<string, unknown>;
     const pre = this.#validate(cfg[this.#module] ?? {});
     const base = { global: this.#global, [this.#module]: pre.object };
@@ -83,8 +93,10 @@ export class ModuleValues {
 
   /** Keeps the patches of a successful run. */
   commit(ops: readonly JsonPatchOp[], configOps: readonly JsonPatchOp[] = []): void {
+    if (ops.length === 0 && configOps.length === 0) return;
     this.#patches = compactPatches(this.#patches, ops);
     this.#configPatches = compactPatches(this.#configPatches, configOps);
+    this.#current = this.#currentConfig = undefined;
   }
 
   /** The in-memory patches (for tests and debugging). */
