@@ -73,6 +73,9 @@ export function requestJson(mod: typeof https | typeof http, opts: https.Request
 }
 
 export class Kube {
+  // Connections are kept and reused: a TLS handshake per request costs both sides more than the request.
+  readonly #agent = new https.Agent({ keepAlive: true });
+
   constructor(readonly endpoint: Endpoint, readonly token: string, readonly ca: string, readonly timeoutMs = 5000) {}
 
   /** A client for the kubeconfig's server, or for the same server through `socketPath`. */
@@ -86,7 +89,7 @@ export class Kube {
   request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const target = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath, servername: 'localhost' } : { host: this.endpoint.host, port: this.endpoint.port };
     const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
-    return requestJson(https, { ...target, headers, ca: this.ca, timeout: this.timeoutMs, agent: false }, method, path, body, contentType) as Promise<T>;
+    return requestJson(https, { ...target, headers, ca: this.ca, timeout: this.timeoutMs, agent: this.#agent }, method, path, body, contentType) as Promise<T>;
   }
 
   get<T = KubeObject>(path: string): Promise<T> {

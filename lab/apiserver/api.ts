@@ -417,9 +417,11 @@ export class Api {
   #collectDependents(uid: string | undefined): void {
     if (!uid) return;
     for (const t of this.types()) {
-      for (const o of this.store.list(storageKey(t))) {
-        if (o.metadata.ownerReferences?.some((r) => r.uid === uid) && !o.metadata.deletionTimestamp) {
-          const rest = o.metadata.ownerReferences.filter((r) => r.uid !== uid);
+      // Marking deletes from the bucket: collect first.
+      const owned = [...this.store.values(storageKey(t))].filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === uid));
+      for (const o of owned) {
+        if (!o.metadata.deletionTimestamp) {
+          const rest = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
           if (rest.length === 0) this.#markDeleted(t, o);
         }
       }

@@ -70,6 +70,11 @@ export class Store {
     return items.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
   }
 
+  /** Every object of a kind, in no particular order (no copy, no sort: for scans that visit them all). */
+  values(kind: string): IterableIterator<KObject> {
+    return (this.#objects.get(kind) ?? new Map<string, KObject>()).values();
+  }
+
   kinds(): string[] {
     return [...this.#objects.keys()];
   }
