@@ -9,7 +9,10 @@
  *    the wall time follows the other tenants, the CPU time much less;
  *  - the controller's peak RSS and its time per status at 2.5k / 5k / 10k / 50k Services (reference: 2.5k), to show
  *    how both grow (the bare loop is compared at 10k);
- *  - allocator operations per second (in this process), vs plain Map inserts of the same addresses.
+ *  - allocator operations per second (in this process), vs plain Map inserts of the same addresses;
+ *  - a burst: the controller running and leading over an empty cluster while the largest set of Services and
+ *    instances is created at once, until every status is written, against its start over the same objects
+ *    already there: the work queue under a burst of creations as against one full resync.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -36,8 +39,8 @@ interface Setup {
   total: number;
 }
 
-/** A fresh API server with the CRDs, the pool, and N Services with their instances (created in-process). */
-async function setup(n: number): Promise<Setup> {
+/** A fresh API server with the CRDs, the pool, and N Services with their instances (created in-process, unless `empty`). */
+async function setup(n: number, empty = false): Promise<Setup> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlb-bench-ctl-'));
   const server = await startApiServer({ kubeconfigPath: path.join(dir, 'kubeconfig'), historyWindow: 200_000 });
   const api = server.api;
@@ -47,22 +50,37 @@ async function setup(n: number): Promise<Setup> {
     api.create({ type: crdType, version: 'v1' }, yaml.load(fs.readFileSync(path.join(ROOT, f), 'utf8')), {});
   }
   const nsType = api.find('', 'v1', 'namespaces');
-  const svcType = api.find('', 'v1', 'services');
   const poolType = api.find('metallb.io', 'v1beta1', 'ipaddresspools');
-  const instType = api.find(INSTANCES.group, INSTANCES.version, INSTANCES.plural);
-  if (!nsType || !svcType || !poolType || !instType) throw new Error('the API server lacks a type the bench needs');
+  if (!nsType || !poolType) throw new Error('the API server lacks a type the bench needs');
   for (const name of ['d8-metallb', 'bench']) api.create({ type: nsType, version: 'v1' }, { metadata: { name } }, {});
   api.create({ type: poolType, version: 'v1beta1', namespace: 'd8-metallb' }, {
     apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool',
     metadata: { name: 'bench', namespace: 'd8-metallb', labels: { heritage: 'deckhouse', module: 'metallb', app: 'l2' } },
     spec: { addresses: [POOL] },
   }, {});
+  const setup: Setup = { server, dir, total: instancesOf(n) };
+  if (!empty) createServices(setup, n);
+  return setup;
+}
+
+/** Instances of N Services: instance i of Service s exists for i < s mod 3 + 1. */
+function instancesOf(n: number): number {
   let total = 0;
+  for (let s = 0; s < n; s++) total += (s % 3) + 1;
+  return total;
+}
+
+/** Creates N Services and their instances, in-process. */
+function createServices(setup: Setup, n: number): void {
+  const api = setup.server.api;
+  const svcType = api.find('', 'v1', 'services');
+  const instType = api.find(INSTANCES.group, INSTANCES.version, INSTANCES.plural);
+  if (!svcType || !instType) throw new Error('the API server lacks a type the bench needs');
   const ports = [{ protocol: 'TCP', port: 80 }];
   for (let s = 0; s < n; s++) {
     const name = `svc-${s}`;
     api.create({ type: svcType, version: 'v1', namespace: 'bench' }, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'bench', ports } }, {});
-    for (let i = 0; i < (s % 3) + 1; i++, total++) {
+    for (let i = 0; i < (s % 3) + 1; i++) {
       api.create({ type: instType, version: INSTANCES.version, namespace: 'bench' }, {
         apiVersion: apiVersionOf(INSTANCES), kind: INSTANCES.kind,
         metadata: { name: `${name}-bench-${i}`, namespace: 'bench', labels: { 'parent-service': name }, annotations: { 'metallb.io/address-pool': 'bench' } },
@@ -70,7 +88,6 @@ async function setup(n: number): Promise<Setup> {
       }, {});
     }
   }
-  return { server, dir, total };
 }
 
 /** Resolves with ms since `start` once `total` instances have a status ingress (counted from a watch). */
@@ -128,20 +145,43 @@ interface Run {
 const DEADLINE_MS = Number(process.env.CONTROLLER_BENCH_DEADLINE_MS ?? 40_000);
 const deadlineFor = (services: number): number => Math.max(DEADLINE_MS, services * 4);
 
+/** Resolves once the controller holds the Lease. */
+async function leading(s: Setup): Promise<void> {
+  const type = s.server.api.find('coordination.k8s.io', 'v1', 'leases');
+  if (!type) throw new Error('the API server has no Lease type');
+  for (;;) {
+    try {
+      const lease = s.server.api.get({ type, version: 'v1', namespace: 'd8-metallb', name: 'metallb-controller' }) as { spec?: { holderIdentity?: string } };
+      if (lease.spec?.holderIdentity === CONTROLLER_ENV.POD_NAME) return;
+    } catch {
+      // not there yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * Runs a child until all statuses are written or the deadline; times from the child's first stdout line
- * (it prints one once its modules are loaded, so the figure leaves out Node's start-up).
+ * (it prints one once its modules are loaded, so the figure leaves out Node's start-up), or with `burst`, from
+ * when the burst starts, once the child leads.
  */
-async function timeChild(s: Setup, args: string[], env: NodeJS.ProcessEnv, deadlineMs: number): Promise<Run> {
+async function timeChild(s: Setup, args: string[], env: NodeJS.ProcessEnv, deadlineMs: number, burst?: () => void): Promise<Run> {
   let start = performance.now();
   let cpu0 = 0;
   let serverCpu0 = ownCpuSeconds();
   const w = statusesWritten(s, () => start);
   const child = spawn(process.execPath, args, { env: { ...process.env, KUBECONFIG: path.join(s.dir, 'kubeconfig'), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.once('data', () => {
-    start = performance.now();
-    cpu0 = cpuSeconds(child.pid ?? 0);
-    serverCpu0 = ownCpuSeconds();
+    const begin = (): void => {
+      start = performance.now();
+      cpu0 = cpuSeconds(child.pid ?? 0);
+      serverCpu0 = ownCpuSeconds();
+    };
+    if (!burst) return begin();
+    void leading(s).then(() => {
+      begin();
+      burst();
+    });
   });
   child.stdout.resume();
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`))));
@@ -254,6 +294,17 @@ export async function run(): Promise<BenchResult[]> {
   if (ctl) {
     const note = ctl.ms === undefined ? ` (${ctl.written} of ${ctl.total} by the ${deadlineFor(largest) / 1000} s deadline)` : '';
     out.push(result(`controller: status writes/s at ${largest} Services${note}`, ctl.rate, 'writes/s', bare.rate, { referenceName: bareName }));
+  }
+  if (ctl?.ms !== undefined) {
+    const empty = await setup(largest, true);
+    let burst: Run;
+    try {
+      burst = await timeChild(empty, CONTROLLER, CONTROLLER_ENV, deadlineFor(largest), () => createServices(empty, largest));
+    } finally {
+      await teardown(empty);
+    }
+    const note = burst.ms === undefined ? ` (${burst.written} of ${burst.total} by the ${deadlineFor(largest) / 1000} s deadline)` : '';
+    out.push(result(`controller: all ${burst.total} instance statuses written when ${largest} Services and their instances are created at once${note}`, (burst.ms ?? deadlineFor(largest)) / 1000, 's', ctl.ms / 1000, { referenceName: 'the controller starting over the same objects already there, same run' }));
   }
   const smallest = SIZES[0] ?? 0;
   const first = runs.get(smallest);
