@@ -22,6 +22,7 @@ import { run as runCmd, sleep, spawnDetached } from '../lab/sys.js';
 import { nodesOf } from '../lab/topology/plan.js';
 import { routerNextHops } from '../lab/topology/router.js';
 import type { ResolverReport, ResolverTargets } from '../lab/traffic/resolver.js';
+import { runPrefix } from '../test/helpers/netns.js';
 import { treeCpuMs, treeRssMiB } from './proc.js';
 import { result, type BenchResult } from './result.js';
 
@@ -98,7 +99,7 @@ export interface BurstFigures {
   ipsMs: number;
   /** ms the creates took. */
   createMs: number;
-  /** CPU ms of the speakers (with their capture processes) and of the other parts, during the burst. */
+  /** CPU ms of the speakers and of the other parts, during the burst. */
   speakerCpuMs: number;
   cpuMs: Record<string, number>;
   speakerRssMiB: number;
@@ -209,7 +210,7 @@ export async function runBursts(sizes: readonly number[], paths: readonly Path[]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlbu-'));
   const out: BurstFigures[] = [];
   try {
-    const { state } = await bringUp({ nodes: 4, router: 'bird', dir, prefix: 'mlbu-', viewSeconds: 0, timeoutMs: 240_000, headless: true, failover: false, out: say });
+    const { state } = await bringUp({ nodes: 4, router: 'bird', dir, prefix: runPrefix('u'), viewSeconds: 0, timeoutMs: 240_000, headless: true, failover: false, out: say });
     const kube = labKube(state);
     if (!kube) throw new Error('the lab has no API server');
     const file = path.join(dir, 'burst-setup.yaml');

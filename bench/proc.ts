@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** CPU time and resident memory of a process with its children (a speaker with its capture processes), from /proc. */
+/** CPU time and resident memory of a process with its children, from /proc. */
 import * as fs from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
