@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
+import { apiVersionOf, BGP_POOL_ANNOTATION, METAL_LOAD_BALANCER_CLASS, METAL_LOAD_BALANCER_POOL, resourcePath, SDN_INTERNAL_L2LB_SERVICE } from '../lib/api/index.js';
 import { eachLimited } from '../lib/each-limited.js';
 import type { AgentReport } from '../lab/agent/agent.js';
 import { takeDown } from '../lab/cli/down.js';
@@ -42,8 +43,8 @@ type Path = 'l2' | 'bgp';
 function setupObjects(): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-    { apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', metadata: { name: L2_CLASS }, spec: { type: 'L2', addressPool: [L2_ADDRESSES], nodeSelector: { 'node-role.kubernetes.io/frontend': '' } } },
-    { apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerPool', metadata: { name: BGP_POOL }, spec: { addresses: [BGP_ADDRESSES], autoAssign: false } },
+    { apiVersion: apiVersionOf(METAL_LOAD_BALANCER_CLASS), kind: METAL_LOAD_BALANCER_CLASS.kind, metadata: { name: L2_CLASS }, spec: { type: 'L2', addressPool: [L2_ADDRESSES], nodeSelector: { 'node-role.kubernetes.io/frontend': '' } } },
+    { apiVersion: apiVersionOf(METAL_LOAD_BALANCER_POOL), kind: METAL_LOAD_BALANCER_POOL.kind, metadata: { name: BGP_POOL }, spec: { addresses: [BGP_ADDRESSES], autoAssign: false } },
   ];
 }
 
@@ -53,7 +54,7 @@ export function burstService(p: Path, i: number): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: NS, ...(p === 'bgp' ? { annotations: { 'network.deckhouse.io/load-balancer-pool': BGP_POOL } } : {}) },
+    metadata: { name, namespace: NS, ...(p === 'bgp' ? { annotations: { [BGP_POOL_ANNOTATION]: BGP_POOL } } : {}) },
     spec: {
       type: 'LoadBalancer',
       ...(p === 'l2' ? { loadBalancerClass: L2_CLASS } : {}),
@@ -198,7 +199,7 @@ async function cleanUp(state: LabState, kube: Kube, objs: readonly KubeObject[])
   await eachLimited(objs, IN_FLIGHT, (o) => retried(() => kube.delete(`/api/v1/namespaces/${NS}/services/${o.metadata?.name}`)));
   const end = Date.now() + TIMEOUT_MS;
   for (;;) {
-    const instances = await kube.list(`/apis/internal.network.deckhouse.io/v1alpha1/namespaces/${NS}/sdninternall2lbservices`).catch(() => [{}]);
+    const instances = await kube.list(resourcePath(SDN_INTERNAL_L2LB_SERVICE, NS)).catch(() => [{}]);
     const routes = [...(await routerNextHops(state.plan)).keys()].filter((k) => k.startsWith(BGP_PREFIX)).length;
     if (instances.length === 0 && routes === 0) return;
     if (Date.now() > end) throw new Error(`cleaning up after a burst: ${instances.length} instances and ${routes} routes left`);

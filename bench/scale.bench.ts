@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
+import { apiVersionOf, METAL_LOAD_BALANCER_CLASS } from '../lib/api/index.js';
 import type { KubeObject } from '../lib/hook-sdk/index.js';
 import { parseJsonStream } from '../lib/hook-sdk/json-stream.js';
 import { repoRoot } from '../test/helpers/hooks-tree.js';
@@ -23,7 +24,7 @@ const RUNS = 3;
 /** A class on three nodes and `n` single-IP IPv6 Services of it. */
 export function clusterOf(n: number): Record<string, KubeObject[]> {
   const nodes = [1, 2, 3].map((i) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${i}`, labels: { 'node-role.kubernetes.io/frontend': '' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }));
-  const cls = { apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', metadata: { name: 'burst' }, spec: { type: 'L2', addressPool: ['2001:db8:0:1::/108'], nodeSelector: { 'node-role.kubernetes.io/frontend': '' } } };
+  const cls = { apiVersion: apiVersionOf(METAL_LOAD_BALANCER_CLASS), kind: METAL_LOAD_BALANCER_CLASS.kind, metadata: { name: 'burst' }, spec: { type: 'L2', addressPool: ['2001:db8:0:1::/108'], nodeSelector: { 'node-role.kubernetes.io/frontend': '' } } };
   const services = Array.from({ length: n }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'Service',
