@@ -6,7 +6,6 @@ const expires = [
   { group: 'D8MetallbNotSupportedServiceAnnotationsDetected', action: 'expire' },
   { group: 'd8_l2_load_balancer', action: 'expire' },
   { group: 'D8MetallbIgnoredLayer2PoolsAreUsed', action: 'expire' },
-  { group: 'D8MetallbL2AdvertisementIgnored', action: 'expire' },
   { group: 'D8MetallbUpdateMCVersionRequired', action: 'expire' },
 ];
 
@@ -15,7 +14,7 @@ describe('alert-deprecated-annotations', () => {
     expect((await runHook(hook, new Cluster())).output.metrics).toEqual(expires);
   });
 
-  test('deprecated annotations per LoadBalancer Service, orphans of the l2-load-balancer module, ignored layer2 pools and L2Advertisements, version to raise', async () => {
+  test('deprecated annotations per LoadBalancer Service, orphans of the l2-load-balancer module, ignored layer2 pools, version to raise', async () => {
     const m = (await runHook(hook, new Cluster(fixture('alerts')))).output.metrics;
     expect(m).toEqual([
       expires[0],
@@ -25,19 +24,9 @@ describe('alert-deprecated-annotations', () => {
       { name: 'd8_l2_load_balancer_orphan_service', action: 'set', value: 1, labels: { name: 'old-l2lb', namespace: 'app' }, group: 'd8_l2_load_balancer' },
       expires[2],
       expires[3],
-      expires[4],
-      { name: 'd8_metallb_l2advertisement_ignored', action: 'set', value: 1, labels: { namespace: 'd8-metallb', name: 'legacy-l2' }, group: expires[3]?.group },
       { name: 'd8_metallb_ignored_layer2_pools_are_used', action: 'set', value: 1, labels: { name: 'old-l2' }, group: expires[2]?.group },
-      { name: 'd8_metallb_update_mc_version_required', action: 'set', value: 1, labels: {}, group: expires[4]?.group },
+      { name: 'd8_metallb_update_mc_version_required', action: 'set', value: 1, labels: {}, group: expires[3]?.group },
     ]);
-  });
-
-  test('a user L2Advertisement is not reported while a version 1 ModuleConfig migrates it; without a ModuleConfig it is', async () => {
-    const adv = 'apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: mine, namespace: d8-metallb}\nspec: {ipAddressPools: [mine]}';
-    const v1 = (await runHook(hook, new Cluster(parseState(`${adv}\n---\napiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata: {name: metallb}\nspec: {version: 1, settings: {}}`)))).output.metrics;
-    expect(v1).toEqual(expires);
-    const none = (await runHook(hook, new Cluster(parseState(adv)))).output.metrics;
-    expect(none).toContainEqual({ name: 'd8_metallb_l2advertisement_ignored', action: 'set', value: 1, labels: { namespace: 'd8-metallb', name: 'mine' }, group: 'D8MetallbL2AdvertisementIgnored' });
   });
 
   test('a v3 ModuleConfig without legacy settings raises nothing', async () => {

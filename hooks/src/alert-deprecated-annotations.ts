@@ -2,13 +2,12 @@
 /**
  * Alert metrics: LoadBalancer Services that still carry upstream MetalLB annotations (the module's own ones
  * replace them), Services left on the l2-load-balancer module's `network.deckhouse.io/l2-load-balancer-name`
- * with no class bound, layer2 pools left in the ModuleConfig settings and users' own L2Advertisements (both
- * ignored since version 2: L2 is announced for MetalLoadBalancerClasses only), and a ModuleConfig whose
- * version must be raised because it still holds settings that moved to custom resources.
+ * with no class bound, layer2 pools left in the ModuleConfig settings (ignored since version 2), and a
+ * ModuleConfig whose version must be raised because it still holds settings that moved to custom resources.
  */
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { bgpPeers, bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
-import { CLASS_CONDITION, DEPRECATED_ANNOTATIONS, L2_BALANCER_NAME_ANNOTATION, METALLB_API, MODULE_CONFIG_API } from './lib/names.js';
+import { CLASS_CONDITION, DEPRECATED_ANNOTATIONS, L2_BALANCER_NAME_ANNOTATION, MODULE_CONFIG_API } from './lib/names.js';
 
 const queue = '/modules/metallb/alerting';
 
@@ -16,7 +15,6 @@ export const GROUPS = {
   annotations: 'D8MetallbNotSupportedServiceAnnotationsDetected',
   orphans: 'd8_l2_load_balancer',
   layer2Pools: 'D8MetallbIgnoredLayer2PoolsAreUsed',
-  l2Advertisements: 'D8MetallbL2AdvertisementIgnored',
   version: 'D8MetallbUpdateMCVersionRequired',
 } as const;
 
@@ -34,16 +32,7 @@ export const services = kubernetes({
 });
 export const moduleConfig = kubernetes({ name: 'module_config', apiVersion: MODULE_CONFIG_API, kind: 'ModuleConfig', queue, nameSelector: { matchNames: ['metallb'] }, filter: moduleConfigFromObject });
 
-/** L2Advertisements the user made (the module's own are labelled `heritage: deckhouse`). */
-export const l2Advertisements = kubernetes({
-  name: 'l2_advertisements',
-  apiVersion: METALLB_API,
-  kind: 'L2Advertisement',
-  queue,
-  filter: (o) => (o.metadata?.name && o.metadata.labels?.['heritage'] !== 'deckhouse' ? { name: o.metadata.name, namespace: o.metadata.namespace ?? '' } : null),
-});
-
-export const config: HookConfig = { kubernetes: [services, moduleConfig, l2Advertisements] };
+export const config: HookConfig = { kubernetes: [services, moduleConfig] };
 
 export function handle(input: HookInput): void {
   input.metrics.expire(GROUPS.annotations);
@@ -56,13 +45,8 @@ export function handle(input: HookInput): void {
     if (L2_BALANCER_NAME_ANNOTATION in s.annotations && !s.bound) input.metrics.set('d8_l2_load_balancer_orphan_service', 1, { name: s.name, namespace: s.namespace }, GROUPS.orphans);
   }
   input.metrics.expire(GROUPS.layer2Pools);
-  input.metrics.expire(GROUPS.l2Advertisements);
   input.metrics.expire(GROUPS.version);
   const mc = input.snapshot(moduleConfig)[0];
-  // version 1 migrates them into classes; from version 2 on (and without a ModuleConfig) nothing reads them
-  if (!mc || mc.version >= 2) {
-    for (const a of input.snapshot(l2Advertisements)) input.metrics.set('d8_metallb_l2advertisement_ignored', 1, { namespace: a.namespace, name: a.name }, GROUPS.l2Advertisements);
-  }
   if (!mc) return;
   if (mc.version >= 2) {
     for (const p of layer2Pools(mc.settings)) input.metrics.set('d8_metallb_ignored_layer2_pools_are_used', 1, { name: p.name ?? '' }, GROUPS.layer2Pools);

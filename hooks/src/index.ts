@@ -6,6 +6,7 @@
  */
 import { entry, type BatchApp, type HookEntry } from '../../lib/hook-sdk/index.js';
 import * as alertDeprecatedAnnotations from './alert-deprecated-annotations.js';
+import * as alertIgnoredObjects from './alert-ignored-objects.js';
 import * as checkRequirements from './check-requirements-for-upgrade.js';
 import * as deleteDeprecatedCrd from './delete-deprecated-crd.js';
 import * as discoveryBgp from './discovery-bgp.js';
@@ -29,6 +30,7 @@ export const hooks: readonly HookEntry[] = [
   entry('migration-bgp', migrationBgp),
   entry('delete-deprecated-crd', deleteDeprecatedCrd),
   entry('alert-deprecated-annotations', alertDeprecatedAnnotations),
+  entry('alert-ignored-objects', alertIgnoredObjects),
   entry('check-requirements-for-upgrade', checkRequirements),
 ];
 
