@@ -6,7 +6,7 @@
  */
 import { parseIp, ipToBigInt, type IpFamily } from '../../../../lib/ip.js';
 import { describeFailure, portText, type Claim, type Failure, type Port } from './claim.js';
-import { matches } from './selector.js';
+import { matches } from '../../../../lib/selector.js';
 import { ipText, isBuggy, poolContains, poolFamilies, poolSize, type Pool } from './pool.js';
 
 /** What a claim holds: addresses in family order, each with the pool it came from. */

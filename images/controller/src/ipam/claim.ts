@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** What asks the allocator for addresses (an L2 instance or a BGP Service), and why it may be refused. Pure. */
 import type { IpFamily } from '../../../../lib/ip.js';
-import type { Labels } from './selector.js';
+import type { Labels } from '../../../../lib/selector.js';
 
 /** One port a claim uses on its address; two claims on one address must not share a port. */
 export interface Port {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { isBuggy, poolContains, poolFromSpec, poolSize, PoolError, usableInRange } from './pool.js';
-import { matches, parseSelector, SelectorError } from './selector.js';
 import { parsePoolEntry } from '../../../../lib/ip.js';
 
 const ANY = { l2: true, bgp: true };
@@ -21,7 +20,7 @@ describe('poolFromSpec', () => {
 
   test('a bad serviceAllocation selector names the pool', () => {
     expect(() => poolFromSpec('p', { addresses: ['192.0.2.0/30'], serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'a', operator: 'Near' }] }] } }, ANY))
-      .toThrow('pool "p": serviceAllocation: unknown operator "Near" on "a"');
+      .toThrow('pool "p": serviceAllocation: "Near" is not a valid label selector operator (on "a"; use In, NotIn, Exists or DoesNotExist)');
   });
 
   test('host bits in a CIDR entry are tolerated, as MetalLB does', () => {
@@ -50,34 +49,5 @@ describe('poolFromSpec', () => {
 
   test('a single address entry is a one-address pool', () => {
     expect(usableInRange(parsePoolEntry('203.0.113.7'), false)).toBe(1n);
-  });
-});
-
-describe('selectors', () => {
-  test.each([
-    [{ matchLabels: { a: '1' } }, { a: '1', b: '2' }, true],
-    [{ matchLabels: { a: '1' } }, { a: '2' }, false],
-    [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['1', '2'] }] }, { a: '2' }, true],
-    [{ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, {}, true],
-    [{ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, { a: '1' }, false],
-    [{ matchExpressions: [{ key: 'a', operator: 'Exists' }] }, { a: '' }, true],
-    [{ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { a: '' }, false],
-    [{}, { x: 'y' }, true],
-  ])('%j on %j is %s', (spec, labels, want) => {
-    expect(matches(parseSelector(spec), labels)).toBe(want);
-  });
-
-  test.each([
-    [{ key: 'a', operator: 'In' }, 'operator In on "a" needs values'],
-    [{ key: 'a', operator: 'Exists', values: ['x'] }, 'operator Exists on "a" takes no values'],
-  ])('%j is refused', (expr, msg) => {
-    expect(() => parseSelector({ matchExpressions: [expr] })).toThrow(new SelectorError(msg));
-  });
-
-  test('property: a matchLabels selector matches exactly the supersets', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 2 })), fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 2 })), (want, have) => {
-      const superset = Object.entries(want).every(([k, v]) => Object.prototype.hasOwnProperty.call(have, k) && have[k] === v);
-      expect(matches(parseSelector({ matchLabels: want }), have)).toBe(superset);
-    }));
   });
 });

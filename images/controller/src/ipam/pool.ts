@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Address pools as the allocator sees them, built from metallb.io IPAddressPool objects. Pure. */
 import { formatIp, parseIp, ipToBigInt, parsePoolEntry, rangeSize, type IpFamily, type IpRange } from '../../../../lib/ip.js';
-import { parseSelector, type LabelSelectorSpec, type Selector } from './selector.js';
+import { parseSelector, type LabelSelector, type Selector } from '../../../../lib/selector.js';
 
 /** Which consumers may draw from a pool. */
 export interface PoolScope {
@@ -39,8 +39,8 @@ export interface IPAddressPoolSpec {
   serviceAllocation?: {
     priority?: number | undefined;
     namespaces?: string[] | undefined;
-    namespaceSelectors?: LabelSelectorSpec[] | undefined;
-    serviceSelectors?: LabelSelectorSpec[] | undefined;
+    namespaceSelectors?: LabelSelector[] | undefined;
+    serviceSelectors?: LabelSelector[] | undefined;
   } | undefined;
 }
 

@@ -52,6 +52,28 @@ describe('desired BGP state', () => {
     expect(desiredBgp(input({ node: { name: 'n1', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } } })).routes.get('tor')).toEqual([]);
   });
 
+  test('a bad node or pool selector is a problem on its object, as in L2, and selects nothing', () => {
+    const base = input();
+    const ad = base.advertisements[0];
+    const peer = base.peers[0];
+    if (!ad || !peer) throw new Error('fixture');
+    const badPeer = { ...peer, metadata: { name: 'odd' }, spec: { ...peer.spec, peerAddress: '192.0.2.9', nodeSelectors: [{ matchExpressions: [{ key: 'zone', operator: 'Near' }] }] } } as BGPPeer;
+    const d = desiredBgp(input({
+      peers: [peer, badPeer],
+      advertisements: [
+        { ...ad, metadata: { name: 'nodes' }, spec: { ...ad.spec, nodeSelectors: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: [] }] }] } },
+        { ...ad, metadata: { name: 'pools' }, spec: { ipAddressPoolSelectors: [{ matchLabels: { 'bad key': 'x' } }] } },
+      ],
+    }));
+    expect(d.peers.map((p) => p.name)).toEqual(['tor']);
+    expect(d.routes.get('tor')).toEqual([]);
+    expect(d.problems.map(problemText)).toEqual([
+      'BGPPeer odd: nodeSelectors: "Near" is not a valid label selector operator (on "zone"; use In, NotIn, Exists or DoesNotExist)',
+      'BGPAdvertisement nodes: nodeSelectors: operator In on "zone" needs at least one value',
+      expect.stringMatching(/^BGPAdvertisement pools: ipAddressPoolSelectors: invalid label key "bad key"/),
+    ]);
+  });
+
   test('clear problems for bad objects; other peers still work', () => {
     const bad = [
       { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'nosecret' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.2', passwordSecret: { name: 'missing' } } },

@@ -9,7 +9,7 @@
 import { EXCLUDE_LB_LABEL, GRACEFUL_RESTART_TIME_ANNOTATION } from '../../../../lib/api/index.js';
 import { DEFAULT_GRACEFUL_RESTART_TIME, MAX_GRACEFUL_RESTART_SECONDS } from '../../../../lib/graceful-restart.js';
 import { bigIntToIp, bitsOf, formatIp, ipToBigInt, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../../../lib/ip.js';
-import { matchesAny } from '../../../../lib/selector.js';
+import { matchesAny, parseSelector, type LabelSelector, type Labels } from '../../../../lib/selector.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, BGPPeerV1beta1, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import type { BfdPeerSpec } from '../bfd/agent.js';
 import { parseCommunity } from './attributes/communities.js';
@@ -115,6 +115,16 @@ function aggregate(ip: string, length: number | undefined): string {
   return `${formatIp(bigIntToIp(net, a.family))}/${len}`;
 }
 
+/** A selector list as MetalLB reads it (none: everything); a bad selector is told to `onError` and selects nothing. */
+function selectorsMatch(sels: readonly LabelSelector[] | undefined, labels: Labels, onError: (message: string) => void): boolean {
+  try {
+    return matchesAny((sels ?? []).map((s) => parseSelector(s)), labels);
+  } catch (e) {
+    onError((e as Error).message);
+    return false;
+  }
+}
+
 export function desiredBgp(input: BgpInput): BgpDesired {
   const problems: ConfigProblem[] = [];
   const peers: PeerSpec[] = [];
@@ -126,7 +136,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
   for (const p of input.peers) {
     const name = p.metadata.name ?? '';
     const s = p.spec;
-    if (!s || !matchesAny(labels, s.nodeSelectors)) continue;
+    if (!s || !selectorsMatch(s.nodeSelectors, labels, (m) => problems.push({ kind: 'BGPPeer', name, message: `nodeSelectors: ${m}` }))) continue;
     try {
       const v2 = p.apiVersion === 'metallb.io/v1beta2' ? (s as NonNullable<BGPPeer['spec']>) : undefined;
       const holdTime = s.holdTime ? parseDuration(s.holdTime) : 90;
@@ -199,7 +209,15 @@ export function desiredBgp(input: BgpInput): BgpDesired {
   const eligible = labels[EXCLUDE_LB_LABEL] === undefined;
   for (const ad of input.advertisements) {
     const s = ad.spec ?? {};
-    if (!eligible || !matchesAny(labels, s.nodeSelectors)) continue;
+    const report = (field: string) => (m: string): void => void problems.push({ kind: 'BGPAdvertisement', name: ad.metadata.name ?? '', message: `${field}: ${m}` });
+    if (!eligible || !selectorsMatch(s.nodeSelectors, labels, report('nodeSelectors'))) continue;
+    let poolSelectors;
+    try {
+      poolSelectors = (s.ipAddressPoolSelectors ?? []).map((p) => parseSelector(p));
+    } catch (e) {
+      report('ipAddressPoolSelectors')((e as Error).message);
+      continue;
+    }
     let attrs: { communities: number[]; large: LargeCommunity[] };
     try {
       attrs = communityValues(s.communities, named);
@@ -209,7 +227,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
     }
     const poolNames = [...pools.entries()].filter(([n, p]) => {
       const byName = s.ipAddressPools?.includes(n) ?? false;
-      const bySel = s.ipAddressPoolSelectors?.length ? matchesAny(p.labels, s.ipAddressPoolSelectors) : false;
+      const bySel = poolSelectors.length ? matchesAny(poolSelectors, p.labels) : false;
       return (!s.ipAddressPools?.length && !s.ipAddressPoolSelectors?.length) || byName || bySel;
     });
     const targets = peers.filter((p) => !s.peers?.length || s.peers.includes(p.name));

@@ -7,7 +7,7 @@ import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
 import { EXCLUDE_LB_LABEL, INSTANCE_POOL_ANNOTATION, PARENT_SERVICE_LABEL, PREFERRED_NODE_ANNOTATION } from '../../../../lib/api/index.js';
 import { familyOf } from '../../../../lib/ip.js';
 import type { L2Advertisement, SDNInternalL2LBService } from '../../../../lib/schemas/types.generated.js';
-import { matches, parseSelector } from '../../../controller/src/ipam/selector.js';
+import { matchesAny, parseSelector } from '../../../../lib/selector.js';
 import type { PeerAddress } from '../health/heartbeats.js';
 import type { L2Instance } from './speaker.js';
 
@@ -53,7 +53,7 @@ export function desiredL2(
   for (const [name, adv] of advByName) {
     try {
       const sels = (adv.spec?.nodeSelectors ?? []).map((s) => parseSelector(s));
-      groups.set(name, usableNodes.filter((n) => sels.length === 0 || sels.some((s) => matches(s, n.metadata?.labels ?? {}))).map((n) => n.metadata?.name ?? ''));
+      groups.set(name, usableNodes.filter((n) => matchesAny(sels, n.metadata?.labels)).map((n) => n.metadata?.name ?? ''));
     } catch (e) {
       groups.set(name, e as Error);
     }
