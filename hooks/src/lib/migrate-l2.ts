@@ -7,7 +7,7 @@
  * label) are never touched. `changes` says where each source went.
  */
 import type { KubeObject } from '../../../lib/hook-sdk/index.js';
-import { matchesSelector, type LabelSelector } from '../../../lib/selector.js';
+import { matches, parseSelector, type LabelSelector } from '../../../lib/selector.js';
 import type { SettingChange } from './migrate-bgp.js';
 import { MIGRATED_LABELS, type LegacySettings } from './module-config.js';
 import { MIGRATION_LABEL, MIGRATION_LABEL_VALUE, NAMESPACE, NETWORK_API } from './names.js';
@@ -76,7 +76,15 @@ export function migrateL2(s: LegacySettings, advs: readonly L2AdvertisementInfo[
   const wanted = new Set<string>();
   for (const adv of [...advs].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const name = `${GENERATED_PREFIX}${adv.name}`;
-    const advertised = advertisedPools(adv, pools);
+    let advertised: IpPoolInfo[];
+    try {
+      advertised = advertisedPools(adv, pools);
+    } catch (e) {
+      // Keep a class made before; the user fixes the selector.
+      wanted.add(name);
+      out.problems.push(`L2Advertisement ${adv.name}: ipAddressPoolSelectors: ${(e as Error).message}; class ${name} not created or changed`);
+      continue;
+    }
     const addresses = advertised.flatMap((p) => p.addresses);
     if (addresses.length === 0) {
       const named = adv.ipAddressPools.length || adv.ipAddressPoolSelectors.length ? `its IPAddressPools (${adv.ipAddressPools.join(', ') || 'by selector'})` : 'the IPAddressPools in d8-metallb';
@@ -100,11 +108,12 @@ export function migrateL2(s: LegacySettings, advs: readonly L2AdvertisementInfo[
   return out;
 }
 
-/** The pools an L2Advertisement announces: named or selected, all of them when it says neither. */
+/** The pools an L2Advertisement announces: named or selected, all of them when it says neither. Throws SelectorError for a bad selector. */
 function advertisedPools(adv: L2AdvertisementInfo, pools: readonly IpPoolInfo[]): IpPoolInfo[] {
   if (adv.ipAddressPools.length === 0 && adv.ipAddressPoolSelectors.length === 0) return [...pools].sort((a, b) => (a.name < b.name ? -1 : 1));
   const byName = adv.ipAddressPools.flatMap((n) => pools.filter((p) => p.name === n));
-  const selected = pools.filter((p) => !adv.ipAddressPools.includes(p.name) && adv.ipAddressPoolSelectors.some((s) => matchesSelector(p.labels, s))).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const sels = adv.ipAddressPoolSelectors.map((s) => parseSelector(s));
+  const selected = pools.filter((p) => !adv.ipAddressPools.includes(p.name) && sels.some((s) => matches(s, p.labels))).sort((a, b) => (a.name < b.name ? -1 : 1));
   return [...byName, ...selected];
 }
 
