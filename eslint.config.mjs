@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './scripts/lint/boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.cache/', 'build/', '**/build/', 'lab/out/', 'bench/out/', 'test/out/', 'hooks/batch', 'lab/bin/'] },
@@ -11,5 +12,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
     },
+  },
+  {
+    files: ['images/**/*.ts', 'hooks/**/*.ts', 'lib/**/*.ts'],
+    plugins: { module: { rules: { boundaries } } },
+    rules: { 'module/boundaries': 'error' },
   },
 );
