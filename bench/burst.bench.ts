@@ -229,6 +229,8 @@ export async function runBursts(sizes: readonly number[], paths: readonly Path[]
     for (const n of sizes) for (const p of paths) out.push(await burst(state, kube, p, n, ++generation, say));
     return out;
   } finally {
+    // BURST_LOGS=DIR keeps the lab's logs (the module runtime's hook runs and renders, the speakers', the controller's).
+    if (process.env.BURST_LOGS) fs.cpSync(path.join(dir, 'logs'), process.env.BURST_LOGS, { recursive: true });
     const s = readState(dir);
     if (s) await takeDown(s);
     fs.rmSync(dir, { recursive: true, force: true });
