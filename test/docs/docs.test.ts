@@ -76,6 +76,13 @@ describe('docs', () => {
   test('the Russian examples are the same objects as the English ones', () => {
     expect(blocks(read('EXAMPLES_RU.md'), 'yaml')).toEqual(blocks(read('EXAMPLES.md'), 'yaml'));
     expect(blocks(read('FAQ_RU.md'), 'text')).toEqual(blocks(read('FAQ.md'), 'text'));
+    expect(blocks(read('FAQ_RU.md'), 'yaml')).toEqual(blocks(read('FAQ.md'), 'yaml'));
+  });
+
+  test('every YAML example of the FAQ is valid', () => {
+    const docs = blocks(read('FAQ.md'), 'yaml').flatMap((b) => yaml.loadAll(b) as Manifest[]);
+    expect(docs.map((d) => d.kind)).toContain('ClusterRoleBinding');
+    expect(problemsOf(docs)).toEqual([]);
   });
 
   test('the validation catches a broken example', () => {
