@@ -242,7 +242,8 @@ export async function run(): Promise<BenchResult[]> {
   if (reason) throw new Error(`l2 bench cannot run: ${reason}`);
   const trials = Number(process.env.L2_BENCH_TRIALS ?? 20);
   const vrrpTrials = Number(process.env.L2_BENCH_VRRP_TRIALS ?? 10);
-  const lab = new L2Lab('mlb-l2x-', { nodes: 2 });
+  // Each trial starts from node-1: its address goes back to it a second after it is back (two addresses of one Service on node-2).
+  const lab = new L2Lab('mlb-l2x-', { nodes: 2, env: { METALLB_L2_RETURN_DELAY_MS: '1000' } });
   await lab.build();
   try {
     lab.setInstances(labInstances(lab, [SPEAKER_IP, SPEAKER_IP6]));

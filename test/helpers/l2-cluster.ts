@@ -54,6 +54,8 @@ export interface ClusterOptions {
   readonly multiplier: number;
   /** How long a member that said it restarts is held (ms); the default when absent. */
   readonly restartHoldMs?: number;
+  /** How long a placed node must be back before an address taken over from it returns (ms); the default when absent. */
+  readonly returnDelayMs?: number;
 }
 
 export class Member {
@@ -83,6 +85,7 @@ export class Member {
       announcer: { ...DEFAULT_ANNOUNCER, burstMs: [0] },
       openLink: quietLink,
       onReportChange: () => this.#send(this.exchange.changed()),
+      ...(o.returnDelayMs !== undefined ? { returnDelayMs: o.returnDelayMs } : {}),
       onEvent: (e) => e.type !== 'conflict' && net.announced(name, e.ip, e.type === 'announced'),
     });
     this.exchange = new HeartbeatExchange({ node: name, key: KEY, clock: this.clock, liveness: this.liveness, boot, self: () => ({ apiOk: true, links: ['eth0'], macs: [mac], ...this.speaker.report() }) });

@@ -16,7 +16,7 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
   let prober: Prober;
 
   beforeAll(async () => {
-    lab = new L2Lab('mlb-l2b-', { nodes: 3 });
+    lab = new L2Lab('mlb-l2b-', { nodes: 3, env: { METALLB_L2_RETURN_DELAY_MS: '2000' } });
     await lab.build();
     lab.setInstances(labInstances(lab, IPS));
     for (const n of lab.nodes) lab.startSpeaker(n.name);
@@ -52,7 +52,7 @@ suite(`L2 failover under traffic${reason ? ` (skipped: ${reason})` : ''}`, () =>
     // The others keep their owners.
     expect(lab.owners().get('192.0.2.201')).toEqual(['node-2']);
     expect(lab.owners().get('192.0.2.202')).toEqual(['node-3']);
-    // The preferred node comes back and takes its IP again.
+    // The preferred node comes back; the heir announces two addresses of the Service now, so the IP returns after the return delay.
     lab.startSpeaker('node-1');
     await until(`${ip} back on node-1`, () => lab.owners().get(ip)?.join() === 'node-1', 30_000, 20);
     await until(`client neighbour of ${ip} back to node-1`, () => lab.clientNeighbor(ip) === lab.node('node-1').mac, 10_000, 20);

@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../../../lib/clock.js';
-import { HEARTBEAT_VERSION, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatError, type SpeakerState } from './heartbeat.js';
+import { HEARTBEAT_VERSION, MAX_KEPT, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatError, type SpeakerState } from './heartbeat.js';
 import type { Liveness } from './liveness.js';
 
 export interface PeerAddress {
@@ -139,8 +139,9 @@ export class HeartbeatExchange {
       links: me.links.slice(0, MAX_LINKS),
       macs: me.macs.slice(0, MAX_LINKS),
       peers: me.peers.slice(0, MAX_PEERS),
+      ...(me.kept?.length ? { kept: me.kept.slice(0, MAX_KEPT) } : {}),
     };
-    const key = `${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}`;
+    const key = `${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}|${state.kept?.join() ?? ''}`;
     if (key !== this.#stateKey || !this.#state) {
       this.#stateKey = key;
       this.#state = state;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
 import { formatMac } from '../l2/mac.js';
-import { MAX_DATAGRAM, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
+import { MAX_DATAGRAM, MAX_KEPT, MAX_LINKS, MAX_PEERS, addressId, decodeHeartbeat, encodeHeartbeat, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
 
 const KEY = Buffer.from('lab-key');
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -18,6 +18,7 @@ const state: fc.Arbitrary<SpeakerState> = fc.record({
   links: fc.array(fc.string({ minLength: 1, maxLength: 15 }).filter((s) => Buffer.byteLength(s) <= 15), { maxLength: 4 }),
   macs: fc.array(fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b)), { maxLength: 4 }),
   peers: fc.array(fc.record({ id: u32, status: fc.constantFrom('live' as const, 'holding' as const, 'silent' as const), accused: fc.boolean(), candidate: fc.boolean(), held: fc.constant(true) }, { requiredKeys: ['id', 'status', 'accused', 'candidate'] }), { maxLength: 10 }),
+  kept: fc.array(u32, { minLength: 1, maxLength: MAX_KEPT }),
 }, { requiredKeys: ['maxVersion', 'node', 'intervalMs', 'apiOk', 'holding', 'accused', 'candidate', 'links', 'macs', 'peers'] });
 const hb: fc.Arbitrary<Heartbeat> = fc.record({
   id: u32,
@@ -27,7 +28,7 @@ const hb: fc.Arbitrary<Heartbeat> = fc.record({
   ack: fc.integer({ min: 0, max: 255 }),
   probe: fc.boolean(),
   state: fc.option(state, { nil: undefined }),
-  extensions: fc.option(fc.array(fc.record({ type: fc.integer({ min: 0, max: 255 }), value: fc.uint8Array({ maxLength: 20 }) }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  extensions: fc.option(fc.array(fc.record({ type: fc.integer({ min: 2, max: 255 }), value: fc.uint8Array({ maxLength: 20 }) }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
 }).map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as unknown as Heartbeat);
 
 const entry = (id: number, status: PeerEntry['status'], accused = false, candidate = status === 'live'): PeerEntry => ({ id, status, accused, candidate });
@@ -89,6 +90,16 @@ describe('heartbeat', () => {
     expect(plain.ok && [plain.value.state?.restarting, plain.value.state?.peers.map((p) => p.held)]).toEqual([undefined, [undefined, undefined]]);
   });
 
+  test('kept addresses ride with the state as extension 1 (a release without them skips it); more than fit are refused', () => {
+    const kept = [addressId('192.0.2.201'), addressId('2001:db8::201')];
+    const d = decodeHeartbeat(encodeHeartbeat({ ...beat, state: { ...full, kept } }, KEY), KEY, sender);
+    expect(d.ok && [d.value.state?.kept, d.value.extensions]).toEqual([kept, undefined]);
+    const body = Buffer.from(encodeHeartbeat(beat, KEY)).subarray(0, -16);
+    const bare = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([1, 4, 0, 0, 0, 1])])), KEY, sender);
+    expect(bare.ok && bare.value.extensions).toEqual([{ type: 1, value: Uint8Array.from([0, 0, 0, 1]) }]);
+    expect(() => encodeHeartbeat({ ...beat, state: { ...full, kept: Array.from({ length: MAX_KEPT + 1 }, (_, i) => i) } }, KEY)).toThrow(/too long/);
+  });
+
   test('versions 1 and 2 (which began "MLBH") and any later one are refused as badVersion', () => {
     expect(decodeHeartbeat(Buffer.concat([Buffer.from('MLBH'), Buffer.alloc(60, 2)]), KEY, sender)).toEqual({ ok: false, error: 'badVersion' });
     const b = Buffer.from(encodeHeartbeat(beat, KEY));
@@ -117,6 +128,7 @@ describe('heartbeat', () => {
       links: Array.from({ length: MAX_LINKS }, (_, i) => `eth${i}`.padEnd(15, 'x')),
       macs: Array.from({ length: MAX_LINKS }, () => '02:00:00:00:00:01'),
       peers: Array.from({ length: MAX_PEERS }, (_, i) => entry(i, 'live')),
+      kept: Array.from({ length: MAX_KEPT }, (_, i) => i),
     };
     expect(encodeHeartbeat({ ...beat, state: longest }, KEY).length).toBeLessThanOrEqual(MAX_DATAGRAM);
     expect(() => encodeHeartbeat({ ...beat, state: { ...longest, peers: [...longest.peers, entry(1, 'live')] } }, KEY)).toThrow(/too long/);

@@ -14,7 +14,8 @@
  *    bit 3 candidate, bit 4 restarting), interval (ms), node name, links, MACs, then the peers it watches,
  *    each an id and a byte (bits 0-1 heard: 0 no, 1 deciding, 2 holding; bit 2 accused; bit 3 elected among;
  *    bit 4 its addresses held for its restart)
- *    then extensions (type, length, value) up to the 16-byte HMAC over the sender's id and everything before it.
+ *    then extensions (type, length, value) up to the 16-byte HMAC over the sender's id and everything before it;
+ *    with a state, extension 1 lists the addresses the sender keeps after taking them over (4-byte ids).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { formatMac, macBytes } from '../l2/mac.js';
@@ -32,6 +33,9 @@ const PROBE_FLAG = 2;
 export const MAX_LINKS = 16;
 export const MAX_PEERS = 150;
 export const MAX_DATAGRAM = 1452;
+/** Addresses a speaker keeps after a takeover that its state can list; it keeps no more than these. */
+export const MAX_KEPT = 12;
+const KEPT_EXTENSION = 1;
 
 /** What a speaker hears of one node it watches: deciding, holding, or nothing (an accusation). */
 export type PeerStatus = 'live' | 'holding' | 'silent';
@@ -73,6 +77,8 @@ export interface SpeakerState {
   readonly macs: readonly string[];
   /** The nodes the sender watches and what it makes of them; a node watched for a short time and not heard yet is left out. */
   readonly peers: readonly PeerEntry[];
+  /** Addresses (addressId) the sender took over and keeps although a node before it in their chains is back. */
+  readonly kept?: readonly number[];
 }
 
 /** An extension a later release may add; receivers keep what they do not know unread. */
@@ -112,6 +118,17 @@ export function nodeId(name: string): number {
 }
 const ids = new Map<string, number>();
 
+/** An address's id on the wire: the first 4 bytes of sha256(ip), as for node names. */
+export const addressId = nodeId;
+
+/** The kept addresses as an extension of the state. */
+function keptExtension(kept: readonly number[]): Extension {
+  if (kept.length > MAX_KEPT) throw new Error('heartbeat state field too long');
+  const v = Buffer.alloc(4 * kept.length);
+  kept.forEach((id, i) => v.writeUInt32BE(id >>> 0, 4 * i));
+  return { type: KEPT_EXTENSION, value: v };
+}
+
 function stateSize(s: SpeakerState, name: Buffer, links: Buffer[]): number {
   return 1 + 1 + 2 + 1 + name.length + 1 + links.reduce((n, l) => n + 1 + l.length, 0) + 1 + 6 * s.macs.length + 2 + 5 * s.peers.length;
 }
@@ -121,7 +138,7 @@ export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
   const name = Buffer.from(s?.node ?? '', 'utf8');
   const links = (s?.links ?? []).map((l) => Buffer.from(l, 'utf8'));
   if (s && (name.length > 255 || links.length > MAX_LINKS || s.macs.length > MAX_LINKS || links.some((l) => l.length > 15) || s.peers.length > MAX_PEERS)) throw new Error('heartbeat state field too long');
-  const exts = h.extensions ?? [];
+  const exts = [...(s?.kept?.length ? [keptExtension(s.kept)] : []), ...(h.extensions ?? [])];
   if (exts.some((e) => e.type > 255 || e.value.length > 255)) throw new Error('heartbeat extension too long');
   const size = HEADER_LEN + (s ? stateSize(s, name, links) : 0) + exts.reduce((n, e) => n + 2 + e.value.length, 0);
   const out = Buffer.alloc(size + MAC_LEN);
@@ -198,7 +215,11 @@ export function decodeHeartbeat(b: Uint8Array, key: Uint8Array, idOf: (node: str
     const type = body[o];
     const len = body[o + 1];
     if (type === undefined || len === undefined || o + 2 + len > body.length) return fail('truncated');
-    extensions.push({ type, value: Uint8Array.from(body.subarray(o + 2, o + 2 + len)) });
+    const value = body.subarray(o + 2, o + 2 + len);
+    if (state && type === KEPT_EXTENSION && len % 4 === 0) {
+      const kept = Array.from({ length: len / 4 }, (_, i) => value.readUInt32BE(4 * i));
+      if (kept.length) state = { ...state, kept };
+    } else extensions.push({ type, value: Uint8Array.from(value) });
     o += 2 + len;
   }
   const id = idOf(state?.node);

@@ -46,6 +46,13 @@ export interface PeerState {
   readonly stateVersion: number;
 }
 
+/** What a peer held for its restart had when it said so: its addresses stay with it on these. */
+export interface Held {
+  readonly links: readonly string[];
+  /** The addresses it kept after takeovers (heartbeat.ts addressId). */
+  readonly kept: readonly number[];
+}
+
 export type HeardResult = 'accepted' | 'replayed' | 'unknownPeer';
 
 /** Called for every accepted heartbeat; `changed` when the peer restarted or what it reports differs from before. */
@@ -66,7 +73,7 @@ interface Peer {
   readonly since: number;
   heard: boolean;
   // it said it restarts: until when it is held, the boot that said so, and its links then
-  held?: { readonly until: number; readonly boot: number; readonly links: readonly string[]; readonly timer: Timer };
+  held?: Held & { readonly boot: number; readonly timer: Timer };
 }
 
 export class Liveness {
@@ -130,7 +137,7 @@ export class Liveness {
   #restart(node: string, p: Peer, boot: number): void {
     const holdMs = this.opts.restartHoldMs ?? DEFAULT_RESTART_HOLD_MS;
     if (p.state?.restarting && !p.held && holdMs > 0) {
-      p.held = { until: this.clock.now() + holdMs, boot, links: p.state.links, timer: this.clock.setTimeout(() => this.#unhold(node, p), holdMs) };
+      p.held = { boot, links: p.state.links, kept: p.state.kept ?? [], timer: this.clock.setTimeout(() => this.#unhold(node, p), holdMs) };
     } else if (p.held && p.held.boot !== boot && p.state && !p.state.holding) {
       p.held.timer.cancel();
       delete p.held;
@@ -144,9 +151,9 @@ export class Liveness {
     if (!p.up) this.onChange(node, false);
   }
 
-  /** The links of a peer held for its restart (its addresses stay with it), or undefined. */
-  held(node: string): readonly string[] | undefined {
-    return this.#peers.get(node)?.held?.links;
+  /** What a peer held for its restart had (its addresses stay with it), or undefined. */
+  held(node: string): Held | undefined {
+    return this.#peers.get(node)?.held;
   }
 
   #arm(node: string, p: Peer, ms: number, interval: number): void {

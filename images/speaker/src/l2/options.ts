@@ -2,6 +2,7 @@
 /** L2 timing settings from the environment, validated. Pure. */
 import { DEFAULT_LIVENESS, DEFAULT_RESTART_HOLD_MS, type LivenessOptions } from '../health/liveness.js';
 import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './announcer.js';
+import { DEFAULT_RETURN_DELAY_MS } from './speaker.js';
 import { DEFAULT_BACKUPS } from './topology.js';
 
 export interface L2Options {
@@ -10,6 +11,8 @@ export interface L2Options {
   readonly heartbeatPort: number;
   /** Nodes after the preferred one that may take an address over, and ring neighbours watched on each side (the same on every speaker). */
   readonly backups: number;
+  /** How long a placed node must be back before an address taken over from it returns, when that is worth a move (ms). */
+  readonly returnDelayMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
@@ -32,6 +35,7 @@ function list(env: NodeJS.ProcessEnv, name: string, def: readonly number[]): rea
 /**
  * METALLB_HEARTBEAT_INTERVAL_MS (50), METALLB_HEARTBEAT_MULTIPLIER (3), METALLB_HEARTBEAT_PORT (7946), METALLB_L2_BACKUPS (3),
  * METALLB_L2_RESTART_HOLD_MS (30000: how long peers hold the addresses of a speaker stopping to restart; 0 = never),
+ * METALLB_L2_RETURN_DELAY_MS (30000: how long a placed node must be back before an address taken over from it returns),
  * METALLB_L2_GRATUITOUS_MS ("0,50,1100,2200,3300,4400"), METALLB_L2_PROBE_WAIT_MS (200; 0 = no probe),
  * METALLB_L2_CONFLICT_RETRY_MS (10000), METALLB_L2_REFRESH_MS (0 = off), METALLB_L2_ANNOUNCE_RATE (5000 probes and
  * announcements per second at most; 0 = unpaced). Throws a message naming the bad variable.
@@ -52,5 +56,6 @@ export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
     },
     heartbeatPort: int(env, 'METALLB_HEARTBEAT_PORT', 7946, 1, 65535),
     backups: int(env, 'METALLB_L2_BACKUPS', DEFAULT_BACKUPS, 1, 64),
+    returnDelayMs: int(env, 'METALLB_L2_RETURN_DELAY_MS', DEFAULT_RETURN_DELAY_MS, 0, 86_400_000),
   };
 }

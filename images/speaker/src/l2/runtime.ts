@@ -66,6 +66,7 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     ...(o.excluded ? { excluded: o.excluded } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     onReportChange: () => ref.heartbeats?.sendNow(),
+    returnDelayMs: o.options.returnDelayMs,
   });
   ref.speaker = s;
   const heartbeats = new HeartbeatService({

@@ -13,8 +13,8 @@ const NODES = ['node-1', 'node-2', 'node-3'];
 const IPS = ['192.0.2.200', '192.0.2.201', '192.0.2.202'];
 const topology = buildTopology(IPS.map((ip, i): L2Instance => ({ key: `default/web-${i}`, service: { namespace: 'default', name: 'web' }, ip, preferred: NODES[i], eligible: NODES, interfaces: [] })));
 
-function cluster(): SimNet {
-  const net = new SimNet({ topology, intervalMs: 100, multiplier: 3 }, NODES);
+function cluster(returnDelayMs = 300): SimNet {
+  const net = new SimNet({ topology, intervalMs: 100, multiplier: 3, returnDelayMs }, NODES);
   for (const n of NODES) net.start(n);
   net.run(1000);
   return net;
@@ -122,7 +122,7 @@ describe('L2 speakers together', () => {
   });
 
   test('the restart hold is bounded: a speaker that said it restarts and stays away is taken over when the hold ends', () => {
-    const net = new SimNet({ topology, intervalMs: 100, multiplier: 3, restartHoldMs: 2000 }, NODES);
+    const net = new SimNet({ topology, intervalMs: 100, multiplier: 3, restartHoldMs: 2000, returnDelayMs: 300 }, NODES);
     for (const n of NODES) net.start(n);
     net.run(1000);
     net.leave('node-1');
@@ -134,7 +134,7 @@ describe('L2 speakers together', () => {
   });
 
   test('a peer without the restart hold (the previous release) takes the address over; the others leave it to it, and one speaker answers', () => {
-    const net = new SimNet({ topology, intervalMs: 100, multiplier: 3 }, NODES);
+    const net = new SimNet({ topology, intervalMs: 100, multiplier: 3, returnDelayMs: 300 }, NODES);
     net.start('node-1');
     net.start('node-2', 1, 0);
     net.start('node-3');
@@ -144,6 +144,50 @@ describe('L2 speakers together', () => {
     net.run(1000);
     expect(net.owners(IPS)['192.0.2.200']).toEqual(['node-2']);
     expect(net.longestDual).toBe(0);
+    net.stop();
+  });
+
+  test('a node that keeps coming and going pulls nothing back; once back for the return delay, its address returns once', () => {
+    // Up for 500 ms at a time: a candidate for 200 ms, and to its peers until they notice it gone, 300 ms later.
+    const net = cluster(1000);
+    net.kill('node-1');
+    net.run(310);
+    const heir = net.owners(IPS)['192.0.2.200'] ?? [];
+    expect(heir).toHaveLength(1);
+    const seen = new Set<string>();
+    const watch = (ms: number): void => {
+      for (let i = 0; i < ms; i += 10) {
+        net.run(10);
+        seen.add(JSON.stringify(net.owners(IPS)['192.0.2.200']));
+      }
+    };
+    for (let boot = 2; boot < 6; boot++) {
+      net.start('node-1', boot);
+      watch(500);
+      net.kill('node-1');
+      watch(300);
+    }
+    expect([...seen]).toEqual([JSON.stringify(heir)]);
+    net.start('node-1', 9);
+    watch(1200);
+    expect(net.owners(IPS)['192.0.2.200']).toEqual(heir);
+    watch(300);
+    expect(net.owners(IPS)).toEqual(home);
+    expect(net.longestDual).toBeLessThanOrEqual(2);
+    net.stop();
+  });
+
+  test('an address whose Service has no other address on the heir stays there when its node comes back', () => {
+    const own = buildTopology(IPS.map((ip, i): L2Instance => ({ key: `default/svc-${i}`, service: { namespace: 'default', name: `svc-${i}` }, ip, preferred: NODES[i], eligible: NODES, interfaces: [] })));
+    const net = new SimNet({ topology: own, intervalMs: 100, multiplier: 3, returnDelayMs: 300 }, NODES);
+    for (const n of NODES) net.start(n);
+    net.run(1000);
+    net.kill('node-1');
+    net.run(310);
+    const heir = net.owners(IPS)['192.0.2.200'];
+    net.start('node-1', 2);
+    net.run(3000);
+    expect(net.owners(IPS)).toEqual({ ...home, '192.0.2.200': heir });
     net.stop();
   });
 

@@ -2,7 +2,7 @@
 import { Registry } from 'prom-client';
 import pino from 'pino';
 import { ManualClock } from '../../../../lib/clock.js';
-import { nodeId } from '../health/heartbeat.js';
+import { addressId, nodeId } from '../health/heartbeat.js';
 import { Liveness } from '../health/liveness.js';
 import { ARP_REQUEST, arpFrame } from './arp.js';
 import { decodeFrame } from './frame.js';
@@ -41,7 +41,7 @@ const inst = (ip: string, preferred?: string, interfaces: string[] = []): L2Inst
   key: `default/web-c-${ip}`, service: { namespace: 'default', name: 'web' }, ip, preferred, eligible: ['node-a', 'node-b'], interfaces,
 });
 
-function setup(probeWaitMs = 0) {
+function setup(probeWaitMs = 0, returnDelayMs?: number) {
   const clock = new ManualClock();
   const reg = new Registry();
   const links = new Map<string, MemoryLink>();
@@ -60,6 +60,7 @@ function setup(probeWaitMs = 0) {
     },
     onEvent: (e) => events.push(e),
     onReportChange: () => reports.push(clock.now()),
+    ...(returnDelayMs !== undefined ? { returnDelayMs } : {}),
   });
   ref.sp = sp;
   const eth0: LinkState = { name: 'eth0', mac: MAC_A, up: true, enslaved: false, noArp: false };
@@ -104,19 +105,59 @@ describe('L2Speaker', () => {
     expect(r.ok && r.value.kind === 'arp' && r.value.arp.spa).toBe('192.0.2.200');
   });
 
-  test('a peer that goes silent hands its address over; it comes back and takes it again', () => {
+  test('a peer that goes silent hands its address over; back, it does not take it again (not worth a move) and we list it as kept', () => {
     const { clock, sp, beat, events } = setup();
     beat(1);
     sp.setInstances([inst('192.0.2.201', 'node-b')]);
-    clock.advance(300);
+    clock.advance(250);
     beat(2);
+    clock.advance(100);
     expect(sp.announced()).toEqual([]);
     clock.advance(300);
     expect(sp.announced()).toEqual(['192.0.2.201']);
     expect(events.at(-1)).toMatchObject({ type: 'announced', ip: '192.0.2.201', links: ['eth0'] });
-    beat(3);
-    expect(sp.announced()).toEqual([]);
-    expect(events.at(-1)).toMatchObject({ type: 'released', ip: '192.0.2.201' });
+    for (let seq = 3; seq < 40; seq++) {
+      beat(seq);
+      clock.advance(100);
+    }
+    expect(sp.announced()).toEqual(['192.0.2.201']);
+    expect(sp.report().kept).toEqual([addressId('192.0.2.201')]);
+  });
+
+  test('two addresses of one Service on our node: the one taken over goes back once its node is back for the return delay', () => {
+    const { clock, sp, beat } = setup(0, 1000);
+    beat(1);
+    sp.setInstances([inst('192.0.2.200', 'node-a'), inst('192.0.2.201', 'node-b')]);
+    clock.advance(300);
+    beat(2);
+    clock.advance(300);
+    expect(sp.announced().sort()).toEqual(['192.0.2.200', '192.0.2.201']);
+    const back = clock.now();
+    let seq = 3;
+    while (clock.now() - back < 900) {
+      beat(seq++);
+      clock.advance(100);
+    }
+    expect(sp.announced().sort()).toEqual(['192.0.2.200', '192.0.2.201']);
+    while (clock.now() - back < 1200) {
+      beat(seq++);
+      clock.advance(100);
+    }
+    expect(sp.announced()).toEqual(['192.0.2.200']);
+    expect(sp.report().kept).toBeUndefined();
+  });
+
+  test('a keep ends when the address is placed on another node (its chain starts elsewhere)', () => {
+    const { clock, sp, beat } = setup();
+    beat(1);
+    sp.setInstances([inst('192.0.2.201', 'node-b')]);
+    clock.advance(300);
+    beat(2);
+    clock.advance(300);
+    expect(sp.report().kept).toEqual([addressId('192.0.2.201')]);
+    sp.setInstances([inst('192.0.2.201', 'node-a')]);
+    expect(sp.report().kept).toBeUndefined();
+    expect(sp.announced()).toEqual(['192.0.2.201']);
   });
 
   test('a peer whose L2 interface is down is not usable for the address', () => {

@@ -6,7 +6,7 @@
  */
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
-import { nodeId, type PeerEntry, type SpeakerState } from '../health/heartbeat.js';
+import { MAX_KEPT, addressId, nodeId, type PeerEntry, type SpeakerState } from '../health/heartbeat.js';
 import type { Liveness } from '../health/liveness.js';
 import { StallWatch } from '../health/stall.js';
 import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
@@ -49,7 +49,12 @@ export interface L2SpeakerDeps {
   readonly onEvent?: (e: SpeakerEvent) => void;
   /** What our heartbeats report changed (holding, links): send one now. */
   readonly onReportChange?: () => void;
+  /** How long a placed node must have been a candidate before an address we took over from it goes back (ms). */
+  readonly returnDelayMs?: number;
 }
+
+/** A node that failed and came back is trusted with its addresses again after this long. */
+export const DEFAULT_RETURN_DELAY_MS = 30_000;
 
 export class L2Speaker {
   // ip -> instances with that address (several when shared)
@@ -77,6 +82,11 @@ export class L2Speaker {
   // addresses whose delegation may have changed; every address when `#allDirty`
   readonly #dirty = new Set<string>();
   #allDirty = false;
+  // ip -> the head of its chain when we took it over: we keep it (our heartbeats list it) while that node is back
+  readonly #kept = new Map<string, string>();
+  // node -> since when it has been one of our candidates, without a break
+  readonly #candidateSince = new Map<string, number>();
+  #returnTimer: Timer | undefined;
   // log lines and events in order; a release waits until no link answers the address any more
   readonly #outbox: { run: () => void; ready: boolean }[] = [];
   readonly #announcer: Announcer;
@@ -244,12 +254,21 @@ export class L2Speaker {
     const paused = this.#paused();
     const { reports, cands } = this.#decide();
     if (this.#holding && this.#heldByPeers()) this.#resumeUntil = this.d.clock.now() + this.d.liveness.detectionMs() + this.d.liveness.graceMs();
+    const now = this.d.clock.now();
+    for (const n of this.#candidateSince.keys()) if (!cands.has(n)) this.#candidateSince.delete(n);
+    for (const n of cands) if (!this.#candidateSince.has(n)) this.#candidateSince.set(n, now);
+    const keptBefore = [...this.#kept.keys()].join();
+    this.#reviewKept(now);
     const want = new Set<string>();
     for (const [ip, chain] of this.#chains) {
       const insts = this.#byIp.get(ip) ?? [];
-      const e = this.#election(ip, chain, insts);
+      const base = this.#election(ip, chain, insts);
       // A peer held for its restart keeps its addresses: nobody else takes them meanwhile.
-      const owner = electOwner({ ...e, usable: (n) => (cands.has(n) || this.d.liveness.held(n) !== undefined) && e.usable(n) });
+      const usable = (n: string): boolean => (cands.has(n) || this.d.liveness.held(n) !== undefined) && base.usable(n);
+      // A member that took the address over and keeps it comes first, for every member of the chain alike.
+      const keeper = chain.find((n) => usable(n) && this.#keeps(n, ip, chain));
+      const e = keeper === undefined ? base : { ...base, chain: [keeper, ...chain.filter((n) => n !== keeper)] };
+      const owner = electOwner({ ...e, usable });
       const prev = this.#lastOwner.get(ip);
       this.#lastOwner.set(ip, owner);
       if (owner !== this.d.node || this.#holding || isolated || !agreedBy(e, this.d.node, reports)) continue;
@@ -265,9 +284,21 @@ export class L2Speaker {
         const resumed = !takeover && this.d.clock.now() < this.#resumeUntil;
         this.d.log.info({ op: 'acquire', ip, service: insts.map(svcName).join(','), takeover, resumed, from: prev }, takeover ? 'taking over address' : resumed ? 'resuming address after a restart' : 'acquiring address');
         this.#announcer.acquire(ip, !takeover && !resumed);
+        if (takeover && prev !== this.d.node && chain[0] !== this.d.node && this.#kept.size < MAX_KEPT) this.#kept.set(ip, chain[0] ?? '');
       }
     }
-    for (const ip of this.#announcer.addresses()) if (!want.has(ip)) this.#announcer.release(ip);
+    for (const ip of this.#announcer.addresses()) {
+      if (want.has(ip)) continue;
+      this.#announcer.release(ip);
+      this.#kept.delete(ip);
+    }
+    for (const ip of [...this.#kept.keys()]) if (!want.has(ip)) this.#kept.delete(ip);
+    // What we took or gave up now may make a return worth it (or due): decide again at once, or when due.
+    const review = this.#reviewKept(now);
+    if ([...this.#kept.keys()].join() !== keptBefore) this.d.onReportChange?.();
+    this.#returnTimer?.cancel();
+    this.#returnTimer = review.next === Infinity ? undefined : this.d.clock.setTimeout(() => this.recompute(), review.next - now);
+    if (review.ended) this.recompute();
     for (const ip of [...this.#lastOwner.keys()]) if (!this.#chains.has(ip)) this.#lastOwner.delete(ip);
     // Instances may have changed the interfaces of an address without a state change.
     this.#allDirty = true;
@@ -285,6 +316,53 @@ export class L2Speaker {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Ends the keeps of addresses that go back to their placed node (the head of their chain) now: only
+   * when that is worth a move, that is when it has been a candidate for the return delay (so a node that
+   * comes and goes pulls nothing back and forth) and we announce another address of the same Service (its
+   * addresses would otherwise share our node). A changed chain head (placed elsewhere) ends a keep too.
+   * Returns whether one ended, and when to look again.
+   */
+  #reviewKept(now: number): { ended: boolean; next: number } {
+    const perService = this.#announcedPerService();
+    let ended = false;
+    let next = Infinity;
+    for (const [ip, head] of [...this.#kept]) {
+      const chain = this.#chains.get(ip);
+      const since = this.#candidateSince.get(head);
+      if (chain?.[0] !== head) {
+        this.#kept.delete(ip);
+        ended = true;
+        continue;
+      }
+      if (since === undefined) continue;
+      const due = since + (this.d.returnDelayMs ?? DEFAULT_RETURN_DELAY_MS);
+      if (now < due) {
+        next = Math.min(next, due);
+        continue;
+      }
+      if (!(this.#byIp.get(ip) ?? []).some((i) => (perService.get(svcName(i)) ?? 0) >= 2)) continue;
+      this.#kept.delete(ip);
+      ended = true;
+      this.d.log.info({ op: 'return', ip, to: head }, 'returning address to its placed node: it is back for the return delay and our node announces another address of the Service');
+    }
+    return { ended, next };
+  }
+
+  /** How many addresses we announce per Service (namespace/name). */
+  #announcedPerService(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const ip of this.announced()) for (const s of new Set((this.#byIp.get(ip) ?? []).map(svcName))) out.set(s, (out.get(s) ?? 0) + 1);
+    return out;
+  }
+
+  /** Whether a node keeps `ip` after taking it over: we by our own record, a peer by its latest state (or the one it left with). */
+  #keeps(node: string, ip: string, chain: readonly string[]): boolean {
+    if (node === this.d.node) return this.#kept.get(ip) === chain[0];
+    const kept = this.d.liveness.peer(node)?.state?.kept ?? this.d.liveness.held(node)?.kept;
+    return kept !== undefined && keptSet(kept).has(addressId(ip));
   }
 
   /** Whether a peer reports holding our addresses for our restart: we are the next process of a speaker that left. */
@@ -319,7 +397,7 @@ export class L2Speaker {
   }
 
   /** What our heartbeats say of us and of each peer we watch (see owner.ts). */
-  report(): { holding: boolean; accused: boolean; candidate: boolean; restarting?: true; peers: PeerEntry[] } {
+  report(): { holding: boolean; accused: boolean; candidate: boolean; restarting?: true; peers: PeerEntry[]; kept?: number[] } {
     const { cands, accuses, accused } = this.#decide();
     const peers: PeerEntry[] = [];
     for (const n of this.d.liveness.names()) {
@@ -327,7 +405,8 @@ export class L2Speaker {
       const held = this.d.liveness.held(n) !== undefined;
       if (status) peers.push({ id: nodeId(n), status, accused: accuses.has(n), candidate: cands.has(n), ...(held ? { held } : {}) });
     }
-    return { holding: this.#holding, accused, candidate: cands.has(this.d.node), ...(this.#leaving ? { restarting: true as const } : {}), peers: peers.sort((a, b) => a.id - b.id) };
+    const kept = [...this.#kept.keys()].map(addressId).sort((a, b) => a - b);
+    return { holding: this.#holding, accused, candidate: cands.has(this.d.node), ...(this.#leaving ? { restarting: true as const } : {}), peers: peers.sort((a, b) => a.id - b.id), ...(kept.length ? { kept } : {}) };
   }
 
   /** The election for an address; `usable` says whether a node is alive (to us) with a link allowed for it. */
@@ -335,7 +414,7 @@ export class L2Speaker {
     const allowed = insts.some((i) => i.interfaces.length === 0) ? [] : insts.flatMap((i) => i.interfaces);
     const usable = (node: string): boolean => {
       const peer = this.d.liveness.peer(node);
-      const links = node === this.d.node ? [...this.#links.keys()] : peer?.up && peer.state ? peer.state.links : this.d.liveness.held(node) ?? [];
+      const links = node === this.d.node ? [...this.#links.keys()] : peer?.up && peer.state ? peer.state.links : this.d.liveness.held(node)?.links ?? [];
       return links.some((l) => interfaceAllowed(l, allowed, this.#excluded));
     };
     return { ip, chain, usable };
@@ -472,6 +551,7 @@ export class L2Speaker {
   stop(): void {
     this.#holdTimer?.cancel();
     this.#pauseTimer?.cancel();
+    this.#returnTimer?.cancel();
     this.#stalls.stop();
     // Closed links answer nothing, so every release can be reported now.
     for (const l of this.#links.values()) l.close();
@@ -490,6 +570,14 @@ function entriesOf(state: SpeakerState): Map<number, PeerEntry> {
   let m = entryMaps.get(state);
   if (!m) entryMaps.set(state, (m = new Map(state.peers.map((p) => [p.id, p]))));
   return m;
+}
+
+// the kept ids of a state (or a held record) as a set, built once
+const keptSets = new WeakMap<readonly number[], Set<number>>();
+function keptSet(kept: readonly number[]): Set<number> {
+  let s = keptSets.get(kept);
+  if (!s) keptSets.set(kept, (s = new Set(kept)));
+  return s;
 }
 
 function svcName(i: L2Instance): string {
