@@ -16,7 +16,7 @@ export function previousSpeaker(): { main: string; commit: string } | { unavaila
   const git = (...args: string[]): string => execFileSync('git', ['-C', REPO, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   let commit: string;
   try {
-    const added = git('log', '-1', '--format=%H', '-S', 'restartHoldMs', '--', 'images/speaker/src/health/liveness.ts');
+    const added = git('log', '--reverse', '--format=%H', '-S', 'restartHoldMs', '--', 'images/speaker/src/health/liveness.ts').split('\n')[0];
     if (!added) return { unavailable: 'git history does not reach the release before restart notices (a shallow clone?)' };
     commit = git('rev-parse', `${added}^`);
   } catch {
