@@ -17,13 +17,13 @@ function children(pid: number): number[] {
   return out;
 }
 
-/** utime + stime of the process and its live descendants, ms; 0 for a process that is gone. */
+/** CPU time of the process, of its children that exited (cutime + cstime) and of its live descendants, ms; 0 for a process that is gone. */
 export function treeCpuMs(pid: number): number {
   let ms = 0;
   try {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    ms = (Number(rest[11]) + Number(rest[12])) * TICK_MS;
+    ms = (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) * TICK_MS;
   } catch {
     return 0;
   }
