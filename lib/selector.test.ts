@@ -135,3 +135,51 @@ describe('label selectors', () => {
     }));
   });
 });
+
+const served = { app: 'web', tier: 'front', 'example.com/zone': 'a' };
+
+describe('label selectors in the query-string form', () => {
+  test.each([
+    ['', true],
+    ['app=web', true],
+    ['app==web', true],
+    ['app!=web', false],
+    ['app=web,tier=front', true],
+    ['app=web,tier=back', false],
+    ['tier in (front, back)', true],
+    ['tier notin (front)', false],
+    ['tier notin (back)', true],
+    ['missing notin (x)', true],
+    ['example.com/zone', true],
+    ['!example.com/zone', false],
+    ['!missing', true],
+    ['missing', false],
+    ['app in (web),!missing,tier', true],
+  ])('%s matches: %s', (sel, want) => {
+    expect(matches(parseSelectorText(sel), served)).toBe(want);
+  });
+
+  test('bad selectors are SelectorErrors naming the part', () => {
+    expect(() => parseSelectorText('app=we b')).toThrow(SelectorError);
+    expect(() => parseSelectorText('-app=x')).toThrow(/invalid label key "-app"/);
+    expect(() => parseSelectorText('app in x')).toThrow(SelectorError);
+  });
+
+  test('property: any text parses or fails with a SelectorError, never anything else', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => {
+      try {
+        parseSelectorText(s);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SelectorError);
+      }
+    }));
+  });
+
+  test('property: "k=v" built from valid parts matches exactly the maps with k=v', () => {
+    const word = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
+    fc.assert(fc.property(word, word, fc.dictionary(word, word), (k, v, m) => {
+      expect(matches(parseSelectorText(`${k}=${v}`), m)).toBe(m[k] === v);
+      expect(matches(parseSelectorText(`${k}!=${v}`), m)).toBe(m[k] !== v);
+    }));
+  });
+});

@@ -103,8 +103,8 @@ export function parseSelector(spec: LabelSelector | null | undefined): Selector 
 
 const sortByKey = (reqs: Requirement[]): Requirement[] => reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
-/** Splits on commas that are not inside parentheses. */
-function splitTop(text: string): string[] {
+/** Splits selector text (label or field) on the commas that are not inside parentheses. */
+export function splitSelectorText(text: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let cur = '';
@@ -123,7 +123,7 @@ function splitTop(text: string): string[] {
 /** The query-string form (`?labelSelector=`) as labels.Parse reads it; empty selects everything. */
 export function parseSelectorText(text: string | undefined): Selector {
   const reqs: Requirement[] = [];
-  for (const part of splitTop(text ?? '')) {
+  for (const part of splitSelectorText(text ?? '')) {
     let m: RegExpMatchArray | null;
     if ((m = part.match(/^!\s*(\S+)$/))) reqs.push(requirement(m[1] ?? '', 'DoesNotExist'));
     else if ((m = part.match(/^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/))) {

@@ -49,8 +49,18 @@ describe('daemonSetNodes', () => {
     expect(matchTerm({}, n)).toBe(false);
   });
 
+  test('an invalid requirement is a reason the pod cannot run, not a silent non-match', () => {
+    const n = node('node-9', { rank: '5' });
+    const spec = (operator: string, values?: string[]) => ({ containers: [], affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'rank', operator, ...(values ? { values } : {}) }] }] } } } });
+    expect(unschedulableReason(spec('Near', ['5']), n)).toBe('invalid required node affinity: "Near" is not a valid node selector operator (on "rank")');
+    expect(unschedulableReason(spec('Gt', ['five']), n)).toMatch(/^invalid required node affinity: operator Gt on "rank" takes exactly one integer value/);
+    expect(unschedulableReason(spec('In'), n)).toMatch(/^invalid required node affinity: operator In on "rank" needs at least one value/);
+    expect(unschedulableReason(spec('In', ['5']), n)).toBeUndefined();
+  });
+
   test('property: NotIn is the complement of In on present labels', () => {
-    fc.assert(fc.property(fc.string(), fc.array(fc.string()), (v, vals) => {
+    const value = fc.stringMatching(/^([a-z0-9]([-a-z0-9]{0,4}[a-z0-9])?)?$/);
+    fc.assert(fc.property(value, fc.array(value, { minLength: 1 }), (v, vals) => {
       const n = node('x', { k: v });
       const inT = matchTerm({ matchExpressions: [{ key: 'k', operator: 'In', values: vals }] }, n);
       const notIn = matchTerm({ matchExpressions: [{ key: 'k', operator: 'NotIn', values: vals }] }, n);

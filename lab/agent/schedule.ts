@@ -1,27 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Which nodes a pod may run on: nodeSelector, required node affinity, taints and tolerations. Pure. */
 import type { V1Node, V1NodeSelectorRequirement, V1NodeSelectorTerm, V1PodSpec, V1Taint, V1Toleration } from '@kubernetes/client-node';
+import { matches, requirement, SelectorError, type Operator, type Requirement } from '../../lib/selector.js';
 
-function matchRequirement(r: V1NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) > Number(values[0]);
-    case 'Lt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) < Number(values[0]);
-    default: return false;
-  }
+const NODE_OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']);
+
+function nodeRequirement(r: V1NodeSelectorRequirement): Requirement {
+  if (!NODE_OPERATORS.has(r.operator)) throw new SelectorError(`"${r.operator}" is not a valid node selector operator (on "${r.key}")`);
+  return requirement(r.key, r.operator as Operator, r.values ?? []);
 }
 
-/** A node selector term: all its expressions and fields match (an empty term matches nothing, as in Kubernetes). */
+/**
+ * A node selector term: all its expressions and fields match (an empty term matches nothing, as in Kubernetes);
+ * fields know metadata.name only. Throws SelectorError for a bad requirement.
+ */
 export function matchTerm(term: V1NodeSelectorTerm, node: V1Node): boolean {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  return exprs.every((r) => matchRequirement(r, labels[r.key])) && fields.every((r) => matchRequirement(r, r.key === 'metadata.name' ? node.metadata?.name : undefined));
+  const name = node.metadata?.name;
+  return matches({ requirements: exprs.map(nodeRequirement) }, node.metadata?.labels)
+    && matches({ requirements: fields.map(nodeRequirement) }, name === undefined ? {} : { 'metadata.name': name });
 }
 
 /** Whether a toleration tolerates a taint (same rules as the scheduler). */
@@ -38,7 +37,11 @@ export function unschedulableReason(spec: V1PodSpec, node: V1Node): string | und
     if (labels[k] !== v) return `nodeSelector ${k}=${v} does not match`;
   }
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms && !terms.some((t) => matchTerm(t, node))) return 'required node affinity does not match';
+  try {
+    if (terms && !terms.some((t) => matchTerm(t, node))) return 'required node affinity does not match';
+  } catch (e) {
+    return `invalid required node affinity: ${(e as Error).message}`;
+  }
   for (const taint of node.spec?.taints ?? []) {
     if (taint.effect === 'PreferNoSchedule') continue;
     if (!(spec.tolerations ?? []).some((t) => tolerates(t, taint))) return `taint ${taint.key}:${taint.effect} is not tolerated`;

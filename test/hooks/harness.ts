@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import * as yaml from 'js-yaml';
 import { compileCrd, compileValuesSchema, formatFieldError, loadCrd, loadValuesSchema, type CompiledCrd, type SchemaValidator } from '../../lib/schemas/index.js';
-import { buildInput, type BindingContext, type HookModule, type HookOutput, type KubeObject, type KubeOperation, type KubernetesBinding, type LabelSelector } from '../../lib/hook-sdk/index.js';
+import { buildInput, type BindingContext, type HookModule, type HookOutput, type KubeObject, type KubeOperation, type KubernetesBinding } from '../../lib/hook-sdk/index.js';
+import { matches, parseSelector } from '../../lib/selector.js';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hooks-scenarios');
 
@@ -28,20 +29,6 @@ function group(apiVersion: string | undefined): string {
   return v.includes('/') ? (v.split('/')[0] as string) : '';
 }
 
-function labelsMatch(labels: Record<string, string>, sel: LabelSelector | undefined): boolean {
-  if (!sel) return true;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = e.key in labels;
-    const val = labels[e.key];
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-    if (e.operator === 'In' && !(has && (e.values ?? []).includes(val as string))) return false;
-    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(val as string)) return false;
-  }
-  return true;
-}
-
 /** Does a binding watch this object? (kind, API group, names, namespaces, labels) */
 export function bindingMatches(b: KubernetesBinding<unknown>, o: KubeObject): boolean {
   if (o.kind?.toLowerCase() !== b.kind.toLowerCase()) return false;
@@ -49,7 +36,7 @@ export function bindingMatches(b: KubernetesBinding<unknown>, o: KubeObject): bo
   if (b.nameSelector && !b.nameSelector.matchNames.includes(o.metadata?.name ?? '')) return false;
   const ns = b.namespace?.nameSelector?.matchNames;
   if (ns && !ns.includes(o.metadata?.namespace ?? '')) return false;
-  return labelsMatch(o.metadata?.labels ?? {}, b.labelSelector);
+  return !b.labelSelector || matches(parseSelector(b.labelSelector), o.metadata?.labels);
 }
 
 const key = (o: { apiVersion?: string; kind?: string; namespace?: string; name?: string }): string => `${group(o.apiVersion)}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
