@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { HEARTBEAT_PORT } from '../images/speaker/src/health/heartbeat.js';
 import { until } from '../test/helpers/until.js';
 import { L2Lab, l2LabUnavailableReason, labInstances, sleep } from '../test/l2/lab.js';
 import { result, type BenchResult } from './result.js';
@@ -30,7 +31,7 @@ async function measure(prefix: string, nodes: number, seconds: number, env: Reco
     await sleep(2000);
     const n1 = lab.node('node-1');
     const pcap = path.join(lab.dir, 'heartbeats.pcap');
-    const dump = lab.topo.spawn(n1.ns, 'tcpdump', ['-i', 'eth0', '-n', '-U', '-w', pcap, `udp and src host ${n1.ip4} and src port 7946`]);
+    const dump = lab.topo.spawn(n1.ns, 'tcpdump', ['-i', 'eth0', '-n', '-U', '-w', pcap, `udp and src host ${n1.ip4} and src port ${HEARTBEAT_PORT}`]);
     let err = '';
     dump.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     await until('tcpdump listening', () => err.includes('listening on'), 10_000, 20);

@@ -8,7 +8,8 @@
  * References from the same run: every speaker heartbeating every other (the previous shape, same
  * code) at 10 speakers, the 10-speaker figures for 100 and 1,000 (growth), the UDP payload of a
  * 1,500-byte MTU, the detection time for the longest double announcement.
- * LIVENESS_BENCH_SIZES (10,100,1000) and LIVENESS_BENCH_KILLS (5) set the sizes and dead nodes.
+ * LIVENESS_BENCH_SIZES (10,100,1000) and LIVENESS_BENCH_KILLS (5) set the sizes and dead nodes;
+ * LIVENESS_BENCH_LIMIT_S (600) bounds the wall time of one size's simulation (it then fails).
  */
 import { place } from '../hooks/src/lib/placement.js';
 import { DEFAULT_LIVENESS } from '../images/speaker/src/health/liveness.js';
@@ -54,14 +55,21 @@ function instances(nodes: readonly string[]): L2Instance[] {
   }));
 }
 
-function simulate(size: number, allToAll: boolean, kills: number): Run {
+function simulate(size: number, allToAll: boolean, kills: number, limitS: number): Run {
   const t0 = performance.now();
+  // Advances the simulated clock, failing once the wall time passes the limit.
+  const advance = (ms: number): void => {
+    for (let left = ms; left > 0; left -= 50) {
+      if (performance.now() - t0 > limitS * 1000) throw new Error(`simulating ${size} speakers took longer than ${limitS} s (LIVENESS_BENCH_LIMIT_S)`);
+      net.advance(Math.min(50, left));
+    }
+  };
   const nodes = Array.from({ length: size }, (_, i) => `node-${i + 1}`);
   const insts = instances(nodes);
   const topology = buildTopology(insts, [nodes], allToAll ? size : undefined);
   const net = new SimNet({ topology, intervalMs, multiplier }, nodes);
   for (const n of nodes) net.start(n);
-  net.advance(SETTLE_MS);
+  advance(SETTLE_MS);
   const owners = (): number => insts.filter((i) => net.announcers(i.ip).join() !== i.preferred).length;
   let disagreements = owners();
   for (const m of net.members.values()) m.sent = m.sentBytes = 0;
@@ -69,7 +77,7 @@ function simulate(size: number, allToAll: boolean, kills: number): Run {
   const count = (): void => {
     for (const m of net.members.values()) largest = Math.max(largest, m.largest);
   };
-  net.advance(MEASURE_MS);
+  advance(MEASURE_MS);
   count();
   const members = [...net.members.values()];
   const perSecond = members.reduce((n, m) => n + m.sent, 0) / members.length / (MEASURE_MS / 1000);
@@ -81,12 +89,12 @@ function simulate(size: number, allToAll: boolean, kills: number): Run {
     const dead = nodes[Math.floor(((k + 0.5) * size) / kills)] as string;
     const theirs = insts.filter((i) => i.preferred === dead).map((i) => i.ip);
     // Nodes die at any moment of the heartbeat interval.
-    net.advance((k * 17) % intervalMs);
+    advance((k * 17) % intervalMs);
     const killedAt = net.clock.now();
     net.kill(dead);
     const pending = new Set(theirs);
     for (let t = 0; pending.size > 0 && t < 5000; t++) {
-      net.advance(1);
+      advance(1);
       for (const ip of pending) {
         if (net.announcers(ip).length === 1) {
           failovers.push(net.clock.now() - killedAt);
@@ -95,10 +103,10 @@ function simulate(size: number, allToAll: boolean, kills: number): Run {
       }
     }
     disagreements += pending.size;
-    net.advance(500);
+    advance(500);
     disagreements += theirs.filter((ip) => net.announcers(ip).length !== 1).length;
     net.start(dead, 2 + k);
-    net.advance(SETTLE_MS);
+    advance(SETTLE_MS);
     disagreements += owners();
   }
   count();
@@ -109,13 +117,14 @@ function simulate(size: number, allToAll: boolean, kills: number): Run {
 export async function run(): Promise<BenchResult[]> {
   const sizes = (process.env.LIVENESS_BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
   const kills = Number(process.env.LIVENESS_BENCH_KILLS ?? 5);
+  const limitS = Number(process.env.LIVENESS_BENCH_LIMIT_S ?? 600);
   const out: BenchResult[] = [];
   const ours = new Map<number, Run>();
   const mesh = new Map<number, Run>();
   for (const size of sizes) {
-    ours.set(size, simulate(size, false, kills));
+    ours.set(size, simulate(size, false, kills, limitS));
     // All to all, every speaker computes every address's election: cubic, so at the smallest size only.
-    if (size === sizes[0]) mesh.set(size, simulate(size, true, kills));
+    if (size === sizes[0]) mesh.set(size, simulate(size, true, kills, limitS));
     await new Promise((r) => setImmediate(r));
   }
   const base = ours.get(sizes[0] ?? 10);

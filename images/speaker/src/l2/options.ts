@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** L2 timing settings from the environment, validated. Pure. */
+import { HEARTBEAT_PORT } from '../health/heartbeat.js';
 import { DEFAULT_LIVENESS, DEFAULT_RESTART_HOLD_MS, type LivenessOptions } from '../health/liveness.js';
 import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './announcer.js';
 import { DEFAULT_RETURN_DELAY_MS } from './speaker.js';
@@ -54,7 +55,7 @@ export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
       refreshMs: int(env, 'METALLB_L2_REFRESH_MS', DEFAULT_ANNOUNCER.refreshMs, 0, 3_600_000),
       framesPerSecond: int(env, 'METALLB_L2_ANNOUNCE_RATE', DEFAULT_ANNOUNCER.framesPerSecond ?? 0, 0, 1_000_000),
     },
-    heartbeatPort: int(env, 'METALLB_HEARTBEAT_PORT', 7946, 1, 65535),
+    heartbeatPort: int(env, 'METALLB_HEARTBEAT_PORT', HEARTBEAT_PORT, 1, 65535),
     backups: int(env, 'METALLB_L2_BACKUPS', DEFAULT_BACKUPS, 1, 64),
     returnDelayMs: int(env, 'METALLB_L2_RETURN_DELAY_MS', DEFAULT_RETURN_DELAY_MS, 0, 86_400_000),
   };
