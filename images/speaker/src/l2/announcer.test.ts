@@ -95,6 +95,46 @@ describe('announcer', () => {
     expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: PEER, phase: 'announce', stale: true });
   });
 
+  test('stale entries are corrected at most once a second per address', () => {
+    const { clock, sent, events, a } = setup();
+    a.acquire('192.0.2.200', false);
+    const before = sent.length;
+    a.claim('192.0.2.200', PEER);
+    a.claim('192.0.2.200', PEER);
+    expect(sent.length).toBe(before + 2);
+    expect(events.filter((e) => e.type === 'conflict')).toHaveLength(1);
+    clock.advance(1000);
+    const later = sent.length;
+    a.claim('192.0.2.200', PEER);
+    expect(sent.length).toBe(later + 2);
+  });
+
+  test('two speakers announcing one address at once do not answer each other in a loop', () => {
+    const clock = new ManualClock();
+    const sent = { a: 0, b: 0 };
+    const pair: Record<'a' | 'b', Announcer> = {} as Record<'a' | 'b', Announcer>;
+    const make = (self: 'a' | 'b', other: 'a' | 'b', mac: string, otherMac: string): Announcer =>
+      new Announcer(clock, { ...OPTS, refreshMs: 0 }, {
+        links: () => [{ name: 'eth0', mac }],
+        // The segment: every gratuitous frame reaches the other speaker as a claim at once.
+        send: (_link, frame) => {
+          sent[self]++;
+          const d = decodeFrame(frame);
+          if (d.ok && d.value.kind === 'arp' && d.value.arp.spa === '192.0.2.200') pair[other].claim('192.0.2.200', mac);
+        },
+        isSpeakerMac: (m) => m === otherMac,
+        event: () => undefined,
+      });
+    pair.a = make('a', 'b', US, PEER);
+    pair.b = make('b', 'a', PEER, US);
+    pair.a.acquire('192.0.2.200', false);
+    pair.b.acquire('192.0.2.200', false);
+    clock.advance(2000);
+    // Each: a probe, its burst (3 times 2 frames) and at most one correction (2 frames) a second.
+    expect(sent.a).toBeLessThanOrEqual(1 + 6 + 2 * 3);
+    expect(sent.b).toBeLessThanOrEqual(1 + 6 + 2 * 3);
+  });
+
   test('release stops at once: no more gratuitous frames, no answers', () => {
     const { clock, sent, a } = setup();
     a.acquire('192.0.2.200', false);

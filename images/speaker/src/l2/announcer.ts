@@ -25,6 +25,12 @@ export interface AnnouncerOptions {
 
 /** After a conflict, listen this long for an answer to the new probe: RFC 5227's PROBE_WAIT, no failover is waiting. */
 const RECHECK_WAIT_MS = 1000;
+/**
+ * Stale entries of another speaker are corrected at most this often per address: two speakers that
+ * announce one address for a moment would otherwise answer each other's announcements in a loop (each
+ * correction is two frames, each a claim to the other), flooding the segment and both event loops.
+ */
+const STALE_CORRECTION_MS = 1000;
 
 export const DEFAULT_ANNOUNCER: AnnouncerOptions = { burstMs: [0, 50, 1100, 2200, 3300, 4400], probeWaitMs: 200, conflictRetryMs: 10_000, refreshMs: 0, framesPerSecond: 5000 };
 
@@ -51,6 +57,8 @@ interface Entry {
   timers: Set<Timer>;
   // probes started: only the latest one's paced job may start its listening time
   probes: number;
+  // when we last corrected another speaker's stale entry
+  corrected?: number;
 }
 
 export class Announcer {
@@ -124,6 +132,11 @@ export class Announcer {
     const e = this.#entries.get(ip);
     if (!e || e.state === 'conflict') return;
     const stale = this.io.isSpeakerMac(mac);
+    if (stale && e.state === 'announcing') {
+      const now = this.clock.now();
+      if (e.corrected !== undefined && now - e.corrected < STALE_CORRECTION_MS) return;
+      e.corrected = now;
+    }
     this.io.event({ type: 'conflict', ip, mac, phase: e.state === 'probing' ? 'probe' : 'announce', stale });
     if (stale) {
       // Our own old owner's entry lingers in caches: correct them and keep the address.
