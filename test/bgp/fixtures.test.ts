@@ -16,7 +16,8 @@ function decodesOrProtocolError(b: Uint8Array): void {
   try {
     decodeMessage(b, ctx);
   } catch (e) {
-    if (!(e instanceof BgpProtocolError)) throw e;
+    // A decoder's own exception comes out as a header error with subcode 0.
+    if (!(e instanceof BgpProtocolError) || (e.code === 1 && e.subcode === 0)) throw e;
   }
 }
 
@@ -33,7 +34,7 @@ describe('captured BGP messages', () => {
     const b = fs.readFileSync(path.join(DIR, f));
     const m = decodeMessage(b, ctx);
     expect(m.type).toBe(f.split('-')[0]);
-    if (m.type === 'update') expect(m.treatAsWithdraw).toBeUndefined();
+    if (m.type === 'update') expect(m.errors).toBeUndefined();
     const again = m.type === 'open' ? encodeOpen(m) : m.type === 'update' ? encodeUpdate(m, ctx) : b;
     expect(decodeMessage(again, ctx)).toEqual(m);
   });

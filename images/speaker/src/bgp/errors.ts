@@ -60,18 +60,38 @@ export function stronger(a: ErrorHandling, b: ErrorHandling): ErrorHandling {
   return a >= b ? a : b;
 }
 
-/** A protocol error, ready to become a NOTIFICATION. */
+/** The strongest handling among errors (RFC 7606 §3h), None for none. */
+export function strongest(errors: readonly { readonly handling: ErrorHandling }[]): ErrorHandling {
+  return errors.reduce<ErrorHandling>((h, e) => stronger(h, e.handling), ErrorHandling.None);
+}
+
+/** Names of the handlings, for logs and metrics. */
+export const handlingName: Readonly<Record<ErrorHandling, string>> = {
+  0: 'none', 1: 'attribute discard', 2: 'treat-as-withdraw', 3: 'AFI/SAFI disable', 4: 'session reset',
+};
+
+/** A protocol error, ready to become a NOTIFICATION (or, when its handling is weaker, to be logged). */
 export class BgpProtocolError extends Error {
   constructor(
     readonly code: number,
     readonly subcode: number,
-    detail: string,
+    readonly detail: string,
     readonly data: Uint8Array = new Uint8Array(0),
     readonly handling: ErrorHandling = ErrorHandling.SessionReset,
   ) {
     super(`${notificationText(code, subcode)}: ${detail}`);
     this.name = 'BgpProtocolError';
   }
+
+  /** The same error with another handling and data (the attribute table decides both). */
+  as(handling: ErrorHandling, data: Uint8Array = this.data): BgpProtocolError {
+    return new BgpProtocolError(this.code, this.subcode, this.detail, data, handling);
+  }
+}
+
+/** An UPDATE message error; the attribute table (attributes/index.ts) decides how it is handled. */
+export function updateError(subcode: number, detail: string): BgpProtocolError {
+  return new BgpProtocolError(ErrorCode.UpdateMessage, subcode, detail);
 }
 
 const codeText: Record<number, string> = {

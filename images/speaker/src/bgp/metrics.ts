@@ -13,6 +13,7 @@ export class BgpMetrics {
   readonly #keepalivesSent: Counter<'peer'>;
   readonly #keepalivesReceived: Counter<'peer'>;
   readonly #connectErrors: Counter<'peer' | 'reason'>;
+  readonly #updateErrors: Counter<'peer' | 'handling'>;
 
   constructor(registry: Registry) {
     const r = [registry];
@@ -27,6 +28,7 @@ export class BgpMetrics {
     this.#notificationsSent = c('notifications_sent', 'Number of BGP notification messages sent');
     this.#keepalivesSent = c('keepalives_sent', 'Number of BGP keepalive messages sent');
     this.#keepalivesReceived = c('keepalives_received', 'Number of BGP keepalive messages received');
+    this.#updateErrors = new Counter({ name: 'metallb_bgp_update_errors_total', help: 'Errors in UPDATEs received from a BGP peer that did not reset the session, by RFC 7606 handling', labelNames: ['peer', 'handling'] as const, registers: r });
     this.#connectErrors = new Counter({ name: 'metallb_bgp_connect_errors_total', help: 'Failed TCP connects to a BGP peer, by reason (timeout often means a TCP-MD5 password mismatch)', labelNames: ['peer', 'reason'] as const, registers: r });
   }
 
@@ -42,6 +44,7 @@ export class BgpMetrics {
   sentKeepalive(peer: string): void { this.#keepalivesSent.inc({ peer }); }
   gotKeepalive(peer: string): void { this.#keepalivesReceived.inc({ peer }); }
   connectError(peer: string, reason: string): void { this.#connectErrors.inc({ peer, reason }); }
+  updateError(peer: string, handling: string): void { this.#updateErrors.inc({ peer, handling }); }
 
   /** Drops every series of a removed peer. */
   forget(peer: string): void {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../../../lib/clock.js';
@@ -245,5 +246,131 @@ describe('session', () => {
     expect(second.closed).toBe(true);
     w.hangUp();
     expect(t.s.state).toBe('Active');
+  });
+});
+
+describe('UPDATEs from the peer, fuzzed through an Established session', () => {
+  const ctx = { fourOctetAs: true };
+  /** Attributes a router sends with aggregates and reflected routes, one Buffer each, so a test knows where values lie. */
+  const attrs: Array<[kind: string, bytes: number[]]> = [
+    ['origin', [0x40, 0x01, 0x01, 0x00]],
+    ['asPath', [0x40, 0x02, 0x0a, 0x02, 0x02, 0, 0, 0xfc, 0x00, 0, 0, 0xfd, 0xe8]],
+    ['nextHop', [0x40, 0x03, 0x04, 192, 0, 2, 1]],
+    ['med', [0x80, 0x04, 0x04, 0, 0, 0, 5]],
+    ['atomicAggregate', [0x40, 0x06, 0x00]],
+    ['aggregator', [0xc0, 0x07, 0x08, 0, 0, 0xfc, 0x00, 192, 0, 2, 1]],
+    ['communities', [0xc0, 0x08, 0x08, 0xfc, 0x00, 0x00, 0x07, 0xff, 0xff, 0xff, 0x01]],
+    ['originatorId', [0x80, 0x09, 0x04, 192, 0, 2, 12]],
+    ['clusterList', [0x80, 0x0a, 0x04, 192, 0, 2, 1]],
+    ['extendedCommunities', [0xc0, 0x10, 0x08, 0x00, 0x02, 0xfc, 0x00, 0, 0, 0, 9]],
+    ['largeCommunities', [0xc0, 0x20, 0x0c, 0, 0, 0xfc, 0, 0, 0, 0, 1, 0, 0, 0, 1]],
+  ];
+  const attrBytes = attrs.flatMap(([, b]) => b);
+  const nlri = [0, 24, 198, 51, 100]; // 0.0.0.0/0 and 198.51.100.0/24
+  const body = [0, 0, attrBytes.length >> 8, attrBytes.length & 0xff, ...attrBytes, ...nlri];
+  const seed = Buffer.from([...new Array<number>(16).fill(0xff), (19 + body.length) >> 8, (19 + body.length) & 0xff, 2, ...body]);
+  /** Offsets in `seed` of attribute values and of the Optional/Transitive/Partial bits of attribute flags. */
+  const valueAt: number[] = [];
+  const flagsAt: number[] = [];
+  let off = 19 + 4;
+  for (const [, b] of attrs) {
+    flagsAt.push(off);
+    for (let i = 3; i < b.length; i++) valueAt.push(off + i);
+    off += b.length;
+  }
+
+  /** Attribute errors that reset: the NOTIFICATION's data is the attribute, and it is one that holds NLRI (RFC 7606 §3i, §5.3). */
+  function allowedReset(m: BgpMessage): boolean {
+    if (m.type !== 'notification') return false;
+    if (m.code === ErrorCode.MessageHeader) return true;
+    if (m.code !== ErrorCode.UpdateMessage) return false;
+    if (m.subcode === 1 || m.subcode === 2 || m.subcode === 10) return true;
+    return [4, 5, 9].includes(m.subcode) && (m.data[1] === 14 || m.data[1] === 15);
+  }
+
+  async function up(): Promise<{ t: ReturnType<typeof setup>; w: Wire }> {
+    const t = setup();
+    t.s.set([route('203.0.113.5/32')]);
+    const w = await establish(t);
+    w.sent.length = 0;
+    return { t, w };
+  }
+
+  test('aggregates, a default route, communities of every kind and route-reflector attributes keep the session up', async () => {
+    const { t, w } = await up();
+    w.push(seed);
+    w.push(encodeUpdate({ withdrawn: [], attributes: [{ kind: 'origin', value: 2 }, { kind: 'asPath', segments: [{ type: 2, asns: [64512] }] }, { kind: 'mpReach', afi: 2, safi: 1, nextHops: ['2001:db8:0:1::1'], nlri: ['::/0'] }], nlri: [] }, ctx));
+    expect(t.s.state).toBe('Established');
+    expect(w.sent).toEqual([]);
+    // An eBGP session discards ORIGINATOR_ID and CLUSTER_LIST (RFC 7606 §7.9-7.10): counted, not fatal.
+    expect(await t.registry.getSingleMetricAsString('metallb_bgp_update_errors_total')).toContain('metallb_bgp_update_errors_total{peer="192.0.2.1",handling="attribute discard"} 2');
+  });
+
+  test('property: changing any byte of an attribute value (or its Optional/Transitive/Partial bits) never resets the session', async () => {
+    const { t, w } = await up();
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+      async (changes) => {
+        const b = Buffer.from(seed);
+        for (const [flag, i, v] of changes) {
+          if (flag) { const at = flagsAt[i % flagsAt.length] ?? 0; b[at] = (v & 0xe0) | ((b[at] ?? 0) & 0x1f); }
+          else b[valueAt[i % valueAt.length] ?? 0] = v;
+        }
+        w.push(b);
+        expect(w.sent.filter((m) => m.type === 'notification')).toEqual([]);
+        expect(t.s.state).toBe('Established');
+      },
+    ), { numRuns: 3000 });
+  });
+
+  test('property: any mutation or truncation either leaves the session up or resets it with an error RFC 7606 keeps fatal', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+      fc.option(fc.nat()),
+      async (changes, cut) => {
+        const { t, w } = await up();
+        const b = Buffer.from(seed);
+        // Any byte but the marker and the message type (a peer's NOTIFICATION or second OPEN is another story).
+        for (const [i, v] of changes) { const at = 16 + (i % (b.length - 17)); b[at < 18 ? at : at + 1] = v; }
+        const sent = cut === null ? b : b.subarray(0, cut % b.length);
+        w.push(sent);
+        const notes = w.sent.filter((m) => m.type === 'notification');
+        if (!notes.length) {
+          expect(t.s.state).toBe('Established');
+          return;
+        }
+        expect(notes).toHaveLength(1);
+        expect(allowedReset(notes[0] as BgpMessage)).toBe(true);
+        expect(t.s.state).toBe('Idle');
+        expect(w.closed).toBe(true);
+        // And it comes back: the retry timer dials again.
+        t.clock.advance(1000);
+        await flush();
+        expect(t.wires.length).toBe(2);
+      },
+    ), { numRuns: 1500 });
+  });
+
+  test('property: how TCP cuts the byte stream into segments changes nothing the session does', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+      fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }),
+      async (changes, cuts) => {
+        const b = Buffer.from(seed);
+        for (const [i, v] of changes) b[19 + (i % (b.length - 19))] = v;
+        const stream = Buffer.concat([b, encodeKeepalive(), Buffer.from(seed)]);
+        const whole = await up();
+        whole.w.push(stream);
+        const pieces = await up();
+        let at = 0;
+        for (let k = 0; at < stream.length; k++) {
+          const n = cuts[k % cuts.length] ?? 1;
+          pieces.w.push(stream.subarray(at, at + n));
+          at += n;
+        }
+        expect(pieces.w.sent).toEqual(whole.w.sent);
+        expect(pieces.t.s.state).toBe(whole.t.s.state);
+      },
+    ), { numRuns: 500 });
   });
 });

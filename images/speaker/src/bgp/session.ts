@@ -6,9 +6,10 @@
 import * as os from 'node:os';
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
-import { BgpProtocolError, ErrorCode } from './errors.js';
+import { BgpProtocolError, ErrorCode, handlingName } from './errors.js';
 import { Fsm, reasonText, type FsmAction, type FsmConfig, type SessionState, type TimerName } from './fsm.js';
 import { decodeMessage, splitMessages } from './messages/index.js';
+import type { UpdateMessage } from './messages/update.js';
 import type { BgpMetrics } from './metrics.js';
 import type { Conn } from './tcp.js';
 import { announceUpdates, diffRoutes, endOfRib, withdrawUpdates, type Route, type UpdateContext } from './updates.js';
@@ -43,6 +44,8 @@ export class Session {
   #sent = new Map<string, Route>();
   #ctx: UpdateContext | undefined;
   #dialing = 0;
+  /** Texts of UPDATE errors already logged since the session came up. */
+  readonly #reported = new Set<string>();
 
   constructor(o: SessionOptions) {
     this.#o = o;
@@ -116,15 +119,30 @@ export class Session {
       this.#buf = Buffer.from(rest);
       for (const raw of messages) {
         if (this.#conn !== conn) return;
-        const m = decodeMessage(raw, { fourOctetAs: this.#fsm.negotiated?.fourOctetAs ?? true });
+        const n = this.#fsm.negotiated;
+        const m = decodeMessage(raw, { fourOctetAs: n?.fourOctetAs ?? true, ...(n ? { ebgp: !n.ibgp } : {}) });
         if (m.type === 'open') this.#o.metrics?.gotOpen(this.#o.peer);
         if (m.type === 'keepalive') this.#o.metrics?.gotKeepalive(this.#o.peer);
-        if (m.type === 'update' && m.treatAsWithdraw) this.#o.log.warn({ event: 'malformedUpdate', err: m.treatAsWithdraw.message }, 'peer sent a malformed UPDATE; treated as withdraw');
+        if (m.type === 'update') this.#received(m);
         this.#run(this.#fsm.handle({ kind: 'message', message: m }));
       }
     } catch (e) {
       const err = e instanceof BgpProtocolError ? e : new BgpProtocolError(ErrorCode.MessageHeader, 0, String(e));
       this.#run(this.#fsm.handle({ kind: 'decodeError', error: err }));
+    }
+  }
+
+  /** An UPDATE from the peer: we only announce, so it is logged and counted, and its errors reported once each. */
+  #received(m: UpdateMessage): void {
+    const log = this.#o.log;
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ event: 'updateReceived', nlri: [...m.nlri, ...m.attributes.flatMap((a) => (a.kind === 'mpReach' ? a.nlri : []))].slice(0, 16), withdrawn: m.withdrawn.length, attributes: m.attributes.map((a) => a.kind) }, 'UPDATE received');
+    }
+    for (const e of m.errors ?? []) {
+      this.#o.metrics?.updateError(this.#o.peer, handlingName[e.handling]);
+      if (this.#reported.has(e.message) || this.#reported.size >= 64) continue;
+      this.#reported.add(e.message);
+      log.warn({ event: 'updateError', err: e.message, handling: handlingName[e.handling] }, `peer sent an UPDATE with an error, handled by ${handlingName[e.handling]} (the session stays up): ${e.message}`);
     }
   }
 
@@ -148,6 +166,7 @@ export class Session {
     const event = up ? 'peerUp' : wasUp ? 'peerDown' : 'state';
     this.#o.log.info({ event, from, to, reason }, up ? 'BGP session established' : wasUp ? `BGP session down: ${reason}` : `BGP ${from} -> ${to}: ${reason}`);
     if (up !== wasUp) this.#o.metrics?.sessionUp(this.#o.peer, up);
+    if (up) this.#reported.clear();
     if (wasUp) {
       this.#sent.clear();
       this.#ctx = undefined;

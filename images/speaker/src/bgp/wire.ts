@@ -10,10 +10,15 @@ export function view(b: Uint8Array): Buffer {
 
 /** Address family numbers. @see RFC 4760 §3 */
 export const Afi = { IPv4: 1, IPv6: 2 } as const;
-export const Safi = { Unicast: 1 } as const;
+export const Safi = { Unicast: 1, Multicast: 2 } as const;
 
 export function familyOfAfi(afi: number): IpFamily | undefined {
   return afi === Afi.IPv4 ? 4 : afi === Afi.IPv6 ? 6 : undefined;
+}
+
+/** The IP family whose plain prefixes an AFI/SAFI carries; undefined for other encodings (labels, VPN, EVPN, ...). */
+export function prefixFamily(afi: number, safi: number): IpFamily | undefined {
+  return safi === Safi.Unicast || safi === Safi.Multicast ? familyOfAfi(afi) : undefined;
 }
 
 /** Encodes "a.b.c.d/n" as length + the significant bytes. @see RFC 4271 §4.3 */

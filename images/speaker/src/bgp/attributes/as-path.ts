@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** AS_PATH (type 2) and AS4_PATH (type 17). @see RFC 4271 §5.1.2, RFC 6793 §3; RFC 7606 §7.2 */
-import { BgpProtocolError, ErrorCode, ErrorHandling, UpdateSubcode } from '../errors.js';
+import { updateError, UpdateSubcode } from '../errors.js';
 
 export const SegmentType = { Set: 1, Sequence: 2, ConfedSequence: 3, ConfedSet: 4 } as const;
 
@@ -30,8 +30,6 @@ export function encodeAsPath(a: AsPathAttribute, fourOctet: boolean): Buffer {
 
 export function decodeAsPath(v: Uint8Array, kind: AsPathAttribute['kind'], fourOctet: boolean): AsPathAttribute {
   const w = fourOctet || kind === 'as4Path' ? 4 : 2;
-  // AS4_PATH errors are discarded rather than withdrawn (RFC 6793 §6).
-  const handling = kind === 'as4Path' ? ErrorHandling.AttributeDiscard : ErrorHandling.TreatAsWithdraw;
   const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   const segments: AsPathSegment[] = [];
   let i = 0;
@@ -39,7 +37,7 @@ export function decodeAsPath(v: Uint8Array, kind: AsPathAttribute['kind'], fourO
     const type = b[i] ?? 0;
     const n = b[i + 1] ?? 0;
     if (i + 2 > b.length || n === 0 || type < 1 || type > 4 || i + 2 + n * w > b.length) {
-      throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAsPath, `bad segment at offset ${i}`, new Uint8Array(0), handling);
+      throw updateError(UpdateSubcode.MalformedAsPath, `bad segment at offset ${i}`);
     }
     const asns: number[] = [];
     for (let k = 0; k < n; k++) asns.push(w === 4 ? b.readUInt32BE(i + 2 + 4 * k) : b.readUInt16BE(i + 2 + 2 * k));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** COMMUNITIES (type 8): 32-bit values written "asn:value". @see RFC 1997; RFC 7606 §7.8 */
-import { BgpProtocolError, ErrorCode, ErrorHandling, UpdateSubcode } from '../errors.js';
+import { updateError, UpdateSubcode } from '../errors.js';
 
 export interface CommunitiesAttribute {
   readonly kind: 'communities';
@@ -39,7 +39,7 @@ export function encodeCommunities(a: CommunitiesAttribute): Buffer {
 }
 
 export function decodeCommunities(v: Uint8Array): CommunitiesAttribute {
-  if (v.length === 0 || v.length % 4) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttribute, `COMMUNITIES of ${v.length} bytes`, v, ErrorHandling.TreatAsWithdraw);
+  if (v.length === 0 || v.length % 4) throw updateError(UpdateSubcode.OptionalAttribute, `COMMUNITIES of ${v.length} bytes`);
   const b = Buffer.from(v);
   const values: number[] = [];
   for (let i = 0; i < b.length; i += 4) values.push(b.readUInt32BE(i));

@@ -1,27 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Path attributes: flags/type/length framing, dispatch per type, and RFC 7606 error handling.
- * @see RFC 4271 §4.3, §6.3; RFC 7606 §3–§5
+ * Path attributes: flags/type/length framing, one table of what each type is and what a malformed one costs,
+ * and the RFC 7606 handling of errors in the attribute list (attribute discard, treat-as-withdraw, session reset).
+ * @see RFC 4271 §4.3, §5, §6.3; RFC 7606 §3–§7
  */
-import { BgpProtocolError, ErrorCode, ErrorHandling, stronger, UpdateSubcode } from '../errors.js';
+import { BgpProtocolError, ErrorHandling, updateError, UpdateSubcode } from '../errors.js';
 import type { CodecContext } from '../messages/header.js';
-import { decodeAsPath, encodeAsPath, type AsPathAttribute } from './as-path.js';
+import { decodeAggregator, encodeAggregator, type AggregatorAttribute } from './aggregator.js';
+import { decodeAsPath, encodeAsPath, SegmentType, type AsPathAttribute } from './as-path.js';
+import { decodeAtomicAggregate, encodeAtomicAggregate, type AtomicAggregateAttribute } from './atomic-aggregate.js';
 import { decodeCommunities, encodeCommunities, type CommunitiesAttribute } from './communities.js';
+import { decodeExtendedCommunities, encodeExtendedCommunities, type ExtendedCommunitiesAttribute } from './extended-communities.js';
 import { decodeLargeCommunities, encodeLargeCommunities, type LargeCommunitiesAttribute } from './large-communities.js';
 import { decodeMpReach, encodeMpReach, type MpReachAttribute } from './mp-reach.js';
 import { decodeMpUnreach, encodeMpUnreach, type MpUnreachAttribute } from './mp-unreach.js';
 import { decodeNextHop, encodeNextHop, type NextHopAttribute } from './next-hop.js';
 import { decodeOrigin, encodeOrigin, type OriginAttribute } from './origin.js';
+import { decodeClusterList, decodeOriginatorId, encodeClusterList, encodeOriginatorId, type ClusterListAttribute, type OriginatorIdAttribute } from './route-reflector.js';
 import { decodeU32, encodeU32, type U32Attribute } from './u32.js';
 import type { UnknownAttribute } from './unknown.js';
 
 export type PathAttribute =
-  | OriginAttribute | AsPathAttribute | NextHopAttribute | U32Attribute | CommunitiesAttribute
-  | LargeCommunitiesAttribute | MpReachAttribute | MpUnreachAttribute | UnknownAttribute;
+  | OriginAttribute | AsPathAttribute | NextHopAttribute | U32Attribute | AtomicAggregateAttribute | AggregatorAttribute
+  | CommunitiesAttribute | OriginatorIdAttribute | ClusterListAttribute | MpReachAttribute | MpUnreachAttribute
+  | ExtendedCommunitiesAttribute | LargeCommunitiesAttribute | UnknownAttribute;
 
 export const AttrType = {
-  Origin: 1, AsPath: 2, NextHop: 3, Med: 4, LocalPref: 5, AtomicAggregate: 6, Aggregator: 7,
-  Communities: 8, MpReach: 14, MpUnreach: 15, As4Path: 17, As4Aggregator: 18, LargeCommunities: 32,
+  Origin: 1, AsPath: 2, NextHop: 3, Med: 4, LocalPref: 5, AtomicAggregate: 6, Aggregator: 7, Communities: 8,
+  OriginatorId: 9, ClusterList: 10, MpReach: 14, MpUnreach: 15, ExtendedCommunities: 16, As4Path: 17, As4Aggregator: 18,
+  Ipv6ExtendedCommunities: 25, LargeCommunities: 32, OnlyToCustomer: 35,
 } as const;
 
 export const Flag = { Optional: 0x80, Transitive: 0x40, Partial: 0x20, ExtendedLength: 0x10 } as const;
@@ -29,39 +36,73 @@ export const Flag = { Optional: 0x80, Transitive: 0x40, Partial: 0x20, ExtendedL
 const WELL_KNOWN = Flag.Transitive;
 const OPT_TRANS = Flag.Optional | Flag.Transitive;
 const OPT = Flag.Optional;
+const { AttributeDiscard: DISCARD, TreatAsWithdraw: WITHDRAW, SessionReset: RESET } = ErrorHandling;
 
-/** Type code and the Optional/Transitive flags each attribute must carry. */
-const layout: Record<Exclude<PathAttribute['kind'], 'unknown'>, [number, number]> = {
-  origin: [AttrType.Origin, WELL_KNOWN],
-  asPath: [AttrType.AsPath, WELL_KNOWN],
-  nextHop: [AttrType.NextHop, WELL_KNOWN],
-  med: [AttrType.Med, OPT],
-  localPref: [AttrType.LocalPref, WELL_KNOWN],
-  communities: [AttrType.Communities, OPT_TRANS],
-  mpReach: [AttrType.MpReach, OPT],
-  mpUnreach: [AttrType.MpUnreach, OPT],
-  as4Path: [AttrType.As4Path, OPT_TRANS],
-  largeCommunities: [AttrType.LargeCommunities, OPT_TRANS],
+type Kind = Exclude<PathAttribute['kind'], 'unknown'>;
+export type AttributeKind = Kind;
+/** The attribute type whose kind includes K (AS_PATH and AS4_PATH share one). */
+type Of<K extends Kind> = PathAttribute extends infer A ? (A extends { kind: infer X } ? (K extends X ? A : never) : never) : never;
+
+/** What one attribute type is on the wire. */
+interface Spec<K extends Kind> {
+  readonly code: number;
+  /** The Optional and Transitive bits the type must carry. */
+  readonly flags: number;
+  /** What a malformed one costs: RFC 7606 §7, RFC 6793 §6 (AS4_*), RFC 8092 §6, RFC 9234 §5. */
+  readonly malformed: ErrorHandling;
+  /** A zero-length value is valid (RFC 7606 §4: only AS_PATH and ATOMIC_AGGREGATE). */
+  readonly empty?: true;
+  /** Why this session discards the attribute whatever its value, if it does. */
+  readonly unwanted?: (ctx: CodecContext) => string | undefined;
+  readonly decode: (v: Uint8Array, ctx: CodecContext) => Of<K>;
+  readonly encode: (a: Of<K>, ctx: CodecContext) => Uint8Array;
+}
+
+const fromExternal = (what: string) => (ctx: CodecContext) => (ctx.ebgp ? `${what} from an external peer` : undefined);
+const fromFourOctet = (what: string) => (ctx: CodecContext) => (ctx.ebgp !== undefined && ctx.fourOctetAs ? `${what} from a 4-octet AS speaker` : undefined);
+
+function decodePath(v: Uint8Array, ctx: CodecContext): AsPathAttribute {
+  const a = decodeAsPath(v, 'asPath', ctx.fourOctetAs);
+  // RFC 7606 §7.2 (RFC 5065 §5.3): confederation segments only come from confederation peers, which we never are.
+  if (ctx.ebgp && a.segments.some((s) => s.type === SegmentType.ConfedSequence || s.type === SegmentType.ConfedSet)) {
+    throw updateError(UpdateSubcode.MalformedAsPath, 'confederation segment from an external peer');
+  }
+  return a;
+}
+
+const specs: { readonly [K in Kind]: Spec<K> } = {
+  origin: { code: AttrType.Origin, flags: WELL_KNOWN, malformed: WITHDRAW, decode: decodeOrigin, encode: encodeOrigin },
+  asPath: { code: AttrType.AsPath, flags: WELL_KNOWN, malformed: WITHDRAW, empty: true, decode: decodePath, encode: (a, c) => encodeAsPath(a, c.fourOctetAs) },
+  nextHop: { code: AttrType.NextHop, flags: WELL_KNOWN, malformed: WITHDRAW, decode: decodeNextHop, encode: encodeNextHop },
+  med: { code: AttrType.Med, flags: OPT, malformed: WITHDRAW, decode: (v) => decodeU32(v, 'med'), encode: encodeU32 },
+  localPref: { code: AttrType.LocalPref, flags: WELL_KNOWN, malformed: WITHDRAW, unwanted: fromExternal('LOCAL_PREF'), decode: (v) => decodeU32(v, 'localPref'), encode: encodeU32 },
+  atomicAggregate: { code: AttrType.AtomicAggregate, flags: WELL_KNOWN, malformed: DISCARD, empty: true, decode: decodeAtomicAggregate, encode: encodeAtomicAggregate },
+  aggregator: { code: AttrType.Aggregator, flags: OPT_TRANS, malformed: DISCARD, decode: (v, c) => decodeAggregator(v, 'aggregator', c.fourOctetAs), encode: (a, c) => encodeAggregator(a, c.fourOctetAs) },
+  communities: { code: AttrType.Communities, flags: OPT_TRANS, malformed: WITHDRAW, decode: decodeCommunities, encode: encodeCommunities },
+  originatorId: { code: AttrType.OriginatorId, flags: OPT, malformed: WITHDRAW, unwanted: fromExternal('ORIGINATOR_ID'), decode: decodeOriginatorId, encode: encodeOriginatorId },
+  clusterList: { code: AttrType.ClusterList, flags: OPT, malformed: WITHDRAW, unwanted: fromExternal('CLUSTER_LIST'), decode: decodeClusterList, encode: encodeClusterList },
+  mpReach: { code: AttrType.MpReach, flags: OPT, malformed: RESET, decode: decodeMpReach, encode: encodeMpReach },
+  mpUnreach: { code: AttrType.MpUnreach, flags: OPT, malformed: RESET, decode: decodeMpUnreach, encode: encodeMpUnreach },
+  extendedCommunities: { code: AttrType.ExtendedCommunities, flags: OPT_TRANS, malformed: WITHDRAW, decode: (v) => decodeExtendedCommunities(v, 'extendedCommunities'), encode: encodeExtendedCommunities },
+  as4Path: { code: AttrType.As4Path, flags: OPT_TRANS, malformed: DISCARD, unwanted: fromFourOctet('AS4_PATH'), decode: (v) => decodeAsPath(v, 'as4Path', true), encode: (a) => encodeAsPath(a, true) },
+  as4Aggregator: { code: AttrType.As4Aggregator, flags: OPT_TRANS, malformed: DISCARD, unwanted: fromFourOctet('AS4_AGGREGATOR'), decode: (v) => decodeAggregator(v, 'as4Aggregator', true), encode: (a) => encodeAggregator(a, true) },
+  ipv6ExtendedCommunities: { code: AttrType.Ipv6ExtendedCommunities, flags: OPT_TRANS, malformed: WITHDRAW, decode: (v) => decodeExtendedCommunities(v, 'ipv6ExtendedCommunities'), encode: encodeExtendedCommunities },
+  largeCommunities: { code: AttrType.LargeCommunities, flags: OPT_TRANS, malformed: WITHDRAW, decode: decodeLargeCommunities, encode: encodeLargeCommunities },
+  onlyToCustomer: { code: AttrType.OnlyToCustomer, flags: OPT_TRANS, malformed: WITHDRAW, decode: (v) => decodeU32(v, 'onlyToCustomer'), encode: encodeU32 },
 };
 
-/** Expected Optional/Transitive bits per known type code. */
-const expectedFlags = new Map<number, number>(Object.values(layout).map(([t, f]) => [t, f]));
+/** The table by type code; the per-kind types meet here as one. */
+const byCode = new Map<number, Spec<Kind>>(Object.values(specs).map((s) => [s.code, s as unknown as Spec<Kind>]));
+
+/** Type code of an attribute kind. */
+export function codeOf(kind: AttributeKind): number {
+  return specs[kind].code;
+}
 
 function codeFlagsValue(a: PathAttribute, ctx: CodecContext): [number, number, Uint8Array] {
   if (a.kind === 'unknown') return [a.code, a.flags & 0xe0, a.value];
-  const [code, flags] = layout[a.kind];
-  switch (a.kind) {
-    case 'origin': return [code, flags, encodeOrigin(a)];
-    case 'asPath':
-    case 'as4Path': return [code, flags, encodeAsPath(a, ctx.fourOctetAs)];
-    case 'nextHop': return [code, flags, encodeNextHop(a)];
-    case 'med':
-    case 'localPref': return [code, flags, encodeU32(a)];
-    case 'communities': return [code, flags, encodeCommunities(a)];
-    case 'largeCommunities': return [code, flags, encodeLargeCommunities(a)];
-    case 'mpReach': return [code, flags, encodeMpReach(a)];
-    case 'mpUnreach': return [code, flags, encodeMpUnreach(a)];
-  }
+  const s = specs[a.kind] as unknown as Spec<Kind>;
+  return [s.code, s.flags, s.encode(a as Of<Kind>, ctx)];
 }
 
 /** Encodes attributes in ascending type order, using the extended length flag when a value exceeds 255 bytes. */
@@ -82,77 +123,78 @@ export function encodeAttributes(attrs: readonly PathAttribute[], ctx: CodecCont
   return Buffer.concat(out);
 }
 
-/** Decoded attributes plus the strongest recoverable error met (RFC 7606), if any. */
+/** The attributes that decoded, and every error met on the way that does not reset the session (RFC 7606). */
 export interface DecodedAttributes {
   readonly attributes: PathAttribute[];
-  readonly handling: ErrorHandling;
   readonly errors: BgpProtocolError[];
 }
 
-function decodeOne(code: number, flags: number, v: Uint8Array, ctx: CodecContext): PathAttribute {
-  switch (code) {
-    case AttrType.Origin: return decodeOrigin(v);
-    case AttrType.AsPath: return decodeAsPath(v, 'asPath', ctx.fourOctetAs);
-    case AttrType.As4Path: return decodeAsPath(v, 'as4Path', true);
-    case AttrType.NextHop: return decodeNextHop(v);
-    case AttrType.Med: return decodeU32(v, 'med');
-    case AttrType.LocalPref: return decodeU32(v, 'localPref');
-    case AttrType.Communities: return decodeCommunities(v);
-    case AttrType.LargeCommunities: return decodeLargeCommunities(v);
-    case AttrType.MpReach: return decodeMpReach(v);
-    case AttrType.MpUnreach: return decodeMpUnreach(v);
-    default:
-      if (!(flags & Flag.Optional)) {
-        throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.UnrecognizedWellKnown, `attribute type ${code}`, Uint8Array.of(flags, code));
-      }
-      return { kind: 'unknown', code, flags, value: Uint8Array.from(v) };
+/** One known attribute, or the error it is, handled as its table row says. */
+function decodeKnown(s: Spec<Kind>, flags: number, value: Uint8Array, ctx: CodecContext): PathAttribute | BgpProtocolError {
+  if ((flags & OPT_TRANS) !== s.flags) return updateError(UpdateSubcode.AttributeFlags, `attribute ${s.code} with flags 0x${flags.toString(16)}`);
+  if (!value.length && !s.empty) return updateError(UpdateSubcode.AttributeLength, `attribute ${s.code} of 0 bytes`);
+  try {
+    return s.decode(value, ctx);
+  } catch (e) {
+    if (e instanceof BgpProtocolError) return e;
+    throw e;
   }
 }
 
-/** Decodes the path attributes field. Throws only for errors that reset the session. */
+/** Decodes the path attributes field. Throws only the errors that reset the session. */
 export function decodeAttributes(b: Uint8Array, ctx: CodecContext): DecodedAttributes {
   const attributes: PathAttribute[] = [];
   const errors: BgpProtocolError[] = [];
   const seen = new Set<number>();
-  let handling: ErrorHandling = ErrorHandling.None;
   let i = 0;
   while (i < b.length) {
     const flags = b[i] ?? 0;
-    const code = b[i + 1];
-    const ext = (flags & Flag.ExtendedLength) !== 0;
-    const hl = ext ? 4 : 3;
-    if (code === undefined || i + hl > b.length) {
-      throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, `truncated attribute header at offset ${i}`);
+    const hl = flags & Flag.ExtendedLength ? 4 : 3;
+    if (i + hl > b.length) {
+      // RFC 7606 §4: too few bytes left for an attribute header. The total length still locates the NLRI.
+      errors.push(updateError(UpdateSubcode.MalformedAttributeList, `${b.length - i} bytes at offset ${i} are too few for an attribute`).as(WITHDRAW));
+      break;
     }
-    const len = ext ? ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0) : (b[i + 2] ?? 0);
+    const code = b[i + 1] ?? 0;
+    const len = hl === 4 ? ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0) : (b[i + 2] ?? 0);
+    const whole = b.subarray(i, i + hl + len);
+    const mp = code === AttrType.MpReach || code === AttrType.MpUnreach;
     if (i + hl + len > b.length) {
-      throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeLength, `attribute ${code} of ${len} bytes overruns the attribute list`);
+      // RFC 7606 §4: an attribute overrunning the list is treat-as-withdraw, unless it is the one that holds NLRI.
+      const e = updateError(UpdateSubcode.AttributeLength, `attribute ${code} of ${len} bytes overruns the attribute list`).as(mp ? RESET : WITHDRAW, whole);
+      if (mp) throw e;
+      errors.push(e);
+      break;
     }
     const value = b.subarray(i + hl, i + hl + len);
     i += hl + len;
-    const isMp = code === AttrType.MpReach || code === AttrType.MpUnreach;
     if (seen.has(code)) {
-      // RFC 7606 §3g: repeated attributes are discarded, repeated MP_(UN)REACH reset the session.
-      if (isMp) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, `repeated attribute ${code}`);
-      handling = stronger(handling, ErrorHandling.AttributeDiscard);
+      // RFC 7606 §3g: repeats are discarded; a repeated MP_(UN)REACH_NLRI resets the session.
+      const e = updateError(UpdateSubcode.MalformedAttributeList, `repeated attribute ${code}`).as(mp ? RESET : DISCARD, whole);
+      if (mp) throw e;
+      errors.push(e);
       continue;
     }
     seen.add(code);
-    const want = expectedFlags.get(code);
-    if (want !== undefined && (flags & OPT_TRANS) !== want) {
-      const err = new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlags, `attribute ${code} flags 0x${flags.toString(16)}`, Uint8Array.of(flags, code), isMp ? ErrorHandling.SessionReset : ErrorHandling.TreatAsWithdraw);
-      if (isMp) throw err;
-      errors.push(err);
-      handling = stronger(handling, err.handling);
+    const s = byCode.get(code);
+    if (!s) {
+      if (!(flags & Flag.Optional)) throw updateError(UpdateSubcode.UnrecognizedWellKnown, `attribute type ${code}`).as(RESET, whole);
+      attributes.push({ kind: 'unknown', code, flags, value: Uint8Array.from(value) });
       continue;
     }
-    try {
-      attributes.push(decodeOne(code, flags, value, ctx));
-    } catch (e) {
-      if (!(e instanceof BgpProtocolError) || e.handling === ErrorHandling.SessionReset) throw e;
-      errors.push(e);
-      handling = stronger(handling, e.handling);
+    const unwanted = s.unwanted?.(ctx);
+    if (unwanted) {
+      errors.push(updateError(UpdateSubcode.MalformedAttributeList, unwanted).as(DISCARD, whole));
+      continue;
     }
+    const a = decodeKnown(s, flags, value, ctx);
+    if (!(a instanceof BgpProtocolError)) {
+      attributes.push(a);
+      continue;
+    }
+    const e = a.as(s.malformed, whole);
+    if (e.handling === RESET) throw e;
+    errors.push(e);
   }
-  return { attributes, handling, errors };
+  return { attributes, errors };
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** LARGE_COMMUNITY (type 32): triples of 32-bit values "ga:ld1:ld2". @see RFC 8092 §3, §6 */
-import { BgpProtocolError, ErrorCode, ErrorHandling, UpdateSubcode } from '../errors.js';
+import { updateError, UpdateSubcode } from '../errors.js';
 
 export type LargeCommunity = readonly [number, number, number];
 
@@ -31,7 +31,7 @@ export function encodeLargeCommunities(a: LargeCommunitiesAttribute): Buffer {
 }
 
 export function decodeLargeCommunities(v: Uint8Array): LargeCommunitiesAttribute {
-  if (v.length === 0 || v.length % 12) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttribute, `LARGE_COMMUNITY of ${v.length} bytes`, v, ErrorHandling.TreatAsWithdraw);
+  if (v.length === 0 || v.length % 12) throw updateError(UpdateSubcode.OptionalAttribute, `LARGE_COMMUNITY of ${v.length} bytes`);
   const b = Buffer.from(v);
   const values: LargeCommunity[] = [];
   for (let i = 0; i < b.length; i += 12) values.push([b.readUInt32BE(i), b.readUInt32BE(i + 4), b.readUInt32BE(i + 8)]);

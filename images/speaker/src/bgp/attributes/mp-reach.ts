@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** MP_REACH_NLRI (type 14): next hops and prefixes of another family (IPv6 here). @see RFC 4760 §3, RFC 2545 §3; RFC 7606 §7.11 */
 import { formatIp, parseIp } from '../../../../../lib/ip.js';
-import { BgpProtocolError, ErrorCode, UpdateSubcode } from '../errors.js';
-import { decodePrefixes, encodePrefix, familyOfAfi } from '../wire.js';
+import { updateError, UpdateSubcode } from '../errors.js';
+import { decodePrefixes, encodePrefix, prefixFamily } from '../wire.js';
 
 export interface MpReachAttribute {
   readonly kind: 'mpReach';
@@ -22,16 +22,16 @@ export function encodeMpReach(a: MpReachAttribute): Buffer {
   return Buffer.concat([head, nh, Buffer.of(0), ...a.nlri.map(encodePrefix)]);
 }
 
-/** Errors here reset the session (RFC 7606 §7.11: the NLRI cannot be located otherwise). */
+/** Errors here reset the session (RFC 7606 §7.11: the NLRI cannot be located otherwise). Families other than IP unicast/multicast are skipped. */
 export function decodeMpReach(v: Uint8Array): MpReachAttribute {
-  const fail = (why: string) => new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttribute, `MP_REACH_NLRI ${why}`);
+  const fail = (why: string) => updateError(UpdateSubcode.OptionalAttribute, `MP_REACH_NLRI ${why}`);
   if (v.length < 5) throw fail('shorter than 5 bytes');
   const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   const afi = b.readUInt16BE(0);
   const safi = b[2] ?? 0;
   const nhLen = b[3] ?? 0;
   if (4 + nhLen + 1 > b.length) throw fail(`next hop length ${nhLen} overruns the attribute`);
-  const family = familyOfAfi(afi);
+  const family = prefixFamily(afi, safi);
   const nh = b.subarray(4, 4 + nhLen);
   const nextHops: string[] = [];
   if (family === 6 && (nhLen === 16 || nhLen === 32)) {

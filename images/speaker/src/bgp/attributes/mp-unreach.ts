@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** MP_UNREACH_NLRI (type 15): withdrawn prefixes of another family. @see RFC 4760 §4; RFC 7606 §7.11 */
-import { BgpProtocolError, ErrorCode, UpdateSubcode } from '../errors.js';
-import { decodePrefixes, encodePrefix, familyOfAfi } from '../wire.js';
+import { updateError, UpdateSubcode } from '../errors.js';
+import { decodePrefixes, encodePrefix, prefixFamily } from '../wire.js';
 
 export interface MpUnreachAttribute {
   readonly kind: 'mpUnreach';
@@ -18,9 +18,9 @@ export function encodeMpUnreach(a: MpUnreachAttribute): Buffer {
 }
 
 export function decodeMpUnreach(v: Uint8Array): MpUnreachAttribute {
-  if (v.length < 3) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttribute, 'MP_UNREACH_NLRI shorter than 3 bytes');
+  if (v.length < 3) throw updateError(UpdateSubcode.OptionalAttribute, 'MP_UNREACH_NLRI shorter than 3 bytes');
   const afi = ((v[0] ?? 0) << 8) | (v[1] ?? 0);
-  const family = familyOfAfi(afi);
+  const family = prefixFamily(afi, v[2] ?? 0);
   const withdrawn = family === undefined ? [] : decodePrefixes(v.subarray(3), family, UpdateSubcode.OptionalAttribute);
   return { kind: 'mpUnreach', afi, safi: v[2] ?? 0, withdrawn };
 }

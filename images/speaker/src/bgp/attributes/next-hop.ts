@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** NEXT_HOP (type 3, IPv4). @see RFC 4271 §5.1.3; RFC 7606 §7.3 */
 import { formatIp, parseIp } from '../../../../../lib/ip.js';
-import { BgpProtocolError, ErrorCode, ErrorHandling, UpdateSubcode } from '../errors.js';
+import { updateError, UpdateSubcode } from '../errors.js';
 
 export interface NextHopAttribute {
   readonly kind: 'nextHop';
@@ -15,6 +15,6 @@ export function encodeNextHop(a: NextHopAttribute): Buffer {
 }
 
 export function decodeNextHop(v: Uint8Array): NextHopAttribute {
-  if (v.length !== 4) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeLength, `NEXT_HOP of ${v.length} bytes`, v, ErrorHandling.TreatAsWithdraw);
+  if (v.length !== 4) throw updateError(UpdateSubcode.AttributeLength, `NEXT_HOP of ${v.length} bytes`);
   return { kind: 'nextHop', address: formatIp({ family: 4, bytes: Uint8Array.from(v) }) };
 }

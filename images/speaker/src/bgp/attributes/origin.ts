@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/** ORIGIN (type 1, well-known mandatory). @see RFC 4271 §5.1.1; RFC 7606 §7.1 (treat-as-withdraw) */
-import { BgpProtocolError, ErrorCode, ErrorHandling, UpdateSubcode } from '../errors.js';
+/** ORIGIN (type 1, well-known mandatory). @see RFC 4271 §5.1.1; RFC 7606 §7.1 */
+import { updateError, UpdateSubcode } from '../errors.js';
 
 export const Origin = { Igp: 0, Egp: 1, Incomplete: 2 } as const;
 
@@ -14,8 +14,8 @@ export function encodeOrigin(a: OriginAttribute): Buffer {
 }
 
 export function decodeOrigin(v: Uint8Array): OriginAttribute {
-  if (v.length !== 1) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeLength, `ORIGIN of ${v.length} bytes`, v, ErrorHandling.TreatAsWithdraw);
+  if (v.length !== 1) throw updateError(UpdateSubcode.AttributeLength, `ORIGIN of ${v.length} bytes`);
   const value = v[0] ?? 0;
-  if (value > 2) throw new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.InvalidOrigin, `ORIGIN ${value}`, v, ErrorHandling.TreatAsWithdraw);
+  if (value > 2) throw updateError(UpdateSubcode.InvalidOrigin, `ORIGIN ${value}`);
   return { kind: 'origin', value };
 }

@@ -8,10 +8,12 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 export const HEADER_LENGTH = 19;
 export const MAX_MESSAGE_LENGTH = 4096;
 
-/** Options negotiated for the session that change how messages are encoded. */
+/** What the session negotiated that changes how messages are encoded and decoded. */
 export interface CodecContext {
   /** Both sides sent the 4-octet AS capability: AS_PATH carries 4-byte AS numbers. */
   readonly fourOctetAs: boolean;
+  /** The peer is in another AS: attributes meant for iBGP are discarded. Unset before the session is up. */
+  readonly ebgp?: boolean;
 }
 
 export interface Header {

@@ -161,7 +161,7 @@ describe('UPDATE', () => {
     const m = decodeMessage(bytes, ctx4) as UpdateMessage;
     expect(m.nlri).toEqual([]);
     expect(m.withdrawn).toEqual(['203.0.113.5/32']);
-    expect({ code: m.treatAsWithdraw?.code, subcode: m.treatAsWithdraw?.subcode, handling: m.treatAsWithdraw?.handling }).toEqual({ code: ErrorCode.UpdateMessage, subcode: UpdateSubcode.InvalidOrigin, handling: ErrorHandling.TreatAsWithdraw });
+    expect(m.errors?.map((e) => ({ code: e.code, subcode: e.subcode, handling: e.handling }))).toEqual([{ code: ErrorCode.UpdateMessage, subcode: UpdateSubcode.InvalidOrigin, handling: ErrorHandling.TreatAsWithdraw }]);
   });
 
   test('a COMMUNITIES length not a multiple of 4 is treat-as-withdraw', () => {
@@ -172,13 +172,13 @@ describe('UPDATE', () => {
       0xc0, 0x08, 0x03, 1, 2, 3, // COMMUNITIES, bad length 3
       32, 203, 0, 113, 5];
     const m = decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4) as UpdateMessage;
-    expect(m.treatAsWithdraw?.subcode).toBe(UpdateSubcode.OptionalAttribute);
+    expect(m.errors?.map((e) => e.subcode)).toEqual([UpdateSubcode.OptionalAttribute]);
     expect(m.withdrawn).toEqual(['203.0.113.5/32']);
   });
 
   test('missing NEXT_HOP with NLRI is treat-as-withdraw', () => {
     const bytes = encodeUpdate({ withdrawn: [], attributes: attrsV4.filter((a) => a.kind !== 'nextHop'), nlri: ['203.0.113.5/32'] }, ctx4);
-    expect((decodeMessage(bytes, ctx4) as UpdateMessage).treatAsWithdraw?.subcode).toBe(UpdateSubcode.MissingWellKnown);
+    expect((decodeMessage(bytes, ctx4) as UpdateMessage).errors?.map((e) => e.subcode)).toEqual([UpdateSubcode.MissingWellKnown]);
   });
 
   test('a repeated attribute is discarded, a repeated MP_REACH resets', () => {
@@ -191,9 +191,13 @@ describe('UPDATE', () => {
     expectError(Uint8Array.from([...marker, 0, 19 + body2.length, 2, ...body2]), ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList);
   });
 
-  test('an attribute overrunning the list resets the session', () => {
-    const body = [0, 0, 0, 4, 0x40, 0x01, 0x09, 0x00];
-    expectError(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ErrorCode.UpdateMessage, UpdateSubcode.AttributeLength);
+  test('an attribute overrunning the list withdraws the NLRI (the total length still locates it); an overrunning MP_REACH resets', () => {
+    const body = [0, 0, 0, 4, 0x40, 0x01, 0x09, 0x00, 32, 203, 0, 113, 5];
+    const m = decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4) as UpdateMessage;
+    expect(m).toMatchObject({ nlri: [], withdrawn: ['203.0.113.5/32'] });
+    expect(m.errors?.map((e) => [e.subcode, e.handling])).toEqual([[UpdateSubcode.AttributeLength, ErrorHandling.TreatAsWithdraw]]);
+    const mp = [0, 0, 0, 4, 0x80, 0x0e, 0x09, 0x00];
+    expectError(Uint8Array.from([...marker, 0, 19 + mp.length, 2, ...mp]), ErrorCode.UpdateMessage, UpdateSubcode.AttributeLength);
   });
 
   test('an NLRI prefix longer than 32 bits is an invalid network field', () => {
@@ -219,15 +223,22 @@ describe('NOTIFICATION, ROUTE-REFRESH', () => {
 });
 
 describe('fuzz', () => {
+  // decodeMessage turns a decoder's own exception into a header error with subcode 0: no input may reach that.
   const isOk = (bytes: Uint8Array, ctx: { fourOctetAs: boolean }) => {
     try {
       decodeMessage(bytes, ctx);
     } catch (e) {
-      if (!(e instanceof BgpProtocolError)) throw e;
+      if (!(e instanceof BgpProtocolError) || (e.code === ErrorCode.MessageHeader && e.subcode === 0)) throw e;
     }
   };
 
-  test('arbitrary bytes: a message or a BgpProtocolError, never anything else', () => {
+  test('a decoder bug is reported as a header error with subcode 0 (what the properties below rule out)', () => {
+    const broken = { get fourOctetAs(): boolean { throw new RangeError('boom'); } };
+    const withAsPath = encodeUpdate({ withdrawn: [], attributes: [{ kind: 'asPath', segments: [] }], nlri: [] }, ctx4);
+    expect(() => isOk(withAsPath, broken)).toThrow(/cannot decode message type 2: boom/);
+  });
+
+  test('arbitrary bytes: a message or a protocol error, never a decoder bug', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (b, four) => isOk(b, { fourOctetAs: four })), { numRuns: 3000 });
   });
 

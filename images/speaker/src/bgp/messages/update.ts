@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/** UPDATE: withdrawn IPv4 prefixes, path attributes, IPv4 NLRI. @see RFC 4271 §4.3; RFC 7606 */
-import { decodeAttributes, encodeAttributes, type PathAttribute } from '../attributes/index.js';
-import { BgpProtocolError, ErrorCode, ErrorHandling, UpdateSubcode } from '../errors.js';
+/** UPDATE: withdrawn IPv4 prefixes, path attributes, IPv4 NLRI; malformed parts handled as RFC 7606 says. @see RFC 4271 §4.3; RFC 7606 §3, §5 */
+import { codeOf, decodeAttributes, encodeAttributes, type AttributeKind, type PathAttribute } from '../attributes/index.js';
+import type { MpUnreachAttribute } from '../attributes/mp-unreach.js';
+import { BgpProtocolError, ErrorHandling, strongest, updateError, UpdateSubcode } from '../errors.js';
 import { decodePrefixes, encodePrefix } from '../wire.js';
 import { encodeHeader, MessageType, type CodecContext } from './header.js';
 
@@ -10,8 +11,11 @@ export interface UpdateMessage {
   readonly withdrawn: readonly string[];
   readonly attributes: readonly PathAttribute[];
   readonly nlri: readonly string[];
-  /** Set when a malformed attribute made the whole UPDATE a withdrawal (RFC 7606 treat-as-withdraw). */
-  readonly treatAsWithdraw?: BgpProtocolError;
+  /**
+   * Malformed or unwanted parts that did not reset the session, each with its handling. When one is treat-as-withdraw,
+   * the message has already been turned into the withdrawal of everything it announced.
+   */
+  readonly errors?: readonly BgpProtocolError[];
 }
 
 /** Body bytes (without the header). */
@@ -29,24 +33,37 @@ export function encodeUpdate(m: Omit<UpdateMessage, 'type'>, ctx: CodecContext):
   return encodeHeader(MessageType.Update, encodeUpdateBody(m, ctx));
 }
 
+/** RFC 7606 §3d: ORIGIN and AS_PATH come with any announcement, NEXT_HOP with IPv4 NLRI (RFC 4760 §3 for the rest). */
+function missingWellKnown(attributes: readonly PathAttribute[], nlri: readonly string[]): BgpProtocolError[] {
+  const announces = nlri.length > 0 || attributes.some((a) => a.kind === 'mpReach' && a.nlri.length > 0);
+  if (!announces) return [];
+  const kinds = new Set(attributes.map((a) => a.kind));
+  const need: AttributeKind[] = ['origin', 'asPath', ...(nlri.length ? (['nextHop'] as const) : [])];
+  return need.filter((k) => !kinds.has(k)).map((k) => updateError(UpdateSubcode.MissingWellKnown, `missing ${k}`).as(ErrorHandling.TreatAsWithdraw, Uint8Array.of(codeOf(k))));
+}
+
+/** Treat-as-withdraw: everything announced (NLRI and MP_REACH_NLRI) is withdrawn, other attributes are dropped. */
+function asWithdrawal(withdrawn: readonly string[], nlri: readonly string[], attributes: readonly PathAttribute[], errors: BgpProtocolError[]): UpdateMessage {
+  const unreach: MpUnreachAttribute[] = [];
+  for (const a of attributes) {
+    if (a.kind === 'mpUnreach') unreach.push(a);
+    if (a.kind === 'mpReach' && a.nlri.length) unreach.push({ kind: 'mpUnreach', afi: a.afi, safi: a.safi, withdrawn: a.nlri });
+  }
+  return { type: 'update', withdrawn: [...withdrawn, ...nlri], attributes: unreach, nlri: [], errors };
+}
+
 export function decodeUpdate(body: Uint8Array, ctx: CodecContext): UpdateMessage {
-  const fail = (why: string) => new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, why);
-  if (body.length < 4) throw fail('UPDATE shorter than 4 bytes');
+  // Lengths that leave the NLRI unlocatable, and malformed prefixes, reset the session (RFC 7606 §3i, §5.3).
+  if (body.length < 4) throw updateError(UpdateSubcode.MalformedAttributeList, 'UPDATE shorter than 4 bytes');
   const wlen = ((body[0] ?? 0) << 8) | (body[1] ?? 0);
-  if (2 + wlen + 2 > body.length) throw fail(`withdrawn routes length ${wlen} overruns the UPDATE`);
+  if (2 + wlen + 2 > body.length) throw updateError(UpdateSubcode.MalformedAttributeList, `withdrawn routes length ${wlen} overruns the UPDATE`);
   const withdrawn = decodePrefixes(body.subarray(2, 2 + wlen), 4);
   const alen = ((body[2 + wlen] ?? 0) << 8) | (body[3 + wlen] ?? 0);
   const aStart = 4 + wlen;
-  if (aStart + alen > body.length) throw fail(`total path attribute length ${alen} overruns the UPDATE`);
+  if (aStart + alen > body.length) throw updateError(UpdateSubcode.MalformedAttributeList, `total path attribute length ${alen} overruns the UPDATE`);
   const nlri = decodePrefixes(body.subarray(aStart + alen), 4);
-  const decoded = decodeAttributes(body.subarray(aStart, aStart + alen), ctx);
-  let error = decoded.handling === ErrorHandling.TreatAsWithdraw ? decoded.errors.find((e) => e.handling === ErrorHandling.TreatAsWithdraw) : undefined;
-  // RFC 7606 §3d: a missing well-known mandatory attribute withdraws the announced prefixes.
-  if (!error && nlri.length) {
-    const kinds = new Set(decoded.attributes.map((a) => a.kind));
-    const missing = (['origin', 'asPath', 'nextHop'] as const).find((k) => !kinds.has(k));
-    if (missing) error = new BgpProtocolError(ErrorCode.UpdateMessage, UpdateSubcode.MissingWellKnown, `missing ${missing}`, new Uint8Array(0), ErrorHandling.TreatAsWithdraw);
-  }
-  if (error) return { type: 'update', withdrawn: [...withdrawn, ...nlri], attributes: decoded.attributes, nlri: [], treatAsWithdraw: error };
-  return { type: 'update', withdrawn, attributes: decoded.attributes, nlri };
+  const { attributes, errors } = decodeAttributes(body.subarray(aStart, aStart + alen), ctx);
+  if (strongest(errors) < ErrorHandling.TreatAsWithdraw) errors.push(...missingWellKnown(attributes, nlri));
+  if (strongest(errors) === ErrorHandling.TreatAsWithdraw) return asWithdrawal(withdrawn, nlri, attributes, errors);
+  return { type: 'update', withdrawn, attributes, nlri, ...(errors.length ? { errors } : {}) };
 }
