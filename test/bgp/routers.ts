@@ -22,7 +22,17 @@ export interface RouterOptions {
   readonly ipv6Session?: boolean;
   /** The router connects (the speakers listen) instead of waiting. */
   readonly active?: boolean;
+  /** Every node is a route-reflector client (iBGP): routes from one reach the others with ORIGINATOR_ID and CLUSTER_LIST. */
+  readonly reflect?: boolean;
+  /**
+   * The router originates default routes (0.0.0.0/0, ::/0) and 198.51.100.0/25 with a community, a large community and a
+   * route target (64512:7, 64512:1:1, rt 64512:9); FRR also aggregates it into 198.51.100.0/24.
+   */
+  readonly originate?: boolean;
 }
+
+/** What `originate` sends, for the tests that check it arrived. */
+export const ORIGINATED = { defaults: ['0.0.0.0/0', '::/0'], tagged: '198.51.100.0/25', aggregate: '198.51.100.0/24' } as const;
 
 /** One route in the router's RIB, the same shape for all three routers. */
 export interface RibEntry {
@@ -44,6 +54,7 @@ export function gobgpConfig(o: RouterOptions): string {
     l.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.v4}"`, `    peer-as = ${o.peerAs}`);
     if (o.password) l.push(`    auth-password = "${o.password}"`);
     l.push('  [neighbors.transport.config]', '    passive-mode = true');
+    if (o.reflect) l.push('  [neighbors.route-reflector.config]', '    route-reflector-client = true', `    route-reflector-cluster-id = "${ROUTER_V4}"`);
     if (o.gracefulRestart) l.push('  [neighbors.graceful-restart.config]', '    enabled = true', '    restart-time = 120');
     for (const f of ['ipv4-unicast', 'ipv6-unicast']) {
       l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${f}"`);
@@ -63,8 +74,15 @@ export function birdConfig(o: RouterOptions, dir: string): string {
     'protocol kernel k6 { ipv6 { export all; }; merge paths on; }',
     'protocol static s4 { ipv4; route 198.51.100.0/24 blackhole; }',
   ];
+  if (o.originate) {
+    l.push(
+      'protocol static o4 { ipv4; route 0.0.0.0/0 blackhole;',
+      `  route ${ORIGINATED.tagged} blackhole { bgp_community.add((64512,7)); bgp_large_community.add((64512,1,1)); bgp_ext_community.add((rt,64512,9)); }; }`,
+      'protocol static o6 { ipv6; route ::/0 blackhole; }',
+    );
+  }
   if (o.bfd) l.push('protocol bfd { interface "*" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }');
-  const exp = o.exportRoute ? 'export where source = RTS_STATIC;' : 'export none;';
+  const exp = o.reflect ? 'export all;' : o.exportRoute || o.originate ? 'export where source = RTS_STATIC;' : 'export none;';
   l.push(
     'template bgp speaker {',
     `  local ${o.ipv6Session ? ROUTER_V6 : ROUTER_V4} as ${ROUTER_AS};`,
@@ -75,8 +93,9 @@ export function birdConfig(o: RouterOptions, dir: string): string {
     ...(o.password ? [`  password "${o.password}";`] : []),
     ...(o.bfd ? [o.bfdGraceful ? '  bfd graceful;' : '  bfd on;'] : []),
     ...(o.gracefulRestart ? ['  graceful restart on;', '  graceful restart time 120;'] : []),
+    ...(o.reflect ? ['  rr client;', `  rr cluster id ${ROUTER_V4};`] : []),
     `  ipv4 { import all; ${exp} ${ibgp ? 'gateway direct;' : ''} };`,
-    `  ipv6 { import all; export none; ${ibgp ? 'gateway direct;' : ''} };`,
+    `  ipv6 { import all; ${o.reflect || o.originate ? exp : 'export none;'} ${ibgp ? 'gateway direct;' : ''} };`,
     '}',
   );
   nodesOf(o).forEach((n, i) => l.push(`protocol bgp spk${i} from speaker { neighbor ${n.v4} as ${o.peerAs}; }`));
@@ -95,10 +114,17 @@ export function frrConfig(o: RouterOptions, dir: string): string {
   }
   l.push(' address-family ipv4 unicast', '  maximum-paths 8', '  maximum-paths ibgp 8');
   if (o.exportRoute) l.push('  network 198.51.100.0/24');
-  for (const n of nodesOf(o)) l.push(`  neighbor ${n.v4} activate`);
+  if (o.originate) l.push(`  network ${ORIGINATED.tagged} route-map tag`, `  aggregate-address ${ORIGINATED.aggregate}`);
+  const perNode = (n: { v4: string }) => [
+    `  neighbor ${n.v4} activate`,
+    ...(o.reflect ? [`  neighbor ${n.v4} route-reflector-client`] : []),
+    ...(o.originate ? [`  neighbor ${n.v4} default-originate`] : []),
+  ];
+  for (const n of nodesOf(o)) l.push(...perNode(n));
   l.push(' exit-address-family', ' address-family ipv6 unicast', '  maximum-paths 8');
-  for (const n of nodesOf(o)) l.push(`  neighbor ${n.v4} activate`);
+  for (const n of nodesOf(o)) l.push(...perNode(n));
   l.push(' exit-address-family');
+  if (o.originate) l.push('route-map tag permit 10', ' set community 64512:7', ' set large-community 64512:1:1', ' set extcommunity rt 64512:9');
   if (o.bfd) l.push('bfd', ' profile fast', '  receive-interval 300', '  transmit-interval 300', '  detect-multiplier 3', ' exit');
   return l.join('\n') + '\n';
 }
@@ -114,6 +140,11 @@ export async function startRouter(lab: Lab, kind: RouterKind, o: RouterOptions):
     p.stderr?.resume();
     await waitFor(() => lab.topo.exec(ns, 'gobgp', ['neighbor'], { allowFail: true }).includes('Peer'), 'gobgpd API');
     if (o.exportRoute) lab.topo.exec(ns, 'gobgp', ['global', 'rib', 'add', '198.51.100.0/24', 'community', '64512:7', 'large-community', '64512:1:1']);
+    if (o.originate) {
+      lab.topo.exec(ns, 'gobgp', ['global', 'rib', 'add', '0.0.0.0/0']);
+      lab.topo.exec(ns, 'gobgp', ['global', 'rib', '-a', 'ipv6', 'add', '::/0']);
+      lab.topo.exec(ns, 'gobgp', ['global', 'rib', 'add', ORIGINATED.tagged, 'community', '64512:7', 'large-community', '64512:1:1', 'rt', '64512:9']);
+    }
   } else if (kind === 'bird') {
     fs.writeFileSync(path.join(d, 'bird.conf'), birdConfig(o, d));
     sh('bird', ['-p', '-c', path.join(d, 'bird.conf')]);
