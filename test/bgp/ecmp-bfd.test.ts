@@ -80,3 +80,30 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
     });
   });
 });
+
+describe(`BFD TTL${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  if (skip) return;
+  let lab: Lab | undefined;
+  let speaker: SpeakerProc | undefined;
+  afterAll(async () => {
+    await speaker?.stop('kill');
+    await destroyLab(lab);
+  });
+
+  /** 20 BFD Down packets from the router's address, sent with the given TTL. */
+  function sendFromRouter(l: Lab, ttl: number): void {
+    const js = `const s=require('dgram').createSocket('udp4');s.bind(${49152 + ttl},()=>{s.setTTL(${ttl});const b=Buffer.alloc(24);b[0]=0x20;b[1]=0x40;b[2]=3;b[3]=24;b.writeUInt32BE(7,4);b.writeUInt32BE(300000,12);b.writeUInt32BE(300000,16);let n=0;const t=setInterval(()=>{s.send(b,3784,'${nodeV4(0)}');if(++n===20){clearInterval(t);setTimeout(()=>s.close(),50);}},20);});`;
+    l.topo.exec(l.router, process.execPath, ['-e', js]);
+  }
+
+  test('single-hop BFD packets with a TTL below 255 are dropped (RFC 5881 §5), with 255 they are taken', async () => {
+    lab = buildLab('mlb-bgt', 1);
+    speaker = new SpeakerProc(lab, lab.nodes[0] ?? '', { peers: [], routes: [], bfd: bfd.map((b) => ({ ...b, passive: true })) });
+    await until('speaker ready', () => speaker?.events.some((e) => e.ready), 60_000);
+    const received = async () => Number(/metallb_bfd_control_packet_input\{peer="192.0.2.1"\} (\d+)/.exec(await speaker?.metrics() ?? '')?.[1] ?? 0);
+    sendFromRouter(lab, 254);
+    expect(await received()).toBe(0);
+    sendFromRouter(lab, 255);
+    expect(await received()).toBe(20);
+  });
+});

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// TCP-MD5 signatures (RFC 2385) and TTL options for BGP sockets, which Node's net module cannot set.
+// TCP-MD5 signatures (RFC 2385) and TTL options for BGP and BFD sockets, which Node's net and dgram modules cannot set.
 //   socket(family) -> fd                 a TCP socket to hand to net.Socket({ fd }) before connect
 //   setMd5(fd, peerAddress, key)         key for one peer (empty key removes it); listening sockets too
 //   setInt(fd, level, name, value)       integer socket options (IP_TTL, IP_MINTTL, IPV6_UNICAST_HOPS, ...)
+//   filterMinTtl(fd, family, min)        drops datagrams whose IP TTL (IPv6 hop limit) is below min; IP_MINTTL is TCP-only
 //   close(fd)                            for a socket that never reached net.Socket
 #include <node_api.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -99,6 +101,24 @@ static napi_value js_set_int(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// A classic BPF socket filter reading the TTL (byte 8 of the IPv4 header) or hop limit (byte 7 of the IPv6 header).
+static napi_value js_filter_min_ttl(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd = arg_int(env, argv[0]);
+  int offset = arg_int(env, argv[1]) == 6 ? 7 : 8;
+  struct sock_filter code[] = {
+    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)(SKF_NET_OFF + offset)),
+    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)arg_int(env, argv[2]), 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, 0x40000),
+    BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  struct sock_fprog prog = { sizeof code / sizeof code[0], code };
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) return throw_errno(env, "setsockopt(SO_ATTACH_FILTER)");
+  return NULL;
+}
+
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -112,6 +132,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL },
     { "setMd5", NULL, js_set_md5, NULL, NULL, NULL, napi_default, NULL },
     { "setInt", NULL, js_set_int, NULL, NULL, NULL, napi_default, NULL },
+    { "filterMinTtl", NULL, js_filter_min_ttl, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * BFD over UDP (single hop, port 3784, TTL 255): one receive socket per family, one send socket per session.
+ * Packets that arrive with a TTL below 255 are dropped by the kernel: they crossed a router, or were forged off-link.
  * Reports Up and Down per peer address; the BGP speaker tears sessions down on Down.
  * @see RFC 5881 §4 (ports), §5 (TTL)
  */
@@ -12,6 +13,7 @@ import type { Logger } from '../../../../lib/log.js';
 import { BfdState, decodeControl } from './packet.js';
 import type { BfdMetrics } from './metrics.js';
 import { BfdSession } from './session.js';
+import { filterMinTtl } from '../bgp/tcp.js';
 
 /** One BFD peer, from a BGPPeer and its BFDProfile. */
 export interface BfdPeerSpec {
@@ -34,6 +36,9 @@ export interface BfdAgentOptions {
 }
 
 const stateName = ['AdminDown', 'Down', 'Init', 'Up'] as const;
+
+/** Single-hop BFD is sent with TTL 255 and accepted only with TTL 255 (RFC 5881 §5, the GTSM of RFC 5082). */
+const SINGLE_HOP_TTL = 255;
 
 interface Entry {
   readonly spec: BfdPeerSpec;
@@ -75,7 +80,7 @@ export class BfdAgent {
       await this.#rxSocket(fam);
       const tx = dgram.createSocket(fam === 4 ? 'udp4' : 'udp6');
       await this.#bindTx(tx, s.localAddress);
-      tx.setTTL(255);
+      tx.setTTL(SINGLE_HOP_TTL);
       const log = this.#o.log.child({ peer: s.address });
       const sending = new Set<Promise<void>>();
       const session = new BfdSession(
@@ -148,6 +153,11 @@ export class BfdAgent {
       s.once('error', reject);
       s.bind(this.port, () => { s.removeListener('error', reject); resolve(); });
     });
+    try {
+      filterMinTtl(s, fam, SINGLE_HOP_TTL);
+    } catch (e) {
+      this.#o.log.error({ event: 'bfdTtlCheck', err: (e as Error).message }, 'cannot make the kernel drop BFD packets with a TTL below 255; accepting any TTL');
+    }
     this.#rx.set(fam, s);
   }
 

@@ -9,9 +9,15 @@ const cfg = { transmitIntervalMs: 300, receiveIntervalMs: 300, detectMultiplier:
 function pair() {
   const clock = new ManualClock();
   const log: string[] = [];
-  const wire: { a?: BfdSession; b?: BfdSession; cut: boolean } = { cut: false };
-  const a = new BfdSession({ ...cfg, localDiscriminator: 11 }, clock, (buf) => { if (!wire.cut) wire.b?.receive(decodeControl(buf)); }, (to, from, d) => log.push(`a ${from}->${to} ${d}`), () => 0.5);
-  const b = new BfdSession({ ...cfg, localDiscriminator: 22 }, clock, (buf) => { if (!wire.cut) wire.a?.receive(decodeControl(buf)); }, (to, from, d) => log.push(`b ${from}->${to} ${d}`), () => 0.5);
+  // `held`: packets wait in the socket (a stalled receiver) until delivered.
+  const wire: { a?: BfdSession; b?: BfdSession; cut: boolean; held?: Array<() => void> | undefined } = { cut: false };
+  const carry = (to: () => BfdSession | undefined) => (buf: Buffer) => {
+    if (wire.cut) return;
+    if (wire.held) wire.held.push(() => to()?.receive(decodeControl(buf)));
+    else to()?.receive(decodeControl(buf));
+  };
+  const a = new BfdSession({ ...cfg, localDiscriminator: 11 }, clock, carry(() => wire.b), (to, from, d) => log.push(`a ${from}->${to} ${d}`), () => 0.5);
+  const b = new BfdSession({ ...cfg, localDiscriminator: 22 }, clock, carry(() => wire.a), (to, from, d) => log.push(`b ${from}->${to} ${d}`), () => 0.5);
   wire.a = a;
   wire.b = b;
   return { a, b, clock, log, wire };
@@ -96,6 +102,27 @@ describe('BFD session', () => {
     expect(downAt).toBeGreaterThan(600);
     expect(downAt).toBeLessThanOrEqual(900);
     expect(log).toContain(`a 3->1 ${Diag.DetectionTimeExpired}`);
+  });
+
+  test('a detection timer that fires late (our event loop stalled) first reads what waited in the socket', () => {
+    const { a, b, clock, wire } = pair();
+    a.start();
+    b.start();
+    clock.advance(3000);
+    // The loop freezes for 2 s: timers run late and first, the packets that came meanwhile wait in the socket.
+    wire.held = [];
+    clock.stall(2000);
+    for (const deliver of wire.held.splice(0)) deliver();
+    wire.held = undefined;
+    clock.advance(1000);
+    expect(a.state).toBe(BfdState.Up);
+    expect(b.state).toBe(BfdState.Up);
+    // A peer that is really gone is still declared down, one interval later.
+    wire.cut = true;
+    clock.stall(2000);
+    expect(a.state).toBe(BfdState.Up);
+    clock.advance(300);
+    expect(a.state).toBe(BfdState.Down);
   });
 
   test('a peer going Down brings us Down with "neighbor signaled down"', () => {

@@ -47,7 +47,7 @@ export class BfdSession {
 
   /** Detection time in ms as negotiated now. */
   get detectionTimeMs(): number {
-    return (this.#remoteMult * Math.max(this.config.receiveIntervalMs * 1000, this.#remoteDesiredTx)) / 1000;
+    return this.#remoteMult * this.#rxIntervalMs();
   }
 
   start(): void {
@@ -123,17 +123,24 @@ export class BfdSession {
     this.#detect = undefined;
   }
 
-  #armDetect(): void {
+  #armDetect(graced = false): void {
     this.#detect?.cancel();
     if (this.#state === BfdState.Down) return;
-    const ms = Math.max(1, this.detectionTimeMs);
+    const ms = Math.max(1, graced ? this.#rxIntervalMs() : this.detectionTimeMs);
+    const due = this.clock.now() + ms;
     this.#detect = this.clock.setTimeout(() => {
       this.#detect = undefined;
-      if (this.#state === BfdState.Init || this.#state === BfdState.Up) {
-        this.#remoteDisc = 0;
-        this.#go(BfdState.Down, Diag.DetectionTimeExpired);
-      }
+      if (this.#state !== BfdState.Init && this.#state !== BfdState.Up) return;
+      // Fired late: our event loop stalled, and the peer's packets may wait unread in the socket. Read them first.
+      if (!graced && this.clock.now() - due > this.#rxIntervalMs() / 2) return this.#armDetect(true);
+      this.#remoteDisc = 0;
+      this.#go(BfdState.Down, Diag.DetectionTimeExpired);
     }, ms);
+  }
+
+  /** The interval the peer sends at, as negotiated (ms). */
+  #rxIntervalMs(): number {
+    return Math.max(this.config.receiveIntervalMs * 1000, this.#remoteDesiredTx) / 1000;
   }
 
   #txIntervalUs(): number {

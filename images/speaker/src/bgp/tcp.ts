@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/** TCP for BGP: dialing with a timeout, TCP-MD5 (RFC 2385) through the tcpmd5 addon, TTL, and the connection interface the session uses. */
+/** TCP for BGP: dialing with a timeout, TCP-MD5 (RFC 2385) and TTL options through the tcpmd5 addon, and the connection interface the session uses. */
+import type * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { familyOf } from '../../../../lib/ip.js';
 import { nativeAddon } from '../native.js';
@@ -18,6 +19,7 @@ interface TcpMd5Addon {
   socket(family: number): number;
   setMd5(fd: number, peer: string, key: Buffer): void;
   setInt(fd: number, level: number, name: number, value: number): void;
+  filterMinTtl(fd: number, family: number, min: number): void;
   close(fd: number): void;
 }
 
@@ -110,9 +112,19 @@ export function dial(o: DialOptions): Promise<Conn> {
   });
 }
 
+/** The file descriptor of a bound Node socket or server (libuv keeps it on the handle). */
+function fdOf(s: net.Server | dgram.Socket): number {
+  const fd = (s as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0) throw new Error('socket has no file descriptor');
+  return fd;
+}
+
 /** Sets (or with an empty key, removes) the TCP-MD5 key of one peer on a listening server. */
 export function setListenerMd5(server: net.Server, peer: string, password: string): void {
-  const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (fd === undefined || fd < 0) throw new Error('listening socket has no file descriptor');
-  tcpMd5().setMd5(fd, peer, Buffer.from(password));
+  tcpMd5().setMd5(fdOf(server), peer, Buffer.from(password));
+}
+
+/** Makes a bound UDP socket drop datagrams that arrive with an IP TTL (IPv6 hop limit) below `min`. */
+export function filterMinTtl(socket: dgram.Socket, family: 4 | 6, min: number): void {
+  tcpMd5().filterMinTtl(fdOf(socket), family, min);
 }
