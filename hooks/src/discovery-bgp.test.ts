@@ -39,7 +39,7 @@ describe('discovery-bgp', () => {
           peerASN: 64512,
           peerAddress: '192.0.2.1',
           holdTime: '3s',
-          passwordSecret: 'bgp-pwd-ns1-secret1',
+          passwordSecret: 'bgp-pwd-ns1-secret1-8ce9617fb4',
           bfdProfile: 'bfd-test-peer',
           gracefulRestartTime: '120s',
           nodeSelectors: [{ matchLabels: { role: 'worker' }, matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['node-1'] }] }],
@@ -50,7 +50,7 @@ describe('discovery-bgp', () => {
           peerASN: 64512,
           peerAddress: '192.0.2.1',
           holdTime: '3s',
-          passwordSecret: 'bgp-pwd-ns1-secret1',
+          passwordSecret: 'bgp-pwd-ns1-secret1-8ce9617fb4',
           bfdProfile: 'bfd-test-peer',
           gracefulRestartTime: '120s',
           sourceAddress: '192.0.2.11',
@@ -71,7 +71,7 @@ describe('discovery-bgp', () => {
 
     test('BFD profiles are rendered; the labelled Secret is copied decoded', () => {
       expect(v(r.values, 'bfdProfiles')).toEqual([{ name: 'bfd-test-peer', receiveInterval: 300, transmitInterval: 300 }]);
-      expect(v(r.values, 'secretsToCopy')).toEqual([{ name: 'bgp-pwd-ns1-secret1', namespace: 'ns1', data: { password: 's3cr3t' } }]);
+      expect(v(r.values, 'secretsToCopy')).toEqual([{ name: 'bgp-pwd-ns1-secret1-8ce9617fb4', namespace: 'ns1', data: { password: 's3cr3t' } }]);
     });
 
     test('speaker affinity: the configuration selectors and pinned nodes, OR-ed', () => {
@@ -91,12 +91,14 @@ describe('discovery-bgp', () => {
       expect(adv.find((a) => a.name === 'z-dangling-adv-0')).toMatchObject({ ipAddressPools: ['test-pool'], peers: ['bad-secret-peer-z-dangling'], communities: ['65535:65282'], aggregationLength: 32 });
       expect(adv.find((a) => a.name === 'z-dangling-adv-1')).toBeUndefined();
       const bad = (v(r.values, 'bgpPeers') as { name: string; passwordSecret?: string }[]).find((p) => p.name === 'bad-secret-peer-z-dangling');
-      expect(bad?.passwordSecret).toBeUndefined();
+      // Fail closed: the peer names the copy that does not exist, so the speakers keep it down instead of peering without TCP-MD5.
+      expect(bad?.passwordSecret).toBe('bgp-pwd-ns1-unlabelled-f572380b4c');
+      expect((v(r.values, 'secretsToCopy') as { name: string }[]).map((s) => s.name)).not.toContain('bgp-pwd-ns1-unlabelled-f572380b4c');
       const cond = (name: string) => (cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerConfiguration', name)?.status as { conditions: { status: string; message: string }[] }).conditions[0];
       expect(cond('test-config')).toMatchObject({ status: 'True' });
       expect(cond('z-dangling')?.status).toBe('False');
       expect(cond('z-dangling')?.message).toContain('MetalLoadBalancerBGPPeer "missing-peer" does not exist');
-      expect(cond('z-dangling')?.message).toContain('Secret ns1/unlabelled of peer "bad-secret-peer" not found');
+      expect(cond('z-dangling')?.message).toContain('Secret ns1/unlabelled of peer "bad-secret-peer" not found (it needs the label network.deckhouse.io/metallb-bgp-password: "true"); the peer stays down until it exists');
       expect(cond('z-dangling')?.message).toContain('MetalLoadBalancerPool "missing-pool" does not exist');
     });
 

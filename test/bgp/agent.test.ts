@@ -109,7 +109,7 @@ suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : '
 
     await core.deleteNamespacedSecret({ name: 'tor-pw', namespace: 'd8-metallb' });
     const problem = await until('a ConfigProblem Event', async () => (await peerEvents('ConfigProblem'))[0], 30_000, 500);
-    expect(problem).toMatchObject({ type: 'Warning', message: 'password Secret d8-metallb/tor-pw is missing or has no "password" key' });
+    expect(problem).toMatchObject({ type: 'Warning', message: 'password Secret d8-metallb/tor-pw is missing or its "password" key is empty; the peer stays down' });
     expect(problem.involvedObject).toMatchObject({ kind: 'BGPPeer', name: 'tor', namespace: 'd8-metallb' });
     expect(problem.involvedObject.uid).toBeTruthy();
   });

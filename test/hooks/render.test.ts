@@ -51,6 +51,6 @@ describe(`hook values render into the chart${missing ? ` (skipped: ${missing})` 
     expect(findManifest(m, 'BGPPeer', 'test-peer-test-config-node-node-1', 'd8-metallb')?.spec).toMatchObject({ peerAddress: '192.0.2.1', sourceAddress: '192.0.2.11', bfdProfile: 'bfd-test-peer' });
     expect(findManifest(m, 'BGPAdvertisement', 'test-config-adv-0', 'd8-metallb')?.spec).toMatchObject({ ipAddressPools: ['test-pool'], localPref: 100 });
     expect(findManifest(m, 'BFDProfile', 'bfd-test-peer', 'd8-metallb')?.spec).toMatchObject({ receiveInterval: 300, transmitInterval: 300 });
-    expect(findManifest(m, 'Secret', 'bgp-pwd-ns1-secret1', 'd8-metallb')).toBeDefined();
+    expect(findManifest(m, 'Secret', 'bgp-pwd-ns1-secret1-8ce9617fb4', 'd8-metallb')).toBeDefined();
   });
 });

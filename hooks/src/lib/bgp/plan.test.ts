@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
-import { planBgp } from './plan.js';
+import { passwordSecretName, planBgp } from './plan.js';
 import { configFromObject, peerFromObject, poolFromObject, secretFromObject } from './types.js';
 
 describe('BGP filters', () => {
@@ -44,5 +44,19 @@ describe('planBgp', () => {
         expect(new Set(names).size).toBe(names.length);
       }),
     );
+  });
+});
+
+describe('password Secret copies', () => {
+  test('names never collide across namespaces, stay valid and within 253 characters', () => {
+    const a = passwordSecretName({ namespace: 'a-b', name: 'c' });
+    const b = passwordSecretName({ namespace: 'a', name: 'b-c' });
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^bgp-pwd-a-b-c-[0-9a-f]{10}$/);
+    const long = passwordSecretName({ namespace: 'n'.repeat(63), name: `${'x'.repeat(180)}.${'y'.repeat(60)}` });
+    expect(long.length).toBeLessThanOrEqual(253);
+    expect(long).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+    expect(long).not.toMatch(/[.-]{2}/);
+    expect(passwordSecretName({ namespace: 'n'.repeat(63), name: `${'x'.repeat(180)}.${'z'.repeat(60)}` })).not.toBe(long);
   });
 });

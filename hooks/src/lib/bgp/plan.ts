@@ -4,6 +4,7 @@
  * become the values the templates render into metallb.io IPAddressPool, BGPPeer, BGPAdvertisement, BFDProfile,
  * the copied password Secrets and the speakers' node affinity. Dangling references are reported, not fatal.
  */
+import { createHash } from 'node:crypto';
 import type { LabelSelector } from '../../../../lib/hook-sdk/index.js';
 import type { LabelSelector as Selector } from '../../../../lib/selector.js';
 import { HOSTNAME_LABEL } from '../names.js';
@@ -40,9 +41,14 @@ export interface BgpPlan {
 
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** `bgp-pwd-<namespace>-<name>`: the copy of a password Secret in d8-metallb. */
+/**
+ * `bgp-pwd-<namespace>-<name>-<hash>`: the copy of a password Secret in d8-metallb. The hash of "namespace/name"
+ * keeps the copies of Secrets apart whose names would join alike ("a-b"/"c" and "a"/"b-c"); the readable part is
+ * cut so the name stays within the 253 characters of a Secret name.
+ */
 export function passwordSecretName(ref: { namespace: string; name: string }): string {
-  return `bgp-pwd-${ref.namespace}-${ref.name}`;
+  const hash = createHash('sha256').update(`${ref.namespace}/${ref.name}`).digest('hex').slice(0, 10);
+  return `${`bgp-pwd-${ref.namespace}-${ref.name}`.slice(0, 253 - 1 - hash.length).replace(/[.-]+$/, '')}-${hash}`;
 }
 
 /** The values for one peer of one configuration: a node-pinned peer per source address, and a fallback for the other nodes. */
@@ -133,12 +139,11 @@ export function planBgp(input: BgpInput): BgpPlan {
       let password: string | undefined;
       const ref = peer.passwordSecretRef;
       if (ref) {
+        // Fail closed: the peer names the copy even when there is none, so the speakers keep its sessions down.
+        password = passwordSecretName(ref);
         const s = secrets.get(`${ref.namespace}/${ref.name}`);
-        if (!s) warn.push(`Secret ${ref.namespace}/${ref.name} of peer "${name}" not found (it needs the label network.deckhouse.io/metallb-bgp-password: "true"); the session has no password`);
-        else {
-          password = passwordSecretName(ref);
-          copies.set(password, { name: password, namespace: ref.namespace, data: { ...s.data } });
-        }
+        if (!s) warn.push(`Secret ${ref.namespace}/${ref.name} of peer "${name}" not found (it needs the label network.deckhouse.io/metallb-bgp-password: "true"); the peer stays down until it exists`);
+        else copies.set(password, { name: password, namespace: ref.namespace, data: { ...s.data } });
       }
       let profile: string | undefined;
       if (peer.bfd) {

@@ -77,20 +77,22 @@ describe('desired BGP state', () => {
   test('clear problems for bad objects; other peers still work', () => {
     const bad = [
       { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'nosecret' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.2', passwordSecret: { name: 'missing' } } },
+      { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'emptykey' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.5', passwordSecret: { name: 'empty' } } },
       { apiVersion: 'metallb.io/v1beta1' as const, kind: 'BGPPeer' as const, metadata: { name: 'plain' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.3', password: 'x' } },
       { apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'hold' }, spec: { myASN: 1, peerASN: 2, peerAddress: '192.0.2.4', holdTime: '2s' } },
     ];
-    const d = desiredBgp(input({ peers: [...input().peers, ...bad] }));
+    const d = desiredBgp(input({ peers: [...input().peers, ...bad], secrets: new Map([...input().secrets, ['d8-metallb/empty', { password: '' }]]) }));
     // A plain-text password (MetalLB's v1beta1 form) still peers, with a warning that does not show it.
     expect(d.peers.map((p) => p.name)).toEqual(['tor', 'plain']);
     expect(d.peers.find((p) => p.name === 'plain')?.password).toBe('x');
     expect(d.problems.map(problemText)).toEqual([
-      'BGPPeer nosecret: password Secret d8-metallb/missing is missing or has no "password" key',
+      'BGPPeer nosecret: password Secret d8-metallb/missing is missing or its "password" key is empty; the peer stays down',
+      'BGPPeer emptykey: password Secret d8-metallb/empty is missing or its "password" key is empty; the peer stays down',
       'BGPPeer plain: spec.password is kept in plain text in the object; move it to a Secret and set spec.passwordSecret',
       'BGPPeer hold: holdTime 2s must be 0 or at least 3s',
     ]);
     expect(d.problems.map(problemText).join()).not.toContain('"x"');
-    expect(d.problems[0]).toEqual({ kind: 'BGPPeer', name: 'nosecret', message: 'password Secret d8-metallb/missing is missing or has no "password" key' });
+    expect(d.problems[0]).toEqual({ kind: 'BGPPeer', name: 'nosecret', message: 'password Secret d8-metallb/missing is missing or its "password" key is empty; the peer stays down' });
   });
 
   test('graceful restart: off unless enabled; restart time from the annotation, 120 s by default, a bad one reported', () => {

@@ -147,7 +147,8 @@ export function desiredBgp(input: BgpInput): BgpDesired {
       if (v2?.passwordSecret?.name) {
         const key = `${v2.passwordSecret.namespace ?? input.namespace}/${v2.passwordSecret.name}`;
         password = input.secrets.get(key)?.password;
-        if (password === undefined) throw new Error(`password Secret ${key} is missing or has no "password" key`);
+        // Fail closed: without its key the peer stays down; it never comes up without TCP-MD5.
+        if (!password) throw new Error(`password Secret ${key} is missing or its "password" key is empty; the peer stays down`);
       } else if (s.password) {
         // MetalLB accepts the password in the object; keep such objects working, and say where it belongs.
         password = s.password;

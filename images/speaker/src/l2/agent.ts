@@ -53,7 +53,6 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   const events = new EventRecorder(kc, ctx.nodeName, log);
   const options = l2OptionsFromEnv(ctx.env);
   const keyText = ctx.env.METALLB_HEARTBEAT_KEY ?? '';
-  if (!keyText) log.warn({ op: 'start' }, 'METALLB_HEARTBEAT_KEY is empty: heartbeats are not authenticated');
 
   const exclusionsFile = ctx.env.METALLB_EXCLUDED_INTERFACES_FILE ?? EXCLUSIONS_FILE;
   let excluded: RegExp[] | undefined;

@@ -40,6 +40,8 @@ export interface L2Runtime {
 }
 
 export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
+  // Fail closed: unauthenticated heartbeats let any host on the segment pause or take our addresses.
+  if (!o.key.length) throw new Error('METALLB_HEARTBEAT_KEY is empty: L2 does not run with unauthenticated heartbeats (the module\'s Secret speaker-heartbeat-key provides the key)');
   const metrics = new L2Metrics(o.registry, o.node);
   // The liveness callbacks need the speaker and the heartbeats, which need the liveness.
   const ref: { speaker?: L2Speaker; heartbeats?: HeartbeatService } = {};
