@@ -1,33 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Turns Kubernetes/Deckhouse OpenAPI schemas into plain JSON Schema for ajv, and the shared ajv instance. Pure. */
+/**
+ * Turns Kubernetes/Deckhouse OpenAPI schemas into plain JSON Schema for ajv, and the shared ajv instance, so that
+ * ajv accepts and rejects what kube-apiserver does: only the keywords of JSONSchemaProps that validate are kept
+ * (anything else, such as `const`, the server never reads), formats as kube-openapi checks them (formats.ts),
+ * patterns as RE2 reads them (re2.ts). Pure.
+ */
 import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-import { parseCidr } from '../ip.js';
+import { checkedFormat, kubeFormats } from './formats.js';
+import { re2RegExp } from './re2.js';
 import { isObject, type SchemaNode } from './schema.js';
 
-/** Formats the API server checks; any other format is ignored, as the server does. */
-const checkedFormats = new Set(['date-time', 'datetime', 'date', 'ipv4', 'ipv6', 'uri', 'email', 'hostname', 'uuid', 'byte', 'cidr', 'mac', 'duration']);
-
-/** Go's time.ParseDuration syntax (`1h30m`, `300ms`). */
-const goDuration = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^[-+]?0$/;
+/** Patterns through the RE2 rewrite (ajv passes the unicode flag, which the rewrite always sets). */
+const re2Engine = Object.assign((pattern: string) => re2RegExp(pattern), { code: 're2RegExp' });
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true });
-  addFormats(ajv, ['date-time', 'date', 'ipv4', 'ipv6', 'uri', 'email', 'hostname', 'uuid', 'byte']);
-  ajv.addFormat('datetime', { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) });
-  ajv.addFormat('cidr', {
-    type: 'string',
-    validate: (s: string) => {
-      try {
-        parseCidr(s, false);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  });
-  ajv.addFormat('mac', /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/);
-  ajv.addFormat('duration', goDuration);
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: re2Engine } });
+  for (const [name, validate] of Object.entries(kubeFormats)) ajv.addFormat(name, { type: 'string', validate });
   return ajv;
 }
 
@@ -47,14 +35,23 @@ export function toAjvSchema(node: SchemaNode, opts: AjvOptions = {}): Record<str
 
 const junctorKeys = new Set(['oneOf', 'anyOf', 'allOf', 'not']);
 
+/** The JSONSchemaProps keywords that take part in validation; the API server reads no others. */
+const validating = new Set([
+  'type', 'format', 'pattern', 'enum', 'required', 'properties', 'additionalProperties', 'items', 'oneOf', 'anyOf', 'allOf', 'not',
+  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'minItems', 'maxItems',
+  'minProperties', 'maxProperties', 'nullable',
+]);
+
 function convert(node: unknown, opts: AjvOptions): unknown {
   if (Array.isArray(node)) return node.map((n) => convert(n, opts));
   if (!isObject(node)) return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'default' || k === 'example' || k === 'description' || k.startsWith('x-')) continue;
-    if (k === 'format' && !(typeof v === 'string' && checkedFormats.has(v))) continue;
-    if (k === 'enum' || k === 'required' || k === 'pattern' || k === 'type') out[k] = v;
+    if (!validating.has(k)) continue;
+    if (k === 'format') {
+      const name = typeof v === 'string' ? checkedFormat(v) : undefined;
+      if (name) out[k] = name;
+    } else if (k === 'enum' || k === 'required' || k === 'pattern' || k === 'type' || k === 'nullable') out[k] = v;
     else if (k === 'properties' && isObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, convert(s, opts)]));
     // Junctor branches only add checks to the fields declared outside them: never close them.
     else out[k] = convert(v, junctorKeys.has(k) ? { ...opts, closedObjects: false } : opts);

@@ -7,6 +7,18 @@ import { listSchemaErrors } from './lists.js';
 import { fieldPath, type PathSegment, type SchemaNode } from './schema.js';
 
 const junctors = ['allOf', 'anyOf', 'oneOf'] as const;
+
+/** JSON Schema keywords the API server refuses in a CRD. */
+const unsupported = ['patternProperties', 'dependencies', 'additionalItems', 'definitions'] as const;
+
+/** Keywords refused anywhere in the schema, junctors included. */
+function refused(node: SchemaNode, at: string): string[] {
+  const out: string[] = [];
+  const n = node as Record<string, unknown>;
+  for (const k of unsupported) if (n[k] !== undefined) out.push(`${at}.${k}: Forbidden: ${k} is not supported`);
+  if (n.uniqueItems === true) out.push(`${at}.uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic`);
+  return out;
+}
 const forbiddenInJunctor = ['type', 'description', 'title', 'default', 'nullable', 'additionalProperties', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-embedded-resource'] as const;
 
 /** Structural-schema violations of an openAPIV3Schema, as `path: reason` strings; empty when structural. */
@@ -15,6 +27,7 @@ export function structuralErrors(root: SchemaNode): string[] {
   const at = (p: PathSegment[]) => fieldPath(['openAPIV3Schema', ...p]);
   const walk = (node: SchemaNode, p: PathSegment[], isRoot: boolean): void => {
     if (node.$ref !== undefined) errors.push(`${at(p)}.$ref: Forbidden: $ref is not allowed`);
+    errors.push(...refused(node, at(p)));
     const intOrString = node['x-kubernetes-int-or-string'] === true;
     const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
     if (node.type === undefined && !intOrString && !preserve) errors.push(`${at(p)}.type: Required value: must not be empty for specified object fields`);
@@ -57,6 +70,7 @@ function checkJunctor(node: SchemaNode, p: PathSegment[], outer: SchemaNode | un
   const at = fieldPath(['openAPIV3Schema', ...p]);
   for (const k of forbiddenInJunctor) if (node[k] !== undefined) errors.push(`${at}.${k}: Forbidden: must not be used inside ${String(p.at(-2) ?? 'not')}`);
   if (node.$ref !== undefined) errors.push(`${at}.$ref: Forbidden: $ref is not allowed`);
+  errors.push(...refused(node, at));
   for (const [k, sub] of Object.entries(node.properties ?? {})) {
     const outerProp = outer?.properties?.[k] ?? (typeof outer?.additionalProperties === 'object' ? outer.additionalProperties : undefined);
     if (outer && !outerProp && outer['x-kubernetes-preserve-unknown-fields'] !== true) errors.push(`${at}.properties.${k}: Forbidden: must be declared outside the junctor too`);

@@ -208,7 +208,7 @@ export interface InternalValues {
   bgpPeers?: BGPPeerValue[];
   bgpAdvertisements?: BGPAdvertisementValue[];
   bfdProfiles?: BFDProfileValue[];
-  /** BGP password Secrets copied into the module namespace as `bgp-pwd-<namespace>-<name>`. */
+  /** BGP password Secrets copied into the module namespace as `bgp-pwd-<namespace>-<name>-<hash of namespace/name>`. */
   secretsToCopy?: SecretToCopyValue[];
   /** Node affinity of the BGP speakers; `{}` runs them on every node. */
   speakerNodeAffinity?: {
