@@ -89,6 +89,35 @@ suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : '
     await until('withdrawn after the Service is deleted', () => ours().length === 0, 30_000, 250);
   });
 
+  test('edits that break the advertisement or the peer keep their last valid versions: the route and the session stay, Events say why', async () => {
+    if (!lab) throw new Error('previous test did not set up the lab');
+    const core = api.kubeConfig().makeApiClient(CoreV1Api);
+    const svc = await core.readNamespacedService({ name: 'web2', namespace: 'default' }).catch(() => undefined);
+    if (!svc) {
+      await KubernetesObjectApi.makeApiClient(api.kubeConfig()).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web2', namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } as KubernetesObject);
+      const s = await core.readNamespacedService({ name: 'web2', namespace: 'default' });
+      await core.replaceNamespacedServiceStatus({ name: 'web2', namespace: 'default', body: { ...s, status: { loadBalancer: { ingress: [{ ip: IP }] } } } });
+    }
+    await until('the route back', () => ours().length === 1, 30_000, 250);
+    const ups = logs.filter((l) => l.includes('"peerUp"')).length;
+    // A typo in a community and a hold time the speaker cannot use: both pass the API server's schema.
+    await kubectl(['patch', 'bgpadvertisement', 'bgp', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"communities":["edge","64512:99999"]}}']);
+    await kubectl(['patch', 'bgppeer', 'tor', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"holdTime":"2s"}}']);
+    const stale = async (name: string) => (await kc().listNamespacedEvent({ namespace: 'd8-metallb', fieldSelector: `involvedObject.name=${name}` })).items.filter((e) => e.reason === 'ConfigStale');
+    const adv = await until('ConfigStale on the advertisement', async () => (await stale('bgp')).find((e) => e.involvedObject.kind === 'BGPAdvertisement'), 30_000, 500);
+    expect(adv.message).toMatch(/^invalid community "64512:99999": .*; the last valid version \(resourceVersion \d+\) stays in force until this is fixed$/);
+    const peer = await until('ConfigStale on the peer', async () => (await stale('tor'))[0], 30_000, 500);
+    expect(peer.message).toMatch(/^holdTime 2s must be 0 or at least 3s; the last valid version/);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(ours()[0]).toMatchObject({ communities: ['64512:300'], largeCommunities: ['64512:7:8'] });
+    expect(logs.filter((l) => l.includes('"peerUp"')).length).toBe(ups);
+    expect(logs.some((l) => l.includes('"peerDown"'))).toBe(false);
+    // Fixed: the new versions take over.
+    await kubectl(['patch', 'bgpadvertisement', 'bgp', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"communities":["edge"]}}']);
+    await kubectl(['patch', 'bgppeer', 'tor', '-n', 'd8-metallb', '--type=json', '-p', '[{"op":"remove","path":"/spec/holdTime"}]']);
+    await until('the large community gone', () => ours()[0]?.largeCommunities.length === 0, 30_000, 250);
+  });
+
   // Where the operator looks: `kubectl describe bgppeer` shows why a session is or is not up.
   const peerEvents = async (reason: string) => (await kc().listNamespacedEvent({ namespace: 'd8-metallb', fieldSelector: 'involvedObject.name=tor' })).items.filter((e) => e.reason === reason);
   const kc = () => api.kubeConfig().makeApiClient(CoreV1Api);

@@ -95,3 +95,32 @@ test('a user pool without the module labels serves BGP Services by its name; for
   await ctl.idle();
   expect(await c.kubectl('get', 'service', '-n', 'apps', 'foreign', '-o', 'jsonpath={.status}')).not.toContain('IPAllocated');
 });
+
+test('a typo in a pool keeps its last valid version in force: no address is released, kubectl describe and the stale metric say why', async () => {
+  await c.apply(l2Pool('typo', ['192.0.2.230-192.0.2.231']), ...l2Service('apps', 'kept', 'typo', 2));
+  await waitFor(async () => (await statusIps(c, 'sdninternall2lbservices', 'apps', 'kept-typo-1')).length === 1, 15_000, 'two statuses');
+  await ctl.idle();
+  const before = await Promise.all([0, 1].map((i) => statusIps(c, 'sdninternall2lbservices', 'apps', `kept-typo-${i}`)));
+  // One wrong digit: the API server accepts it (the schema says "string"), the controller cannot use it.
+  await c.apply(l2Pool('typo', ['192.0.2.230-192.0.2.2311']));
+  const poolEvents = () => c.kubectl('get', 'events', '-n', 'd8-metallb', '--field-selector', 'involvedObject.name=typo', '-o', 'jsonpath={range .items[*]}{.type} {.reason}: {.message}{"\\n"}{end}');
+  await waitFor(async () => (await poolEvents()).includes('ConfigStale'), 15_000, 'the ConfigStale Event');
+  await ctl.idle();
+  expect(await poolEvents()).toMatch(/^Warning ConfigStale: pool "typo": .*192\.0\.2\.2311.*; the last valid version \(resourceVersion \d+\) stays in force until this is fixed$/m);
+  expect(await c.kubectl('describe', 'ipaddresspool', '-n', 'd8-metallb', 'typo')).toMatch(/Warning\s+ConfigStale/);
+  expect(await metric(registry, 'metallb_k8s_client_config_stale_bool')).toBe(1);
+  expect(await Promise.all([0, 1].map((i) => statusIps(c, 'sdninternall2lbservices', 'apps', `kept-typo-${i}`)))).toEqual(before);
+  expect(await events('kept-typo-0')).not.toContain('IPReleased');
+  // Fixed: the new version is in force and the metric clears.
+  await c.apply(l2Pool('typo', ['192.0.2.230-192.0.2.232']));
+  await waitFor(async () => (await metric(registry, 'metallb_k8s_client_config_stale_bool')) === 0, 15_000, 'stale cleared');
+  expect(await metric(registry, 'metallb_allocator_addresses_total', { pool: 'typo' })).toBe(3);
+});
+
+test('pools that share addresses are reported on both', async () => {
+  await c.apply(bgpPool('left', ['203.0.113.200-203.0.113.210']), bgpPool('right', ['203.0.113.205-203.0.113.220']));
+  const overlapEvents = async (pool: string) => c.kubectl('get', 'events', '-n', 'd8-metallb', '--field-selector', `involvedObject.name=${pool},reason=PoolsOverlap`, '-o', 'jsonpath={.items[*].message}');
+  await waitFor(async () => (await overlapEvents('right')).length > 0, 15_000, 'PoolsOverlap Events');
+  expect(await overlapEvents('left')).toBe('addresses 203.0.113.205-203.0.113.210 are also in pool "right": each is given out once, by whichever pool a Service draws from first');
+  expect(await overlapEvents('right')).toBe('addresses 203.0.113.205-203.0.113.210 are also in pool "left": each is given out once, by whichever pool a Service draws from first');
+});

@@ -56,6 +56,8 @@ type PodSpec = V1PodSpec & { securityContext?: { runAsUser?: number; runAsGroup?
     const fwd = topo.spawn(ns, 'node', [path.join(repoRoot, 'dist/lab/agent/forwarder.js'), port, path.join(tmp, 'api.sock')]);
     fwd.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
     await api.kubectlOk(['create', 'namespace', 'd8-metallb']);
+    // The module installs its CRDs; the controller is ready only once it listed every kind it reads.
+    await api.kubectlOk(['apply', ...['crds/internal/l2lbservices.yaml', 'crds/native/ipaddresspools.yaml', 'crds/metalloadbalancerclasses.yaml'].flatMap((f) => ['-f', path.join(repoRoot, f)])]);
   });
 
   afterAll(async () => {

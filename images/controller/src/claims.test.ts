@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { INSTANCE_LB_CLASS } from '../../../lib/api/index.js';
-import { instanceClaim, parseDesired, poolsFrom, scopeOfPool, serviceClaim } from './claims.js';
+import { instanceClaim, parseDesired, poolOf, scopeOfPool, serviceClaim } from './claims.js';
 import type { ServiceLike } from './objects.js';
 import { conditionFor, heldIps, nextStatus, allocatedEvent, failedEvent } from './status.js';
 
@@ -114,13 +114,9 @@ describe('pools', () => {
     expect(scopeOfPool(labels)).toEqual(scope);
   });
 
-  test('a broken pool is reported and the rest still load', () => {
-    const r = poolsFrom([
-      { metadata: { name: 'b' }, spec: { addresses: ['203.0.113.0/24'] } },
-      { metadata: { name: 'a' }, spec: { addresses: ['nope'] } },
-    ]);
-    expect(r.pools.map((p) => p.name)).toEqual(['b']);
-    expect(r.errors).toEqual(['pool "a": invalid IP "nope": not an IPv4 or IPv6 address']);
+  test('a pool object becomes a pool, or a PoolError that names it', () => {
+    expect(poolOf({ metadata: { name: 'b', labels: { heritage: 'deckhouse', app: 'bgp' } }, spec: { addresses: ['203.0.113.0/24'] } })).toMatchObject({ name: 'b', scope: { l2: false, bgp: true } });
+    expect(() => poolOf({ metadata: { name: 'a' }, spec: { addresses: ['nope'] } })).toThrow('pool "a": invalid IP "nope": not an IPv4 or IPv6 address');
   });
 });
 

@@ -19,18 +19,9 @@ export function scopeOfPool(labels: Readonly<Record<string, string>>): PoolScope
   return labels['app'] === 'bgp' ? { l2: false, bgp: true } : { l2: true, bgp: false };
 }
 
-/** Pools from IPAddressPool objects; broken ones are left out and reported. */
-export function poolsFrom(objs: readonly IPAddressPoolLike[]): { pools: Pool[]; errors: string[] } {
-  const pools: Pool[] = [];
-  const errors: string[] = [];
-  for (const o of [...objs].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) {
-    try {
-      pools.push(poolFromSpec(o.metadata?.name ?? '', o.spec ?? {}, scopeOfPool(o.metadata?.labels ?? {})));
-    } catch (e) {
-      errors.push((e as Error).message);
-    }
-  }
-  return { pools, errors };
+/** The pool of an IPAddressPool object; throws PoolError when it cannot be used. */
+export function poolOf(o: IPAddressPoolLike): Pool {
+  return poolFromSpec(o.metadata?.name ?? '', o.spec ?? {}, scopeOfPool(o.metadata?.labels ?? {}));
 }
 
 /** What to do with an object: allocate for it, leave it alone (and why), or refuse it (bad input). */

@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { IP_ADDRESS_POOL, METAL_LOAD_BALANCER_CLASS, resourcePath, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
+import { listedInformer, type InformerOptions } from '../../../lib/informer.js';
 import { coreEvent } from '../../../lib/k8s-event.js';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
@@ -21,26 +22,25 @@ export function statusCode(e: unknown): number | undefined {
 
 type AnyObject = k8s.KubernetesObject;
 
-/** Informers for everything the controller reads. */
-export function informers(kc: k8s.KubeConfig, namespace: string) {
+/** Informers for everything the controller reads; each knows whether it ever listed, and retries with back-off. */
+export function informers(kc: k8s.KubeConfig, namespace: string, o: InformerOptions = {}) {
   const core = apiClient(kc, k8s.CoreV1Api);
   const custom = apiClient(kc, k8s.CustomObjectsApi);
   const get = jsonGetter(kc);
-  const list = <T extends AnyObject>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
   return {
     // Plain JSON, as the watch delivers them: no typed decoding of every Service.
-    services: k8s.makeInformer<k8s.V1Service>(kc, '/api/v1/services', list(() => get('/api/v1/services'))),
-    namespaces: k8s.makeInformer<k8s.V1Namespace>(kc, '/api/v1/namespaces', () => core.listNamespace()),
-    instances: k8s.makeInformer<AnyObject>(kc, resourcePath(SDN_INTERNAL_L2LB_SERVICE),
-      list(() => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE }))),
-    pools: k8s.makeInformer<AnyObject>(kc, resourcePath(IP_ADDRESS_POOL, namespace),
-      list(() => custom.listNamespacedCustomObject({ ...IP_ADDRESS_POOL, namespace }))),
-    classes: k8s.makeInformer<AnyObject>(kc, resourcePath(METAL_LOAD_BALANCER_CLASS),
-      list(() => custom.listClusterCustomObject({ ...METAL_LOAD_BALANCER_CLASS }).catch((e: unknown) => {
+    services: listedInformer<k8s.V1Service>(kc, '/api/v1/services', () => get('/api/v1/services'), o),
+    namespaces: listedInformer<k8s.V1Namespace>(kc, '/api/v1/namespaces', () => core.listNamespace(), o),
+    instances: listedInformer<AnyObject>(kc, resourcePath(SDN_INTERNAL_L2LB_SERVICE),
+      () => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE }), o),
+    pools: listedInformer<AnyObject>(kc, resourcePath(IP_ADDRESS_POOL, namespace),
+      () => custom.listNamespacedCustomObject({ ...IP_ADDRESS_POOL, namespace }), o),
+    classes: listedInformer<AnyObject>(kc, resourcePath(METAL_LOAD_BALANCER_CLASS),
+      () => custom.listClusterCustomObject({ ...METAL_LOAD_BALANCER_CLASS }).catch((e: unknown) => {
         // The class CRD may be absent (BGP-only clusters) or unreadable: then no class is the default.
         if (statusCode(e) === 404 || statusCode(e) === 403) return { apiVersion: 'v1', kind: 'List', items: [], metadata: {} };
         throw e;
-      }))),
+      }), o),
   };
 }
 
@@ -109,8 +109,9 @@ export class EventRecorder {
 /** The Lease the replicas elect a leader on. */
 export class KubeLeaseStore implements LeaseStore {
   readonly #api: k8s.CoordinationV1Api;
-  constructor(kc: k8s.KubeConfig, private readonly namespace: string, private readonly name: string) {
-    this.#api = apiClient(kc, k8s.CoordinationV1Api);
+  /** `timeoutMs`: a Lease call that takes longer cannot renew in time anyway. */
+  constructor(kc: k8s.KubeConfig, private readonly namespace: string, private readonly name: string, timeoutMs: number) {
+    this.#api = apiClient(kc, k8s.CoordinationV1Api, timeoutMs);
   }
 
   async get(): Promise<LeaseRecord | undefined> {

@@ -128,3 +128,25 @@ describe('LeaderElector', () => {
     expect(a.e.isLeader()).toBe(false);
   });
 });
+
+describe('a stuck campaign is visible', () => {
+  test('stalledMs stays 0 while attempts end, and grows while one hangs', async () => {
+    const clock = new ManualClock();
+    const lease = new MemoryLease();
+    let hang = false;
+    const store = lease.store();
+    const hanging: LeaseStore = { ...store, get: () => (hang ? new Promise(() => undefined) : store.get()) };
+    const e = new LeaderElector(hanging, 'a', clock, T, { started: () => undefined, stopped: () => undefined }, () => clock.now());
+    e.start();
+    await run(clock, 10_000, [e]);
+    expect(e.isLeader()).toBe(true);
+    expect(e.stalledMs()).toBe(0);
+    hang = true;
+    await run(clock, 30_000, [e]);
+    // The last attempt ended at most one retry period after hanging began; it is 30 s late now.
+    expect(e.stalledMs()).toBeGreaterThanOrEqual(26_000);
+    expect(e.isLeader()).toBe(false);
+    await e.stop(false);
+    expect(e.stalledMs()).toBe(0);
+  });
+});

@@ -57,6 +57,8 @@ export class LeaderElector {
   #leading = false;
   #timer: Timer | undefined;
   #stopped = false;
+  /** When the last attempt (successful or not) ended, by the monotonic clock. */
+  #tickedAt: number | undefined;
 
   constructor(
     private readonly store: LeaseStore,
@@ -74,7 +76,13 @@ export class LeaderElector {
 
   start(): void {
     this.#stopped = false;
+    this.#tickedAt = this.clock.now();
     void this.#tick();
+  }
+
+  /** How long the campaign loop has not completed an attempt (0 when not campaigning): a hung API call shows here. */
+  stalledMs(): number {
+    return this.#stopped || this.#tickedAt === undefined ? 0 : Math.max(0, this.clock.now() - this.#tickedAt - this.timing.retryPeriodMs);
   }
 
   /** Stops campaigning; a leader hands the lease back so the other replica takes over at once. */
@@ -99,6 +107,7 @@ export class LeaderElector {
     } catch (e) {
       this.events.error?.(e as Error);
     }
+    this.#tickedAt = this.clock.now();
     if (this.#leading && !this.isLeader()) this.#setLeading(false);
     if (!this.#stopped) this.#timer = this.clock.setTimeout(() => void this.#tick(), this.timing.retryPeriodMs);
   }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The controller's Prometheus metrics, with MetalLB's names where MetalLB has one. */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { configMetrics } from '../../../lib/config-metrics.js';
 import type { Allocator } from './ipam/allocator.js';
 
 export interface ControllerMetrics {
-  configLoaded(ok: boolean): void;
+  /** `stale`: some pool's current version is invalid (its last valid one, or nothing, is in force). */
+  configLoaded(stale: boolean): void;
   leader(v: boolean): void;
   statusWritten(kind: 'instance' | 'service'): void;
   allocationFailed(reason: string): void;
@@ -24,16 +26,12 @@ export function controllerMetrics(reg: Registry, allocator: () => Allocator | un
     });
   perPool('metallb_allocator_addresses_in_use_total', 'Number of IP addresses in use, per pool', (a, p) => a.counters(p).inUse);
   perPool('metallb_allocator_addresses_total', 'Number of usable IP addresses, per pool', (a, p) => Number(a.counters(p).total));
-  const loaded = new Gauge({ name: 'metallb_k8s_client_config_loaded_bool', help: '1 if the pools were loaded without errors', registers: [reg] });
-  const stale = new Gauge({ name: 'metallb_k8s_client_config_stale_bool', help: '1 if some pool could not be loaded and is left out', registers: [reg] });
+  const config = configMetrics(reg);
   const leader = new Gauge({ name: 'metallb_controller_leader', help: '1 while this replica is the leader and allocates', registers: [reg] });
   const writes = new Counter({ name: 'metallb_controller_status_writes_total', help: 'Status writes, by object kind', labelNames: ['kind'], registers: [reg] });
   const failures = new Counter({ name: 'metallb_controller_allocation_failures_total', help: 'Allocation failures, by reason', labelNames: ['reason'], registers: [reg] });
   return {
-    configLoaded: (ok) => {
-      loaded.set(1);
-      stale.set(ok ? 0 : 1);
-    },
+    configLoaded: (stale) => config.loaded(stale),
     leader: (v) => leader.set(v ? 1 : 0),
     statusWritten: (kind) => writes.inc({ kind }),
     allocationFailed: (reason) => failures.inc({ reason }),

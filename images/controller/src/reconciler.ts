@@ -6,13 +6,16 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
-import { apiVersionOf, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
+import { apiVersionOf, IP_ADDRESS_POOL, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
 import { systemClock, type Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
-import { instanceClaim, poolsFrom, serviceClaim, type ClaimResult } from './claims.js';
+import { instanceClaim, poolOf, serviceClaim, type ClaimResult } from './claims.js';
 import { Allocator } from './ipam/allocator.js';
+import { poolOverlaps, type Pool } from './ipam/pool.js';
 import { EventRecorder, informers, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
 import { DEFAULT_TIMING, LeaderElector, type ElectionTiming } from './leader.js';
+import { stuckInformer } from '../../../lib/informer.js';
+import { CONFIG_STALE_REASON, LastGood, staleMessage } from '../../../lib/last-good.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import { KeyQueue } from './queue.js';
 import type { IPAddressPoolLike, LoadBalancerClassLike, ServiceLike } from './objects.js';
@@ -36,6 +39,9 @@ export interface ControllerOptions {
 }
 
 type Kind = 'instance' | 'service';
+
+/** An informer that cannot list or watch for this long makes /healthz fail, so the kubelet restarts us. */
+const STUCK_AFTER_MS = 120_000;
 
 export class Controller {
   readonly #o: ControllerOptions;
@@ -62,22 +68,32 @@ export class Controller {
   // key -> resourceVersion of our last status write, until its watch event (our own echo) comes back
   #wrote = new Map<string, string>();
   #eventWorkers = 0;
+  // the last valid version of each pool: a bad edit keeps it in force
+  readonly #pools = new LastGood<IPAddressPoolLike & k8s.KubernetesObject, Pool>(poolOf);
+  // "pool/reason" -> message of the Event last recorded for it
+  readonly #told = new Map<string, string>();
 
   constructor(o: ControllerOptions) {
     this.#o = o;
-    this.#inf = informers(o.kubeConfig, o.namespace);
+    this.#inf = informers(o.kubeConfig, o.namespace, {
+      onError: (e, before) => o.log[before === 0 ? 'warn' : 'debug']({ err: String((e as Error)?.message ?? e) }, 'list or watch failed; retrying with back-off'),
+    });
     this.#writer = new StatusWriter(o.kubeConfig);
     this.#recorder = new EventRecorder(o.kubeConfig, o.identity);
     this.#metrics = controllerMetrics(o.registry, () => this.#alloc);
-    const store = new KubeLeaseStore(o.kubeConfig, o.namespace, o.leaseName ?? 'metallb-controller');
-    this.#elector = new LeaderElector(store, o.identity, o.clock ?? systemClock, o.timing ?? DEFAULT_TIMING, {
+    const timing = o.timing ?? DEFAULT_TIMING;
+    const store = new KubeLeaseStore(o.kubeConfig, o.namespace, o.leaseName ?? 'metallb-controller', timing.renewDeadlineMs / 2);
+    this.#elector = new LeaderElector(store, o.identity, o.clock ?? systemClock, timing, {
       started: () => this.#becameLeader(),
       stopped: () => this.#lostLeadership(),
       error: (e) => o.log.warn({ err: e.message }, 'leader election: lease update failed'),
     });
   }
 
-  /** Lists everything, then campaigns; resolves once the caches are filled. */
+  /**
+   * Lists everything, then campaigns; resolves once every cache is filled by a successful list. Until then
+   * this replica neither leads nor reconciles: an empty cache would rebuild allocations from nothing.
+   */
   async start(): Promise<void> {
     const { services, instances, pools, namespaces, classes } = this.#inf;
     const key = (p: string) => (o: k8s.KubernetesObject) => this.#changed(`${p}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, o);
@@ -88,20 +104,10 @@ export class Controller {
       classes.on(v, () => this.#classesChanged());
       namespaces.on(v, (n) => this.#namespaceChanged(n.metadata?.name ?? ''));
     }
-    await Promise.all(Object.entries(this.#inf).map(async ([name, inf]) => {
-      // Restart a failed watch with backoff (1 s doubling to 30 s); any event resets it.
-      let failures = 0;
-      for (const v of ['add', 'update', 'delete'] as const) inf.on(v, () => (failures = 0));
-      inf.on('error', (e: unknown) => {
-        if (this.#stopping) return;
-        const level = failures === 0 ? 'warn' : 'debug';
-        this.#o.log[level]({ err: String((e as Error)?.message ?? e), informer: name }, 'watch failed; restarting');
-        setTimeout(() => {
-          if (!this.#stopping) void inf.start().catch(() => undefined);
-        }, Math.min(30_000, 1000 * 2 ** failures++));
-      });
-      await inf.start();
-    }));
+    const all = Object.values(this.#inf);
+    await Promise.all(all.map((i) => i.start().catch(() => undefined)));
+    await Promise.all(all.map((i) => i.whenListed()));
+    if (this.#stopping) return;
     this.#synced = true;
     this.#classesChanged();
     this.#o.log.info({ identity: this.#o.identity }, 'caches filled; campaigning for leadership');
@@ -117,6 +123,14 @@ export class Controller {
 
   ready(): boolean {
     return this.#synced;
+  }
+
+  /** True, or why the process is stuck: the election loop stopped turning, or an informer cannot list or watch. */
+  healthy(): true | string {
+    const election = this.#elector.stalledMs();
+    const limit = (this.#o.timing ?? DEFAULT_TIMING).leaseDurationMs * 2;
+    if (election > limit) return `leader election has not run for ${Math.round(election / 1000)} s`;
+    return stuckInformer(this.#inf, STUCK_AFTER_MS) ?? true;
   }
 
   isLeader(): boolean {
@@ -172,12 +186,35 @@ export class Controller {
   }
 
   #applyPools(a: Allocator): void {
-    const { pools, errors } = poolsFrom(this.#inf.pools.list() as readonly IPAddressPoolLike[]);
-    for (const e of errors) this.#o.log.error({ err: e }, 'pool left out');
-    this.#metrics.configLoaded(errors.length === 0);
+    const objs = [...this.#inf.pools.list()].sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
+    const { values: pools, stale } = this.#pools.resolve(objs as ReadonlyArray<IPAddressPoolLike & k8s.KubernetesObject>);
+    this.#metrics.configLoaded(stale.length > 0);
+    const now = new Map<string, [k8s.KubernetesObject, EventText]>();
+    for (const s of stale) {
+      this.#o.log.error({ pool: s.current.metadata?.name, err: s.error }, s.inForce ? 'pool edit rejected; its last valid version stays in force' : 'pool left out');
+      now.set(`${s.current.metadata?.name ?? ''}/${CONFIG_STALE_REASON}`, [s.current, { type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s) }]);
+    }
+    for (const o of poolOverlaps(pools)) {
+      for (const [me, other] of [o.pools, [o.pools[1], o.pools[0]]] as const) {
+        const obj = objs.find((x) => x.metadata?.name === me);
+        const message = `addresses ${o.range} are also in pool "${other}": each is given out once, by whichever pool a Service draws from first`;
+        if (obj) now.set(`${me}/PoolsOverlap`, [obj, { type: 'Warning', reason: 'PoolsOverlap', message }]);
+      }
+    }
+    this.#tellPools(now);
     for (const r of a.setPools(pools)) {
       this.#released.set(r.key, r.reason);
       this.#o.log.warn({ key: r.key, ip: r.ips.join(','), why: r.reason }, 'address released by a pool change');
+    }
+  }
+
+  /** Events on the pools for problems that are new or changed since last told. */
+  #tellPools(now: Map<string, [k8s.KubernetesObject, EventText]>): void {
+    for (const key of [...this.#told.keys()]) if (!now.has(key)) this.#told.delete(key);
+    for (const [key, [obj, e]] of now) {
+      if (this.#told.get(key) === e.message) continue;
+      this.#told.set(key, e.message);
+      this.#event({ apiVersion: apiVersionOf(IP_ADDRESS_POOL), kind: IP_ADDRESS_POOL.kind, metadata: obj.metadata ?? {} }, e);
     }
   }
 

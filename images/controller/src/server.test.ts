@@ -6,20 +6,23 @@ import { serve } from './server.js';
 import { timingFrom } from './main.js';
 
 describe('metrics and probes', () => {
-  test('/healthz, /readyz follow the caches, /metrics has MetalLB names per pool', async () => {
+  test('/healthz follows the controller\'s own health, /readyz the caches, /metrics has MetalLB names per pool', async () => {
     const reg = new Registry();
     const a = new Allocator();
     a.setPools([poolFromSpec('ingress', { addresses: ['192.0.2.200-192.0.2.250'] }, { l2: true, bgp: false })]);
     const m = controllerMetrics(reg, () => a);
-    m.configLoaded(true);
+    m.configLoaded(false);
     let ready = false;
-    const s = await serve(reg, { ready: () => ready }, 0, '127.0.0.1');
+    let healthy: true | string = true;
+    const s = await serve(reg, { ready: () => ready, healthy: () => healthy }, 0, '127.0.0.1');
     try {
       const get = async (p: string) => {
         const r = await fetch(`http://127.0.0.1:${s.port}${p}`);
         return { code: r.status, text: await r.text() };
       };
       expect((await get('/healthz')).code).toBe(200);
+      healthy = 'services: cannot list or watch for 120 s';
+      expect(await get('/healthz')).toEqual({ code: 503, text: 'services: cannot list or watch for 120 s\n' });
       expect(await get('/readyz')).toEqual({ code: 503, text: 'caches not filled yet\n' });
       ready = true;
       expect((await get('/readyz')).code).toBe(200);

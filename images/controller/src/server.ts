@@ -6,6 +6,8 @@ import type { Registry } from 'prom-client';
 
 export interface Probes {
   ready(): boolean;
+  /** True, or why the process is stuck (then the kubelet restarts it). */
+  healthy(): true | string;
 }
 
 /** Starts the server; resolves with it once listening (port 0 picks a free port). */
@@ -35,8 +37,9 @@ export function handler(reg: Registry, probes: Probes): http.RequestListener {
       return;
     }
     if (url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok\n');
+      const h = probes.healthy();
+      res.writeHead(h === true ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(h === true ? 'ok\n' : `${h}\n`);
       return;
     }
     if (url === '/readyz') {

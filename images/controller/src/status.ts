@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** What the controller writes back: status ingress, the IPAllocated condition, Event texts. Pure. */
 import { IP_ALLOCATED_CONDITION } from '../../../lib/api/index.js';
+import type { CONFIG_STALE_REASON } from '../../../lib/last-good.js';
 import { familyOf, canonicalIp } from '../../../lib/ip.js';
 import { describeFailure, type Failure } from './ipam/claim.js';
 import type { Condition, ServiceLike, ServiceStatusLike } from './objects.js';
@@ -48,7 +49,7 @@ export function nextStatus(o: ServiceLike, out: Outcome, now: Date): ServiceStat
 /** An Event to record: MetalLB's reasons and wording. */
 export interface EventText {
   type: 'Normal' | 'Warning';
-  reason: 'IPAllocated' | 'AllocationFailed' | 'IPReleased';
+  reason: 'IPAllocated' | 'AllocationFailed' | 'IPReleased' | typeof CONFIG_STALE_REASON | 'PoolsOverlap';
   message: string;
 }
 

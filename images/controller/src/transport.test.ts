@@ -113,6 +113,16 @@ describe('transport', () => {
     }
   });
 
+  test('a server that accepts and never answers: the request fails after its timeout', async () => {
+    const s = await server(() => undefined);
+    try {
+      const api = apiClient(kubeConfig(s.url, 't'), k8s.CoreV1Api, 200);
+      await expect(api.readNamespacedConfigMap({ name: 'c', namespace: 'ns' })).rejects.toThrow(/GET .*configmaps\/c: no answer within 200 ms/);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a server that is not there is a transport error, without an HTTP code', async () => {
     const s = await server(() => undefined);
     const url = s.url;

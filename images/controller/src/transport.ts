@@ -12,8 +12,13 @@ import * as zlib from 'node:zlib';
 
 const USER_AGENT = 'metallb-controller';
 
+/** A request gives up when its connection stays silent this long (30 s): a hung API server must not hang us. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Sends client-node requests with node:http(s), keeping the agent the credentials chose. */
 export class NodeHttpLibrary implements k8s.PromiseHttpLibrary {
+  constructor(private readonly timeoutMs = REQUEST_TIMEOUT_MS) {}
+
   send(req: k8s.RequestContext): Promise<k8s.ResponseContext> {
     const url = req.getUrl();
     const body = req.getBody();
@@ -44,6 +49,7 @@ export class NodeHttpLibrary implements k8s.PromiseHttpLibrary {
         });
       });
       r.on('error', reject);
+      r.setTimeout(this.timeoutMs, () => r.destroy(new Error(`${opts.method ?? ''} ${url}: no answer within ${this.timeoutMs} ms`)));
       r.end(body);
     });
   }
@@ -98,14 +104,14 @@ export function cachedAuth(kc: k8s.KubeConfig, opts: { ttlMs?: number; maxSocket
   };
 }
 
-/** A client-node API object speaking through this transport. */
-export function apiClient<T>(kc: k8s.KubeConfig, Api: new (c: k8s.Configuration) => T): T {
+/** A client-node API object speaking through this transport; each request times out after `timeoutMs` of silence. */
+export function apiClient<T>(kc: k8s.KubeConfig, Api: new (c: k8s.Configuration) => T, timeoutMs = REQUEST_TIMEOUT_MS): T {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   return new Api(k8s.createConfiguration({
     baseServer: new k8s.ServerConfiguration(cluster.server, {}),
     authMethods: { default: cachedAuth(kc) },
-    httpApi: k8s.wrapHttpLibrary(new NodeHttpLibrary()),
+    httpApi: k8s.wrapHttpLibrary(new NodeHttpLibrary(timeoutMs)),
   }));
 }
 

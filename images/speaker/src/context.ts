@@ -17,5 +17,7 @@ export interface SpeakerContext {
 
 /** A running protocol agent. */
 export interface SpeakerAgent {
+  /** True, or why the agent is stuck (then /healthz fails and the kubelet restarts the speaker). */
+  healthy?(): true | string;
   stop(): Promise<void>;
 }

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
     }
   }
   const port = Number(env.METRICS_PORT ?? 7472);
-  const healthy = (): true | string => (failures.length === 0 ? true : failures.join('; '));
+  const healthy = (): true | string => {
+    const problems = [...failures, ...agents.map((a) => a.healthy?.() ?? true).filter((h): h is string => h !== true)];
+    return problems.length === 0 ? true : problems.join('; ');
+  };
   const http = await startHealthServer(metrics, port, env.METRICS_HOST ?? '0.0.0.0', healthy);
   const secure = await secureMetricsFromEnv(env, { handler: healthHandler(metrics, healthy), kubeConfig, log, namespace: ctx.namespace, resource: 'daemonsets', name: 'speaker' });
   log.info({ op: 'start', port: http.port, securePort: secure?.port }, 'speaker started');

@@ -84,6 +84,31 @@ export function poolFromSpec(name: string, spec: IPAddressPoolSpec, scope: PoolS
   return { name, ranges, autoAssign: spec.autoAssign ?? true, avoidBuggyIPs: spec.avoidBuggyIPs ?? false, allocation, scope };
 }
 
+/** Two pools that share addresses: which pool gives an address out would otherwise be silent. */
+export interface PoolOverlap {
+  readonly pools: readonly [string, string];
+  /** The shared addresses, first-last. */
+  readonly range: string;
+}
+
+/** Every pair of pools that share addresses (pools of different scopes included: they draw from the same addresses). */
+export function poolOverlaps(pools: readonly Pool[]): PoolOverlap[] {
+  const out: PoolOverlap[] = [];
+  pools.forEach((a, i) => {
+    for (const b of pools.slice(i + 1)) {
+      for (const ra of a.ranges) {
+        const rb = b.ranges.find((r) => r.family === ra.family && r.first <= ra.last && ra.first <= r.last);
+        if (!rb) continue;
+        const first = ra.first > rb.first ? ra.first : rb.first;
+        const last = ra.last < rb.last ? ra.last : rb.last;
+        out.push({ pools: [a.name, b.name], range: `${ipText(first, ra.family)}-${ipText(last, ra.family)}` });
+        break;
+      }
+    }
+  });
+  return out;
+}
+
 /** True for IPv4 addresses ending in .0 or .255, which some CPE firmwares drop. */
 export function isBuggy(n: bigint, family: IpFamily): boolean {
   if (family !== 4) return false;

@@ -7,26 +7,29 @@ import * as k8s from '@kubernetes/client-node';
 import * as os from 'node:os';
 import { apiVersionOf, BFD_PROFILE, BGP_ADVERTISEMENT, BGP_PEER, COMMUNITY, IP_ADDRESS_POOL, resourcePath, type Resource } from '../../../../lib/api/index.js';
 import { Coalescer } from '../../../../lib/coalesce.js';
+import { configMetrics } from '../../../../lib/config-metrics.js';
+import { listedInformer, stuckInformer, type ListedInformer } from '../../../../lib/informer.js';
+import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../../lib/last-good.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder, type ObjectRef } from '../events.js';
-import { desiredBgp, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
+import { checkObject, desiredBgp, namedCommunities, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
 import { SessionEvents } from './session-events.js';
 import { BgpSpeaker } from './speaker.js';
 
 type Obj = k8s.KubernetesObject;
 
-/** A watch that relists after errors. */
-function watch<T extends Obj>(kc: k8s.KubeConfig, path: string, list: () => Promise<unknown>, onChange: () => void, onError: (e: unknown) => void): k8s.Informer<T> & k8s.ObjectCache<T> {
-  const inf = k8s.makeInformer<T>(kc, path, list as () => Promise<k8s.KubernetesListObject<T>>);
+/** A cache that cannot list or watch for this long makes /healthz fail, so the kubelet restarts the speaker. */
+const STUCK_AFTER_MS = 120_000;
+
+
+/** An informer that calls `onChange` on every change, and retries failed lists and watches with back-off. */
+function watch<T extends Obj>(kc: k8s.KubeConfig, path: string, list: () => Promise<unknown>, onChange: () => void, onError: (e: unknown, failuresBefore: number) => void): ListedInformer<T> {
+  const inf = listedInformer<T>(kc, path, list, { onError });
   for (const ev of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) inf.on(ev, onChange);
-  inf.on(k8s.ERROR, (e) => {
-    onError(e);
-    setTimeout(() => void inf.start().catch(onError), 1000);
-  });
   return inf;
 }
 
@@ -90,7 +93,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   const changed = (): void => {
     if (!stopped) recompute.trigger();
   };
-  const failed = (e: unknown): void => log.warn({ event: 'watchFailed', err: String((e as Error)?.message ?? e) }, 'watch failed; relisting');
+  const failed = (e: unknown, before: number): void => log[before === 0 ? 'warn' : 'debug']({ event: 'watchFailed', err: String((e as Error)?.message ?? e) }, 'list or watch failed; retrying with back-off');
   const custom$ = <T extends Obj>(k: Resource) => watch<T>(kc, resourcePath(k, ns), () => custom.listNamespacedCustomObject({ ...k, namespace: ns }), changed, failed);
   const informers = {
     peers: custom$<BGPPeer & Obj>(BGP_PEER),
@@ -110,7 +113,19 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     BFDProfile: { api: BFD_PROFILE, cache: informers.bfdProfiles },
     IPAddressPool: { api: IP_ADDRESS_POOL, cache: informers.pools },
     BGPAdvertisement: { api: BGP_ADVERTISEMENT, cache: informers.advertisements },
+    Community: { api: COMMUNITY, cache: informers.communities },
   };
+
+  // The last valid version of each object: an edit that breaks one keeps the version before it in force.
+  let named: ReadonlyMap<string, string> = new Map();
+  const lastGood = {
+    peers: new LastGood<BGPPeer & Obj, BGPPeer & Obj>((o) => (checkObject.peer(o), o)),
+    pools: new LastGood<IPAddressPool & Obj, IPAddressPool & Obj>((o) => (checkObject.pool(o), o)),
+    communities: new LastGood<Community & Obj, Community & Obj>((o) => (checkObject.community(o), o)),
+    advertisements: new LastGood<BGPAdvertisement & Obj, BGPAdvertisement & Obj>((o) => (checkObject.advertisement(o, named), o)),
+  };
+  const configMetric = configMetrics(ctx.metrics);
+  let lastStale = '';
 
   /** The Event reference of one of our objects; the uid lets `kubectl describe` find its Events. */
   function objectRef(kind: ConfigProblem['kind'], name: string): ObjectRef {
@@ -120,7 +135,9 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   }
 
   async function apply(): Promise<void> {
-    if (stopped) return;
+    // Nothing before every cache is listed: an unlisted Service cache would withdraw every route and send
+    // End-of-RIB for an empty table, flushing what a graceful-restart peer kept for us.
+    if (stopped || !Object.values(informers).every((i) => i.listed)) return;
     const node = informers.nodes.get(ctx.nodeName);
     const secrets = new Map<string, Record<string, string>>();
     for (const s of informers.secrets.list()) {
@@ -129,14 +146,33 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       for (const [k, v] of Object.entries(s.stringData ?? {})) data[k] = v;
       secrets.set(`${s.metadata?.namespace}/${s.metadata?.name}`, data);
     }
+    const peers = lastGood.peers.resolve(informers.peers.list());
+    const pools = lastGood.pools.resolve(informers.pools.list());
+    const communities = lastGood.communities.resolve(informers.communities.list());
+    named = namedCommunities(communities.values);
+    const advertisements = lastGood.advertisements.resolve(informers.advertisements.list());
+    const stale: ReadonlyArray<readonly [ConfigProblem['kind'], StaleObject<Obj>]> = [
+      ...peers.stale.map((s) => ['BGPPeer', s] as const), ...pools.stale.map((s) => ['IPAddressPool', s] as const),
+      ...communities.stale.map((s) => ['Community', s] as const), ...advertisements.stale.map((s) => ['BGPAdvertisement', s] as const),
+    ];
+    configMetric.loaded(stale.length > 0);
+    const staleText = stale.map(([kind, s]) => `${kind} ${s.current.metadata?.name ?? ''}: ${staleMessage(s)}`).join('\n');
+    if (staleText !== lastStale) {
+      for (const [kind, s] of stale) {
+        const name = s.current.metadata?.name ?? '';
+        log.error({ event: 'configStale', kind, name }, `${kind} ${name}: ${staleMessage(s)}`);
+        events.record({ involvedObject: objectRef(kind, name), type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s), dedupeKey: `${kind} ${name} ${s.current.metadata?.resourceVersion ?? ''}: ${s.error}` });
+      }
+      lastStale = staleText;
+    }
     const d = desiredBgp({
       node: { name: ctx.nodeName, labels: node?.metadata?.labels ?? {} },
       namespace: ns,
       defaultRouterId: routerIdOf(node),
-      peers: informers.peers.list(),
-      advertisements: informers.advertisements.list(),
-      pools: informers.pools.list(),
-      communities: informers.communities.list(),
+      peers: peers.values,
+      advertisements: advertisements.values,
+      pools: pools.values,
+      communities: communities.values,
       bfdProfiles: informers.bfdProfiles.list(),
       secrets,
       services: serviceInfos(informers.services.list(), informers.slices.list(), ctx.nodeName, ctx.env.METALLB_LB_CLASS || undefined),
@@ -161,10 +197,14 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     for (const [peer, routes] of d.routes) speaker.setRoutes(peer, routes);
   }
 
-  await Promise.all(Object.values(informers).map((i) => i.start().catch(failed)));
-  changed();
+  await Promise.all(Object.values(informers).map((i) => i.start().catch(() => undefined)));
+  void Promise.all(Object.values(informers).map((i) => i.whenListed())).then(() => {
+    log.info({ event: 'listed' }, 'every cache listed; applying the BGP configuration');
+    changed();
+  });
   log.info({ event: 'start', node: ctx.nodeName }, 'bgp agent started');
   return {
+    healthy: () => stuckInformer(informers, STUCK_AFTER_MS) ?? true,
     async stop() {
       stopped = true;
       recompute.stop();

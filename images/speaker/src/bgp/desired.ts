@@ -47,7 +47,7 @@ export interface BgpInput {
 
 /** A metallb.io object the speaker cannot use as written, or uses with a caveat. */
 export interface ConfigProblem {
-  readonly kind: 'BGPPeer' | 'BFDProfile' | 'IPAddressPool' | 'BGPAdvertisement';
+  readonly kind: 'BGPPeer' | 'BFDProfile' | 'IPAddressPool' | 'BGPAdvertisement' | 'Community';
   readonly name: string;
   readonly message: string;
 }
@@ -125,6 +125,44 @@ function selectorsMatch(sels: readonly LabelSelector[] | undefined, labels: Labe
   }
 }
 
+/** A BGPPeer's timers and AS numbers, as far as the object alone decides them; throws what is wrong with it. */
+function peerTimers(p: BGPPeer | BGPPeerV1beta1): { holdTime: number; keepaliveTime?: number; peerAs: number } {
+  const s = p.spec;
+  if (!s) throw new Error('spec is missing');
+  const v2 = p.apiVersion === 'metallb.io/v1beta2' ? (s as NonNullable<BGPPeer['spec']>) : undefined;
+  const holdTime = s.holdTime ? parseDuration(s.holdTime) : 90;
+  if (holdTime !== 0 && holdTime < 3) throw new Error(`holdTime ${s.holdTime} must be 0 or at least 3s`);
+  const keepaliveTime = s.keepaliveTime ? parseDuration(s.keepaliveTime) : undefined;
+  if (keepaliveTime !== undefined && keepaliveTime > holdTime) throw new Error(`keepaliveTime ${s.keepaliveTime} exceeds holdTime`);
+  const peerAs = v2?.dynamicASN ? 0 : (s.peerASN ?? 0);
+  if (!v2?.dynamicASN && !peerAs) throw new Error('peerASN is required');
+  if (v2?.connectTime) parseDuration(v2.connectTime);
+  return { holdTime, peerAs, ...(keepaliveTime !== undefined ? { keepaliveTime } : {}) };
+}
+
+/** Names of Community objects -> their values. */
+export function namedCommunities(list: readonly Community[]): Map<string, string> {
+  const named = new Map<string, string>();
+  for (const c of list) for (const e of c.spec?.communities ?? []) if (e.name && e.value) named.set(e.name, e.value);
+  return named;
+}
+
+/**
+ * What is wrong with each kind of object on its own, as an Error; for keeping an edit that breaks an object from
+ * taking away its last valid version. References to other objects (Secrets, BFD profiles) are not checked here:
+ * a peer whose password is gone must go down, never keep its old key.
+ */
+export const checkObject = {
+  peer: (p: BGPPeer | BGPPeerV1beta1): void => void peerTimers(p),
+  pool: (p: IPAddressPool): void => {
+    for (const a of p.spec.addresses) parsePoolEntry(a);
+  },
+  community: (c: Community): void => {
+    for (const e of c.spec?.communities ?? []) communityValues([e.value ?? ''], new Map());
+  },
+  advertisement: (ad: BGPAdvertisement, named: ReadonlyMap<string, string>): void => void communityValues(ad.spec?.communities, named),
+};
+
 export function desiredBgp(input: BgpInput): BgpDesired {
   const problems: ConfigProblem[] = [];
   const peers: PeerSpec[] = [];
@@ -139,10 +177,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
     if (!s || !selectorsMatch(s.nodeSelectors, labels, (m) => problems.push({ kind: 'BGPPeer', name, message: `nodeSelectors: ${m}` }))) continue;
     try {
       const v2 = p.apiVersion === 'metallb.io/v1beta2' ? (s as NonNullable<BGPPeer['spec']>) : undefined;
-      const holdTime = s.holdTime ? parseDuration(s.holdTime) : 90;
-      if (holdTime !== 0 && holdTime < 3) throw new Error(`holdTime ${s.holdTime} must be 0 or at least 3s`);
-      const keepaliveTime = s.keepaliveTime ? parseDuration(s.keepaliveTime) : undefined;
-      if (keepaliveTime !== undefined && keepaliveTime > holdTime) throw new Error(`keepaliveTime ${s.keepaliveTime} exceeds holdTime`);
+      const { holdTime, keepaliveTime, peerAs } = peerTimers(p);
       let password: string | undefined;
       if (v2?.passwordSecret?.name) {
         const key = `${v2.passwordSecret.namespace ?? input.namespace}/${v2.passwordSecret.name}`;
@@ -154,8 +189,6 @@ export function desiredBgp(input: BgpInput): BgpDesired {
         password = s.password;
         problems.push({ kind: 'BGPPeer', name, message: 'spec.password is kept in plain text in the object; move it to a Secret and set spec.passwordSecret' });
       }
-      const peerAs = v2?.dynamicASN ? 0 : (s.peerASN ?? 0);
-      if (!v2?.dynamicASN && !peerAs) throw new Error('peerASN is required');
       const fam = s.peerAddress.includes(':') ? 6 : 4;
       const spec: PeerSpec = {
         name,
@@ -202,8 +235,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
     }
     pools.set(p.metadata.name ?? '', { labels: p.metadata.labels ?? {}, ranges });
   }
-  const named = new Map<string, string>();
-  for (const c of input.communities) for (const e of c.spec?.communities ?? []) if (e.name && e.value) named.set(e.name, e.value);
+  const named = namedCommunities(input.communities);
 
   // peer -> prefix -> route
   const perPeer = new Map<string, Map<string, Route>>();
