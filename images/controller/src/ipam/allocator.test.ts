@@ -1,6 +1,6 @@
 import { Allocator, display, type Result } from './allocator.js';
 import { describeFailure, type Claim } from './claim.js';
-import { poolFromSpec, type IPAddressPoolSpec, type PoolScope } from './pool.js';
+import { poolFromSpec, poolOverlaps, type IPAddressPoolSpec, type PoolScope } from './pool.js';
 
 const L2: PoolScope = { l2: true, bgp: false };
 const BGP: PoolScope = { l2: false, bgp: true };
@@ -287,5 +287,22 @@ describe('Allocator', () => {
 
   test('display strips the scope', () => {
     expect(display('l2/ns/name')).toBe('ns/name');
+  });
+});
+
+describe('overlapping pools', () => {
+  test('are reported, and every address is still given out once', () => {
+    const left = pool('left', ['192.0.2.10-192.0.2.13']);
+    const right = pool('right', ['192.0.2.12-192.0.2.15']);
+    expect(poolOverlaps([left, right, pool('apart', ['198.51.100.0/30'])])).toEqual([{ pools: ['left', 'right'], range: '192.0.2.12-192.0.2.13' }]);
+    const a = new Allocator();
+    a.setPools([left, right]);
+    const got: string[] = [];
+    for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      const r = a.allocate(claim(k));
+      if (r.ok) got.push(...r.allocation.ips);
+    }
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.sort()).toEqual(['192.0.2.10', '192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14', '192.0.2.15']);
   });
 });
