@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { L2Lab, l2LabUnavailableReason, labInstances, sleep } from './lab.js';
 
 const reason = l2LabUnavailableReason();
+const REPO = path.resolve(__dirname, '../..');
 const suite = reason ? describe.skip : describe;
 const V4 = ['192.0.2.200', '192.0.2.201', '192.0.2.202'];
 const V6 = ['2001:db8:0:1::200', '2001:db8:0:1::201', '2001:db8:0:1::202'];
@@ -74,6 +75,23 @@ suite(`L2 speaker answers ARP and NDP from three nodes${reason ? ` (skipped: ${r
     });
     expect(new Set(seen).size).toBe(3);
   });
+
+  test('one forged gratuitous ARP or unsolicited NA: the owner defends the address (RFC 5227) and keeps answering', async () => {
+    const forger = '02:00:00:00:00:66';
+    const owner = lab.node('node-1');
+    const n = owner.log.length;
+    for (const ip of [V4[0] ?? '', V6[0] ?? '']) {
+      lab.topo.exec(lab.client, process.execPath, [path.join(REPO, 'test/bgp/run-ts.js'), path.join(REPO, 'test/l2/forge.ts'), 'eth0', forger, ip]);
+    }
+    const defended = () => owner.log.slice(n).filter((l) => l.op === 'conflict' && l.mac === forger);
+    for (let i = 0; i < 100 && defended().length < 2; i++) await sleep(100);
+    expect(defended().map((l) => [l.ip, l.yielded])).toEqual([[V4[0], false], [V6[0], false]]);
+    await sleep(1500);
+    expect(lab.owners().get(V4[0] ?? '')).toEqual(['node-1']);
+    expect(lab.owners().get(V6[0] ?? '')).toEqual(['node-1']);
+    expect(new Set(arpingMacs(V4[0] ?? '').macs)).toEqual(new Set([owner.mac]));
+    expect(new Set(ndiscMacs(V6[0] ?? ''))).toEqual(new Set([owner.mac]));
+  }, 30_000);
 
   test('nobody answers for an address nobody owns', () => {
     const { macs, rc } = arpingMacs('192.0.2.203');

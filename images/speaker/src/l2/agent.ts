@@ -12,6 +12,7 @@ import { eachLimited } from '../../../../lib/each-limited.js';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder } from '../events.js';
+import { DEFEND_INTERVAL_MS } from './announcer.js';
 import { desiredL2, peerAddresses } from './desired.js';
 import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
@@ -115,7 +116,10 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     if (e.stale) return;
     for (const svc of new Set(e.instances.map((i) => `${i.service.namespace}/${i.service.name}`))) {
       const [namespace = '', name = ''] = svc.split('/');
-      const message = `${e.ip} is also claimed by ${e.mac} (seen by node ${ctx.nodeName} while ${e.phase === 'probe' ? 'probing' : 'announcing'}); node ${ctx.nodeName} does not announce it`;
+      const outcome = e.yielded
+        ? `node ${ctx.nodeName} does not announce it, and probes again in ${Math.round(options.announcer.conflictRetryMs / 1000)} s`
+        : `node ${ctx.nodeName} defends it (one announcement; it yields only if the claim comes again within ${DEFEND_INTERVAL_MS / 1000} s)`;
+      const message = `${e.ip} is also claimed by ${e.mac} (seen by node ${ctx.nodeName} while ${e.phase === 'probe' ? 'probing' : 'announcing'}); ${outcome}`;
       // With the Service's uid, `kubectl describe service` lists the Event.
       void core.readNamespacedService({ name, namespace }).then((o) => o.metadata?.uid, () => undefined).then((uid) => {
         events.record({ involvedObject: { apiVersion: 'v1', kind: 'Service', name, namespace, ...(uid ? { uid } : {}) }, type: 'Warning', reason: 'AddressConflict', message });

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { ManualClock } from '../../../../lib/clock.js';
-import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
+import { Announcer, DEFEND_INTERVAL_MS, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
 import { decodeFrame, type L2Message } from './frame.js';
 
 const US = '02:00:00:00:00:0b';
@@ -67,7 +67,7 @@ describe('announcer', () => {
     const { clock, events, a } = setup();
     a.acquire('192.0.2.200', true);
     a.claim('192.0.2.200', STRANGER);
-    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: STRANGER, phase: 'probe', stale: false });
+    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: STRANGER, phase: 'probe', stale: false, yielded: true });
     clock.advance(5000);
     expect(a.state('192.0.2.200')).toBe('conflict');
     expect(a.announcing('192.0.2.200')).toBe(false);
@@ -77,12 +77,31 @@ describe('announcer', () => {
     expect(a.announcing('192.0.2.200')).toBe(true);
   });
 
-  test('a host answering the probe sent on takeover is a conflict', () => {
-    const { events, a } = setup();
+  test('a host that really holds the address answers the defence probe too: then we yield (RFC 5227 §2.4)', () => {
+    const { clock, sent, events, a } = setup();
     a.acquire('192.0.2.200', false);
     a.claim('192.0.2.200', STRANGER);
+    // Defended: one announcement (request and reply) and one probe, still announcing.
+    expect(a.announcing('192.0.2.200')).toBe(true);
+    expect(sent.slice(-3).map((s) => s.msg.kind === 'arp' && s.msg.arp.spa)).toEqual(['192.0.2.200', '192.0.2.200', '0.0.0.0']);
+    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: STRANGER, phase: 'announce', stale: false, yielded: false });
+    clock.advance(5);
+    a.claim('192.0.2.200', STRANGER);
     expect(a.announcing('192.0.2.200')).toBe(false);
-    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: STRANGER, phase: 'announce', stale: false });
+    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: STRANGER, phase: 'announce', stale: false, yielded: true });
+  });
+
+  test('a lone forged claim is defended and changes nothing; one per DEFEND_INTERVAL is defended each time', () => {
+    const { clock, sent, a } = setup();
+    a.acquire('192.0.2.200', false);
+    clock.advance(5000);
+    for (let i = 0; i < 5; i++) {
+      const n = sent.length;
+      a.claim('192.0.2.200', STRANGER);
+      expect(a.announcing('192.0.2.200')).toBe(true);
+      expect(sent.length).toBe(n + 3);
+      clock.advance(DEFEND_INTERVAL_MS);
+    }
   });
 
   test('a claim from another speaker (our own stale entry) keeps the address and re-announces', () => {
@@ -92,7 +111,7 @@ describe('announcer', () => {
     a.claim('192.0.2.200', PEER);
     expect(a.announcing('192.0.2.200')).toBe(true);
     expect(sent.length).toBe(before + 2);
-    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: PEER, phase: 'announce', stale: true });
+    expect(events).toContainEqual({ type: 'conflict', ip: '192.0.2.200', mac: PEER, phase: 'announce', stale: true, yielded: false });
   });
 
   test('stale entries are corrected at most once a second per address', () => {

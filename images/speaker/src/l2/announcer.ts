@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Per address: probe before a first announcement, announce with a burst of gratuitous ARP /
- * unsolicited NA, notice conflicts, stop on release. Pure: clock and I/O are injected.
+ * unsolicited NA, defend against conflicts, stop on release. Pure: clock and I/O are injected.
+ * A conflict while probing means the address is in use: we do not announce it. While announcing we defend
+ * (RFC 5227 §2.4): one announcement and one probe (a host that really holds the address answers it), and
+ * we yield only when a second conflicting claim comes within DEFEND_INTERVAL. A lone forged frame changes nothing.
  */
 import { familyOf } from '../../../../lib/ip.js';
 import type { Clock, Timer } from '../../../../lib/clock.js';
@@ -32,6 +35,9 @@ const RECHECK_WAIT_MS = 1000;
  */
 const STALE_CORRECTION_MS = 1000;
 
+/** RFC 5227 DEFEND_INTERVAL: one defence per interval; a second claim within it is a conflict that persists. */
+export const DEFEND_INTERVAL_MS = 10_000;
+
 export const DEFAULT_ANNOUNCER: AnnouncerOptions = { burstMs: [0, 50, 1100, 2200, 3300, 4400], probeWaitMs: 200, conflictRetryMs: 10_000, refreshMs: 0, framesPerSecond: 5000 };
 
 export type AddressState = 'probing' | 'announcing' | 'conflict';
@@ -39,8 +45,11 @@ export type AddressState = 'probing' | 'announcing' | 'conflict';
 export type AnnouncerEvent =
   | { readonly type: 'state'; readonly ip: string; readonly state: AddressState | 'released' }
   | { readonly type: 'gratuitous'; readonly ip: string; readonly link: string }
-  /** A foreign station claims an address we probe or announce; `stale` when it is one of our own speakers. */
-  | { readonly type: 'conflict'; readonly ip: string; readonly mac: string; readonly phase: 'probe' | 'announce'; readonly stale: boolean };
+  /**
+   * A foreign station claims an address we probe or announce; `stale` when it is one of our own speakers (we re-announce).
+   * `yielded`: we stopped announcing (a claim while probing, or one that persists); else we defended the address.
+   */
+  | { readonly type: 'conflict'; readonly ip: string; readonly mac: string; readonly phase: 'probe' | 'announce'; readonly stale: boolean; readonly yielded: boolean };
 
 export interface AnnouncerIo {
   /** Links (name and our MAC) the address is announced on now. */
@@ -59,6 +68,8 @@ interface Entry {
   probes: number;
   // when we last corrected another speaker's stale entry
   corrected?: number;
+  // clock time of the last foreign claim we defended against
+  defendedAt?: number | undefined;
 }
 
 export class Announcer {
@@ -131,18 +142,28 @@ export class Announcer {
   claim(ip: string, mac: string): void {
     const e = this.#entries.get(ip);
     if (!e || e.state === 'conflict') return;
-    const stale = this.io.isSpeakerMac(mac);
-    if (stale && e.state === 'announcing') {
-      const now = this.clock.now();
-      if (e.corrected !== undefined && now - e.corrected < STALE_CORRECTION_MS) return;
-      e.corrected = now;
-    }
-    this.io.event({ type: 'conflict', ip, mac, phase: e.state === 'probing' ? 'probe' : 'announce', stale });
-    if (stale) {
+    const phase = e.state === 'probing' ? 'probe' : 'announce';
+    if (this.io.isSpeakerMac(mac)) {
+      if (e.state === 'announcing') {
+        const now = this.clock.now();
+        if (e.corrected !== undefined && now - e.corrected < STALE_CORRECTION_MS) return;
+        e.corrected = now;
+      }
       // Our own old owner's entry lingers in caches: correct them and keep the address.
+      this.io.event({ type: 'conflict', ip, mac, phase, stale: true, yielded: false });
       if (e.state === 'announcing') this.#burst(ip, e, [0]);
       return;
     }
+    const now = this.clock.now();
+    const persists = phase === 'probe' || (e.defendedAt !== undefined && now - e.defendedAt < DEFEND_INTERVAL_MS);
+    this.io.event({ type: 'conflict', ip, mac, phase, stale: false, yielded: persists });
+    if (!persists) {
+      e.defendedAt = now;
+      this.#gratuitous(ip, e);
+      this.#sendProbes(ip, e);
+      return;
+    }
+    e.defendedAt = undefined;
     this.#cancel(e);
     this.#set(ip, e, 'conflict');
     this.#after(e, this.opts.conflictRetryMs, () => this.#probe(ip, e, RECHECK_WAIT_MS));

@@ -34,7 +34,7 @@ export interface L2Instance {
 export type SpeakerEvent =
   | { readonly type: 'announced'; readonly ip: string; readonly instances: readonly L2Instance[]; readonly links: readonly string[] }
   | { readonly type: 'released'; readonly ip: string; readonly instances: readonly L2Instance[] }
-  | { readonly type: 'conflict'; readonly ip: string; readonly instances: readonly L2Instance[]; readonly mac: string; readonly phase: 'probe' | 'announce'; readonly stale: boolean };
+  | { readonly type: 'conflict'; readonly ip: string; readonly instances: readonly L2Instance[]; readonly mac: string; readonly phase: 'probe' | 'announce'; readonly stale: boolean; readonly yielded: boolean };
 
 export interface L2SpeakerDeps {
   readonly node: string;
@@ -522,10 +522,12 @@ export class L2Speaker {
     }
     if (e.type === 'conflict') {
       if (!e.stale) this.d.metrics.conflict(e.ip, e.mac);
-      const msg = e.stale ? 'another speaker still answers for the address (stale): re-announcing' : `address conflict: ${e.mac} also claims the address; not announcing it`;
+      const msg = e.stale
+        ? 'another speaker still answers for the address (stale): re-announcing'
+        : e.yielded ? `address conflict: ${e.mac} also claims the address; not announcing it` : `address conflict: ${e.mac} claims the address; defending it`;
       this.#post(() => {
-        this.d.log[e.stale ? 'info' : 'error']({ op: 'conflict', ip: e.ip, service, mac: e.mac, phase: e.phase }, msg);
-        this.d.onEvent?.({ type: 'conflict', ip: e.ip, instances, mac: e.mac, phase: e.phase, stale: e.stale });
+        this.d.log[e.stale ? 'info' : e.yielded ? 'error' : 'warn']({ op: 'conflict', ip: e.ip, service, mac: e.mac, phase: e.phase, yielded: e.yielded }, msg);
+        this.d.onEvent?.({ type: 'conflict', ip: e.ip, instances, mac: e.mac, phase: e.phase, stale: e.stale, yielded: e.yielded });
       });
       return;
     }
