@@ -16,6 +16,11 @@ export const BGP_POOL_ANNOTATION = 'network.deckhouse.io/load-balancer-pool';
 export const L2_BALANCER_NAME_ANNOTATION = 'network.deckhouse.io/l2-load-balancer-name';
 /** BGPPeer with `enableGracefulRestart`: how long the router keeps our routes while we restart (a Go duration). */
 export const GRACEFUL_RESTART_TIME_ANNOTATION = 'network.deckhouse.io/bgp-graceful-restart-time';
+/**
+ * BGPPeer, GTSM (RFC 5082): the number of hops to the peer, 1 for a directly connected router. The speaker then
+ * sends with TTL 255 and the kernel drops the peer's packets that arrive with a TTL below 256 minus the hops.
+ */
+export const TTL_SECURITY_ANNOTATION = 'network.deckhouse.io/bgp-ttl-security-hops';
 
 /** Upstream MetalLB's Service annotations, old (metallb.universe.tf) spelling. */
 export const ADDRESS_POOL_ANNOTATION = 'metallb.universe.tf/address-pool';

@@ -29,6 +29,8 @@ export interface RouterOptions {
    * route target (64512:7, 64512:1:1, rt 64512:9); FRR also aggregates it into 198.51.100.0/24.
    */
   readonly originate?: boolean;
+  /** Node indexes whose session runs GTSM at the router (BIRD: `ttl security on`, TTL 255 both ways). */
+  readonly ttlSecurity?: readonly number[];
 }
 
 /** What `originate` sends, for the tests that check it arrived. */
@@ -98,7 +100,7 @@ export function birdConfig(o: RouterOptions, dir: string): string {
     `  ipv6 { import all; ${o.reflect || o.originate ? exp : 'export none;'} ${ibgp ? 'gateway direct;' : ''} };`,
     '}',
   );
-  nodesOf(o).forEach((n, i) => l.push(`protocol bgp spk${i} from speaker { neighbor ${n.v4} as ${o.peerAs}; }`));
+  nodesOf(o).forEach((n, i) => l.push(`protocol bgp spk${i} from speaker { neighbor ${n.v4} as ${o.peerAs};${o.ttlSecurity?.includes(o.nodes[i] ?? -1) ? ' ttl security on;' : ''} }`));
   return l.join('\n') + '\n';
 }
 

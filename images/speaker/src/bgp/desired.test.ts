@@ -121,3 +121,14 @@ describe('desired BGP state', () => {
     expect(() => parseDuration('90')).toThrow(/invalid duration "90"/);
   });
 });
+
+describe('GTSM', () => {
+  test('the annotation gives TTL 255 out and the lowest TTL accepted in; a bad value is a problem', () => {
+    const peer = (value: string) => ({ apiVersion: 'metallb.io/v1beta2' as const, kind: 'BGPPeer' as const, metadata: { name: 'gtsm', annotations: { 'network.deckhouse.io/bgp-ttl-security-hops': value } }, spec: { myASN: 64513, peerASN: 64512, peerAddress: '192.0.2.1' } });
+    expect(desiredBgp(input({ peers: [peer('1')] })).peers.find((p) => p.name === 'gtsm')).toMatchObject({ ttl: 255, minTtl: 255 });
+    expect(desiredBgp(input({ peers: [peer('2')] })).peers.find((p) => p.name === 'gtsm')).toMatchObject({ ttl: 255, minTtl: 254 });
+    const bad = desiredBgp(input({ peers: [peer('0')] }));
+    expect(bad.peers.find((p) => p.name === 'gtsm')).toBeUndefined();
+    expect(bad.problems.map(problemText)).toContain('BGPPeer gtsm: annotation network.deckhouse.io/bgp-ttl-security-hops "0" must be a number of hops from 1 to 254');
+  });
+});

@@ -6,7 +6,7 @@
  * advertisement's peers (all when empty), aggregated to aggregationLength, with its communities.
  * externalTrafficPolicy Local: only while this node has a ready endpoint.
  */
-import { EXCLUDE_LB_LABEL, GRACEFUL_RESTART_TIME_ANNOTATION } from '../../../../lib/api/index.js';
+import { EXCLUDE_LB_LABEL, GRACEFUL_RESTART_TIME_ANNOTATION, TTL_SECURITY_ANNOTATION } from '../../../../lib/api/index.js';
 import { DEFAULT_GRACEFUL_RESTART_TIME, MAX_GRACEFUL_RESTART_SECONDS } from '../../../../lib/graceful-restart.js';
 import { bigIntToIp, bitsOf, formatIp, ipToBigInt, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../../../lib/ip.js';
 import { matchesAny, parseSelector, type LabelSelector, type Labels } from '../../../../lib/selector.js';
@@ -126,7 +126,7 @@ function selectorsMatch(sels: readonly LabelSelector[] | undefined, labels: Labe
 }
 
 /** A BGPPeer's timers and AS numbers, as far as the object alone decides them; throws what is wrong with it. */
-function peerTimers(p: BGPPeer | BGPPeerV1beta1): { holdTime: number; keepaliveTime?: number; peerAs: number } {
+function peerTimers(p: BGPPeer | BGPPeerV1beta1): { holdTime: number; keepaliveTime?: number; peerAs: number; ttlSecurityHops?: number } {
   const s = p.spec;
   if (!s) throw new Error('spec is missing');
   const v2 = p.apiVersion === 'metallb.io/v1beta2' ? (s as NonNullable<BGPPeer['spec']>) : undefined;
@@ -137,7 +137,10 @@ function peerTimers(p: BGPPeer | BGPPeerV1beta1): { holdTime: number; keepaliveT
   const peerAs = v2?.dynamicASN ? 0 : (s.peerASN ?? 0);
   if (!v2?.dynamicASN && !peerAs) throw new Error('peerASN is required');
   if (v2?.connectTime) parseDuration(v2.connectTime);
-  return { holdTime, peerAs, ...(keepaliveTime !== undefined ? { keepaliveTime } : {}) };
+  const gtsm = p.metadata.annotations?.[TTL_SECURITY_ANNOTATION];
+  const hops = gtsm === undefined ? undefined : Number(gtsm);
+  if (hops !== undefined && !(Number.isInteger(hops) && hops >= 1 && hops <= 254)) throw new Error(`annotation ${TTL_SECURITY_ANNOTATION} "${gtsm}" must be a number of hops from 1 to 254`);
+  return { holdTime, peerAs, ...(keepaliveTime !== undefined ? { keepaliveTime } : {}), ...(hops !== undefined ? { ttlSecurityHops: hops } : {}) };
 }
 
 /** Names of Community objects -> their values. */
@@ -177,7 +180,7 @@ export function desiredBgp(input: BgpInput): BgpDesired {
     if (!s || !selectorsMatch(s.nodeSelectors, labels, (m) => problems.push({ kind: 'BGPPeer', name, message: `nodeSelectors: ${m}` }))) continue;
     try {
       const v2 = p.apiVersion === 'metallb.io/v1beta2' ? (s as NonNullable<BGPPeer['spec']>) : undefined;
-      const { holdTime, keepaliveTime, peerAs } = peerTimers(p);
+      const { holdTime, keepaliveTime, peerAs, ttlSecurityHops } = peerTimers(p);
       let password: string | undefined;
       if (v2?.passwordSecret?.name) {
         const key = `${v2.passwordSecret.namespace ?? input.namespace}/${v2.passwordSecret.name}`;
@@ -204,7 +207,8 @@ export function desiredBgp(input: BgpInput): BgpDesired {
         ...(keepaliveTime !== undefined ? { keepaliveTime } : {}),
         ...(password !== undefined ? { password } : {}),
         ...(s.sourceAddress ? { sourceAddress: s.sourceAddress } : {}),
-        ...(s.ebgpMultiHop ? { ttl: 255 } : {}),
+        ...(s.ebgpMultiHop || ttlSecurityHops ? { ttl: 255 } : {}),
+        ...(ttlSecurityHops ? { minTtl: 256 - ttlSecurityHops } : {}),
         ...(v2?.enableGracefulRestart ? { gracefulRestart: { restartTime: restartTimeOf(p, problems) } } : {}),
       };
       peers.push(spec);

@@ -31,6 +31,8 @@ export interface PeerSpec {
   readonly sourceAddress?: string;
   /** TTL for eBGP multihop; unset uses the system default. */
   readonly ttl?: number;
+  /** GTSM (RFC 5082): the peer's segments with a lower TTL are dropped by the kernel. */
+  readonly minTtl?: number;
   readonly families: readonly Family[];
   readonly gracefulRestart?: { readonly restartTime: number };
   /** Next hops instead of our session address (the other family's by default: our address on the same interface). */
@@ -105,6 +107,7 @@ export class BgpSpeaker {
           ...(s.sourceAddress ? { localAddress: s.sourceAddress } : {}),
           ...(s.password !== undefined ? { password: s.password } : {}),
           ...(s.ttl !== undefined ? { ttl: s.ttl } : {}),
+          ...(s.minTtl !== undefined ? { minTtl: s.minTtl } : {}),
         }),
         log,
         ...(this.#o.metrics ? { metrics: this.#o.metrics } : {}),

@@ -35,6 +35,8 @@ const IPPROTO_IP = 0;
 const IPPROTO_IPV6 = 41;
 const IP_TTL = 2;
 const IPV6_UNICAST_HOPS = 16;
+const IP_MINTTL = 21;
+const IPV6_MINHOPCOUNT = 73;
 
 /** Wraps a net.Socket as a Conn. */
 export function connOf(s: net.Socket): Conn {
@@ -60,8 +62,10 @@ export interface DialOptions {
   readonly localAddress?: string;
   /** TCP-MD5 key; never logged. */
   readonly password?: string;
-  /** IP TTL / hop limit for the session (eBGP multihop). */
+  /** IP TTL / hop limit for the session (eBGP multihop, GTSM). */
   readonly ttl?: number;
+  /** GTSM (RFC 5082): the kernel drops the peer's segments that arrive with a lower TTL / hop limit. */
+  readonly minTtl?: number;
   readonly timeoutMs: number;
 }
 
@@ -77,12 +81,13 @@ export class DialError extends Error {
 export function dial(o: DialOptions): Promise<Conn> {
   const fam = familyOf(o.host) ?? 4;
   let sock: net.Socket;
-  if (o.password !== undefined || o.ttl !== undefined) {
+  if (o.password !== undefined || o.ttl !== undefined || o.minTtl !== undefined) {
     const a = tcpMd5();
     const fd = a.socket(fam);
     try {
       if (o.password !== undefined) a.setMd5(fd, o.host, Buffer.from(o.password));
       if (o.ttl !== undefined) a.setInt(fd, fam === 4 ? IPPROTO_IP : IPPROTO_IPV6, fam === 4 ? IP_TTL : IPV6_UNICAST_HOPS, o.ttl);
+      if (o.minTtl !== undefined) a.setInt(fd, fam === 4 ? IPPROTO_IP : IPPROTO_IPV6, fam === 4 ? IP_MINTTL : IPV6_MINHOPCOUNT, o.minTtl);
     } catch (e) {
       a.close(fd);
       throw e;
@@ -94,7 +99,8 @@ export function dial(o: DialOptions): Promise<Conn> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       sock.destroy();
-      const hint = o.password !== undefined ? ' (no answer to SYN: check the TCP-MD5 password on both sides)' : '';
+      const checks = [o.password !== undefined ? 'the TCP-MD5 password on both sides' : '', o.minTtl !== undefined ? 'that the router sends with TTL 255 (GTSM)' : ''].filter(Boolean);
+      const hint = checks.length ? ` (no answer to SYN: check ${checks.join(', and ')})` : '';
       reject(new DialError('timeout', `connect to ${o.host}:${o.port} timed out after ${o.timeoutMs} ms${hint}`));
     }, o.timeoutMs);
     sock.once('error', (e: NodeJS.ErrnoException) => {
