@@ -3,13 +3,12 @@
  * Sends one forged claim for an address, as an attacker or a misconfigured host would: a gratuitous ARP (IPv4)
  * or an unsolicited, overriding NA (IPv6) from `mac`. Usage: `node test/bgp/run-ts.js test/l2/forge.ts <interface> <mac> <ip>`.
  */
-import { Cap } from 'cap';
 import { gratuitousArpFrame } from '../../images/speaker/src/l2/arp.js';
 import { unsolicitedNaFrame } from '../../images/speaker/src/l2/ndp-na.js';
+import { packetLinkAddon } from '../../images/speaker/src/l2/packet-link.js';
 
 const [iface = '', mac = '', ip = ''] = process.argv.slice(2);
-const cap = new Cap();
-cap.open(iface, 'arp', 65536, Buffer.alloc(65536));
-const frame = Buffer.from(ip.includes(':') ? unsolicitedNaFrame(mac, ip) : gratuitousArpFrame(mac, ip, 'request'));
-cap.send(frame, frame.length);
-cap.close();
+const link = packetLinkAddon();
+const h = link.open(iface, () => undefined);
+link.send(h, ip.includes(':') ? unsolicitedNaFrame(mac, ip) : gratuitousArpFrame(mac, ip, 'request'));
+link.close(h);
