@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KubeObject } from '../../lib/hook-sdk/index.js';
 import { loadCrdFiles } from '../../lib/schemas/index.js';
+import { passwordSecretName } from '../../hooks/src/lib/bgp/plan.js';
 import type { Kube } from '../../lab/runtime/kube.js';
 import type { ModuleRuntime } from '../../lab/runtime/runtime.js';
 import { yamlObjects } from '../../lab/scenario/examples.js';
@@ -109,7 +110,7 @@ describe(`a cluster of today's module upgrades unchanged${missing ? ` (skipped: 
     expect(native.spec).toMatchObject({ sourceAddress: '192.0.2.11', nodeSelectors: [{ matchLabels: { 'kubernetes.io/hostname': 'node-1', 'node-role.deckhouse.io/metallb': '' } }] });
     // the chart renders the BGP side from them: the pool, the peer with its copied password, and the speakers
     const rendered = await until('the rendered BGPPeer', () => kube.get('metallb.io/v1beta2', 'BGPPeer', 'd8-metallb', 'peer-0-migrated-bgp'));
-    expect(rendered.spec).toMatchObject({ passwordSecret: { name: 'bgp-pwd-d8-metallb-peer-0-password', namespace: 'd8-metallb' } });
+    expect(rendered.spec).toMatchObject({ passwordSecret: { name: passwordSecretName({ namespace: 'd8-metallb', name: 'peer-0-password' }), namespace: 'd8-metallb' } });
     const ds = await until('the speaker DaemonSet', () => kube.get('apps/v1', 'DaemonSet', 'd8-metallb', 'speaker'));
     const caps = (ds.spec as { template: { spec: { containers: { securityContext: { capabilities: { add: string[] } } }[] } } }).template.spec.containers[0]?.securityContext.capabilities.add;
     expect(caps).toEqual(['NET_RAW', 'NET_ADMIN']);
