@@ -5,7 +5,7 @@
  */
 import { netnsUnavailableReason, sh } from '../helpers/netns.js';
 import { buildLab, destroyLab, NODE_AS, peerToRouter, SpeakerProc, until, type Lab } from './lab.js';
-import { routerEstablished, startRouter } from './routers.js';
+import { birdc, routerEstablished, startRouter } from './routers.js';
 
 const skip = netnsUnavailableReason() ?? (sh('which', ['bird'], { allowFail: true }) ? undefined : 'bird is not installed');
 const suite = skip ? describe.skip : describe;
@@ -30,7 +30,9 @@ suite(`GTSM${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(speakers[1]?.events.some((e) => e.state === 'Established')).toBe(false);
     expect(routerEstablished(l, 'bird', 1)).toBe(false);
     // The same speaker without the check comes up at once: it was the TTL that kept the session down.
+    // BIRD holds the half-open session (its OPEN never arrived) until its hold time runs out: restart it as an operator would.
     await speakers[1]?.stop('kill');
+    birdc(l, 'restart spk1');
     const plain = new SpeakerProc(l, l.nodes[1] ?? '', { peers: [peerToRouter(1)], routes: [] });
     speakers.push(plain);
     await until('the session without GTSM up', () => plain.state('router') === 'Established', 60_000);
