@@ -90,14 +90,16 @@ describe('migration-l2-classes', () => {
     expect(at(r.values, 'metallb.internal.ipAddressPoolToMLBCMap')).toEqual({ a: 'l2-default' });
   });
 
-  test("MetalLB's L2Advertisement forms: no pool named (all pools, as in MetalLB's docs) and pools by selector", async () => {
-    const cluster = new Cluster(
-      parseState(`${MC(1, '{}')}
----
+  const WEB_POOL = `---
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
 metadata: {name: web, namespace: d8-metallb, labels: {tier: web}}
-spec: {addresses: [192.0.2.64/29]}
+spec: {addresses: [192.0.2.64/29]}`;
+
+  test("MetalLB's L2Advertisement forms: no pool named (all pools, as in MetalLB's docs) and pools by selector", async () => {
+    const cluster = new Cluster(
+      parseState(`${MC(1, '{}')}
+${WEB_POOL}
 ---
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
@@ -122,11 +124,7 @@ spec: {ipAddressPoolSelectors: [{matchExpressions: [{key: tier, operator: In, va
   test('an L2Advertisement with an invalid pool selector makes no class; the others migrate', async () => {
     const cluster = new Cluster(
       parseState(`${MC(1, '{}')}
----
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: {name: web, namespace: d8-metallb, labels: {tier: web}}
-spec: {addresses: [192.0.2.64/29]}
+${WEB_POOL}
 ---
 apiVersion: metallb.io/v1beta1
 kind: L2Advertisement
