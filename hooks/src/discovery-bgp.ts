@@ -8,7 +8,7 @@
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { planBgp } from './lib/bgp/plan.js';
 import { configFromObject, nativePeerFromObject, peerFromObject, poolFromObject, secretFromObject } from './lib/bgp/types.js';
-import { BGP_PASSWORD_LABEL, METALLB_API, NAMESPACE, NETWORK_API, REFERENCES_RESOLVED_CONDITION } from './lib/names.js';
+import { BGP_PASSWORD_LABEL, METALLB_API, METALLB_API_V1BETA2, NAMESPACE, NETWORK_API, REFERENCES_RESOLVED_CONDITION } from './lib/names.js';
 import { withCondition, type Condition } from './lib/service.js';
 
 const queue = '/modules/metallb/discovery_bgp';
@@ -30,7 +30,7 @@ export const nativePools = kubernetes({
 /** Users' own metallb.io BGPPeers in the module namespace: the speakers must run for them too. */
 export const nativePeers = kubernetes({
   name: 'native_peers',
-  apiVersion: 'metallb.io/v1beta2',
+  apiVersion: METALLB_API_V1BETA2,
   kind: 'BGPPeer',
   queue,
   namespace: { nameSelector: { matchNames: [NAMESPACE] } },

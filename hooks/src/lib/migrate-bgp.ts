@@ -10,7 +10,7 @@
  */
 import type { KubeObject } from '../../../lib/hook-sdk/index.js';
 import { bgpPeers, MIGRATED_LABELS, type LegacyPeer, type LegacySettings } from './module-config.js';
-import { BGP_PASSWORD_LABEL, MIGRATION_LABEL, MIGRATION_LABEL_VALUE, NAMESPACE, NETWORK_API } from './names.js';
+import { BGP_PASSWORD_LABEL, METALLB_API, METALLB_API_V1BETA2, MIGRATION_LABEL, MIGRATION_LABEL_VALUE, NAMESPACE, NETWORK_API } from './names.js';
 
 export const COMMUNITY = /^([0-9]+:[0-9]+|no-export|no-advertise|local-as|none)$/;
 export const HOLD_TIME = /^([0-9]+(ms|s|m|h))+$/;
@@ -115,13 +115,13 @@ export function migrateBgp(s: LegacySettings): BgpMigration {
       if (p['source-address'] !== undefined) spec.sourceAddress = p['source-address'];
       if (Object.keys(selector).length) spec.nodeSelectors = [selector];
       if (secret) spec.passwordSecret = { name: secret, namespace: NAMESPACE };
-      out.objects.push(native('metallb.io/v1beta2', 'BGPPeer', name, spec));
+      out.objects.push(native(METALLB_API_V1BETA2, 'BGPPeer', name, spec));
       const why = [p['source-address'] !== undefined ? 'source-address' : '', labels === undefined ? 'node-selector' : ''].filter(Boolean).join(' and ');
       out.changes.push({ setting: where, movedTo: `BGPPeer ${NAMESPACE}/${name} (metallb.io, keeping its ${why})` });
       advertisements.forEach((a, j) => {
         const adv: Record<string, unknown> = { ipAddressPools: [a.pool], peers: [name], ...a.bgp };
         if (speakerLabels) adv.nodeSelectors = [{ matchLabels: { ...speakerLabels } }];
-        out.objects.push(native('metallb.io/v1beta1', 'BGPAdvertisement', `${name}-${j}`, adv));
+        out.objects.push(native(METALLB_API, 'BGPAdvertisement', `${name}-${j}`, adv));
       });
       return;
     }
