@@ -23,7 +23,7 @@ import { startRouter } from '../topology/router.js';
 import { pending, renderTable, rows } from '../view/table.js';
 import { intFlag, parseArgs } from './args.js';
 
-const USAGE = 'usage: metallb-lab up [--nodes N] [--router bird|frr|gobgp] [--bfd] [--probe-ms MS] [--dir DIR] [--prefix P] [--view-seconds S] [--timeout S] [--headless] [--no-failover]';
+const USAGE = 'usage: metallb-lab up [--nodes N] [--router bird|frr|gobgp] [--no-bfd] [--probe-ms MS] [--dir DIR] [--prefix P] [--view-seconds S] [--timeout S] [--headless] [--no-failover]';
 
 export interface UpOptions {
   readonly nodes: number;
@@ -34,7 +34,7 @@ export interface UpOptions {
   readonly timeoutMs: number;
   readonly headless: boolean;
   readonly failover: boolean;
-  /** Run BFD at the router too (BIRD only), with the example peer's timers. */
+  /** BFD at the router (BIRD) with the example peer's timers: on unless false, so a dead node's routes go within the detection time. */
   readonly bfd?: boolean;
   /** Client probe interval per IP, ms. */
   readonly probeMs?: number;
@@ -127,7 +127,7 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   const objs = pickExamples(md, DEMO);
   const password = examplePassword(objs);
   const bfd = exampleBfd(objs);
-  const plan = planTopology({ prefix: o.prefix, nodes: o.nodes, router: o.router, ...(password ? { password } : {}), ...(bfd && o.bfd && o.router === 'bird' ? { bfd } : {}) });
+  const plan = planTopology({ prefix: o.prefix, nodes: o.nodes, router: o.router, ...(password ? { password } : {}), ...(bfd && o.bfd !== false && o.router === 'bird' ? { bfd } : {}) });
   fs.mkdirSync(path.join(o.dir, 'logs'), { recursive: true });
   const port = await freePort();
   const state: LabState = {
@@ -186,17 +186,23 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
       failover = await runFailover(state, node, { onProgress: o.out });
       phase(`failover of ${node}`);
       for (const m of failover.moves) o.out(`  ${m.ip.padEnd(20)} ${m.before.join(',').padEnd(14)} -> ${m.after.join(',').padEnd(14)} outage ${m.outageMs ? `${Math.round(m.outageMs)} ms` : 'none'}`);
-      if (failover.routeWithdrawnMs !== undefined) o.out(`  router withdrew ${node} after ${failover.routeWithdrawnMs} ms`);
+      if (failover.routeWithdrawnMs !== undefined) o.out(`  router withdrew ${node} after ${failover.routeWithdrawnMs} ms${plan.bfd ? ` (BFD ${bfdText(plan.bfd)})` : ''}`);
     }
   }
   const report: LabReport = {
     generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: convergedRows,
+    ...(plan.bfd ? { bfd: bfdText(plan.bfd) } : {}),
     ...(failover ? { failover, svg: 'failover.svg' } : {}),
     notes: [`KUBECONFIG=${state.api.kubeconfig}`, 'The failure is a pulled cable: the node\'s switch port goes down, its processes keep running.'],
   };
   if (failover) fs.writeFileSync(path.join(o.dir, 'failover.svg'), timelineSvg(failover));
   fs.writeFileSync(path.join(o.dir, 'report.md'), reportMarkdown(report));
   return { state, report, ...(failover ? { failover } : {}) };
+}
+
+/** "3 x 100 ms": the router's BFD detection time as its parts. */
+function bfdText(b: NonNullable<Plan['bfd']>): string {
+  return `${b.detectMultiplier} x ${Math.max(b.receiveInterval, b.transmitInterval)} ms`;
 }
 
 async function liveView(state: LabState, o: UpOptions): Promise<void> {
@@ -212,7 +218,7 @@ async function liveView(state: LabState, o: UpOptions): Promise<void> {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const p = parseArgs(args, ['nodes', 'router', 'dir', 'prefix', 'view-seconds', 'timeout', 'probe-ms'], ['headless', 'no-failover', 'bfd'], USAGE);
+  const p = parseArgs(args, ['nodes', 'router', 'dir', 'prefix', 'view-seconds', 'timeout', 'probe-ms'], ['headless', 'no-failover', 'no-bfd'], USAGE);
   const router = p.flags.get('router') ?? 'bird';
   if (router !== 'bird' && router !== 'frr' && router !== 'gobgp') throw new Error(`--router must be bird, frr or gobgp, got "${router}"`);
   if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error('the lab needs root (network namespaces)');
@@ -225,7 +231,7 @@ export async function main(args: string[]): Promise<void> {
     timeoutMs: intFlag(p, 'timeout', 240, 10, 3600) * 1000,
     headless: p.flags.has('headless') || !process.stdout.isTTY,
     failover: !p.flags.has('no-failover'),
-    bfd: p.flags.has('bfd'),
+    bfd: !p.flags.has('no-bfd'),
     probeMs: intFlag(p, 'probe-ms', 50, 5, 1000),
     out: (l) => console.log(l),
   };

@@ -6,6 +6,8 @@ import { verdict, type FailoverResult } from './failover.js';
 export interface LabReport {
   readonly generatedAt: string;
   readonly router: string;
+  /** The router's BFD with the speakers, e.g. "3 x 100 ms", when it runs. */
+  readonly bfd?: string;
   readonly nodes: number;
   /** Named phases and how long each took, ms. */
   readonly phases: ReadonlyArray<readonly [string, number]>;
@@ -45,7 +47,7 @@ export function reportMarkdown(r: LabReport): string {
       `## Failover of ${f.node} (${f.how})`,
       '',
       `${owned.length} IP(s) were answered by ${f.node} alone; the longest outage a client saw was **${ms(worst)}** (probe interval ${f.intervalMs} ms).` +
-        (f.routeWithdrawnMs !== undefined ? ` The router dropped ${f.node} from its next hops after **${ms(f.routeWithdrawnMs)}**.` : ''),
+        (f.routeWithdrawnMs !== undefined ? ` The router dropped ${f.node} from its next hops after **${ms(f.routeWithdrawnMs)}**${r.bfd ? ` (BFD ${r.bfd})` : ' (no BFD: the hold time)'}.` : ''),
       '',
       table(['IP', 'service', 'before', 'after', 'outage', 'failed probes'], f.moves.map((m) => [m.ip, m.service, m.before.join(',') || '-', m.after.join(',') || '-', m.outageMs ? ms(m.outageMs) : 'none', `${m.failed}/${m.probes}`])),
       '',

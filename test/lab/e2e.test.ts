@@ -98,6 +98,9 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     const conf = fs.readFileSync(path.join(dir, 'router', 'bird.conf'), 'utf8');
     expect(conf.match(/neighbor 192\.0\.2\.1[1-4] as 64513/g)).toHaveLength(4);
     expect(conf).toContain('password "s3cret-bgp-password"');
+    // BFD is on by default, with the example peer's timers
+    expect(conf).toContain('bfd on;');
+    expect(conf).toMatch(/min rx interval 100 ms; min tx interval 100 ms; multiplier 3;/);
     expect(run('birdc', ['-s', path.join(dir, 'router', 'bird.ctl'), 'show', 'protocols'])).toMatch(/node_4\s+BGP/);
   });
 
@@ -122,7 +125,7 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(row?.nextHops.split(',').sort()).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
   });
 
-  whenConverged('the failover moves only the failed node\'s IPs, in under a second', () => {
+  whenConverged('the failover moves only the failed node\'s IPs, in under a second; BFD has the router withdraw its routes in under a second', () => {
     const f = up?.failover;
     if (!f) throw new Error('no failover ran');
     const owned = f.moves.filter((m) => m.before.length === 1 && m.before[0] === f.node);
@@ -132,7 +135,11 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
       expect(m.outageMs).toBeLessThan(1000);
     }
     for (const m of f.moves.filter((x) => !x.before.includes(f.node))) expect(m.outageMs).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain(`Failover of ${f.node}`);
+    expect(f.routeWithdrawnMs).toBeLessThan(1000);
+    console.log(`BGP withdrawal of ${f.node} at the router: ${f.routeWithdrawnMs} ms (BFD 3 x 100 ms)`);
+    const md = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).toContain(`Failover of ${f.node}`);
+    expect(md).toContain('(BFD 3 x 100 ms)');
     expect(fs.readFileSync(path.join(dir, 'failover.svg'), 'utf8')).toContain('<svg');
   });
 
