@@ -23,6 +23,8 @@ export function birdConfig(plan: Plan): string {
     'template bgp speaker {',
     `  local as ${plan.routerAsn};`,
     '  passive on;',
+    // A node back from a failure (BFD or hold time) may peer again after 5 s, not after BIRD's default minute.
+    '  error wait time 5, 30;',
     ...(plan.password ? [`  password "${plan.password}";`] : []),
     ...(plan.bfd ? ['  bfd on;'] : []),
     '  ipv4 { import all; export none; };',
