@@ -60,11 +60,15 @@ type PodSpec = V1PodSpec & { securityContext?: { runAsUser?: number; runAsGroup?
     await api.kubectlOk(['apply', ...['crds/internal/l2lbservices.yaml', 'crds/native/ipaddresspools.yaml', 'crds/metalloadbalancerclasses.yaml'].flatMap((f) => ['-f', path.join(repoRoot, f)])]);
   });
 
+  /** Kills and removes a container this test started. */
+  const stop = (id: string): void => {
+    spawnSync('runc', ['kill', id, 'KILL'], { stdio: 'ignore' });
+    spawnSync('runc', ['delete', '-f', id], { stdio: 'ignore' });
+    running.delete(id);
+  };
+
   afterAll(async () => {
-    for (const id of running.keys()) {
-      spawnSync('runc', ['kill', id, 'KILL'], { stdio: 'ignore' });
-      spawnSync('runc', ['delete', '-f', id], { stdio: 'ignore' });
-    }
+    for (const id of [...running.keys()]) stop(id);
     await topo.destroy();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -129,6 +133,8 @@ type PodSpec = V1PodSpec & { securityContext?: { runAsUser?: number; runAsGroup?
       expect(inside(id, "require('fs').writeFileSync('/app/x', '')").status).not.toBe(0);
     } catch (e) {
       throw new Error(`${(e as Error).message}\ncontainer output:\n${logs.get(id)?.slice(-3000)}`);
+    } finally {
+      stop(id); // the speaker shares this network namespace and its port 7472
     }
   });
 
