@@ -56,8 +56,8 @@ type PodSpec = V1PodSpec & { securityContext?: { runAsUser?: number; runAsGroup?
     const fwd = topo.spawn(ns, 'node', [path.join(repoRoot, 'dist/lab/agent/forwarder.js'), port, path.join(tmp, 'api.sock')]);
     fwd.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
     await api.kubectlOk(['create', 'namespace', 'd8-metallb']);
-    // The module installs its CRDs; the controller is ready only once it listed every kind it reads.
-    await api.kubectlOk(['apply', ...['crds/internal/l2lbservices.yaml', 'crds/native/ipaddresspools.yaml', 'crds/metalloadbalancerclasses.yaml'].flatMap((f) => ['-f', path.join(repoRoot, f)])]);
+    // The module installs all its CRDs; the controller and speaker are healthy only once they listed every kind they read.
+    await api.kubectlOk(['apply', '-f', path.join(repoRoot, 'crds/internal'), '-f', path.join(repoRoot, 'crds/native'), '-f', path.join(repoRoot, 'crds/metalloadbalancerclasses.yaml')]);
   });
 
   /** Kills and removes a container this test started. */
@@ -77,7 +77,7 @@ type PodSpec = V1PodSpec & { securityContext?: { runAsUser?: number; runAsGroup?
   function start(name: 'controller' | 'speaker'): string {
     const pod = pods[name];
     const c = pod.containers[0]!;
-    const procs = podProcesses(pod, { name: `${name}-0`, namespace: 'd8-metallb', nodeName: 'node-1', podIP: '127.0.0.1', hostIP: '127.0.0.1', labels: {}, annotations: {} }, { secret: () => undefined, configMap: () => ({}) }, APP_DIR);
+    const procs = podProcesses(pod, { name: `${name}-0`, namespace: 'd8-metallb', nodeName: 'node-1', podIP: '127.0.0.1', hostIP: '127.0.0.1', labels: {}, annotations: {} }, { secret: (_ns, secret) => (secret === 'speaker-heartbeat-key' ? { key: 'image-run-test-key' } : undefined), configMap: () => ({}) }, APP_DIR);
     if (!procs.ok) throw new Error(procs.message);
     const proc = procs.processes[0]!;
     const dir = path.join(tmp, name);
