@@ -7,8 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { StatusError } from '../../lab/apiserver/status.js';
-import { useApiServer } from '../helpers/apiserver.js';
+import { refuseLists, useApiServer } from '../helpers/apiserver.js';
 import { netnsUnavailableReason, sh } from '../helpers/netns.js';
 import { buildLab, destroyLab, NODE_AS, nodeV4, repoRoot, ROUTER_AS, ROUTER_V4, until, type Lab } from './lab.js';
 import { readRib, startRouter } from './routers.js';
@@ -75,25 +74,16 @@ suite(`BGP agent with an unlisted cache${skip ? ` (skipped: ${skip})` : ''}`, ()
     // A planned restart: graceful, so the router keeps the route as stale. The new agent finds the Service list failing.
     first.kill('SIGTERM');
     await new Promise((r) => first.once('exit', r));
-    let failing = true;
-    let refused = 0;
-    const listJson = api.server.api.listJson.bind(api.server.api);
-    api.server.api.listJson = (t, sel) => {
-      if (failing && t.type.resource === 'services') {
-        refused++;
-        throw new StatusError(500, 'InternalError', 'storage is not answering');
-      }
-      return listJson(t, sel);
-    };
+    const fault = refuseLists(api.server, 'services');
     try {
       const since = logs.length;
       startAgent(l);
       const lost: number[] = [];
       const watch = setInterval(() => { if (ours() === 0) lost.push(Date.now()); }, 100);
       try {
-        await until('three refused Service lists', () => refused >= 3, 60_000, 100);
+        await until('three refused Service lists', () => fault.refused >= 3, 60_000, 100);
         expect(logs.slice(since).join('\n')).not.toContain('"peerUp"');
-        failing = false;
+        fault.heal();
         await until('the session up again once listed', () => logs.slice(since).some((x) => x.includes('"peerUp"')), 60_000, 100);
         await new Promise((r) => setTimeout(r, 1000));
       } finally {
@@ -102,7 +92,7 @@ suite(`BGP agent with an unlisted cache${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(lost).toEqual([]);
       expect(ours()).toBe(1);
     } finally {
-      api.server.api.listJson = listJson;
+      fault.restore();
     }
   });
 });

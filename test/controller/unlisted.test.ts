@@ -3,8 +3,7 @@
  * find no pool for any Service and take their addresses away. The fault: the API server answers the
  * IPAddressPool list with 500 for a while (watches and everything else work).
  */
-import { StatusError } from '../../lab/apiserver/status.js';
-import { useApiServer } from '../helpers/apiserver.js';
+import { refuseLists, useApiServer } from '../helpers/apiserver.js';
 import { l2Pool, l2Service, metric, prepare, replica, statusIps, waitFor, type Cluster } from './cluster.js';
 import type { Controller } from '../../images/controller/src/reconciler.js';
 
@@ -27,23 +26,14 @@ test('a new leader waits for every list to succeed before it rebuilds allocation
   // The leader dies without handing the Lease over, as a crash would.
   await first.controller.stop(false);
 
-  let failing = true;
-  let refused = 0;
-  const listJson = c.server.api.listJson.bind(c.server.api);
-  c.server.api.listJson = (t, sel) => {
-    if (failing && t.type.resource === 'ipaddresspools') {
-      refused++;
-      throw new StatusError(500, 'InternalError', 'storage is not answering');
-    }
-    return listJson(t, sel);
-  };
+  const fault = refuseLists(c.server, 'ipaddresspools');
   try {
     const second = replica(c, 'ctl-second');
     // Well past the old Lease: a replica acting on its empty cache would have led and written by now.
-    await waitFor(() => refused >= 3, 20_000, 'three refused lists');
+    await waitFor(() => fault.refused >= 3, 20_000, 'three refused lists');
     expect(await c.kubectl('get', 'lease', '-n', 'd8-metallb', 'metallb-controller', '-o', 'jsonpath={.spec.holderIdentity}')).toBe('ctl-first');
     expect([await statusIps(c, 'sdninternall2lbservices', 'web', 'shop-ingress-0'), await statusIps(c, 'sdninternall2lbservices', 'web', 'shop-ingress-1')]).toEqual(before);
-    failing = false;
+    fault.heal();
     const { controller, registry } = await second;
     running.push(controller);
     await waitFor(() => controller.isLeader(), 10_000, 'leadership once listed');
@@ -52,6 +42,6 @@ test('a new leader waits for every list to succeed before it rebuilds allocation
     expect(await metric(registry, 'metallb_controller_status_writes_total')).toBe(0);
     expect(await c.kubectl('get', 'events', '-n', 'web', '--field-selector', 'reason=IPReleased', '-o', 'name')).toBe('');
   } finally {
-    c.server.api.listJson = listJson;
+    fault.restore();
   }
 });

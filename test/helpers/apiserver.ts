@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../lab/apiserver/index.js';
+import { StatusError } from '../../lab/apiserver/status.js';
 
 export interface TestApiServer {
   /** The running server (after beforeAll). */
@@ -80,5 +81,27 @@ export function useApiServer(opts: Omit<ApiServerOptions, 'kubeconfigPath'> = {}
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.err}`);
       return r.out;
     },
+  };
+}
+
+/** A fault in `server`: every list of `resource` is answered with a 500 until heal(); restore() takes the fault out. */
+export function refuseLists(server: ApiServer, resource: string): { readonly refused: number; heal(): void; restore(): void } {
+  const api = server.api;
+  const listJson = api.listJson.bind(api);
+  let failing = true;
+  let refused = 0;
+  api.listJson = (t, sel) => {
+    if (failing && t.type.resource === resource) {
+      refused++;
+      throw new StatusError(500, 'InternalError', 'storage is not answering');
+    }
+    return listJson(t, sel);
+  };
+  return {
+    get refused() {
+      return refused;
+    },
+    heal: () => { failing = false; },
+    restore: () => { api.listJson = listJson; },
   };
 }
