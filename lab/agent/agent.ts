@@ -2,6 +2,7 @@
 /** The node agent: the lab's kubelet and kube-proxy. Reads the cluster, runs its pods as processes, holds service IPs. */
 import * as fs from 'node:fs';
 import { desiredState, type ClusterView, type Desired, type Layout, type Problem } from './desired.js';
+import type { NodeHeartbeat } from './heartbeat.js';
 import { syncServiceIps } from './kubeproxy.js';
 import type { StaticUnit, Supervisor, UnitStatus } from './supervisor.js';
 
@@ -29,6 +30,8 @@ export interface AgentOptions {
   readonly reportFile?: string;
   /** Shows the pods and workload status through the API after each pass. */
   readonly publish?: (view: ClusterView, units: UnitStatus[]) => Promise<void>;
+  /** The kubelet heartbeats (node Lease, Ready) of the nodes this agent serves. */
+  readonly heartbeats?: () => readonly NodeHeartbeat[];
 }
 
 export class NodeAgent {
@@ -58,6 +61,10 @@ export class NodeAgent {
       await this.opts.supervisor.reconcile(units, podNs);
       if (this.#apiReachable) {
         for (const ns of this.opts.nodeNamespaces) await syncServiceIps(ns, this.#last.serviceIps).catch(() => undefined);
+      }
+      if (view) {
+        const nodes = view.nodes;
+        for (const hb of this.opts.heartbeats?.() ?? []) await hb.beat(nodes.find((n) => n.metadata?.name === hb.node) as Parameters<NodeHeartbeat['beat']>[0]).catch(() => undefined);
       }
       if (view && this.opts.publish) await this.opts.publish(view, this.opts.supervisor.status()).catch(() => undefined);
       this.#writeReport();

@@ -8,6 +8,7 @@ import { Kube } from '../kube.js';
 import { agentFile, requireState } from '../state.js';
 import { nodesOf } from '../topology/plan.js';
 import { NodeAgent } from './agent.js';
+import { LAB_LEASE_SECONDS, NodeHeartbeat } from './heartbeat.js';
 import { LAB_BACKOFF } from './backoff.js';
 import { Publisher } from './publish.js';
 import { apiSource } from './source.js';
@@ -19,7 +20,7 @@ function main(): void {
   const cli = path.join(s.appRoot, 'dist/lab/cli/main.js');
   const env = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', PATH: `${path.join(s.appRoot, '.cache/helm')}:${process.env.PATH ?? ''}` };
   const statics: StaticUnit[] = [
-    { key: 'static:apiserver', kind: 'static', netns: '', argv: [process.execPath, cli, 'apiserver', '--port', String(s.api.port), '--kubeconfig', s.api.kubeconfig, '--data', s.api.data, '--socket', s.api.socket], env },
+    { key: 'static:apiserver', kind: 'static', netns: '', argv: [process.execPath, cli, 'apiserver', '--port', String(s.api.port), '--kubeconfig', s.api.kubeconfig, '--data', s.api.data, '--socket', s.api.socket, '--node-grace', String(LAB_LEASE_SECONDS)], env },
     { key: 'static:module', kind: 'static', netns: '', argv: [process.execPath, cli, 'module', '--kubeconfig', s.api.kubeconfig], env },
   ];
   const nodes = nodesOf(s.plan);
@@ -27,6 +28,7 @@ function main(): void {
   // The API server writes the kubeconfig when it first starts: read it lazily.
   let kube: Kube | undefined;
   let publisher: Publisher | undefined;
+  let heartbeats: NodeHeartbeat[] | undefined;
   const source = (): ReturnType<ReturnType<typeof apiSource>> => {
     kube ??= Kube.fromKubeconfig(s.api.kubeconfig);
     return apiSource(kube)();
@@ -46,6 +48,12 @@ function main(): void {
     statics,
     nodeNamespaces: nodes.map((n) => n.ns),
     reportFile: agentFile(dir),
+    heartbeats: () => {
+      if (!kube) return [];
+      const k = kube;
+      heartbeats ??= nodes.map((n) => new NodeHeartbeat(k, n.nodeName ?? '', LAB_LEASE_SECONDS));
+      return heartbeats;
+    },
     publish: (view, units) => {
       if (!kube) return Promise.resolve();
       publisher ??= new Publisher(kube);

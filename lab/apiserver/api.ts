@@ -12,6 +12,7 @@ import { generatedName, nameError } from './names.js';
 import { jsonPatch, mergePatch, PatchError, strategicMerge } from './patch.js';
 import { apiVersionOf, builtinTypes, storageKey, type ResourceType } from './resources.js';
 import { objectMatcher, SelectorError } from './selectors.js';
+import { allocateService, heldBy, LAB_SERVICE_NETWORK, type ServiceNetwork } from './service-alloc.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, StatusError, success, type StatusBody, type StatusCause, type Subject } from './status.js';
 import { Store, TooOldError, type Snapshot, type StoreEvent } from './store.js';
 import { clone, isRecord, sameJson, sameSpec, type KObject, type WatchType } from './types.js';
@@ -68,8 +69,11 @@ export class Api {
   #types = new Map<string, ResourceType>();
   #changed: () => void;
 
-  constructor(opts: { window?: number; snapshot?: Snapshot; now?: () => number; onChange?: () => void } = {}) {
+  readonly serviceNetwork: ServiceNetwork;
+
+  constructor(opts: { window?: number; snapshot?: Snapshot; now?: () => number; onChange?: () => void; serviceNetwork?: ServiceNetwork } = {}) {
     this.store = new Store(opts.window, opts.snapshot);
+    this.serviceNetwork = opts.serviceNetwork ?? LAB_SERVICE_NETWORK;
     this.now = opts.now ?? Date.now;
     this.#changed = opts.onChange ?? (() => undefined);
     for (const t of builtinTypes()) this.#register(t);
@@ -323,6 +327,7 @@ export class Api {
     }
     applyDefaults(t.type, o);
     const causes = [...validateBuiltin(t.type, o, old), ...schemaCauses];
+    if (!causes.length && t.type.group === '' && t.type.resource === 'services' && t.subresource !== 'status') causes.push(...allocateService(o, old, this.#servicesInUse(o), this.serviceNetwork));
     if (causes.length) throw invalid(subject, causes);
     if (t.type.resource === 'customresourcedefinitions' && t.type.group === 'apiextensions.k8s.io') this.#checkCrd(o, old);
     // Stored in the storage version's form.
@@ -343,6 +348,19 @@ export class Api {
     this.store.put(storageKey(t.type), o, old);
     this.#changed();
     return this.#written(t, o, warnings, !old);
+  }
+
+  /** ClusterIPs and NodePorts of every Service but `o`. */
+  #servicesInUse(o: KObject): { ips: Set<string>; ports: Set<number> } {
+    const ips = new Set<string>();
+    const ports = new Set<number>();
+    for (const s of this.store.list('services')) {
+      if (s.metadata.namespace === o.metadata.namespace && s.metadata.name === o.metadata.name) continue;
+      const h = heldBy(s);
+      for (const ip of h.ips) ips.add(ip);
+      for (const p of h.ports) ports.add(p);
+    }
+    return { ips, ports };
   }
 
   #written(t: Target, o: KObject, warnings: string[], created: boolean): Written {

@@ -49,6 +49,9 @@ export function resourceList(types: ResourceType[], groupName: string, version: 
     if (t.categories.length) r.categories = t.categories;
     resources.push(r);
     if (t.status) resources.push({ name: `${t.resource}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+    for (const sub of t.subresources ?? []) {
+      resources.push({ name: `${t.resource}/${sub.name}`, singularName: '', namespaced: t.namespaced, ...(sub.group !== undefined ? { group: sub.group, version: sub.version } : {}), kind: sub.kind, verbs: sub.verbs });
+    }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(groupName, version), resources };
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The HTTP shell: authentication, body decoding, content negotiation, watch streaming. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import yaml from 'js-yaml';
 import type { Api, PatchType, Selection, Target, WriteOptions } from './api.js';
+import { forbidden, type Auth } from './auth.js';
 import { apiGroup, apiGroupList, apiVersions, resourceList, VERSION } from './discovery.js';
 import { v2Document, v3Document, v3Index } from './openapi.js';
 import { decodeK8sProtobuf, ProtoError } from './protobuf.js';
+import type { UserInfo } from './rbac.js';
+import { requestAttributes } from './request-info.js';
 import { route } from './router.js';
 import { badRequest, methodNotAllowed, notFoundPath, StatusError, unauthorized, unsupportedMediaType } from './status.js';
 import { toTable } from './table.js';
@@ -24,7 +26,7 @@ const PATCH_TYPES: Record<string, PatchType> = {
 
 export interface HttpOptions {
   api: Api;
-  token: string;
+  auth: Auth;
   /** "host:port" the discovery documents name. */
   address: () => string;
   /** Interval of BOOKMARK events on watches that allow them. */
@@ -81,15 +83,6 @@ function parseBody(body: Buffer, contentType: string): unknown {
   }
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
-  const h = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(h);
-  if (!m?.[1]) return false;
-  const a = Buffer.from(m[1].trim());
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** Parses `application/json;as=Table;v=v1;g=meta.k8s.io, ...`: true when a Table is acceptable first. */
 function wantsTable(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((part) => /(^|;)\s*as=Table/.test(part) && /g=meta\.k8s\.io/.test(part));
@@ -103,9 +96,14 @@ export async function handle(o: HttpOptions, req: IncomingMessage, res: ServerRe
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       return;
     }
-    if (!authorized(req, o.token)) throw unauthorized();
-    const r = route(o.api, url.pathname);
+    const authenticated = o.auth.authenticate(req.headers.authorization);
+    if (!authenticated) throw unauthorized();
+    const user = o.auth.impersonate(authenticated, req.headers);
     const method = req.method ?? 'GET';
+    const attrs = requestAttributes(method, url);
+    const decision = o.auth.authorize(user, attrs);
+    if (!decision.allowed) throw forbidden(user, attrs, decision.reason);
+    const r = route(o.api, url.pathname);
     if (r.kind === 'doc') return serveDoc(o, res, r.path, method);
     if (r.kind === 'openapi') {
       const accept = req.headers.accept ?? '';
@@ -116,7 +114,7 @@ export async function handle(o: HttpOptions, req: IncomingMessage, res: ServerRe
       return send(res, 200, doc);
     }
     if (r.kind === 'none') throw notFoundPath(url.pathname);
-    await serveResource(o, req, res, url, r.target, r.watchPath || /^(true|1)$/.test(url.searchParams.get('watch') ?? ''));
+    await serveResource(o, req, res, url, r.target, r.watchPath || /^(true|1)$/.test(url.searchParams.get('watch') ?? ''), user);
   } catch (e) {
     if (!res.headersSent) sendError(res, e);
     else res.end();
@@ -159,7 +157,7 @@ function selection(q: URLSearchParams): Selection {
   return s;
 }
 
-async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerResponse, url: URL, t: Target, watch: boolean): Promise<void> {
+async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerResponse, url: URL, t: Target, watch: boolean, user: UserInfo): Promise<void> {
   const api = o.api;
   const q = url.searchParams;
   const method = req.method ?? 'GET';
@@ -170,6 +168,10 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
     return toTable(t.type, t.version, items, opts);
   };
   const subject = { group: t.type.group, resource: t.type.resource };
+  if (t.subresource === 'token' && t.type.group === '' && t.type.resource === 'serviceaccounts' && t.name !== undefined && t.namespace !== undefined) {
+    if (method !== 'POST') throw methodNotAllowed(method, subject);
+    return send(res, 201, o.auth.tokenRequest(t.namespace, t.name, parseBody(await readBody(req), req.headers['content-type'] ?? '')));
+  }
   if (t.subresource !== undefined && t.subresource !== 'status') throw notFoundPath(url.pathname);
   if (t.subresource === 'status' && !t.type.status) throw notFoundPath(url.pathname);
   if (watch) {
@@ -179,12 +181,7 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
   const collection = t.name === undefined;
   if (t.type.review) {
     if (method !== 'POST' || !collection) throw methodNotAllowed(method, subject);
-    // No RBAC here: the token is cluster-admin, and the review says so.
-    const ct = req.headers['content-type'] ?? '';
-    const raw = await readBody(req);
-    // The answer does not depend on the question, so a protobuf body need not be read.
-    const review = ct.includes('protobuf') ? { apiVersion: 'authorization.k8s.io/v1', kind: t.type.kind, metadata: {}, spec: {} } : parseBody(raw, ct) as Record<string, unknown>;
-    return send(res, 201, { ...review, status: { allowed: true, reason: 'the lab API server has no RBAC; its token may do everything' } });
+    return send(res, 201, o.auth.review(t.type.kind, parseBody(await readBody(req), req.headers['content-type'] ?? ''), user, t.namespace));
   }
   switch (method) {
     case 'GET': {

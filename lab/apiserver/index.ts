@@ -13,10 +13,17 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { Coalescer } from '../../lib/coalesce.js';
 import { Api } from './api.js';
+import { Auth } from './auth.js';
+import { bootstrapPolicy } from './bootstrap-policy.js';
+import { ControllerManager, namespaceDefaults, roleAggregation } from './controllers.js';
+import { endpointSliceController } from './endpointslices.js';
 import { handle, type HttpOptions } from './http.js';
+import { nodeLifecycle } from './node-lifecycle.js';
 import { builtinTypes } from './resources.js';
 import type { Snapshot } from './store.js';
 import { generateTls, type TlsMaterial } from './tls.js';
+import { SigningKey } from './tokens.js';
+import { bigIntToIp, formatIp, parseCidr } from '../../lib/ip.js';
 
 export interface ApiServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -34,6 +41,8 @@ export interface ApiServerOptions {
   historyWindow?: number;
   /** Interval of watch bookmarks, ms. */
   bookmarkMs?: number;
+  /** How long a node's kubelet may be silent before its Node goes Unknown (kube's default: 40 s). */
+  nodeGraceMs?: number;
 }
 
 export interface ApiServer {
@@ -45,6 +54,8 @@ export interface ApiServer {
   socketPath?: string;
   /** The API core, for in-process inspection. */
   api: Api;
+  /** Authentication and authorization, for in-process token requests. */
+  auth: Auth;
   /** Ends every open watch stream, as a dropped connection would (clients reconnect). */
   dropWatches(): void;
   close(): Promise<void>;
@@ -53,6 +64,8 @@ export interface ApiServer {
 interface DataFile extends Snapshot {
   token?: string;
   tls?: TlsMaterial;
+  /** PEM of the key that signs service-account tokens. */
+  signingKey?: string;
 }
 
 function kubeconfig(url: string, token: string, ca: string): string {
@@ -84,8 +97,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const saved = opts.dataFile && fs.existsSync(opts.dataFile) ? (JSON.parse(fs.readFileSync(opts.dataFile, 'utf8')) as DataFile) : undefined;
   const token = opts.token ?? saved?.token ?? randomBytes(24).toString('hex');
   const tls = opts.tls ?? saved?.tls ?? generateTls();
+  const key = saved?.signingKey ? new SigningKey(saved.signingKey) : SigningKey.generate();
   const write = (): void => {
-    if (opts.dataFile) writeAtomic(opts.dataFile, JSON.stringify({ token, tls, ...api.store.snapshot() } satisfies DataFile));
+    if (opts.dataFile) writeAtomic(opts.dataFile, JSON.stringify({ token, tls, signingKey: key.privatePem, ...api.store.snapshot() } satisfies DataFile));
   };
   // Writing the file costs in proportion to everything stored: while changes keep coming, wait ten times as long
   // as the last write took, so a burst of changes spends at most a tenth of the time writing snapshots.
@@ -98,10 +112,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   if (saved) apiOpts.snapshot = saved;
   if (opts.historyWindow !== undefined) apiOpts.window = opts.historyWindow;
   const api = new Api(apiOpts);
-  if (!saved) seed(api);
+  ensureBootstrapPolicy(api);
+  const auth = new Auth(api, token, key);
+  const controllers = new ControllerManager(api, (name, e) => console.error(`controller ${name}: ${(e as Error).message}`));
+  controllers.add(roleAggregation(api)).add(namespaceDefaults(api, tls.ca)).add(endpointSliceController(api)).add(nodeLifecycle(api, opts.nodeGraceMs ?? 40_000));
+  controllers.start();
 
   let address = '127.0.0.1:0';
-  const ho: HttpOptions = { api, token, address: () => address, bookmarkMs: opts.bookmarkMs ?? 5000, watches: new Set() };
+  const ho: HttpOptions = { api, auth, address: () => address, bookmarkMs: opts.bookmarkMs ?? 5000, watches: new Set() };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void handle(ho, req, res);
   const serverOpts: https.ServerOptions = { cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 };
   // Every accepted socket, also those still in their TLS handshake, which closeAllConnections() misses.
@@ -114,6 +132,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   await listen(tcp, opts.port ?? 0);
   const port = (tcp.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
+  if (!saved) seed(api, port);
   const url = `https://${address}`;
   let unix: https.Server | undefined;
   if (opts.socketPath) {
@@ -125,11 +144,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   writeAtomic(opts.kubeconfigPath, kubeconfig(url, token, tls.ca));
 
   const out: ApiServer = {
-    url, token, ca: tls.ca, kubeconfigPath: opts.kubeconfigPath, api,
+    url, token, ca: tls.ca, kubeconfigPath: opts.kubeconfigPath, api, auth,
     dropWatches() {
       for (const res of ho.watches) res.destroy();
     },
     async close() {
+      controllers.stop();
       for (const res of ho.watches) res.end();
       const servers = [tcp, ...(unix ? [unix] : [])];
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
@@ -146,10 +166,29 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 }
 
 /** The namespaces a fresh cluster has. */
-function seed(api: Api): void {
+function seed(api: Api, port: number): void {
   const ns = builtinTypes().find((t) => t.resource === 'namespaces');
   if (!ns) return;
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     api.create({ type: api.find('', 'v1', 'namespaces') ?? ns, version: 'v1' }, { metadata: { name } }, {});
+  }
+  // The API server's own Service takes the first address of the primary Service CIDR.
+  const svc = api.find('', 'v1', 'services');
+  const first = parseCidr(api.serviceNetwork.cidrs[0] ?? '');
+  const ip = formatIp(bigIntToIp(first.first + 1n, first.family));
+  if (svc) {
+    api.create({ type: svc, version: 'v1', namespace: 'default' }, {
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { type: 'ClusterIP', clusterIP: ip, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
+    }, {});
+  }
+}
+
+/** The bootstrap ClusterRoles and bindings that are missing (kube-apiserver's post-start hook). */
+function ensureBootstrapPolicy(api: Api): void {
+  for (const o of bootstrapPolicy()) {
+    const resource = o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings';
+    const type = api.find('rbac.authorization.k8s.io', 'v1', resource);
+    if (type && !api.store.get(`${resource}.rbac.authorization.k8s.io`, undefined, o.metadata.name ?? '')) api.create({ type, version: 'v1' }, o, {});
   }
 }

@@ -32,8 +32,18 @@ export interface ResourceType {
   schemas?: Record<string, CompiledSchema | undefined>;
   /** Set for kinds served from a CRD (its name). */
   crd?: string;
-  /** Create-only reviews that are answered, never stored (authorization.k8s.io). */
+  /** Create-only reviews that are answered, never stored (authorization.k8s.io, authentication.k8s.io). */
   review?: boolean;
+  /** Subresources besides status, for discovery (serviceaccounts/token, pods/log). */
+  subresources?: Subresource[];
+}
+
+export interface Subresource {
+  name: string;
+  kind: string;
+  group?: string;
+  version?: string;
+  verbs: string[];
 }
 
 /** `group/resource`, the storage key of a kind. */
@@ -76,6 +86,11 @@ const BUILTIN: Def[] = [
   ['admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false],
   ['admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false],
   ['authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false],
+  ['authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false],
+  ['authorization.k8s.io', 'v1', 'subjectaccessreviews', 'SubjectAccessReview', false],
+  ['authorization.k8s.io', 'v1', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true],
+  ['authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false],
+  ['authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', false],
   ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], true, [], ['api-extensions']],
 ];
 
@@ -83,7 +98,8 @@ const BUILTIN: Def[] = [
 export function builtinTypes(): ResourceType[] {
   return BUILTIN.map(([group, version, resource, kind, namespaced, shortNames = [], status = false, fields = [], categories = []]) => {
     const t: ResourceType = { group, versions: [version], resource, singular: kind.toLowerCase(), kind, namespaced, shortNames, categories, status, fields };
-    if (group === 'authorization.k8s.io') t.review = true;
+    if (group === 'authorization.k8s.io' || group === 'authentication.k8s.io') t.review = true;
+    if (resource === 'serviceaccounts') t.subresources = [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }];
     return t;
   });
 }

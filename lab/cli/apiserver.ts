@@ -3,19 +3,19 @@
 import { startApiServer, type ApiServerOptions } from '../apiserver/index.js';
 import { newLogger } from '../../lib/log.js';
 
-const USAGE = 'usage: metallb-lab apiserver --port P --kubeconfig FILE [--data FILE] [--socket PATH]';
+const USAGE = 'usage: metallb-lab apiserver --port P --kubeconfig FILE [--data FILE] [--socket PATH] [--node-grace SECONDS]';
 
 function parse(args: string[]): ApiServerOptions {
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
-    const m = /^--([a-z]+)(?:=(.*))?$/.exec(a);
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
     if (!m?.[1]) throw new Error(`unexpected argument "${a}"\n${USAGE}`);
     const value = m[2] ?? args[++i];
     if (value === undefined) throw new Error(`--${m[1]} needs a value\n${USAGE}`);
     flags.set(m[1], value);
   }
-  for (const k of flags.keys()) if (!['port', 'kubeconfig', 'data', 'socket'].includes(k)) throw new Error(`unknown flag --${k}\n${USAGE}`);
+  for (const k of flags.keys()) if (!['port', 'kubeconfig', 'data', 'socket', 'node-grace'].includes(k)) throw new Error(`unknown flag --${k}\n${USAGE}`);
   const kubeconfigPath = flags.get('kubeconfig');
   if (!kubeconfigPath) throw new Error(`--kubeconfig is required\n${USAGE}`);
   const port = Number(flags.get('port') ?? '0');
@@ -25,6 +25,12 @@ function parse(args: string[]): ApiServerOptions {
   const socket = flags.get('socket');
   if (data) o.dataFile = data;
   if (socket) o.socketPath = socket;
+  const grace = flags.get('node-grace');
+  if (grace !== undefined) {
+    const n = Number(grace);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--node-grace must be a positive number of seconds, got "${grace}"`);
+    o.nodeGraceMs = n * 1000;
+  }
   return o;
 }
 

@@ -43,15 +43,18 @@ describe('client-node', () => {
       const req = https.get(`${api.server.url}/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=0`, { ca: api.server.ca, headers: { Authorization: `Bearer ${api.server.token}` } }, (r) => {
         r.on('data', (d: Buffer) => {
           got.push(...d.toString().split('\n').filter(Boolean));
-          if (got.length >= 2) {
+          if (got.some((l) => l.includes('"BOOKMARK"'))) {
             req.destroy();
             resolve(got);
           }
         });
       });
-      req.on('error', (e) => (got.length >= 2 ? undefined : reject(e)));
+      req.on('error', (e) => (got.some((l) => l.includes('"BOOKMARK"')) ? undefined : reject(e)));
     });
-    const events = lines.map((l) => JSON.parse(l) as { type: string; object: { kind: string; metadata: { resourceVersion: string } } });
+    const all = lines.map((l) => JSON.parse(l) as { type: string; object: { kind: string; metadata: { name?: string; resourceVersion: string } } });
+    // The namespace's kube-root-ca.crt ConfigMap comes first, then the bookmark.
+    expect(all.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name)).toEqual(['kube-root-ca.crt']);
+    const events = all.filter((e) => e.type === 'BOOKMARK');
     expect(events[0]?.type).toBe('BOOKMARK');
     expect(events[0]?.object.kind).toBe('ConfigMap');
     expect(Number(events[0]?.object.metadata.resourceVersion)).toBe(api.server.api.store.resourceVersion);

@@ -95,7 +95,7 @@ describe('kubectl conformance', () => {
   test('get: table, -o wide, -o json, -l', async () => {
     const table = await ok(['get', 'svc', 'web']);
     expect(table).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/m);
-    expect(table).toMatch(/^web\s+LoadBalancer\s+<none>\s+<pending>\s+80\/TCP\s+\d+s$/m);
+    expect(table).toMatch(/^web\s+LoadBalancer\s+198\.51\.100\.\d+\s+<pending>\s+80:3\d{4}\/TCP\s+\d+s$/m);
     expect(await ok(['get', 'svc', 'web', '-o', 'wide'])).toMatch(/SELECTOR\n.*app=web/);
     const json = JSON.parse(await ok(['get', 'mlbc', '-o', 'json'])) as { kind: string; items: Array<{ metadata: { name: string } }> };
     expect(json.kind).toBe('List');
@@ -130,7 +130,7 @@ describe('kubectl conformance', () => {
     expect(after.metadata.annotations.a).toBe('1');
     expect(after.spec.ports).toHaveLength(1);
     await ok(['patch', 'svc', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.200"}]}}}']);
-    expect(await ok(['get', 'svc', 'web'])).toMatch(/^web\s+LoadBalancer\s+<none>\s+192\.0\.2\.200\s/m);
+    expect(await ok(['get', 'svc', 'web'])).toMatch(/^web\s+LoadBalancer\s+198\.51\.100\.\d+\s+192\.0\.2\.200\s/m);
     const failed = await kubectl(['patch', 'svc', 'web', '--type=json', '-p', '[{"op":"test","path":"/spec/type","value":"NodePort"}]']);
     expect(failed.code).not.toBe(0);
   });
@@ -192,18 +192,27 @@ describe('kubectl conformance', () => {
     expect(out).toMatch(/FIELD:\s+addressPool <\[\]string>/);
   });
 
-  test('typed generators (protobuf bodies): create namespace, configmap, secret', async () => {
+  test('typed generators (protobuf bodies): create namespace, configmap, secret, deployment, service; expose; run', async () => {
     expect(await ok(['create', 'namespace', 'typed'])).toMatch(/namespace\/typed created/);
     await ok(['-n', 'typed', 'create', 'configmap', 'c', '--from-literal=a=b']);
     await ok(['-n', 'typed', 'create', 'secret', 'generic', 's', '--from-literal=k=v']);
     expect(JSON.parse(await ok(['-n', 'typed', 'get', 'cm', 'c', '-o', 'jsonpath={.data}']))).toEqual({ a: 'b' });
     expect(await ok(['-n', 'typed', 'get', 'secret', 's', '-o', 'jsonpath={.data.k}'])).toBe(Buffer.from('v').toString('base64'));
-    const other = await kubectl(['-n', 'typed', 'create', 'deployment', 'd', '--image=x']);
-    expect(other.err).toMatch(/protobuf bodies of apps\/v1 Deployment are not supported; send JSON/);
+    await ok(['-n', 'typed', 'create', 'deployment', 'd', '--image=x', '--replicas=2', '--port=80']);
+    expect(JSON.parse(await ok(['-n', 'typed', 'get', 'deployment', 'd', '-o', 'jsonpath={.spec}']))).toMatchObject({ replicas: 2, selector: { matchLabels: { app: 'd' } }, template: { spec: { containers: [{ name: 'x', image: 'x', ports: [{ containerPort: 80 }] }] } } });
+    await ok(['-n', 'typed', 'create', 'service', 'loadbalancer', 'web', '--tcp=80:8080']);
+    await ok(['-n', 'typed', 'expose', 'deployment', 'd', '--name=d', '--port=81', '--type=NodePort']);
+    await ok(['-n', 'typed', 'run', 'p', '--image=busybox', '--env=A=b', '--', 'sleep', '1']);
+    const svc = JSON.parse(await ok(['-n', 'typed', 'get', 'svc', 'web', '-o', 'json'])) as { spec: { clusterIP: string; ports: Array<{ nodePort: number; targetPort: number }> } };
+    expect(svc.spec.clusterIP).toMatch(/^198\.51\.100\./);
+    expect(svc.spec.ports[0]).toMatchObject({ port: 80, targetPort: 8080, nodePort: expect.any(Number) as number });
+    expect(await ok(['-n', 'typed', 'get', 'svc', 'd', '-o', 'jsonpath={.spec.selector.app} {.spec.type}'])).toBe('d NodePort');
+    expect(await ok(['-n', 'typed', 'get', 'pod', 'p', '-o', 'jsonpath={.spec.containers[0].args}'])).toBe('["sleep","1"]');
   });
 
-  test('auth can-i answers yes: the lab token is cluster-admin', async () => {
+  test('auth can-i and whoami: the lab token is cluster-admin in system:masters', async () => {
     expect(await ok(['auth', 'can-i', 'create', 'services'])).toBe('yes\n');
+    expect(await ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.groups}'])).toBe('["system:masters","system:authenticated"]');
   });
 
   test('a namespace delete cascades to its objects', async () => {
