@@ -23,13 +23,19 @@ export async function run(): Promise<BenchResult[]> {
     const t0 = Date.now();
     const up = await bringUp({ nodes: 4, router: 'bird', dir, prefix: 'mlbb-', viewSeconds: 0, timeoutMs: 150_000, headless: true, failover: true, out: () => undefined });
     const upMs = Date.now() - t0;
-    const f = up.failover;
-    const owned = f ? f.moves.filter((m) => m.before.length === 1 && m.before[0] === f.node).map((m) => m.outageMs) : [];
+    const [f, agent] = up.failovers;
+    const ownedOutages = (r: typeof f): number[] => (r ? r.moves.filter((m) => m.before.length === 1 && m.before[0] === r.node).map((m) => m.outageMs) : []);
+    const owned = ownedOutages(f);
     if (owned.length) {
       const s = summarize(owned);
       out.push(result('lab L2 failover outage, cable pulled (worst IP)', s.max, 'ms', vrrpMs, { referenceName: 'keepalived VRRP advert 1 s, same lab and prober', samples: s }));
     }
     if (f?.routeWithdrawnMs !== undefined) out.push(result('lab BGP route withdrawn at the router, cable pulled', f.routeWithdrawnMs, 'ms', vrrpMs, { referenceName: 'keepalived VRRP advert 1 s outage' }));
+    const agentOwned = ownedOutages(agent);
+    if (agentOwned.length) {
+      const s = summarize(agentOwned);
+      out.push(result('lab L2 failover outage, node agent killed (worst IP)', s.max, 'ms', vrrpMs, { referenceName: 'keepalived VRRP advert 1 s, same lab and prober', samples: s }));
+    }
     const minutes = Number(process.env.LAB_BENCH_CHAOS_MINUTES ?? '2');
     const chaos = await runChaos(up.state, { minutes, rate: 15, seed: 7, failoverMs: 1000, convergeMs: 30_000, out: () => undefined });
     const conv = summarize(chaos.convergence);

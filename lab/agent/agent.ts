@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The node agent: the lab's kubelet and kube-proxy. Reads the cluster, runs its pods as processes, holds service IPs. */
 import * as fs from 'node:fs';
-import { desiredState, type ClusterView, type Desired, type Layout, type Problem } from './desired.js';
+import { desiredState, type ClusterView, type Desired, type Layout, type Problem, type Unit } from './desired.js';
 import type { NodeHeartbeat } from './heartbeat.js';
 import { syncServiceIps } from './kubeproxy.js';
+import { agentFiles, readJson } from '../state.js';
 import type { StaticUnit, Supervisor, UnitStatus } from './supervisor.js';
 
 /** What the agent publishes for `status` and the chaos checker. */
@@ -17,6 +18,21 @@ export interface AgentReport {
   readonly serviceIps: string[];
 }
 
+/** The reports of every agent of the lab (control plane and nodes) as one: all units, namespaces and problems. */
+export function labAgentReport(dir: string): AgentReport | undefined {
+  const reports = agentFiles(dir).map((f) => readJson<AgentReport>(f)).filter((r): r is AgentReport => r !== undefined);
+  if (!reports.length) return undefined;
+  return {
+    pid: reports[0]?.pid ?? 0,
+    updatedAt: reports.map((r) => r.updatedAt).sort()[0] ?? '',
+    apiReachable: reports.every((r) => r.apiReachable),
+    units: reports.flatMap((r) => r.units),
+    podNamespaces: reports.flatMap((r) => r.podNamespaces),
+    problems: reports.flatMap((r) => r.problems),
+    serviceIps: [...new Set(reports.flatMap((r) => r.serviceIps))].sort(),
+  };
+}
+
 export interface AgentOptions {
   /** Reads the cluster; rejects when the API server is unreachable. */
   readonly source: () => Promise<ClusterView>;
@@ -28,14 +44,22 @@ export interface AgentOptions {
   readonly nodeNamespaces: readonly string[];
   /** Where to write the AgentReport after each pass. */
   readonly reportFile?: string;
-  /** Shows the pods and workload status through the API after each pass. */
-  readonly publish?: (view: ClusterView, units: UnitStatus[]) => Promise<void>;
+  /**
+   * Readies the API side of the pods before they start (Pod objects, service-account credentials): returns
+   * the pod units that may start, as they should run, and why others cannot. Without it pods start as they are.
+   */
+  readonly admit?: (pods: readonly Unit[]) => Promise<{ units: Unit[]; problems: Problem[] }>;
+  /** Shows the pods' status through the API after each pass. */
+  readonly publish?: (units: UnitStatus[]) => Promise<void>;
   /** The kubelet heartbeats (node Lease, Ready) of the nodes this agent serves. */
   readonly heartbeats?: () => readonly NodeHeartbeat[];
 }
 
 export class NodeAgent {
   #last: Desired = { units: [], problems: [], serviceIps: [] };
+  /** The units as admitted, kept while the API is unreachable (a kubelet keeps running what it runs). */
+  #admitted: Unit[] = [];
+  #admitProblems: Problem[] = [];
   #apiReachable = false;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
@@ -51,13 +75,18 @@ export class NodeAgent {
       let view: ClusterView | undefined;
       try {
         view = await this.opts.source();
-        this.#last = desiredState(view, this.opts.layout);
+        const desired = desiredState(view, this.opts.layout);
+        const pods = desired.units.filter((u) => u.kind === 'pod');
+        const admitted = this.opts.admit ? await this.opts.admit(pods) : { units: pods, problems: [] };
+        this.#last = desired;
+        this.#admitted = [...admitted.units, ...desired.units.filter((u) => u.kind !== 'pod')];
+        this.#admitProblems = admitted.problems;
         this.#apiReachable = true;
       } catch {
         this.#apiReachable = false;
       }
-      const units = [...this.opts.statics, ...this.#last.units];
-      const podNs = [...new Set(this.#last.units.filter((u) => u.pod && !u.pod.hostNetwork).map((u) => u.netns))];
+      const units = [...this.opts.statics, ...this.#admitted];
+      const podNs = [...new Set(this.#admitted.filter((u) => u.pod && !u.pod.hostNetwork).map((u) => u.netns))];
       await this.opts.supervisor.reconcile(units, podNs);
       if (this.#apiReachable) {
         for (const ns of this.opts.nodeNamespaces) await syncServiceIps(ns, this.#last.serviceIps).catch(() => undefined);
@@ -66,7 +95,7 @@ export class NodeAgent {
         const nodes = view.nodes;
         for (const hb of this.opts.heartbeats?.() ?? []) await hb.beat(nodes.find((n) => n.metadata?.name === hb.node) as Parameters<NodeHeartbeat['beat']>[0]).catch(() => undefined);
       }
-      if (view && this.opts.publish) await this.opts.publish(view, this.opts.supervisor.status()).catch(() => undefined);
+      if (view && this.opts.publish) await this.opts.publish(this.opts.supervisor.status()).catch(() => undefined);
       this.#writeReport();
     } finally {
       this.#busy = false;
@@ -80,7 +109,7 @@ export class NodeAgent {
       apiReachable: this.#apiReachable,
       units: this.opts.supervisor.status(),
       podNamespaces: this.opts.supervisor.podNamespaces(),
-      problems: this.#last.problems,
+      problems: [...this.#last.problems, ...this.#admitProblems],
       serviceIps: this.#last.serviceIps,
     };
   }

@@ -5,7 +5,7 @@
  * kube-proxy would hold. Pure: same input, same units, same keys.
  */
 import { createHash } from 'node:crypto';
-import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1PodTemplateSpec, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1PodSpec, V1PodTemplateSpec, V1Secret, V1Service } from '@kubernetes/client-node';
 import { podProcesses, type Lookups } from './podspec.js';
 import type { ContainerProbes } from './probe.js';
 import { daemonSetNodes, nodeReady, unschedulableReason } from './schedule.js';
@@ -34,6 +34,8 @@ export interface Layout {
   readonly kubeconfig: string;
   /** The node executable. */
   readonly node: string;
+  /** The node this agent is the kubelet of; every node when undefined. */
+  readonly serves?: string;
 }
 
 /** One process the agent keeps running; `key` changes whenever anything about the process changes. */
@@ -56,9 +58,11 @@ export interface PodRef {
   readonly node: string;
   readonly container: string;
   readonly hostNetwork: boolean;
-  readonly owner: { readonly kind: 'Deployment' | 'DaemonSet'; readonly name: string };
+  readonly owner: { readonly kind: 'Deployment' | 'DaemonSet'; readonly name: string; readonly uid: string };
   readonly labels: Readonly<Record<string, string>>;
   readonly podIP: string;
+  /** The pod template's spec, as the Pod object shows it. */
+  readonly spec: V1PodSpec;
 }
 
 /** A pod that cannot run, with the reason as `kubectl describe` would show it. */
@@ -133,7 +137,7 @@ function placeDeployment(d: V1Deployment, nodes: readonly V1Node[], layout: Layo
     }
     const host = !!tpl.spec.hostNetwork;
     const nodeName = node.metadata?.name ?? '';
-    out.push({ owner: { kind: 'Deployment', name }, namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
+    out.push({ owner: { kind: 'Deployment', name, uid: d.metadata?.uid ?? '' }, namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
   }
   return out;
 }
@@ -146,7 +150,7 @@ function placeDaemonSet(d: V1DaemonSet, nodes: readonly V1Node[], layout: Layout
   const byName = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
   return daemonSetNodes(tpl.spec, nodes)
     .filter((n) => layout.nodeNs(n))
-    .map((n) => ({ owner: { kind: 'DaemonSet' as const, name }, namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
+    .map((n) => ({ owner: { kind: 'DaemonSet' as const, name, uid: d.metadata?.uid ?? '' }, namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
 }
 
 function forwarder(layout: Layout, netns: string): Unit {
@@ -168,10 +172,11 @@ export function loadBalancers(services: readonly V1Service[]): { ips: string[]; 
 /** Everything the agent should run for `view`. */
 export function desiredState(view: ClusterView, layout: Layout): Desired {
   const problems: Problem[] = [];
+  const mine = (node: string): boolean => layout.serves === undefined || layout.serves === node;
   const placements = [
     ...view.deployments.flatMap((d) => placeDeployment(d, view.nodes, layout, problems)),
     ...view.daemonSets.flatMap((d) => placeDaemonSet(d, view.nodes, layout)),
-  ];
+  ].filter((p) => mine(p.node));
   const look = lookups(view);
   const units: Unit[] = [];
   const netnses = new Set<string>();
@@ -187,7 +192,7 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
     netnses.add(p.netns);
     for (const proc of r.processes) {
       const env = { ...proc.env, KUBECONFIG: layout.kubeconfig };
-      units.push(unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP }, proc.probes));
+      units.push(unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP, spec }, proc.probes));
     }
   }
   const lb = loadBalancers(view.services);
@@ -195,7 +200,7 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
   for (const n of view.nodes) {
     const name = n.metadata?.name ?? '';
     const ns = layout.nodeNs(name);
-    if (!ns) continue;
+    if (!ns || !mine(name)) continue;
     netnses.add(ns);
     units.push(unit('backend', ns, [layout.node, `${layout.appRoot}/dist/lab/agent/backend.js`, name, ...ports.map(String)], {}));
   }

@@ -33,6 +33,8 @@ export interface HttpOptions {
   bookmarkMs: number;
   /** Open watch responses, so close() can end them. */
   watches: Set<ServerResponse>;
+  /** Told of every request RBAC denies (the message of its 403). */
+  onForbidden?: (message: string) => void;
 }
 
 function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
@@ -102,7 +104,11 @@ export async function handle(o: HttpOptions, req: IncomingMessage, res: ServerRe
     const method = req.method ?? 'GET';
     const attrs = requestAttributes(method, url);
     const decision = o.auth.authorize(user, attrs);
-    if (!decision.allowed) throw forbidden(user, attrs, decision.reason);
+    if (!decision.allowed) {
+      const err = forbidden(user, attrs, decision.reason);
+      o.onForbidden?.(`${method} ${url.pathname}${url.search}: ${err.message}`);
+      throw err;
+    }
     const r = route(o.api, url.pathname);
     if (r.kind === 'doc') return serveDoc(o, res, r.path, method);
     if (r.kind === 'openapi') {

@@ -19,6 +19,7 @@ import { ControllerManager, namespaceDefaults, roleAggregation } from './control
 import { endpointSliceController } from './endpointslices.js';
 import { handle, type HttpOptions } from './http.js';
 import { nodeLifecycle } from './node-lifecycle.js';
+import { workloadStatusController } from './workload-status.js';
 import { builtinTypes } from './resources.js';
 import type { Snapshot } from './store.js';
 import { generateTls, type TlsMaterial } from './tls.js';
@@ -43,6 +44,8 @@ export interface ApiServerOptions {
   bookmarkMs?: number;
   /** How long a node's kubelet may be silent before its Node goes Unknown (kube's default: 40 s). */
   nodeGraceMs?: number;
+  /** Told of every request RBAC denies, with the 403's message. */
+  onForbidden?: (message: string) => void;
 }
 
 export interface ApiServer {
@@ -115,11 +118,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   ensureBootstrapPolicy(api);
   const auth = new Auth(api, token, key);
   const controllers = new ControllerManager(api, (name, e) => console.error(`controller ${name}: ${(e as Error).message}`));
-  controllers.add(roleAggregation(api)).add(namespaceDefaults(api, tls.ca)).add(endpointSliceController(api)).add(nodeLifecycle(api, opts.nodeGraceMs ?? 40_000));
+  controllers.add(roleAggregation(api)).add(namespaceDefaults(api, tls.ca)).add(endpointSliceController(api)).add(nodeLifecycle(api, opts.nodeGraceMs ?? 40_000)).add(workloadStatusController(api));
   controllers.start();
 
   let address = '127.0.0.1:0';
   const ho: HttpOptions = { api, auth, address: () => address, bookmarkMs: opts.bookmarkMs ?? 5000, watches: new Set() };
+  if (opts.onForbidden) ho.onForbidden = opts.onForbidden;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void handle(ho, req, res);
   const serverOpts: https.ServerOptions = { cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 };
   // Every accepted socket, also those still in their TLS handshake, which closeAllConnections() misses.

@@ -3,10 +3,10 @@
 import * as fs from 'node:fs';
 import type { V1Service } from '@kubernetes/client-node';
 import { apiVersionOf, COUNT_ANNOTATION, METAL_LOAD_BALANCER_CLASS, resourcePath } from '../../lib/api/index.js';
-import type { AgentReport } from '../agent/agent.js';
+import { labAgentReport, type AgentReport } from '../agent/agent.js';
 import type { Kube } from '../kube.js';
 import { labKube, serviceInfo } from '../observe.js';
-import { agentFile, readJson, type LabState } from '../state.js';
+import { type LabState } from '../state.js';
 import { alive, listNamespaces, runAsync, signal, sleep } from '../sys.js';
 import { setPort } from '../topology/netns.js';
 import { nodeByName, nodesOf } from '../topology/plan.js';
@@ -29,7 +29,7 @@ const CLASSES = resourcePath(METAL_LOAD_BALANCER_CLASS);
 const SERVICES = '/api/v1/namespaces/default/services';
 
 function agentReport(state: LabState): AgentReport | undefined {
-  return readJson<AgentReport>(agentFile(state.dir));
+  return labAgentReport(state.dir);
 }
 
 function unit(state: LabState, match: (u: AgentReport['units'][number]) => boolean): AgentReport['units'][number] | undefined {

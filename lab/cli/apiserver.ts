@@ -37,6 +37,7 @@ function parse(args: string[]): ApiServerOptions {
 export async function main(args: string[]): Promise<void> {
   const log = newLogger('apiserver');
   const opts = parse(args);
+  opts.onForbidden = (message) => log.warn({ message }, 'RBAC denied a request');
   const server = await startApiServer(opts);
   log.info({ url: server.url, kubeconfig: server.kubeconfigPath, data: opts.dataFile, socket: opts.socketPath }, 'API server listening');
   await new Promise<void>((resolve) => {

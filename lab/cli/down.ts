@@ -2,8 +2,8 @@
 /** `metallb-lab down [--dir DIR]`: removes every namespace, link and process `up` made, by exact names and PIDs. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AgentReport } from '../agent/agent.js';
-import { agentFile, DEFAULT_DIR, readJson, readState, stateFile, type LabState } from '../state.js';
+import { labAgentReport } from '../agent/agent.js';
+import { agentFiles, DEFAULT_DIR, readState, stateFile, type LabState } from '../state.js';
 import { alive, stop, type ProcRef } from '../sys.js';
 import { destroyNamespaces, namespacesOf } from '../topology/netns.js';
 import { parseArgs } from './args.js';
@@ -18,17 +18,20 @@ export async function takeDown(state: LabState): Promise<{ processes: number; na
     await stop(p, 3000);
     processes++;
   };
-  // The agent first: on SIGTERM it stops its pods and removes the pod namespaces it made.
-  for (const p of state.processes.agent ?? []) {
-    if (alive(p)) await stop(p, 15_000);
-  }
-  const report = readJson<AgentReport>(agentFile(state.dir));
+  // The agents first (the nodes', then the control plane's): on SIGTERM each stops its pods and removes the
+  // pod namespaces it made. Pods whose agent had died are stopped from its report.
+  const agents = Object.keys(state.processes).filter((r) => r.startsWith('agent')).sort().reverse();
+  await Promise.all(agents.map(async (role) => {
+    for (const p of state.processes[role] ?? []) if (alive(p)) await stop(p, 15_000);
+  }));
+  const report = labAgentReport(state.dir);
   for (const u of report?.units ?? []) if (u.proc) await kill(u.proc);
-  for (const [role, procs] of Object.entries(state.processes)) if (role !== 'agent') for (const p of procs) await kill(p);
+  for (const [role, procs] of Object.entries(state.processes)) if (!role.startsWith('agent')) for (const p of procs) await kill(p);
   const names = [...namespacesOf(state.plan), ...(report?.podNamespaces ?? [])];
   const gone = destroyNamespaces(names);
   fs.rmSync(stateFile(state.dir), { force: true });
-  for (const f of ['targets.json', 'prober.json', 'agent.json', 'api.sock']) fs.rmSync(path.join(state.dir, f), { force: true });
+  for (const f of ['targets.json', 'prober.json', 'api.sock']) fs.rmSync(path.join(state.dir, f), { force: true });
+  for (const f of agentFiles(state.dir)) fs.rmSync(f, { force: true });
   return { processes, namespaces: gone };
 }
 

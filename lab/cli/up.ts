@@ -7,13 +7,17 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
-import { busiestNode, runFailover } from '../failover.js';
+import { startAgent } from '../agents.js';
+import { busiestNode, runFailover, type Fault } from '../failover.js';
 import type { Kube, KubeObject } from '../kube.js';
 import { labKube, snapshot } from '../observe.js';
 import { REPO_ROOT } from '../paths.js';
 import type { FailoverResult } from '../report/failover.js';
 import { reportMarkdown, type LabReport } from '../report/markdown.js';
 import { timelineSvg } from '../report/svg.js';
+import { LAB_LEASE_SECONDS } from '../agent/heartbeat.js';
+import { lossText } from '../report/failover.js';
+import { webDeployment } from '../scenario/web.js';
 import { DEMO, exampleBfd, exampleNodeLabels, examplePassword, pickExamples } from '../scenario/examples.js';
 import { DEFAULT_DIR, readState, writeState, type LabState } from '../state.js';
 import { run, sleep, spawnDetached, waitFor } from '../sys.js';
@@ -46,7 +50,7 @@ export interface UpOptions {
 export interface UpResult {
   readonly state: LabState;
   readonly report: LabReport;
-  readonly failover?: FailoverResult;
+  readonly failovers: FailoverResult[];
 }
 
 const APP_ROOT = REPO_ROOT;
@@ -98,19 +102,35 @@ async function registerNodes(kube: Kube, plan: Plan, labels: Map<string, Record<
   }
 }
 
-/** Applies the scenario with the real kubectl, retrying while the module's CRDs are not there yet. */
+/** The kinds kubectl cannot map yet ("no matches for kind X"), or undefined when the error is something else. */
+export function kindsNotServed(error: string): string[] | undefined {
+  const kinds = [...error.matchAll(/no matches for kind "([^"]+)"/g)].map((m) => m[1] ?? '');
+  const other = error.split('\n').filter((l) => l.trim() && !/no matches for kind|ensure CRDs are installed first|^Command failed/.test(l));
+  return kinds.length && other.length === 0 ? [...new Set(kinds)] : undefined;
+}
+
+/** Applies the scenario with the real kubectl, retrying while the module runtime has not registered the CRDs yet. */
 async function applyScenario(state: LabState, objs: readonly KubeObject[], timeoutMs: number, say: (t: string) => void): Promise<void> {
   const file = path.join(state.dir, 'demo.yaml');
   fs.writeFileSync(file, objs.map((o) => yaml.dump(o)).join('---\n'));
-  await waitFor('kubectl apply of the examples (are the module CRDs registered? see logs/static_module.log)', () => {
+  const started = Date.now();
+  let last = '';
+  await waitFor('kubectl apply of the examples (see logs/static_module.log for the module runtime)', () => {
     try {
       run('kubectl', ['--kubeconfig', state.api.kubeconfig, 'apply', '-f', file]);
       return true;
     } catch (e) {
-      say(`waiting for the module's CRDs: ${(e as Error).message.split('\n').slice(-1)[0]?.slice(0, 100) ?? ''}`);
+      last = (e as Error).message;
+      const kinds = kindsNotServed(last);
+      const waited = Math.round((Date.now() - started) / 1000);
+      // Expected at first: the module runtime has not installed the module's CRDs yet. Anything else is shown.
+      if (kinds) say(`waiting for the module runtime to register the module's CRDs (${kinds.join(', ')}): ${waited} s`);
+      else say(`kubectl apply of the examples failed, retrying (${waited} s): ${last.split('\n').filter((l) => l.trim() && !/^Command failed/.test(l)).slice(-2).join(' / ')}`);
       return undefined;
     }
-  }, timeoutMs, 1000);
+  }, timeoutMs, 1000).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message}; kubectl said: ${last.split('\n').slice(-3).join(' / ')}`);
+  });
 }
 
 /** Builds the lab and runs the demo; the lab stays up afterwards. */
@@ -124,7 +144,7 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
     t = Date.now();
   };
   const md = fs.readFileSync(path.join(APP_ROOT, 'docs/EXAMPLES.md'), 'utf8');
-  const objs = pickExamples(md, DEMO);
+  const objs = [...pickExamples(md, DEMO), webDeployment()];
   const password = examplePassword(objs);
   const bfd = exampleBfd(objs);
   const plan = planTopology({ prefix: o.prefix, nodes: o.nodes, router: o.router, ...(password ? { password } : {}), ...(bfd && o.bfd !== false && o.router === 'bird' ? { bfd } : {}) });
@@ -143,8 +163,9 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   state.processes.router = await startRouter(plan, path.join(o.dir, 'router'));
   writeState(state);
   phase(`router (${plan.router})`);
-  state.processes.agent = [spawnDetached(process.execPath, [path.join(APP_ROOT, 'dist/lab/agent/main.js'), o.dir], { logFile: path.join(o.dir, 'logs/agent.log') })];
-  writeState(state);
+  // The control plane's agent (API server, module runtime), then one agent per node: its kubelet and kube-proxy.
+  startAgent(state);
+  for (const n of nodesOf(plan)) startAgent(state, n.nodeName ?? '');
   say('starting the API server and the module runtime');
   const kube = await waitFor('the API server (see logs/static_apiserver.log)', async () => {
     const k = labKube(state);
@@ -159,7 +180,7 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   state.processes.prober = [spawnDetached('ip', ['netns', 'exec', client.ns, process.execPath, path.join(APP_ROOT, 'dist/lab/traffic/prober.js'), path.join(o.dir, 'targets.json'), path.join(o.dir, 'prober.json'), String(o.probeMs ?? 50)], { logFile: path.join(o.dir, 'logs/prober.log') })];
   writeState(state);
   let snap = await snapshot(state);
-  if (o.applyOnly) return { state, report: { generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: [], notes: [] } };
+  if (o.applyOnly) return { state, report: { generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: [], failovers: [], notes: [] }, failovers: [] };
   // The demo's BGP configuration has no nodeSelector, so every node announces; converged must hold for 3 looks in a row.
   const converge = { bgpNextHops: nodesOf(plan).length };
   let steady = 0;
@@ -178,26 +199,33 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   // The report's table is the converged lab, before any fault; the failover section tells what moved.
   snap = await snapshot(state);
   const convergedRows = rows(snap.observation);
-  let failover: FailoverResult | undefined;
+  // Two failures, one after the other: a pulled cable (the node and its processes keep running), then a dead
+  // node agent (its pods keep running, its kubelet heartbeats stop, the Node goes Unknown).
+  const failovers: Array<{ result: FailoverResult; svg: string }> = [];
   if (o.failover) {
-    const node = busiestNode(snap.prober);
-    if (node) {
-      o.out(`\nfailing ${node}: pulling its cable`);
-      failover = await runFailover(state, node, { onProgress: o.out });
-      phase(`failover of ${node}`);
-      for (const m of failover.moves) o.out(`  ${m.ip.padEnd(20)} ${m.before.join(',').padEnd(14)} -> ${m.after.join(',').padEnd(14)} outage ${m.outageMs ? `${Math.round(m.outageMs)} ms` : 'none'}`);
-      if (failover.routeWithdrawnMs !== undefined) o.out(`  router withdrew ${node} after ${failover.routeWithdrawnMs} ms${plan.bfd ? ` (BFD ${bfdText(plan.bfd)})` : ''}`);
+    for (const [fault, svg] of [['cable', 'failover.svg'], ['agent', 'failover-agent.svg']] as Array<[Fault, string]>) {
+      const node = busiestNode((await snapshot(state)).prober);
+      if (!node) break;
+      o.out(`\nfailing ${node}: ${fault === 'cable' ? 'pulling its cable' : 'killing its node agent'}`);
+      const result = await runFailover(state, node, { fault, onProgress: o.out });
+      phase(`failover of ${node} (${result.how})`);
+      for (const m of result.moves) o.out(`  ${m.ip.padEnd(20)} ${m.before.join(',').padEnd(14)} -> ${m.after.join(',').padEnd(14)} lost ${lossText(m)}`);
+      if (result.routeWithdrawnMs !== undefined) o.out(`  router withdrew ${node} after ${result.routeWithdrawnMs} ms${plan.bfd ? ` (BFD ${bfdText(plan.bfd)})` : ''}`);
+      fs.writeFileSync(path.join(o.dir, svg), timelineSvg(result));
+      failovers.push({ result, svg });
     }
   }
   const report: LabReport = {
-    generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: convergedRows,
+    generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: convergedRows, failovers,
     ...(plan.bfd ? { bfd: bfdText(plan.bfd) } : {}),
-    ...(failover ? { failover, svg: 'failover.svg' } : {}),
-    notes: [`KUBECONFIG=${state.api.kubeconfig}`, 'The failure is a pulled cable: the node\'s switch port goes down, its processes keep running.'],
+    notes: [
+      `KUBECONFIG=${state.api.kubeconfig}`,
+      'A pulled cable: the node\'s switch port goes down, its processes keep running.',
+      `A dead node agent: its pods keep running; the Node goes Unknown once its Lease is ${LAB_LEASE_SECONDS} s old, and its addresses move to Ready nodes.`,
+    ],
   };
-  if (failover) fs.writeFileSync(path.join(o.dir, 'failover.svg'), timelineSvg(failover));
   fs.writeFileSync(path.join(o.dir, 'report.md'), reportMarkdown(report));
-  return { state, report, ...(failover ? { failover } : {}) };
+  return { state, report, failovers: failovers.map((f) => f.result) };
 }
 
 /** "3 x 100 ms": the router's BFD detection time as its parts. */
@@ -237,7 +265,7 @@ export async function main(args: string[]): Promise<void> {
   };
   try {
     const r = await bringUp(o);
-    console.log(`\nReport: ${path.join(o.dir, 'report.md')}${r.failover ? ` (timeline ${path.join(o.dir, 'failover.svg')})` : ''}`);
+    console.log(`\nReport: ${path.join(o.dir, 'report.md')}${r.report.failovers.length ? ` (timelines: ${r.report.failovers.map((f) => path.join(o.dir, f.svg ?? '')).join(', ')})` : ''}`);
   } catch (e) {
     console.error(`\nlab: ${(e as Error).message}\nThe lab is left as it is for inspection (logs in ${path.join(o.dir, 'logs')}); remove it with "make lab-down".`);
     process.exitCode = 1;

@@ -57,6 +57,16 @@ export function analyzeFailover(node: string, how: string, at: number, before: R
   return { node, how, at, moves, ...(routeWithdrawnMs !== undefined ? { routeWithdrawnMs } : {}), timeline, intervalMs: after.intervalMs };
 }
 
+/**
+ * What a client lost on one IP: the longest gap when answers stopped, else the probes that failed while
+ * others went through (ECMP losing only the flows hashed to the dead node), else "none".
+ */
+export function lossText(m: IpMove): string {
+  if (m.outageMs > 0) return `${Math.round(m.outageMs)} ms`;
+  if (m.failed > 0) return `${m.failed}/${m.probes} probes lost`;
+  return 'none';
+}
+
 /** The IPs the failed node was answering for alone (L2 owners), i.e. the ones that must move. */
 export function ownedBy(m: IpMove, node: string): boolean {
   return m.before.length === 1 && m.before[0] === node;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** lab/out/report.md: what the lab built, what converged and how fast, and what the failover measured. Pure. */
 import type { Row } from '../view/table.js';
-import { verdict, type FailoverResult } from './failover.js';
+import { lossText, verdict, type FailoverResult } from './failover.js';
 
 export interface LabReport {
   readonly generatedAt: string;
@@ -12,8 +12,8 @@ export interface LabReport {
   /** Named phases and how long each took, ms. */
   readonly phases: ReadonlyArray<readonly [string, number]>;
   readonly rows: readonly Row[];
-  readonly failover?: FailoverResult;
-  readonly svg?: string;
+  /** Each failure the lab made and measured, with its timeline's file name. */
+  readonly failovers: ReadonlyArray<{ readonly result: FailoverResult; readonly svg?: string }>;
   readonly notes: readonly string[];
 }
 
@@ -38,8 +38,7 @@ export function reportMarkdown(r: LabReport): string {
     table(['service', 'mode', 'IP', 'answered by', 'client sees MAC', 'req/s', 'router next hops'], r.rows.map((x) => [x.service, x.mode, x.ip, x.node, x.mac, String(x.rps), x.nextHops])),
     '',
   ];
-  const f = r.failover;
-  if (f) {
+  for (const { result: f, svg } of r.failovers) {
     const v = verdict(f);
     const owned = f.moves.filter((m) => m.before.length === 1 && m.before[0] === f.node);
     const worst = owned.length ? Math.max(...owned.map((m) => m.outageMs)) : 0;
@@ -49,12 +48,12 @@ export function reportMarkdown(r: LabReport): string {
       `${owned.length} IP(s) were answered by ${f.node} alone; the longest outage a client saw was **${ms(worst)}** (probe interval ${f.intervalMs} ms).` +
         (f.routeWithdrawnMs !== undefined ? ` The router dropped ${f.node} from its next hops after **${ms(f.routeWithdrawnMs)}**${r.bfd ? ` (BFD ${r.bfd})` : ' (no BFD: the hold time)'}.` : ''),
       '',
-      table(['IP', 'service', 'before', 'after', 'outage', 'failed probes'], f.moves.map((m) => [m.ip, m.service, m.before.join(',') || '-', m.after.join(',') || '-', m.outageMs ? ms(m.outageMs) : 'none', `${m.failed}/${m.probes}`])),
+      table(['IP', 'service', 'before', 'after', 'lost', 'failed probes'], f.moves.map((m) => [m.ip, m.service, m.before.join(',') || '-', m.after.join(',') || '-', lossText(m), `${m.failed}/${m.probes}`])),
       '',
       v.ok ? `Result: only ${f.node}'s IPs moved; every other IP kept its node with no outage.` : `Result: **problems**: ${v.problems.join('; ')}.`,
       '',
     );
-    if (r.svg) out.push(`![failover timeline](${r.svg})`, '');
+    if (svg) out.push(`![failover timeline](${svg})`, '');
   }
   if (r.notes.length) out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
   return out.join('\n');

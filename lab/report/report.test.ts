@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { ProberReport } from '../traffic/prober.js';
-import { analyzeFailover, verdict } from './failover.js';
+import { analyzeFailover, lossText, verdict } from './failover.js';
 import { reportMarkdown } from './markdown.js';
 import { timelineSvg } from './svg.js';
 
@@ -55,15 +55,28 @@ describe('failover analysis and report', () => {
     expect(svg).toContain('>fault</text>');
     expect(svg).toContain('#e15759');
     expect(svg).toContain('>320 ms</text>');
+    // The outage label sits right of the plot (x = 300 + 700 + 10), not over the ticks.
+    expect(svg).toMatch(/<text x="1010" y="\d+" fill="#e15759">320 ms<\/text>/);
+    expect(Math.max(...[...svg.matchAll(/<rect x="([\d.]+)"/g)].slice(0, 300).map((m) => Number(m[1])))).toBeLessThan(1002);
     expect((svg.match(/<rect /g) ?? []).length).toBeGreaterThan(200);
   });
 
   test('the report states the worst outage, the route withdrawal and the verdict', () => {
-    const md = reportMarkdown({ generatedAt: 'now', router: 'bird', nodes: 4, phases: [['topology', 900]], rows: [], failover: r, svg: 'failover.svg', notes: ['n'] });
+    const md = reportMarkdown({ generatedAt: 'now', router: 'bird', nodes: 4, phases: [['topology', 900]], rows: [], failovers: [{ result: r, svg: 'failover.svg' }], notes: ['n'] });
     expect(md).toContain('the longest outage a client saw was **320 ms**');
     expect(md).toContain('after **420 ms**');
     expect(md).toContain("Result: only node-1's IPs moved");
     expect(md).toContain('![failover timeline](failover.svg)');
     expect(md).toContain('| 192.0.2.200 | default/web | node-1 | node-3 | 320 ms | 15/101 |');
+  });
+
+  test('partial ECMP loss is reported as loss, not "none"', () => {
+    const ecmp = analyzeFailover('node-1', 'cable pulled', at, { '192.0.2.201': ['node-1', 'node-2'] }, { updatedAt: 3000, intervalMs: 20, targets: [lane('192.0.2.201', (t) => (t >= at && t < 1400 && (t / 20) % 7 === 0 ? undefined : 'node-2'))] }, 2000);
+    const m = ecmp.moves[0]!;
+    expect(m.outageMs).toBe(40);
+    const lossy = { ...m, outageMs: 0 };
+    expect(lossText(lossy)).toBe(`${m.failed}/${m.probes} probes lost`);
+    expect(m.failed).toBeGreaterThan(0);
+    expect(lossText({ ...m, outageMs: 0, failed: 0 })).toBe('none');
   });
 });

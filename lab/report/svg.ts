@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The failover timeline as SVG: one lane per IP, each probe a tick coloured by the node that answered, red when it failed. Pure. */
-import type { FailoverResult } from './failover.js';
+import { lossText, type FailoverResult } from './failover.js';
 
 const PALETTE = ['#4e79a7', '#59a14f', '#edc948', '#b07aa1', '#76b7b2', '#ff9da7', '#9c755f', '#bab0ac'];
 const FAIL = '#e15759';
@@ -18,6 +18,8 @@ export function nodeColours(r: FailoverResult): Map<string, string> {
 export function timelineSvg(r: FailoverResult): string {
   const labelW = 300;
   const plotW = 700;
+  // Outage labels sit in their own column right of the plot, never over the probe ticks.
+  const lossW = 150;
   const laneH = 22;
   const top = 40;
   const colours = nodeColours(r);
@@ -27,7 +29,8 @@ export function timelineSvg(r: FailoverResult): string {
   const x = (t: number): number => labelW + ((t - t0) / Math.max(1, t1 - t0)) * plotW;
   const height = top + r.timeline.length * laneH + 60;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + plotW + 20}" height="${height}" font-family="monospace" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + plotW + lossW + 20}" height="${height}" font-family="monospace" font-size="12">`,
+    `<text x="${labelW + plotW + 10}" y="${top - 8}" fill="#555">lost</text>`,
     `<text x="10" y="20" font-size="14">Failover of ${esc(r.node)} (${esc(r.how)}): client probes every ${r.intervalMs} ms</text>`,
   ];
   r.timeline.forEach((lane, i) => {
@@ -35,7 +38,10 @@ export function timelineSvg(r: FailoverResult): string {
     const move = r.moves[i];
     out.push(`<text x="10" y="${y + 14}">${esc(lane.label)}</text>`);
     for (const [t, ok, n] of lane.samples) out.push(`<rect x="${x(t).toFixed(1)}" y="${y + 3}" width="2" height="${laneH - 6}" fill="${ok ? (colours.get(n) ?? '#888') : FAIL}"/>`);
-    if (move && move.outageMs > 0) out.push(`<text x="${labelW + plotW - 90}" y="${y + 14}" fill="${FAIL}">${Math.round(move.outageMs)} ms</text>`);
+    if (move) {
+      const loss = lossText(move);
+      out.push(`<text x="${labelW + plotW + 10}" y="${y + 14}"${loss === 'none' ? ' fill="#555"' : ` fill="${FAIL}"`}>${esc(loss)}</text>`);
+    }
   });
   const fx = x(r.at).toFixed(1);
   const bottom = top + r.timeline.length * laneH;

@@ -9,12 +9,13 @@ export interface Wanted {
   readonly name: string;
 }
 
-/** The demo: the module, the L2 example (class, 3-IP Service), an IPv6 Service, and the BGP example. */
+/** The demo: the module, the L2 example (class, 3-IP Service), an IPv6 Service, an ETP Local Service, and the BGP example. */
 export const DEMO: readonly Wanted[] = [
   { kind: 'ModuleConfig', name: 'metallb' },
   { kind: 'MetalLoadBalancerClass', name: 'ingress' },
   { kind: 'Service', name: 'web' },
   { kind: 'Service', name: 'web-v6' },
+  { kind: 'Service', name: 'web-local' },
   { kind: 'Secret', name: 'tor-password' },
   { kind: 'MetalLoadBalancerPool', name: 'public' },
   { kind: 'MetalLoadBalancerBGPPeer', name: 'tor' },

@@ -4,6 +4,7 @@
  * node agent, registers the nodes and applies the documented examples with the real kubectl; then the
  * documented results are checked from the client, the router and the API; `down` leaves nothing behind.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,8 @@ import { takeDown } from '../../lab/cli/down.js';
 import { statusDocument } from '../../lab/cli/status.js';
 import { bringUp, type UpResult } from '../../lab/cli/up.js';
 import { yamlObjects } from '../../lab/scenario/examples.js';
+import { labAgentReport } from '../../lab/agent/agent.js';
+import { readKubeconfig } from '../../lab/kube.js';
 import { readState } from '../../lab/state.js';
 import { alive, listNamespaces, run, runNs, waitFor } from '../../lab/sys.js';
 import { netnsUnavailableReason, runPrefix } from '../helpers/netns.js';
@@ -33,6 +36,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlbee-'));
 const prefix = runPrefix('e');
 const lines: string[] = [];
 let up: UpResult | undefined;
+
+/** The bearer token a pod process uses: from the kubeconfig its environment names, or its mounted service-account token. */
+function processToken(pid: number): string {
+  const env = Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  if (env.KUBECONFIG) return readKubeconfig(env.KUBECONFIG).token;
+  return fs.readFileSync(`/proc/${pid}/root/var/run/secrets/kubernetes.io/serviceaccount/token`, 'utf8');
+}
 
 function kubectl(...args: string[]): string {
   return run('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), ...args]);
@@ -125,9 +135,17 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(row?.nextHops.split(',').sort()).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
   });
 
-  whenConverged('the failover moves only the failed node\'s IPs, in under a second; BFD has the router withdraw its routes in under a second', () => {
-    const f = up?.failover;
+  whenConverged('web-local (externalTrafficPolicy Local) is answered only by a node running one of its ready endpoints', () => {
+    const slices = kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web-local', '-o', 'jsonpath={range .items[*].endpoints[*]}{.nodeName} {.conditions.ready}{"\\n"}{end}').trim().split('\n').sort();
+    expect(slices).toEqual(['node-1 true', 'node-2 true']);
+    const rows = up?.report.rows.filter((r) => r.service === 'default/web-local') ?? [];
+    expect(rows.map((r) => r.node).sort()).toEqual(['node-1', 'node-2']);
+  });
+
+  whenConverged('the cable failover moves only the failed node\'s IPs, in under a second; BFD has the router withdraw its routes in under a second', () => {
+    const f = up?.failovers[0];
     if (!f) throw new Error('no failover ran');
+    expect(f.how).toBe('cable pulled');
     const owned = f.moves.filter((m) => m.before.length === 1 && m.before[0] === f.node);
     expect(owned.length).toBeGreaterThan(0);
     for (const m of owned) {
@@ -138,7 +156,7 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(f.routeWithdrawnMs).toBeLessThan(1000);
     console.log(`BGP withdrawal of ${f.node} at the router: ${f.routeWithdrawnMs} ms (BFD 3 x 100 ms)`);
     const md = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
-    expect(md).toContain(`Failover of ${f.node}`);
+    expect(md).toContain(`Failover of ${f.node} (cable pulled)`);
     expect(md).toContain('(BFD 3 x 100 ms)');
     expect(fs.readFileSync(path.join(dir, 'failover.svg'), 'utf8')).toContain('<svg');
   });
@@ -161,6 +179,43 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     // node-4 is in no L2 class: only the user's BGPPeer keeps its speaker
     expect(kubectl('get', 'ds', '-n', 'd8-metallb', 'speaker', '-o', 'jsonpath={.status.desiredNumberScheduled}')).toBe('4');
   }, 180_000);
+  whenConverged('a killed node agent: the Node goes Unknown and only its IPs move; a new agent makes it Ready again', async () => {
+    const f = up?.failovers[1];
+    if (!f) throw new Error('no agent failover ran');
+    expect(f.how).toBe('node agent killed');
+    const owned = f.moves.filter((m) => m.before.length === 1 && m.before[0] === f.node);
+    expect(owned.length).toBeGreaterThan(0);
+    for (const m of owned) expect(m.after).not.toContain(f.node);
+    for (const m of f.moves.filter((x) => !x.before.includes(f.node))) {
+      expect(m.outageMs).toBe(0);
+      expect(m.after).toEqual(m.before);
+    }
+    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain(`Failover of ${f.node} (node agent killed)`);
+    expect(fs.readFileSync(path.join(dir, 'failover-agent.svg'), 'utf8')).toContain('<svg');
+    // The restarted agent renews the Lease and posts Ready; the lifecycle controller lifts the taints.
+    await waitFor(`${f.node} Ready again`, () => {
+      const out = kubectl('get', 'node', f.node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.spec.taints}');
+      return out.trim() === 'True' ? true : undefined;
+    }, 30_000, 500);
+  }, 40_000);
+
+  whenConverged('every module process talks to the API server with its own Pod\'s service-account token', () => {
+    const s = readState(dir);
+    if (!s) throw new Error('no state');
+    const units = labAgentReport(dir)?.units.filter((u) => u.pod?.namespace === 'd8-metallb' && u.proc) ?? [];
+    expect(units.length).toBeGreaterThanOrEqual(6);
+    const admin = readKubeconfig(s.api.kubeconfig).token;
+    for (const u of units) {
+      const token = processToken(u.proc?.pid ?? 0);
+      expect(token).not.toBe(admin);
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sub: string; 'kubernetes.io': { pod: { name: string } } };
+      expect(claims.sub).toBe(`system:serviceaccount:d8-metallb:${u.pod?.owner.name}`);
+      expect(claims['kubernetes.io'].pod.name).toBe(u.pod?.name);
+    }
+    // kubectl auth can-i exits 1 when the answer is no.
+    const r = spawnSync('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), 'auth', 'can-i', '--as=system:serviceaccount:d8-metallb:speaker', 'list', 'secrets', '-A'], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('no');
+  });
 
   test('down removes every namespace and process the lab made', async () => {
     const s = readState(dir);

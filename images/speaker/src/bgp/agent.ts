@@ -15,6 +15,7 @@ import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder, type ObjectRef } from '../events.js';
+import { readyOrAll } from '../nodes.js';
 import { checkObject, desiredBgp, namedCommunities, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
 import { SessionEvents } from './session-events.js';
@@ -134,6 +135,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     return { apiVersion: apiVersionOf(api), kind, name, namespace: ns, ...(uid ? { uid } : {}) };
   }
 
+  let announcing = true;
   async function apply(): Promise<void> {
     // Nothing before every cache is listed: an unlisted Service cache would withdraw every route and send
     // End-of-RIB for an empty table, flushing what a graceful-restart peer kept for us.
@@ -194,7 +196,14 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     await bfd.setPeers(d.bfd);
     await speaker.setPeers(d.peers);
     sessionEvents.retain(d.peers.map((p) => p.name));
-    for (const [peer, routes] of d.routes) speaker.setRoutes(peer, routes);
+    // A node whose kubelet is silent (Unknown) or NotReady withdraws its routes while another node is Ready.
+    const announce = readyOrAll(informers.nodes.list()).some((n) => n.metadata?.name === ctx.nodeName);
+    if (announce !== announcing) {
+      if (!announce) log.warn({ event: 'nodeNotReady' }, 'this node is not Ready while others are: withdrawing its routes');
+      else log.info({ event: 'nodeReady' }, 'this node is Ready again: announcing its routes');
+      announcing = announce;
+    }
+    for (const [peer, routes] of d.routes) speaker.setRoutes(peer, announce ? routes : []);
   }
 
   await Promise.all(Object.values(informers).map((i) => i.start().catch(() => undefined)));

@@ -54,6 +54,13 @@ describe('desiredL2', () => {
     expect(got.instances[0]?.eligible).toEqual(['n2']);
   });
 
+  test('a node whose kubelet went silent (Ready Unknown) hands its addresses over, unless no node is Ready', () => {
+    const ready = (n: V1Node, status: string): V1Node => ({ ...n, status: { ...n.status, conditions: [{ type: 'Ready', status }] } });
+    const i = [instance('web-c-0', '192.0.2.200', { 'metallb.io/address-pool': 'c' })];
+    expect(desiredL2(i, [adv('c')], [ready(nodes[0]!, 'Unknown'), ready(nodes[1]!, 'True')], []).instances[0]?.eligible).toEqual(['n2']);
+    expect(desiredL2(i, [adv('c')], [ready(nodes[0]!, 'Unknown'), ready(nodes[1]!, 'False')], []).instances[0]?.eligible).toEqual(['n1', 'n2']);
+  });
+
   test('problems are reported, not thrown', () => {
     const got = desiredL2(
       [instance('a', undefined, { 'metallb.io/address-pool': 'c' }), instance('b', '192.0.2.201', { 'metallb.io/address-pool': 'gone' }), instance('d', '192.0.2.202', { 'metallb.io/address-pool': 'bad' })],

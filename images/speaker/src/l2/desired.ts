@@ -9,6 +9,7 @@ import { familyOf } from '../../../../lib/ip.js';
 import type { L2Advertisement, SDNInternalL2LBService } from '../../../../lib/schemas/types.generated.js';
 import { matchesAny, parseSelector } from '../../../../lib/selector.js';
 import type { PeerAddress } from '../health/heartbeats.js';
+import { readyOrAll } from '../nodes.js';
 import type { L2Instance } from './speaker.js';
 
 /** Something wrong with one instance, to report on it instead of announcing. */
@@ -47,7 +48,7 @@ export function desiredL2(
   slices: readonly V1EndpointSlice[],
 ): DesiredL2 {
   const advByName = new Map(advertisements.map((a) => [a.metadata.name ?? '', a]));
-  const usableNodes = nodes.filter(nodeUsable);
+  const usableNodes = readyOrAll(nodes.filter(nodeUsable));
   // class -> its node group (one array, shared by its instances), or the selector's error
   const groups = new Map<string, string[] | Error>();
   for (const [name, adv] of advByName) {
