@@ -28,7 +28,8 @@ test: build
 unit: build
 	@npx jest --maxWorkers=2 lib hooks images
 
-lab: build
+# Pods run from the image archives under runc; `node dist/lab/cli/main.js up --processes` runs them as host processes.
+lab: images
 	@node dist/lab/cli/main.js up
 
 lab-down:

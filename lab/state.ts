@@ -16,6 +16,8 @@ export interface LabState {
   readonly api: { readonly port: number; readonly socket: string; readonly kubeconfig: string; readonly data: string };
   /** Processes started directly by `up`, by role. */
   processes: Record<string, ProcRef[]>;
+  /** How pods run: from the image archives under runc (the default), or as processes on the host. */
+  readonly runtime?: 'runc' | 'processes';
 }
 
 export const DEFAULT_DIR = path.join(REPO_ROOT, 'lab/out');

@@ -48,7 +48,7 @@ export interface AgentOptions {
    * Readies the API side of the pods before they start (Pod objects, service-account credentials): returns
    * the pod units that may start, as they should run, and why others cannot. Without it pods start as they are.
    */
-  readonly admit?: (pods: readonly Unit[]) => Promise<{ units: Unit[]; problems: Problem[] }>;
+  readonly admit?: (pods: readonly Unit[], view: ClusterView) => Promise<{ units: Unit[]; problems: Problem[] }>;
   /** Shows the pods' status through the API after each pass. */
   readonly publish?: (units: UnitStatus[]) => Promise<void>;
   /** The kubelet heartbeats (node Lease, Ready) of the nodes this agent serves. */
@@ -77,7 +77,7 @@ export class NodeAgent {
         view = await this.opts.source();
         const desired = desiredState(view, this.opts.layout);
         const pods = desired.units.filter((u) => u.kind === 'pod');
-        const admitted = this.opts.admit ? await this.opts.admit(pods) : { units: pods, problems: [] };
+        const admitted = this.opts.admit ? await this.opts.admit(pods, view) : { units: pods, problems: [] };
         this.#last = desired;
         this.#admitted = [...admitted.units, ...desired.units.filter((u) => u.kind !== 'pod')];
         this.#admitProblems = admitted.problems;

@@ -36,6 +36,8 @@ export interface Layout {
   readonly node: string;
   /** The node this agent is the kubelet of; every node when undefined. */
   readonly serves?: string;
+  /** Containers run from their images under runc, not as processes on the host with /app mapped. */
+  readonly images?: boolean;
 }
 
 /** One process the agent keeps running; `key` changes whenever anything about the process changes. */
@@ -49,6 +51,14 @@ export interface Unit {
   readonly pod?: PodRef;
   /** The container's liveness and readiness probes (pods only). */
   readonly probes?: ContainerProbes;
+  /** Set when the container runs from its image under runc: its runc id and bundle directory. */
+  readonly container?: { readonly id: string; readonly bundle: string };
+  /** Pods: the image, and command and args apart (see ProcessSpec). */
+  readonly image?: string;
+  readonly command?: readonly string[] | undefined;
+  readonly args?: readonly string[] | undefined;
+  /** Where the unit's output goes (its pod's directory, for kubectl logs); the agent's log directory otherwise. */
+  readonly logFile?: string;
 }
 
 /** The pod a unit belongs to, as the API should show it. */
@@ -89,7 +99,8 @@ function decode(data: Record<string, string> | undefined): Record<string, string
   return out;
 }
 
-function lookups(view: ClusterView): Lookups {
+/** Secret and ConfigMap data of the cluster, decoded, for env and volumes. */
+export function lookups(view: ClusterView): Lookups {
   return {
     secret: (ns, name) => {
       const s = view.secrets.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
@@ -184,7 +195,7 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
     const spec = p.template.spec;
     if (!spec) continue;
     const ctx = { name: p.name, namespace: p.namespace, nodeName: p.node, podIP: p.podIP, hostIP: nodeIp(view.nodes.find((n) => n.metadata?.name === p.node) ?? {}), labels: p.template.metadata?.labels ?? {}, annotations: p.template.metadata?.annotations ?? {} };
-    const r = podProcesses(spec, ctx, look, layout.appRoot);
+    const r = podProcesses(spec, ctx, look, layout.images ? undefined : layout.appRoot);
     if (!r.ok) {
       problems.push({ pod: `${p.namespace}/${p.name}`, reason: r.reason, message: r.message });
       continue;
@@ -192,7 +203,8 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
     netnses.add(p.netns);
     for (const proc of r.processes) {
       const env = { ...proc.env, KUBECONFIG: layout.kubeconfig };
-      units.push(unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP, spec }, proc.probes));
+      const u = unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP, spec }, proc.probes);
+      units.push({ ...u, image: proc.image, command: proc.command, args: proc.args });
     }
   }
   const lb = loadBalancers(view.services);

@@ -16,6 +16,8 @@ import { nodesOf } from '../topology/plan.js';
 import { NodeAgent, type AgentReport } from './agent.js';
 import { LAB_BACKOFF } from './backoff.js';
 import { LAB_LEASE_SECONDS, NodeHeartbeat } from './heartbeat.js';
+import { ImageStore } from './images.js';
+import type { SeccompProfileFile } from './oci-spec.js';
 import { PodSync } from './publish.js';
 import { apiSource } from './source.js';
 import { Supervisor, type StaticUnit } from './supervisor.js';
@@ -38,6 +40,14 @@ async function main(): Promise<void> {
     { key: 'static:apiserver', kind: 'static', netns: '', argv: [process.execPath, cli, 'apiserver', '--port', String(s.api.port), '--kubeconfig', s.api.kubeconfig, '--data', s.api.data, '--socket', s.api.socket, '--node-grace', String(LAB_LEASE_SECONDS)], env },
     { key: 'static:module', kind: 'static', netns: '', argv: [process.execPath, cli, 'module', '--kubeconfig', s.api.kubeconfig], env },
   ];
+  const images = s.runtime !== 'processes';
+  const seccompFile = '/usr/share/containers/seccomp.json';
+  const containers = images ? {
+    store: new ImageStore(path.join(s.appRoot, 'out/images'), path.join(dir, 'images')),
+    seccomp: fs.existsSync(seccompFile) ? JSON.parse(fs.readFileSync(seccompFile, 'utf8')) as SeccompProfileFile : undefined,
+    apiPort: s.api.port,
+    idPrefix: s.plan.prefix,
+  } : undefined;
   const supervisor = new Supervisor(path.join(dir, 'logs'), LAB_BACKOFF, (ns) => ns.startsWith(s.plan.prefix));
   // The control plane's agent writes the kubeconfig when its API server first starts: read it lazily.
   let kube: Kube | undefined;
@@ -62,16 +72,17 @@ async function main(): Promise<void> {
       kubeconfig: s.api.kubeconfig,
       node: process.execPath,
       ...(node !== undefined ? { serves: node } : {}),
+      images,
     },
     supervisor,
     statics,
     nodeNamespaces: host ? [host.ns] : [],
     reportFile,
-    admit: (units) => {
+    admit: (units, view) => {
       const k = client();
       if (!k || node === undefined) return Promise.reject(new Error('no API yet'));
-      pods ??= new PodSync({ kube: k, node, podsDir: path.join(dir, 'pods'), apiPort: s.api.port, caPem: readKubeconfig(s.api.kubeconfig).ca });
-      return pods.admit(units);
+      pods ??= new PodSync({ kube: k, node, podsDir: path.join(dir, 'pods'), apiPort: s.api.port, caPem: readKubeconfig(s.api.kubeconfig).ca, ...(containers ? { containers } : {}) });
+      return pods.admit(units, view);
     },
     publish: (units) => pods?.publish(units) ?? Promise.resolve(),
     heartbeats: () => {

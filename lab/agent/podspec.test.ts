@@ -29,7 +29,7 @@ const speaker: V1PodSpec = {
 describe('podProcesses', () => {
   test('builds argv and env as the kubelet would, with /app mapped to the repository', () => {
     const r = podProcesses(speaker, ctx, look, '/repo');
-    expect(r).toEqual({
+    expect(r).toMatchObject({
       ok: true,
       processes: [{
         container: 'speaker',
@@ -38,6 +38,14 @@ describe('podProcesses', () => {
         probes: { liveness: { action: { kind: 'http', url: 'http://127.0.0.1:7472/healthz' }, initialDelayMs: 0, periodMs: 10_000, timeoutMs: 1000, successThreshold: 1, failureThreshold: 3 } },
       }],
     });
+  });
+
+  test('for an image, command and args stay the image\'s own paths, apart, and may be missing', () => {
+    const r = podProcesses(speaker, ctx, look);
+    expect(r.ok && r.processes[0]).toMatchObject({ command: ['node', '/app/dist/images/speaker/src/main.js'], args: ['--node=node-2', '--config=/app/etc/x'] });
+    const bare = podProcesses({ containers: [{ name: 'c', image: 'x', args: ['-v'] }] }, ctx, look);
+    expect(bare.ok && bare.processes[0]).toMatchObject({ argv: ['-v'], args: ['-v'] });
+    expect(bare.ok && bare.processes[0]?.command).toBeUndefined();
   });
 
   test('an optional secret that is missing leaves the variable out', () => {

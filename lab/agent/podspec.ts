@@ -26,6 +26,11 @@ export interface Lookups {
 
 export interface ProcessSpec {
   readonly container: string;
+  /** The container's image reference. */
+  readonly image: string;
+  /** command and args after $(VAR) expansion, apart: an image's entrypoint and cmd fill what is missing. */
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly probes: ContainerProbes;
@@ -105,14 +110,19 @@ function containerEnv(c: V1Container, ctx: PodContext, look: Lookups): Record<st
   return env;
 }
 
-/** Builds the processes of a pod's containers, or the reason they cannot start. */
-export function podProcesses(spec: V1PodSpec, ctx: PodContext, look: Lookups, appRoot: string): PodProcesses {
+/**
+ * Builds the processes of a pod's containers, or the reason they cannot start. With `appRoot` the image's
+ * /app is the repository (processes on the host); without it the argv is the image's own (runc).
+ */
+export function podProcesses(spec: V1PodSpec, ctx: PodContext, look: Lookups, appRoot?: string): PodProcesses {
   try {
     const processes = spec.containers.map((c): ProcessSpec => {
       const env = containerEnv(c, ctx, look);
-      const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => mapAppPath(expand(a, env), appRoot));
-      if (!c.command?.length) throw new ConfigError(`container ${c.name} has no command: the lab runs commands, not image entrypoints`);
-      return { container: c.name, argv, env, probes: containerProbes(c, ctx.podIP) };
+      const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => (appRoot === undefined ? expand(a, env) : mapAppPath(expand(a, env), appRoot)));
+      if (appRoot !== undefined && !c.command?.length) throw new ConfigError(`container ${c.name} has no command: processes on the host run commands, not image entrypoints (run the lab with images)`);
+      const sep = c.command !== undefined ? { command: c.command.map((a) => expand(a, env)) } : {};
+      const args = c.args !== undefined ? { args: c.args.map((a) => expand(a, env)) } : {};
+      return { container: c.name, image: c.image ?? '', argv, ...sep, ...args, env, probes: containerProbes(c, ctx.podIP) };
     });
     return { ok: true, processes };
   } catch (e) {

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { V1Pod, V1PodSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import { KubeError, type Kube } from '../kube.js';
-import type { PodRef, Problem, Unit } from './desired.js';
+import { prepareContainer, type ContainerHost } from './containers.js';
+import { lookups, type ClusterView, type PodRef, type Problem, type Unit } from './desired.js';
 import type { UnitStatus } from './supervisor.js';
 
 /** Label on every Pod the agent publishes, so it finds and prunes exactly its own. */
@@ -110,6 +111,8 @@ export interface PodSyncOptions {
   readonly podsDir: string;
   readonly apiPort: number;
   readonly caPem: string;
+  /** Run containers from their images under runc; processes on the host otherwise. */
+  readonly containers?: ContainerHost;
 }
 
 /** Where a pod's files live (credentials, volumes, logs). */
@@ -120,7 +123,7 @@ export function podDir(podsDir: string, p: { namespace: string; name: string }, 
 export class PodSync {
   readonly #written = new Map<string, string>();
   /** pod key -> uid -> kubeconfig written for it. */
-  readonly #creds = new Map<string, { uid: string; kubeconfig: string }>();
+  readonly #creds = new Map<string, { uid: string; kubeconfig: string; token: string }>();
 
   constructor(readonly o: PodSyncOptions) {}
 
@@ -130,7 +133,7 @@ export class PodSync {
    * units that may start, their KUBECONFIG pointing at their pod's own credentials (or removed), and why
    * the others cannot start.
    */
-  async admit(units: readonly Unit[]): Promise<{ units: Unit[]; problems: Problem[] }> {
+  async admit(units: readonly Unit[], view: ClusterView): Promise<{ units: Unit[]; problems: Problem[] }> {
     const k = this.o.kube;
     const existing = await k.list<V1Pod>(`/api/v1/pods?labelSelector=${encodeURIComponent(`${AGENT_LABEL}=true`)}&fieldSelector=${encodeURIComponent(`spec.nodeName=${this.o.node}`)}`);
     const pods = byPod(units);
@@ -167,28 +170,43 @@ export class PodSync {
         }
       }
       const uid = pod.metadata?.uid ?? '';
-      let kubeconfig: string | undefined;
+      let creds: { kubeconfig: string; token: string } | undefined;
       if (mount) {
         try {
-          kubeconfig = await this.#credentials(ref, uid, saName);
+          creds = await this.#credentials(ref, uid, saName);
         } catch (e) {
           problems.push({ pod: key, reason: 'CreateContainerConfigError', message: `service-account token: ${(e as Error).message}` });
           continue;
         }
       }
+      const dir = podDir(this.o.podsDir, ref, uid);
+      const ready: Unit[] = [];
       for (const u of us) {
         const { KUBECONFIG: _admin, ...env } = u.env;
-        out.push({ ...u, key: `${u.key}:${uid.slice(0, 8)}`, env: kubeconfig ? { ...env, KUBECONFIG: kubeconfig } : env });
+        const unit: Unit = { ...u, key: `${u.key}:${uid.slice(0, 8)}`, env, logFile: path.join(dir, `${u.pod?.container ?? 'c'}.log`) };
+        if (!this.o.containers) {
+          ready.push(creds ? { ...unit, env: { ...env, KUBECONFIG: creds.kubeconfig } } : unit);
+          continue;
+        }
+        try {
+          const ctx = { name: ref.name, namespace: ref.namespace, nodeName: ref.node, podIP: ref.podIP, hostIP: ref.podIP, labels: ref.labels, annotations: {} };
+          const container = await prepareContainer(this.o.containers, { podDir: dir, spec: podSpec(ref, mount), ctx, container: u.pod?.container ?? '', image: u.image ?? '', command: u.command, args: u.args, env, netns: u.netns, token: creds?.token, look: lookups(view) });
+          ready.push({ ...unit, container });
+        } catch (e) {
+          problems.push({ pod: key, reason: /not in the lab's image store/.test((e as Error).message) ? 'ErrImagePull' : 'CreateContainerConfigError', message: (e as Error).message });
+        }
       }
+      // A pod starts when all its containers can.
+      if (ready.length === us.length) out.push(...ready);
     }
     return { units: out, problems };
   }
 
   /** The pod's token (bound to the Pod), written with the CA and namespace as the projected volume holds them, and a kubeconfig. */
-  async #credentials(ref: PodRef, uid: string, sa: string): Promise<string> {
+  async #credentials(ref: PodRef, uid: string, sa: string): Promise<{ kubeconfig: string; token: string }> {
     const key = podKey(ref);
     const have = this.#creds.get(key);
-    if (have?.uid === uid) return have.kubeconfig;
+    if (have?.uid === uid) return have;
     const tr = await this.o.kube.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${ref.namespace}/serviceaccounts/${sa}/token`, {
       apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
       spec: { expirationSeconds: KUBELET_TOKEN_SECONDS, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: ref.name, uid } },
@@ -202,8 +220,8 @@ export class PodSync {
     fs.writeFileSync(path.join(dir, 'namespace'), ref.namespace, { mode: 0o644 });
     const kubeconfig = path.join(podDir(this.o.podsDir, ref, uid), 'kubeconfig');
     fs.writeFileSync(kubeconfig, podKubeconfig(this.o.apiPort, this.o.caPem, token), { mode: 0o600 });
-    this.#creds.set(key, { uid, kubeconfig });
-    return kubeconfig;
+    this.#creds.set(key, { uid, kubeconfig, token });
+    return { kubeconfig, token };
   }
 
   /** Posts each pod's status when it changed. */

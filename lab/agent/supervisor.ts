@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Keeps a set of units running as processes in their namespaces, restarting them with the kubelet's back-off. */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inNamespace, listNamespaces, procRef, run, runNs, stop, type ProcRef } from '../sys.js';
@@ -15,6 +15,8 @@ export interface UnitStatus {
   readonly netns: string;
   readonly pod?: Unit['pod'];
   readonly proc?: ProcRef;
+  /** The runc container id, for a container run from its image. */
+  readonly containerId?: string;
   readonly restarts: number;
   readonly state: 'running' | 'waiting' | 'stopped';
   /** Running and, when it has a readiness probe, passing it. */
@@ -131,10 +133,15 @@ export class Supervisor {
 
   #start(slot: Slot): void {
     const u = slot.unit;
-    const [cmd, ...args] = inNamespace(u.netns, withCpuProfile(u.argv, process.env.METALLB_LAB_CPU_PROF, safe(u.key)));
+    const container = 'container' in u ? u.container : undefined;
+    // A container runs under runc from its bundle (its config.json joins the namespace); a process in the namespace.
+    const [cmd, ...args] = container ? ['runc', 'run', '--bundle', container.bundle, container.id] : inNamespace(u.netns, withCpuProfile(u.argv, process.env.METALLB_LAB_CPU_PROF, safe(u.key)));
     if (!cmd) return;
-    const log = fs.openSync(path.join(this.logDir, `${safe(u.key)}.log`), 'a');
-    const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...u.env } });
+    if (container) execFileSync('runc', ['delete', '--force', container.id], { stdio: 'ignore' });
+    const logFile = 'logFile' in u && u.logFile ? u.logFile : path.join(this.logDir, `${safe(u.key)}.log`);
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const log = fs.openSync(logFile, 'a');
+    const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(container ? {} : u.env) } });
     fs.closeSync(log);
     slot.child = child;
     slot.startedAt = Date.now();
@@ -143,6 +150,10 @@ export class Supervisor {
     slot.readiness = probes?.readiness && new ProbeTracker(probes.readiness, slot.startedAt);
     slot.killedFor = undefined;
     slot.proc = child.pid === undefined ? undefined : procRef(child.pid);
+    // The container's own process, once runc has started it: what /proc shows and what a stop signals.
+    if (container) void containerPid(container.id).then((pid) => {
+      if (slot.child === child && pid !== undefined) slot.proc = procRef(pid) ?? slot.proc;
+    });
     child.on('error', (e) => { slot.lastExit = e.message; });
     child.on('exit', (code, sig) => {
       slot.child = undefined;
@@ -180,6 +191,7 @@ export class Supervisor {
       netns: s.unit.netns,
       ...('pod' in s.unit && s.unit.pod ? { pod: s.unit.pod } : {}),
       ...(s.proc ? { proc: s.proc } : {}),
+      ...('container' in s.unit && s.unit.container ? { containerId: s.unit.container.id } : {}),
       restarts: s.restart.restarts,
       state: s.child ? 'running' : s.stopping ? 'stopped' : 'waiting',
       ready: !!s.child && !s.killedFor && (s.readiness ? s.readiness.verdict === 'success' : true),
@@ -205,4 +217,20 @@ function runProbe(netns: string, spec: ProbeSpec): Promise<{ ok: boolean; detail
       resolve({ ok: false, detail: `Get "${spec.action.url}": ${why}` });
     });
   });
+}
+
+/** The host PID of a runc container's init process, once it runs (undefined after a few tries). */
+async function containerPid(id: string): Promise<number | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const pid = await new Promise<number | undefined>((resolve) => {
+      execFile('runc', ['state', id], { encoding: 'utf8' }, (e, out) => {
+        if (e) return resolve(undefined);
+        const st = JSON.parse(out) as { pid?: number; status?: string };
+        resolve(st.status === 'running' && st.pid ? st.pid : undefined);
+      });
+    });
+    if (pid !== undefined) return pid;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
 }

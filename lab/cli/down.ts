@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** `metallb-lab down [--dir DIR]`: removes every namespace, link and process `up` made, by exact names and PIDs. */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { labAgentReport } from '../agent/agent.js';
@@ -25,7 +26,10 @@ export async function takeDown(state: LabState): Promise<{ processes: number; na
     for (const p of state.processes[role] ?? []) if (alive(p)) await stop(p, 15_000);
   }));
   const report = labAgentReport(state.dir);
-  for (const u of report?.units ?? []) if (u.proc) await kill(u.proc);
+  for (const u of report?.units ?? []) {
+    if (u.proc) await kill(u.proc);
+    if (u.containerId) spawnSync('runc', ['delete', '--force', u.containerId], { stdio: 'ignore' });
+  }
   for (const [role, procs] of Object.entries(state.processes)) if (!role.startsWith('agent')) for (const p of procs) await kill(p);
   const names = [...namespacesOf(state.plan), ...(report?.podNamespaces ?? [])];
   const gone = destroyNamespaces(names);

@@ -27,7 +27,7 @@ import { startRouter } from '../topology/router.js';
 import { pending, renderTable, rows } from '../view/table.js';
 import { intFlag, parseArgs } from './args.js';
 
-const USAGE = 'usage: metallb-lab up [--nodes N] [--router bird|frr|gobgp] [--no-bfd] [--probe-ms MS] [--dir DIR] [--prefix P] [--view-seconds S] [--timeout S] [--headless] [--no-failover]';
+const USAGE = 'usage: metallb-lab up [--nodes N] [--router bird|frr|gobgp] [--no-bfd] [--processes] [--probe-ms MS] [--dir DIR] [--prefix P] [--view-seconds S] [--timeout S] [--headless] [--no-failover]';
 
 export interface UpOptions {
   readonly nodes: number;
@@ -44,6 +44,8 @@ export interface UpOptions {
   readonly probeMs?: number;
   /** Stop after applying the examples (the control plane keeps converging in the background). */
   readonly applyOnly?: boolean;
+  /** Run pods as processes on the host instead of from the image archives under runc (faster to iterate on). */
+  readonly processes?: boolean;
   readonly out: (line: string) => void;
 }
 
@@ -154,7 +156,12 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
     version: 1, createdAt: new Date().toISOString(), dir: o.dir, appRoot: APP_ROOT, plan,
     api: { port, socket: path.join(o.dir, 'api.sock'), kubeconfig: path.join(o.dir, 'kubeconfig'), data: path.join(o.dir, 'apiserver.json') },
     processes: {},
+    runtime: o.processes ? 'processes' : 'runc',
   };
+  if (!o.processes) {
+    const missing = ['controller', 'speaker'].filter((n) => !fs.existsSync(path.join(APP_ROOT, 'out/images', `${n}.tar`)));
+    if (missing.length) throw new Error(`no image archives for ${missing.join(', ')} in out/images: run "make images" (make lab does), or start the lab with --processes`);
+  }
   for (const f of [state.api.kubeconfig, state.api.data]) fs.rmSync(f, { force: true });
   writeState(state);
   say(`building ${plan.hosts.length} namespaces`);
@@ -246,7 +253,7 @@ async function liveView(state: LabState, o: UpOptions): Promise<void> {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const p = parseArgs(args, ['nodes', 'router', 'dir', 'prefix', 'view-seconds', 'timeout', 'probe-ms'], ['headless', 'no-failover', 'no-bfd'], USAGE);
+  const p = parseArgs(args, ['nodes', 'router', 'dir', 'prefix', 'view-seconds', 'timeout', 'probe-ms'], ['headless', 'no-failover', 'no-bfd', 'processes'], USAGE);
   const router = p.flags.get('router') ?? 'bird';
   if (router !== 'bird' && router !== 'frr' && router !== 'gobgp') throw new Error(`--router must be bird, frr or gobgp, got "${router}"`);
   if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error('the lab needs root (network namespaces)');
@@ -260,6 +267,7 @@ export async function main(args: string[]): Promise<void> {
     headless: p.flags.has('headless') || !process.stdout.isTTY,
     failover: !p.flags.has('no-failover'),
     bfd: !p.flags.has('no-bfd'),
+    processes: p.flags.has('processes'),
     probeMs: intFlag(p, 'probe-ms', 50, 5, 1000),
     out: (l) => console.log(l),
   };

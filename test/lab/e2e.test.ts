@@ -16,6 +16,7 @@ import { labAgentReport } from '../../lab/agent/agent.js';
 import { readKubeconfig } from '../../lab/kube.js';
 import { readState } from '../../lab/state.js';
 import { alive, listNamespaces, run, runNs, waitFor } from '../../lab/sys.js';
+import { ensureImages, missingTools } from '../helpers/images.js';
 import { netnsUnavailableReason, runPrefix } from '../helpers/netns.js';
 import { WAITING_ON, whenConverged } from './waiting.js';
 
@@ -28,7 +29,7 @@ const needs: Array<[string, string]> = [
   ['.cache/helm/helm', 'helm (scripts/setup.sh)'],
 ];
 const missing = needs.filter(([f]) => !fs.existsSync(path.join(root, f))).map(([, what]) => what);
-const reason = netnsUnavailableReason() ?? (missing.length ? `needs ${missing.join(', ')}` : undefined);
+const reason = netnsUnavailableReason() ?? missingTools('runc') ?? (missing.length ? `needs ${missing.join(', ')}` : undefined);
 const suite = reason ? describe.skip : describe;
 
 
@@ -50,8 +51,10 @@ function kubectl(...args: string[]): string {
 
 suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
   beforeAll(async () => {
+    // Pods run from the image archives, as in make lab (built once, reused while unchanged).
+    ensureImages();
     up = await bringUp({ nodes: 4, router: 'bird', dir, prefix, viewSeconds: 3, timeoutMs: 150_000, headless: true, failover: true, applyOnly: !!WAITING_ON, out: (l) => lines.push(l) });
-  }, 280_000);
+  }, 400_000);
 
   afterAll(async () => {
     const s = readState(dir);

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The node's image store: the OCI archives `make images` writes (out/images/<name>.tar and
+ * images_digests.json), looked up by digest (`...@sha256:...`) or by component name (`.../metallb/<name>:tag`),
+ * each unpacked once with umoci into a root filesystem shared read-only by the containers that run it.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { ImageConfig } from './oci-spec.js';
+
+const run = promisify(execFile);
+
+export interface UnpackedImage {
+  readonly name: string;
+  readonly rootfs: string;
+  readonly config: ImageConfig;
+}
+
+/** The component an image reference names, from the archives' digests, or undefined. Pure. */
+export function componentOf(ref: string, digests: Readonly<Record<string, string>>): string | undefined {
+  const at = ref.indexOf('@');
+  if (at >= 0) {
+    const digest = ref.slice(at + 1);
+    return Object.entries(digests).find(([, d]) => d === digest)?.[0];
+  }
+  const last = ref.split('/').pop() ?? '';
+  const name = last.split(':')[0] ?? '';
+  return name in digests ? name : undefined;
+}
+
+export class ImageStore {
+  readonly #unpacked = new Map<string, Promise<UnpackedImage>>();
+
+  constructor(readonly archives: string, readonly cache: string) {}
+
+  #digests(): Record<string, string> {
+    const f = path.join(this.archives, 'images_digests.json');
+    if (!fs.existsSync(f)) return {};
+    const all = JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, string>;
+    return Object.fromEntries(Object.entries(all).filter(([n]) => fs.existsSync(path.join(this.archives, `${n}.tar`))));
+  }
+
+  /** The unpacked image of `ref`; rejects with ErrImagePull's reason when the store does not have it. */
+  unpack(ref: string): Promise<UnpackedImage> {
+    const digests = this.#digests();
+    const name = componentOf(ref, digests);
+    if (!name) return Promise.reject(new Error(`image "${ref}" is not in the lab's image store (${this.archives}: ${Object.keys(digests).join(', ') || 'empty; run make images'})`));
+    const digest = digests[name] ?? '';
+    const key = `${name}@${digest}`;
+    let p = this.#unpacked.get(key);
+    if (!p) {
+      p = this.#unpackArchive(name, digest);
+      this.#unpacked.set(key, p);
+      p.catch(() => this.#unpacked.delete(key));
+    }
+    return p;
+  }
+
+  async #unpackArchive(name: string, digest: string): Promise<UnpackedImage> {
+    const dir = path.join(this.cache, `${name}-${digest.replace(/^sha256:/, '').slice(0, 16)}`);
+    const bundle = path.join(dir, 'bundle');
+    const layout = path.join(dir, 'layout');
+    if (!fs.existsSync(path.join(bundle, 'rootfs'))) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(layout, { recursive: true });
+      await run('tar', ['xf', path.join(this.archives, `${name}.tar`), '-C', layout]);
+      const tag = indexOf(layout).manifests[0]?.annotations?.['org.opencontainers.image.ref.name'] ?? 'latest';
+      await run('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle]);
+    }
+    const idx = indexOf(layout);
+    const blob = (d: string): string => path.join(layout, 'blobs', ...d.split(':'));
+    const manifest = JSON.parse(fs.readFileSync(blob(idx.manifests[0]?.digest ?? ''), 'utf8')) as { config: { digest: string } };
+    const config = (JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8')) as { config?: ImageConfig }).config ?? {};
+    return { name, rootfs: path.join(bundle, 'rootfs'), config };
+  }
+}
+
+function indexOf(layout: string): { manifests: Array<{ digest: string; annotations?: Record<string, string> }> } {
+  return JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
+}
