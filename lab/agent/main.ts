@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const cli = path.join(s.appRoot, 'dist/lab/cli/main.js');
   const env = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', PATH: `${path.join(s.appRoot, '.cache/helm')}:${process.env.PATH ?? ''}` };
   const statics: StaticUnit[] = node !== undefined ? [] : [
-    { key: 'static:apiserver', kind: 'static', netns: '', argv: [process.execPath, cli, 'apiserver', '--port', String(s.api.port), '--kubeconfig', s.api.kubeconfig, '--data', s.api.data, '--socket', s.api.socket, '--node-grace', String(LAB_LEASE_SECONDS)], env },
+    { key: 'static:apiserver', kind: 'static', netns: '', argv: [process.execPath, cli, 'apiserver', '--port', String(s.api.port), '--kubeconfig', s.api.kubeconfig, '--data', s.api.data, '--socket', s.api.socket, '--node-grace', String(LAB_LEASE_SECONDS), '--pod-logs', path.join(dir, 'pods')], env },
     { key: 'static:module', kind: 'static', netns: '', argv: [process.execPath, cli, 'module', '--kubeconfig', s.api.kubeconfig], env },
   ];
   const images = s.runtime !== 'processes';

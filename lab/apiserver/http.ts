@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The HTTP shell: authentication, body decoding, content negotiation, watch streaming. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as fs from 'node:fs';
 import yaml from 'js-yaml';
 import type { Api, PatchType, Selection, Target, WriteOptions } from './api.js';
 import { forbidden, type Auth } from './auth.js';
@@ -35,6 +36,8 @@ export interface HttpOptions {
   watches: Set<ServerResponse>;
   /** Told of every request RBAC denies (the message of its 403). */
   onForbidden?: (message: string) => void;
+  /** The log file of a pod's container, as the node agents write them (kubectl logs); undefined: no logs. */
+  podLog?: (namespace: string, pod: string, uid: string, container: string) => string;
 }
 
 function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
@@ -178,6 +181,10 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
     if (method !== 'POST') throw methodNotAllowed(method, subject);
     return send(res, 201, o.auth.tokenRequest(t.namespace, t.name, parseBody(await readBody(req), req.headers['content-type'] ?? '')));
   }
+  if (t.subresource === 'log' && t.type.group === '' && t.type.resource === 'pods' && t.name !== undefined && t.namespace !== undefined) {
+    if (method !== 'GET') throw methodNotAllowed(method, subject);
+    return servePodLog(o, req, res, api.get(t), q);
+  }
   if (t.subresource !== undefined && t.subresource !== 'status') throw notFoundPath(url.pathname);
   if (t.subresource === 'status' && !t.type.status) throw notFoundPath(url.pathname);
   if (watch) {
@@ -274,6 +281,48 @@ function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, 
   const done = (): void => {
     stop();
     for (const x of timers) clearTimeout(x);
+    o.watches.delete(res);
+  };
+  res.on('close', done);
+  req.on('close', done);
+}
+
+/** GET pods/<name>/log: the container's log file, its last tailLines, up to limitBytes; follow streams what comes. */
+function servePodLog(o: HttpOptions, req: IncomingMessage, res: ServerResponse, pod: KObject, q: URLSearchParams): void {
+  const name = pod.metadata.name ?? '';
+  const containers = ((pod.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
+  const container = q.get('container') ?? (containers.length === 1 ? containers[0] : undefined);
+  if (container === undefined) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+  if (!containers.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  if (q.get('previous') === 'true') throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+  const file = o.podLog?.(pod.metadata.namespace ?? '', name, pod.metadata.uid ?? '', container);
+  if (!file || !fs.existsSync(file)) throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
+  let text = fs.readFileSync(file, 'utf8');
+  const tail = q.get('tailLines');
+  if (tail !== null && /^\d+$/.test(tail)) {
+    const lines = text.split('\n');
+    const end = text.endsWith('\n') ? lines.length - 1 : lines.length;
+    text = lines.slice(Math.max(0, end - Number(tail)), end).map((l) => `${l}\n`).join('');
+  }
+  const limit = Number(q.get('limitBytes') ?? '0');
+  if (limit > 0) text = text.slice(0, limit);
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', ...(q.get('follow') === 'true' ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': String(Buffer.byteLength(text)) }) });
+  if (q.get('follow') !== 'true') return void res.end(text);
+  res.write(text);
+  let offset = fs.statSync(file).size;
+  const timer = setInterval(() => {
+    const size = fs.existsSync(file) ? fs.statSync(file).size : offset;
+    if (size <= offset) return;
+    const fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(size - offset);
+    fs.readSync(fd, buf, 0, buf.length, offset);
+    fs.closeSync(fd);
+    offset = size;
+    res.write(buf);
+  }, 250);
+  o.watches.add(res);
+  const done = (): void => {
+    clearInterval(timer);
     o.watches.delete(res);
   };
   res.on('close', done);

@@ -46,6 +46,8 @@ export interface ApiServerOptions {
   nodeGraceMs?: number;
   /** Told of every request RBAC denies, with the 403's message. */
   onForbidden?: (message: string) => void;
+  /** Where the node agents write pod logs: <dir>/<namespace>_<pod>_<uid>/<container>.log (kubectl logs). */
+  podLogDir?: string;
 }
 
 export interface ApiServer {
@@ -124,6 +126,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   let address = '127.0.0.1:0';
   const ho: HttpOptions = { api, auth, address: () => address, bookmarkMs: opts.bookmarkMs ?? 5000, watches: new Set() };
   if (opts.onForbidden) ho.onForbidden = opts.onForbidden;
+  const logDir = opts.podLogDir;
+  if (logDir) ho.podLog = (ns, pod, uid, container) => path.join(logDir, `${ns}_${pod}_${uid}`, `${container}.log`);
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void handle(ho, req, res);
   const serverOpts: https.ServerOptions = { cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 };
   // Every accepted socket, also those still in their TLS handshake, which closeAllConnections() misses.

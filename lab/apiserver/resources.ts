@@ -100,6 +100,7 @@ export function builtinTypes(): ResourceType[] {
     const t: ResourceType = { group, versions: [version], resource, singular: kind.toLowerCase(), kind, namespaced, shortNames, categories, status, fields };
     if (group === 'authorization.k8s.io' || group === 'authentication.k8s.io') t.review = true;
     if (resource === 'serviceaccounts') t.subresources = [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }];
+    if (resource === 'pods') t.subresources = [{ name: 'log', kind: 'Pod', verbs: ['get'] }];
     return t;
   });
 }

@@ -3,7 +3,7 @@
 import { startApiServer, type ApiServerOptions } from '../apiserver/index.js';
 import { newLogger } from '../../lib/log.js';
 
-const USAGE = 'usage: metallb-lab apiserver --port P --kubeconfig FILE [--data FILE] [--socket PATH] [--node-grace SECONDS]';
+const USAGE = 'usage: metallb-lab apiserver --port P --kubeconfig FILE [--data FILE] [--socket PATH] [--node-grace SECONDS] [--pod-logs DIR]';
 
 function parse(args: string[]): ApiServerOptions {
   const flags = new Map<string, string>();
@@ -15,7 +15,7 @@ function parse(args: string[]): ApiServerOptions {
     if (value === undefined) throw new Error(`--${m[1]} needs a value\n${USAGE}`);
     flags.set(m[1], value);
   }
-  for (const k of flags.keys()) if (!['port', 'kubeconfig', 'data', 'socket', 'node-grace'].includes(k)) throw new Error(`unknown flag --${k}\n${USAGE}`);
+  for (const k of flags.keys()) if (!['port', 'kubeconfig', 'data', 'socket', 'node-grace', 'pod-logs'].includes(k)) throw new Error(`unknown flag --${k}\n${USAGE}`);
   const kubeconfigPath = flags.get('kubeconfig');
   if (!kubeconfigPath) throw new Error(`--kubeconfig is required\n${USAGE}`);
   const port = Number(flags.get('port') ?? '0');
@@ -25,6 +25,8 @@ function parse(args: string[]): ApiServerOptions {
   const socket = flags.get('socket');
   if (data) o.dataFile = data;
   if (socket) o.socketPath = socket;
+  const logs = flags.get('pod-logs');
+  if (logs) o.podLogDir = logs;
   const grace = flags.get('node-grace');
   if (grace !== undefined) {
     const n = Number(grace);
