@@ -152,7 +152,6 @@ export function runtimeSpec(i: RuntimeInput): Record<string, unknown> {
       cwd: i.cwd || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: i.security.noNewPrivileges,
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }],
     },
     root: { path: i.rootfs, readonly: i.security.readOnlyRoot },
     hostname: i.hostname,
