@@ -66,7 +66,10 @@ const BUILTIN: Record<string, Printer> = {
       const cs = arr(st.containerStatuses).map(rec);
       const total = arr(rec(o.spec).containers).length;
       const restarts = cs.reduce((n, c) => n + (typeof c.restartCount === 'number' ? c.restartCount : 0), 0);
-      return [o.metadata.name ?? '', `${cs.filter((c) => c.ready === true).length}/${total}`, o.metadata.deletionTimestamp ? 'Terminating' : str(st.phase, 'Pending'), String(restarts), age(o, now), str(st.podIP), str(rec(o.spec).nodeName)];
+      // As kubectl's printer: a waiting or terminated container's reason stands for the phase.
+      const reason = cs.map((c) => str(rec(rec(c.state).waiting).reason, '') || str(rec(rec(c.state).terminated).reason, '')).find(Boolean);
+      const status = o.metadata.deletionTimestamp ? 'Terminating' : reason ?? str(st.reason, '');
+      return [o.metadata.name ?? '', `${cs.filter((c) => c.ready === true).length}/${total}`, status || str(st.phase, 'Pending'), String(restarts), age(o, now), str(st.podIP), str(rec(o.spec).nodeName)];
     },
   },
   configmaps: { columns: [name, col('Data', 0, 'integer'), ageCol], row: (o, now) => [o.metadata.name ?? '', Object.keys(rec(o.data)).length + Object.keys(rec(o.binaryData)).length, age(o, now)] },
