@@ -71,6 +71,8 @@ export class NodeAgent {
   async tick(): Promise<void> {
     if (this.#busy || this.#stopped) return;
     this.#busy = true;
+    // The heartbeats run on their own timer from the first pass on (they start once the API is known).
+    for (const hb of this.opts.heartbeats?.() ?? []) hb.start();
     try {
       let view: ClusterView | undefined;
       try {
@@ -90,10 +92,6 @@ export class NodeAgent {
       await this.opts.supervisor.reconcile(units, podNs);
       if (this.#apiReachable) {
         for (const ns of this.opts.nodeNamespaces) await syncServiceIps(ns, this.#last.serviceIps).catch(() => undefined);
-      }
-      if (view) {
-        const nodes = view.nodes;
-        for (const hb of this.opts.heartbeats?.() ?? []) await hb.beat(nodes.find((n) => n.metadata?.name === hb.node) as Parameters<NodeHeartbeat['beat']>[0]).catch(() => undefined);
       }
       if (view && this.opts.publish) await this.opts.publish(this.opts.supervisor.status()).catch(() => undefined);
       this.#writeReport();
@@ -133,6 +131,7 @@ export class NodeAgent {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const hb of this.opts.heartbeats?.() ?? []) hb.stop();
     if (this.#timer) clearTimeout(this.#timer);
     while (this.#busy) await new Promise((r) => setTimeout(r, 20));
     await this.opts.supervisor.shutdown();

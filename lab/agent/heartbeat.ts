@@ -39,13 +39,19 @@ export function readyPatch(node: KubeObject, now: number): Record<string, unknow
   return { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'lab node agent is posting ready status', lastHeartbeatTime: t, lastTransitionTime: t }, ...others] } };
 }
 
+/**
+ * The heartbeats of one node, on their own timer: a kubelet keeps renewing while it is busy starting pods
+ * (unpacking an image, say), so a slow pass never makes its node look dead.
+ */
 export class NodeHeartbeat {
   #lastRenew = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #busy = false;
 
   constructor(readonly kube: Kube, readonly node: string, readonly leaseSeconds: number, readonly now: () => number = Date.now) {}
 
-  /** Renews the Lease when a quarter of its duration has passed, and posts Ready when `node` (as last read) is not. */
-  async beat(node: KubeObject | undefined): Promise<void> {
+  /** Renews the Lease when a quarter of its duration has passed, and posts Ready when the Node is not. */
+  async beat(): Promise<void> {
     const now = this.now();
     if (now - this.#lastRenew >= (this.leaseSeconds * 1000) / 4) {
       const path = `/apis/coordination.k8s.io/v1/namespaces/${NODE_LEASE_NAMESPACE}/leases`;
@@ -56,8 +62,22 @@ export class NodeHeartbeat {
         await this.kube.request('POST', path, leaseObject(this.node, this.leaseSeconds, now));
       }
       this.#lastRenew = now;
+      const patch = readyPatch(await this.kube.get(`/api/v1/nodes/${this.node}`), now);
+      if (patch) await this.kube.mergePatch(`/api/v1/nodes/${this.node}/status`, patch);
     }
-    const patch = node && readyPatch(node, now);
-    if (patch) await this.kube.mergePatch(`/api/v1/nodes/${this.node}/status`, patch);
+  }
+
+  /** Beats every second until stop(); failures (the API away) are retried on the next beat. */
+  start(): void {
+    this.#timer ??= setInterval(() => {
+      if (this.#busy) return;
+      this.#busy = true;
+      void this.beat().catch(() => undefined).finally(() => (this.#busy = false));
+    }, 1000);
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 }

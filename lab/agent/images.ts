@@ -62,12 +62,19 @@ export class ImageStore {
     const dir = path.join(this.cache, `${name}-${digest.replace(/^sha256:/, '').slice(0, 16)}`);
     const bundle = path.join(dir, 'bundle');
     const layout = path.join(dir, 'layout');
-    if (!fs.existsSync(path.join(bundle, 'rootfs'))) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.mkdirSync(layout, { recursive: true });
-      await run('tar', ['xf', path.join(this.archives, `${name}.tar`), '-C', layout]);
-      const tag = indexOf(layout).manifests[0]?.annotations?.['org.opencontainers.image.ref.name'] ?? 'latest';
-      await run('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle]);
+    if (!fs.existsSync(dir)) {
+      // Every node's agent shares the cache: unpack aside, then rename into place (the first one wins).
+      const tmp = `${dir}.${process.pid}.tmp`;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.mkdirSync(path.join(tmp, 'layout'), { recursive: true });
+      await run('tar', ['xf', path.join(this.archives, `${name}.tar`), '-C', path.join(tmp, 'layout')]);
+      const tag = indexOf(path.join(tmp, 'layout')).manifests[0]?.annotations?.['org.opencontainers.image.ref.name'] ?? 'latest';
+      await run('umoci', ['unpack', '--image', `${path.join(tmp, 'layout')}:${tag}`, path.join(tmp, 'bundle')]);
+      try {
+        fs.renameSync(tmp, dir);
+      } catch {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
     }
     const idx = indexOf(layout);
     const blob = (d: string): string => path.join(layout, 'blobs', ...d.split(':'));
