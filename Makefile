@@ -38,7 +38,7 @@ lab-down:
 lab-status: build
 	@node dist/lab/cli/main.js status
 
-bench: build
+bench: images
 	@mkdir -p bench/out
 	@node dist/bench/main.js
 

@@ -27,7 +27,7 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab chaos`, () => {
   const title = '2 minutes of faults at 6/min: every invariant holds';
   (CHAOS_WAITING_ON ? test.skip : test)(CHAOS_WAITING_ON ? `[skipped: waiting for ${CHAOS_WAITING_ON}] ${title}` : title, async () => {
     const lines: string[] = [];
-    const { state } = await bringUp({ nodes: 4, router: 'bird', dir, prefix, viewSeconds: 0, timeoutMs: 240_000, headless: true, failover: false, out: (l) => lines.push(l) });
+    const { state } = await bringUp({ nodes: 4, router: 'bird', dir, prefix, viewSeconds: 0, timeoutMs: 240_000, headless: true, failover: false, processes: true, out: (l) => lines.push(l) });
     const summary = await runChaos(state, { minutes: 2, rate: 6, seed: 20261125, failoverMs: 1000, convergeMs: 30_000, out: (l) => lines.push(l) });
     const text = summaryText(summary);
     expect(Object.values(summary.faults).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10);
