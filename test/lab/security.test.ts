@@ -21,7 +21,7 @@ import { run, waitFor } from '../../lab/sys.js';
 import { useApiServer } from '../helpers/apiserver.js';
 import { renderChart, type Manifest } from '../helpers/helm.js';
 import { ensureImages, missingTools, outDir, repoRoot } from '../helpers/images.js';
-import { netnsUnavailableReason, Topology } from '../helpers/netns.js';
+import { netnsUnavailableReason, runPrefix, Topology } from '../helpers/netns.js';
 
 const why = netnsUnavailableReason() ?? missingTools('runc');
 const suite = why ? describe.skip : describe;
@@ -30,6 +30,7 @@ const denied: string[] = [];
 const api = useApiServer({ socketPath: path.join(tmp, 'api.sock'), podLogDir: path.join(tmp, 'pods'), onForbidden: (m) => denied.push(m) });
 const MEMBER = 'l2-load-balancer.network.deckhouse.io/member';
 const SECCOMP = '/usr/share/containers/seccomp.json';
+const prefix = runPrefix('s');
 
 /** The status lines of a process, by name. */
 function status(pid: number): Record<string, string> {
@@ -46,7 +47,7 @@ const CAP_NET_RAW = 13;
 
 suite(`${why ? `[skipped: ${why}] ` : ''}pods from the images under runc: security context and RBAC as rendered`, () => {
   jest.setTimeout(300_000);
-  const topo = new Topology('mlbsec-');
+  const topo = new Topology(prefix);
   let ns = '';
   let agent: NodeAgent | undefined;
   let manifests: Manifest[] = [];
@@ -69,12 +70,12 @@ suite(`${why ? `[skipped: ${why}] ` : ''}pods from the images under runc: securi
     const kube = Kube.fromKubeconfig(api.kubeconfigPath);
     const pods = new PodSync({
       kube, node: 'node-1', podsDir: path.join(tmp, 'pods'), apiPort: port, caPem: api.server.ca,
-      containers: { store: new ImageStore(outDir, path.join(tmp, 'images')), seccomp: fs.existsSync(SECCOMP) ? JSON.parse(fs.readFileSync(SECCOMP, 'utf8')) as SeccompProfileFile : undefined, apiPort: port, idPrefix: 'mlbsec-' },
+      containers: { store: new ImageStore(outDir, path.join(tmp, 'images')), seccomp: fs.existsSync(SECCOMP) ? JSON.parse(fs.readFileSync(SECCOMP, 'utf8')) as SeccompProfileFile : undefined, apiPort: port, idPrefix: prefix },
     });
     agent = new NodeAgent({
       source: apiSource(kube),
-      layout: { appRoot: repoRoot, nodeNs: (n) => (n === 'node-1' ? ns : undefined), podNs: (w, slot) => `mlbsec-${w}-${slot}`, apiPort: port, apiSocket: path.join(tmp, 'api.sock'), kubeconfig: api.kubeconfigPath, node: process.execPath, serves: 'node-1', images: true },
-      supervisor: new Supervisor(path.join(tmp, 'logs'), { ...LAB_BACKOFF, baseMs: 500 }, (n) => n.startsWith('mlbsec-')),
+      layout: { appRoot: repoRoot, nodeNs: (n) => (n === 'node-1' ? ns : undefined), podNs: (w, slot) => `${prefix}${w}-${slot}`, apiPort: port, apiSocket: path.join(tmp, 'api.sock'), kubeconfig: api.kubeconfigPath, node: process.execPath, serves: 'node-1', images: true },
+      supervisor: new Supervisor(path.join(tmp, 'logs'), { ...LAB_BACKOFF, baseMs: 500 }, (n) => n.startsWith(prefix)),
       statics: [],
       nodeNamespaces: [ns],
       reportFile: path.join(tmp, 'agent.json'),
