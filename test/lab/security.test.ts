@@ -64,6 +64,9 @@ suite(`${why ? `[skipped: ${why}] ` : ''}pods from the images under runc: securi
     await kubectl(['apply', ...crds.flatMap((f) => ['-f', f])]);
     await kubectl(['apply', '-f', '-'], manifests.map((m) => JSON.stringify(m)).join('\n'));
     ns = topo.addNamespace('node-1');
+    // The node's port (a veth pair inside the namespace): the speaker answers ARP/NDP on it through NET_RAW.
+    topo.exec(ns, 'ip', ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p']);
+    for (const l of ['eth0', 'eth0p']) topo.exec(ns, 'ip', ['link', 'set', l, 'up']);
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1', 'node-role.kubernetes.io/frontend': '', [MEMBER]: '' } }, status: { conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } };
     await kubectl(['apply', '-f', '-'], JSON.stringify(node));
     const port = Number(new URL(api.server.url).port);
@@ -95,16 +98,25 @@ suite(`${why ? `[skipped: ${why}] ` : ''}pods from the images under runc: securi
     const out = await kubectl(['get', 'pods', '-n', 'd8-metallb', '-l', `app=${app}`, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
     return out.trim().split('\n').some((l) => l.endsWith(' True')) ? out.trim() : undefined;
   }, timeoutMs, 1000);
+  /** The log of every speaker container the agent has run so far. */
+  const speakerLogs = (): string[] => fs.readdirSync(path.join(tmp, 'pods')).filter((d) => d.startsWith('d8-metallb_speaker-')).map((d) => {
+    try { return fs.readFileSync(path.join(tmp, 'pods', d, 'speaker.log'), 'utf8'); } catch { return ''; }
+  });
+  const withLogs = (e: Error): never => {
+    throw new Error(`${e.message}\nspeaker logs:\n${speakerLogs().map((t) => t.slice(-1500)).join('\n---\n')}\nagent:\n${JSON.stringify(agent?.report().units.filter((u) => u.pod?.labels.app === 'speaker'))}`);
+  };
   const unit = (app: string) => agent?.report().units.find((u) => u.pod?.labels.app === app && u.state === 'running' && u.containerId);
+  const running = (app: string) => waitFor(`${app} running`, () => unit(app), 30_000, 500);
 
   test('the speaker and the controller become Ready with their own tokens under the templates\' RBAC', async () => {
     await ready('speaker');
     await ready('controller');
+    await waitFor('the speaker answering ARP/NDP on eth0', () => speakerLogs().find((t) => /"interface":"eth0".*answering ARP\/NDP on interface/.test(t)), 30_000, 500).catch(withLogs);
     expect(denied.filter((d) => d.includes('d8-metallb:speaker') || d.includes('d8-metallb:controller'))).toEqual([]);
   });
 
-  test('the speaker runs as root with exactly NET_RAW, no_new_privs, seccomp and a read-only root; its token is its own', () => {
-    const pid = unit('speaker')?.proc?.pid ?? 0;
+  test('the speaker runs as root with exactly NET_RAW, no_new_privs, seccomp and a read-only root; its token is its own', async () => {
+    const pid = (await running('speaker')).proc?.pid ?? 0;
     const s = status(pid);
     expect(s.Uid?.split(/\s+/)[0]).toBe('0');
     expect(BigInt(`0x${s.CapEff}`)).toBe(1n << BigInt(CAP_NET_RAW));
@@ -117,8 +129,8 @@ suite(`${why ? `[skipped: ${why}] ` : ''}pods from the images under runc: securi
     expect(fs.readlinkSync(`/proc/${pid}/ns/net`)).toBe(run('ip', ['netns', 'exec', ns, 'readlink', '/proc/self/ns/net']).trim());
   });
 
-  test('the controller runs as 64535 without capabilities on a read-only root', () => {
-    const pid = unit('controller')?.proc?.pid ?? 0;
+  test('the controller runs as 64535 without capabilities on a read-only root', async () => {
+    const pid = (await running('controller')).proc?.pid ?? 0;
     const s = status(pid);
     expect(s.Uid?.split(/\s+/)[0]).toBe('64535');
     expect(s.Gid?.split(/\s+/)[0]).toBe('64535');
@@ -133,12 +145,7 @@ suite(`${why ? `[skipped: ${why}] ` : ''}pods from the images under runc: securi
     await kubectl(['apply', '-f', '-'], JSON.stringify(cut));
     await kubectl(['delete', 'pods', '-n', 'd8-metallb', '-l', 'app=speaker']);
     await waitFor('the speaker denied nodes', () => (denied.some((d) => d.includes('system:serviceaccount:d8-metallb:speaker') && d.includes('"nodes"')) ? true : undefined), 60_000, 500);
-    const log = await waitFor('the speaker log naming the denial', () => {
-      const f = unit('speaker') ?? agent?.report().units.find((u) => u.pod?.labels.app === 'speaker');
-      const dir = fs.readdirSync(path.join(tmp, 'pods')).find((d) => d.startsWith(`d8-metallb_${f?.pod?.name}_`));
-      const text = dir ? fs.readFileSync(path.join(tmp, 'pods', dir, 'speaker.log'), 'utf8') : '';
-      return /forbidden/i.test(text) ? text : undefined;
-    }, 60_000, 1000);
+    const log = await waitFor('the speaker log naming the denial', () => speakerLogs().find((t) => /forbidden/i.test(t)), 60_000, 1000).catch(withLogs);
     expect(log).toMatch(/nodes/);
     await kubectl(['apply', '-f', '-'], JSON.stringify(role));
   });
@@ -148,11 +155,7 @@ suite(`${why ? `[skipped: ${why}] ` : ''}pods from the images under runc: securi
     const without = JSON.parse(JSON.stringify(ds)) as typeof ds;
     for (const c of without.spec.template.spec.containers) c.securityContext.capabilities.add = (c.securityContext.capabilities.add ?? []).filter((x) => x !== 'NET_RAW');
     await kubectl(['apply', '-f', '-'], JSON.stringify(without));
-    const log = await waitFor('the speaker failing without NET_RAW', () => {
-      const dirs = fs.readdirSync(path.join(tmp, 'pods')).filter((d) => d.startsWith('d8-metallb_speaker-'));
-      const texts = dirs.map((d) => { try { return fs.readFileSync(path.join(tmp, 'pods', d, 'speaker.log'), 'utf8'); } catch { return ''; } });
-      return texts.find((t) => /Operation not permitted|EPERM|permission/i.test(t));
-    }, 90_000, 1000);
+    const log = await waitFor('the speaker failing without NET_RAW', () => speakerLogs().find((t) => /Operation not permitted|EPERM|permission/i.test(t)), 90_000, 1000).catch(withLogs);
     expect(log).toBeDefined();
     const pods = await kubectl(['get', 'pods', '-n', 'd8-metallb', '-l', 'app=speaker', '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}']);
     expect(pods.split(' ')).not.toContain('True');
