@@ -28,7 +28,9 @@ describe(`module hooks and chart in the module runtime${missing ? ` (skipped: ${
     e2e.startRuntime();
     await until('the module CRDs', () => kube.list('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass').then(() => true));
     await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } });
-    for (const o of fixture('l2-docs-example')) await until(`creating ${o.kind} ${o.metadata?.name}`, () => kube.create(o).then(() => true));
+    // The fixture is a snapshot of a cluster with another Service CIDR: the API server allocates the ClusterIP itself.
+    const created = fixture('l2-docs-example').map((o) => (o.kind === 'Service' ? { ...o, spec: { ...(o.spec as object), clusterIP: undefined, clusterIPs: undefined } } : o));
+    for (const o of created) await until(`creating ${o.kind} ${o.metadata?.name}`, () => kube.create(o).then(() => true));
 
     const list = await until('3 instances', async () => {
       const l = await instances();
