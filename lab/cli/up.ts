@@ -190,16 +190,19 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   if (o.applyOnly) return { state, report: { generatedAt: new Date().toISOString(), router: plan.router, nodes: o.nodes, phases, rows: [], failovers: [], notes: [] }, failovers: [] };
   // The demo's BGP configuration has no nodeSelector, so every node announces; converged must hold for 3 looks in a row.
   const converge = { bgpNextHops: nodesOf(plan).length };
-  let steady = 0;
-  await waitFor('every Service IP to answer (see logs/ for the controller and speakers)', async () => {
-    snap = await snapshot(state);
-    const left = pending(snap.observation, converge);
-    const services = snap.observation.services.length;
-    const done = left.length === 0 && services >= DEMO.filter((w) => w.kind === 'Service').length;
-    steady = done ? steady + 1 : 0;
-    say(done ? `converged (${steady}/3)` : `converging: ${services} Services; ${left.length} pending${left[0] ? `: ${left.slice(0, 3).join('; ')}` : ''}`);
-    return steady >= 3 ? true : undefined;
-  }, o.timeoutMs, 500);
+  const converged = async (): Promise<void> => {
+    let steady = 0;
+    await waitFor('every Service IP to answer (see logs/ for the controller and speakers)', async () => {
+      snap = await snapshot(state);
+      const left = pending(snap.observation, converge);
+      const services = snap.observation.services.length;
+      const done = left.length === 0 && services >= DEMO.filter((w) => w.kind === 'Service').length;
+      steady = done ? steady + 1 : 0;
+      say(done ? `converged (${steady}/3)` : `converging: ${services} Services; ${left.length} pending${left[0] ? `: ${left.slice(0, 3).join('; ')}` : ''}`);
+      return steady >= 3 ? true : undefined;
+    }, o.timeoutMs, 500);
+  };
+  await converged();
   phase('converged: every Service has its IPs and answers');
   if (!o.headless && process.stdout.isTTY) process.stdout.write('\n');
   await liveView(state, o);
@@ -211,6 +214,12 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   const failovers: Array<{ result: FailoverResult; svg: string }> = [];
   if (o.failover) {
     for (const [fault, svg] of [['cable', 'failover.svg'], ['agent', 'failover-agent.svg']] as Array<[Fault, string]>) {
+      // Each failure starts from a converged lab: the node of the one before back, its sessions up again.
+      if (failovers.length) {
+        o.out(`\nwaiting for the lab to converge again after ${failovers.at(-1)?.result.node}'s return`);
+        await converged();
+        phase('converged again');
+      }
       const node = busiestNode((await snapshot(state)).prober);
       if (!node) break;
       o.out(`\nfailing ${node}: ${fault === 'cable' ? 'pulling its cable' : 'killing its node agent'}`);
