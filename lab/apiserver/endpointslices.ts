@@ -6,7 +6,7 @@
  * pure (desiredSlices); the controller writes the difference through the Api.
  */
 import { familyOf } from '../../lib/ip.js';
-import { matchesSelector } from '../../lib/selector.js';
+import { matches, parseSelector } from '../../lib/selector.js';
 import type { Api } from './api.js';
 import { targetOf, type Controller } from './controllers.js';
 import { isRecord, sameJson, type KObject } from './types.js';
@@ -57,11 +57,12 @@ export function desiredSlices(svc: KObject, pods: readonly KObject[], nodes: rea
   const families = arr(spec.ipFamilies).filter((f): f is 'IPv4' | 'IPv6' => f === 'IPv4' || f === 'IPv6');
   const zoneOf = new Map(nodes.map((n) => [n.metadata.name ?? '', n.metadata.labels?.['topology.kubernetes.io/zone']]));
   const out: SliceBody[] = [];
+  const sel = parseSelector({ matchLabels: selector });
   for (const family of families.length ? families : ['IPv4' as const]) {
     // Pods whose ports resolve differently go to different slices, as in the real controller.
     const byPorts = new Map<string, SliceBody>();
     for (const p of pods) {
-      if (!matchesSelector(p.metadata.labels ?? {}, { matchLabels: selector })) continue;
+      if (!matches(sel, p.metadata.labels ?? {})) continue;
       const status = rec(p.status);
       const ips = [...arr(status.podIPs).map((x) => String(rec(x).ip ?? '')), String(status.podIP ?? '')];
       const ip = ips.find((x) => x && familyOf(x) === (family === 'IPv4' ? 4 : 6));

@@ -5,7 +5,7 @@
  * `resource/subresource` and `* /subresource` forms), resourceNames and non-resource URLs (with a trailing
  * `*`) match. The first allowing binding is the reason. Members of system:masters are always allowed. Pure.
  */
-import { matchesSelector, type LabelSelector } from '../../lib/selector.js';
+import { matches, NOTHING, parseSelector, type LabelSelector, type Selector } from '../../lib/selector.js';
 import { sameJson } from './types.js';
 
 /** Who makes a request, as the authenticator found it. */
@@ -199,7 +199,9 @@ export function aggregatedRules(role: Role, all: readonly Role[]): PolicyRule[] 
   const selectors = role.aggregationRule?.clusterRoleSelectors;
   if (!selectors) return undefined;
   const out: PolicyRule[] = [];
-  const sources = all.filter((r) => r.metadata.name !== role.metadata.name && selectors.some((s) => matchesSelector(r.metadata.labels ?? {}, s)));
+  // A selector the API server would have refused at admission selects nothing.
+  const parsed = selectors.map((s): Selector => { try { return parseSelector(s); } catch { return NOTHING; } });
+  const sources = all.filter((r) => r.metadata.name !== role.metadata.name && parsed.some((s) => matches(s, r.metadata.labels ?? {})));
   sources.sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
   for (const r of sources) for (const rule of r.rules ?? []) if (!out.some((x) => sameJson(x, rule))) out.push(rule);
   return out;
