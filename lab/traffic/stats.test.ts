@@ -14,6 +14,16 @@ describe('traffic stats', () => {
     expect(outagesBetween(s, 200, 300)).toHaveLength(0);
   });
 
+  test('probes that time out after later ones were answered still count as the gap the client saw', () => {
+    const s = newStats('192.0.2.204');
+    for (let t = 0; t <= 100; t += 50) record(s, { t, ok: true, node: 'node-2' }, 60_000);
+    record(s, { t: 200, ok: true, node: 'node-1' }, 60_000);
+    record(s, { t: 150, ok: false }, 60_000);
+    expect(s.outages).toEqual([{ start: 100, end: 200, ms: 100, from: 'node-2', to: 'node-1' }]);
+    record(s, { t: 120, ok: false }, 60_000);
+    expect(s.outages).toHaveLength(1);
+  });
+
   test('failures before the first answer are not an outage', () => {
     const s = newStats('x');
     record(s, { t: 0, ok: false }, 1000);
@@ -43,6 +53,20 @@ describe('traffic stats', () => {
       }
       expect(sum).toBeLessThanOrEqual(oks.length * 10);
       expect(s.answered).toBe(oks.filter(Boolean).length);
+    }));
+  });
+
+  test('property: completion order does not change the outages of probes that each finish within one interval', () => {
+    fc.assert(fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 100 }), (oks) => {
+      const inOrder = newStats('x');
+      const late = newStats('x');
+      const samples = oks.map((ok, i) => ({ t: i * 10, ok, node: 'n' }));
+      for (const x of samples) record(inOrder, x, 1e9);
+      // A failure completes after the next probe was sent and answered.
+      const order = samples.map((x) => ({ x, done: x.ok ? x.t : x.t + 15 })).sort((a, b) => a.done - b.done || a.x.t - b.x.t);
+      for (const { x } of order) record(late, x, 1e9);
+      const trailing = (s: typeof inOrder) => s.outages.map((o) => [o.start, o.end]);
+      expect(trailing(late)).toEqual(trailing(inOrder));
     }));
   });
 

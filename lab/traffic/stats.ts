@@ -55,9 +55,32 @@ export function record(s: TargetStats, x: Sample, keepMs: number): void {
     }
     if (s.lastOk === undefined || x.t > s.lastOk) s.lastOk = x.t;
     if (x.node) s.lastNode = x.node;
+  } else if (s.lastOk !== undefined && x.t < s.lastOk) {
+    lateFailure(s, x);
   } else if (s.downSince === undefined && s.lastOk !== undefined && x.t >= s.lastOk) {
     s.downSince = s.lastOk;
   }
+}
+
+/**
+ * A probe that failed (timed out) after later probes were answered: the client saw a gap from the answer
+ * sent before it to the one sent after it, merged with any outage it overlaps.
+ */
+function lateFailure(s: TargetStats, x: Sample): void {
+  let before: Sample | undefined;
+  let after: Sample | undefined;
+  for (const r of s.recent) {
+    if (!r.ok) continue;
+    if (r.t < x.t && (!before || r.t > before.t)) before = r;
+    if (r.t > x.t && (!after || r.t < after.t)) after = r;
+  }
+  if (!before || !after) return;
+  const overlapping = s.outages.filter((o) => o.end > before.t && o.start < after.t);
+  const start = Math.min(before.t, ...overlapping.map((o) => o.start));
+  const end = Math.max(after.t, ...overlapping.map((o) => o.end));
+  const from = overlapping.find((o) => o.start === start)?.from ?? before.node;
+  const to = overlapping.find((o) => o.end === end)?.to ?? after.node;
+  s.outages = [...s.outages.filter((o) => !overlapping.includes(o)), { start, end, ms: end - start, ...(from ? { from } : {}), ...(to ? { to } : {}) }].sort((a, b) => a.start - b.start);
 }
 
 /** Refreshes the per-second figures at time `now`. */
