@@ -2,7 +2,7 @@
 /** Reads what the lab shows: Services from the API, the client's neighbour table, the router's next hops, client traffic. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { V1Service } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
 import { BGP_POOL_ANNOTATION, CLASS_ANNOTATION, COUNT_ANNOTATION } from '../lib/api/index.js';
 import { labAgentReport, type AgentReport } from './agent/agent.js';
 import { Kube } from './kube.js';
@@ -27,6 +27,41 @@ export function serviceInfo(s: V1Service): ServiceInfo {
     wanted: bgp ? families : Number.isInteger(count) && count > 0 ? count : 1,
     ips: (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== ''),
   };
+}
+
+/**
+ * What keeps the module's workloads from being rolled out, as `kubectl rollout status` would say it: a
+ * workload whose status is behind its spec, fewer Ready Pods than it wants, or a Pod still terminating. Pure.
+ */
+export function rolloutPending(workloads: ReadonlyArray<V1DaemonSet | V1Deployment>, pods: readonly V1Pod[]): string[] {
+  const out: string[] = [];
+  for (const w of workloads) {
+    const name = `${w.kind ?? 'workload'} ${w.metadata?.name ?? ''}`;
+    const owned = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === w.kind && o.name === w.metadata?.name));
+    if ((w.status?.observedGeneration ?? 0) < (w.metadata?.generation ?? 1)) out.push(`${name}: status not observed yet`);
+    const want = 'desiredNumberScheduled' in (w.status ?? {}) ? (w as V1DaemonSet).status?.desiredNumberScheduled ?? 0 : (w as V1Deployment).spec?.replicas ?? 1;
+    const ready = owned.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    if (ready < want) out.push(`${name}: ${ready}/${want} Pods ready`);
+    const leaving = owned.filter((p) => p.metadata?.deletionTimestamp).length;
+    if (leaving) out.push(`${name}: ${leaving} Pod(s) terminating`);
+    if (owned.length > want) out.push(`${name}: ${owned.length} Pods for ${want} wanted`);
+  }
+  return out;
+}
+
+/** rolloutPending for the workloads of each namespace, read from the API server. */
+export async function rolloutsPending(kube: Kube, namespaces: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const ns of namespaces) {
+    const [daemonSets, deployments, pods] = await Promise.all([
+      kube.list<V1DaemonSet>(`/apis/apps/v1/namespaces/${ns}/daemonsets`),
+      kube.list<V1Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments`),
+      kube.list<V1Pod>(`/api/v1/namespaces/${ns}/pods`),
+    ]);
+    const workloads = [...daemonSets.map((d) => ({ ...d, kind: 'DaemonSet' })), ...deployments.map((d) => ({ ...d, kind: 'Deployment' }))];
+    out.push(...rolloutPending(workloads, pods).map((p) => `${ns}/${p}`));
+  }
+  return out;
 }
 
 /** The prober's targets: every Service IP on its first TCP port. */

@@ -10,7 +10,8 @@ import yaml from 'js-yaml';
 import { startAgent } from '../agents.js';
 import { busiestNode, runFailover, type Fault } from '../failover.js';
 import type { Kube, KubeObject } from '../kube.js';
-import { labKube, snapshot } from '../observe.js';
+import { labKube, rolloutsPending, snapshot } from '../observe.js';
+import { NAMESPACE } from '../../lib/api/index.js';
 import { REPO_ROOT } from '../paths.js';
 import type { FailoverResult } from '../report/failover.js';
 import { reportMarkdown, type LabReport } from '../report/markdown.js';
@@ -194,7 +195,8 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
     let steady = 0;
     await waitFor('every Service IP to answer (see logs/ for the controller and speakers)', async () => {
       snap = await snapshot(state);
-      const left = pending(snap.observation, converge);
+      const kube = labKube(state);
+      const left = [...pending(snap.observation, converge), ...(kube ? await rolloutsPending(kube, [NAMESPACE, 'default']).catch((e: Error) => [`workloads: ${e.message}`]) : ['the API server has not started'])];
       const services = snap.observation.services.length;
       const done = left.length === 0 && services >= DEMO.filter((w) => w.kind === 'Service').length;
       steady = done ? steady + 1 : 0;
