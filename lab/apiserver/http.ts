@@ -6,7 +6,7 @@ import yaml from 'js-yaml';
 import type { Api, PatchType, Selection, Target, WriteOptions } from './api.js';
 import { forbidden, type Auth } from './auth.js';
 import { apiGroup, apiGroupList, apiVersions, resourceList, VERSION } from './discovery.js';
-import { v2Document, v3Document, v3Index } from './openapi.js';
+import { v2Document, v2Protobuf, V2_PROTOBUF, V2_PROTOBUF_TYPE, v3Document, v3Index } from './openapi.js';
 import { decodeK8sProtobuf, ProtoError } from './protobuf.js';
 import type { UserInfo } from './rbac.js';
 import { requestAttributes } from './request-info.js';
@@ -116,6 +116,12 @@ export async function handle(o: HttpOptions, req: IncomingMessage, res: ServerRe
     if (r.kind === 'doc') return serveDoc(o, res, r.path, method);
     if (r.kind === 'openapi') {
       const accept = req.headers.accept ?? '';
+      if (r.version === 'v2' && V2_PROTOBUF.test(accept)) {
+        const body = v2Protobuf();
+        res.writeHead(200, { 'Content-Type': V2_PROTOBUF_TYPE, 'Content-Length': String(body.length), 'Cache-Control': 'no-cache, private' });
+        res.end(body);
+        return;
+      }
       if (accept && !/application\/json|\*\/\*/.test(accept)) throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
       const types = o.api.types();
       const doc = r.version === 'v2' ? v2Document(types) : r.group === undefined ? v3Index(types) : v3Document(types, r.group, r.groupVersion ?? '');

@@ -3,6 +3,7 @@
  * OpenAPI v2 and v3 documents as kubectl reads them (`explain`, `apply`): one schema per kind with
  * its x-kubernetes-group-version-kind; CRDs give their openAPIV3Schema, built-in kinds an open object. Pure.
  */
+import protobuf from 'protobufjs';
 import { VERSION } from './discovery.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import type { Schema } from './schema.js';
@@ -79,6 +80,26 @@ export function v2Document(types: ResourceType[]): Record<string, unknown> {
   const definitions: Record<string, unknown> = { 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta': OBJECT_META };
   for (const t of types) for (const v of t.versions) definitions[definitionName(t, v)] = schemaOf(t, v, ref);
   return { swagger: '2.0', info: { title: 'Kubernetes', version: VERSION.gitVersion }, paths: {}, definitions };
+}
+
+/** What kubectl asks `/openapi/v2` for when v3 does not list a group-version (kube-apiserver serves v2 in protobuf). */
+export const V2_PROTOBUF = /application\/com\.github\.proto-openapi\.spec\.v2[@.]v1\.0\+protobuf/;
+export const V2_PROTOBUF_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+/**
+ * `/openapi/v2` as gnostic's OpenAPIv2 Document in protobuf: swagger, info, and empty paths and
+ * definitions (the schemas are served in JSON and through v3). kubectl falls back to it for a kind whose
+ * group-version v3 does not list, skips validating a kind v2 does not define, and then reports the
+ * kind as not served, as it does against kube-apiserver.
+ */
+export function v2Protobuf(): Buffer {
+  const field = (n: number) => (n << 3) | 2;
+  const w = protobuf.Writer.create();
+  w.uint32(field(1)).string('2.0');
+  w.uint32(field(2)).fork().uint32(field(1)).string('Kubernetes').uint32(field(2)).string(VERSION.gitVersion).ldelim();
+  w.uint32(field(8)).fork().ldelim();
+  w.uint32(field(9)).fork().ldelim();
+  return Buffer.from(w.finish());
 }
 
 /** A cheap content hash so clients refetch a group-version document after a CRD changes. */

@@ -6,6 +6,12 @@ describe('make lab waiting for the module CRDs', () => {
     expect(kindsNotServed(err)).toEqual(['MetalLoadBalancerClass', 'MetalLoadBalancerPool']);
   });
 
+  test('a NotFound on a resource path is the same wait, named by the path', () => {
+    const err = 'Command failed: kubectl apply\nError from server (NotFound): error when creating "demo.yaml": the server could not find the requested resource (/apis/network.deckhouse.io/v1alpha1/metalloadbalancerclasses)';
+    expect(kindsNotServed(err)).toEqual(['/apis/network.deckhouse.io/v1alpha1/metalloadbalancerclasses']);
+    expect(kindsNotServed('Command failed: kubectl apply\nError from server (NotFound): namespaces "x" not found')).toBeUndefined();
+  });
+
   test('any other error is not a wait', () => {
     expect(kindsNotServed('Command failed: kubectl apply\nError from server (Forbidden): services is forbidden: User "x" cannot create resource "services"')).toBeUndefined();
     expect(kindsNotServed('Command failed: kubectl apply\nno matches for kind "X" in version "v1"\nThe connection to the server 127.0.0.1:1 was refused')).toBeUndefined();

@@ -105,11 +105,17 @@ async function registerNodes(kube: Kube, plan: Plan, labels: Map<string, Record<
   }
 }
 
-/** The kinds kubectl cannot map yet ("no matches for kind X"), or undefined when the error is something else. */
+/**
+ * The kinds (or resources) the API server does not serve yet: "no matches for kind X" from kubectl's
+ * mapping, or a NotFound on a resource path it mapped from a stale discovery cache. Undefined when the
+ * error is something else.
+ */
 export function kindsNotServed(error: string): string[] | undefined {
   const kinds = [...error.matchAll(/no matches for kind "([^"]+)"/g)].map((m) => m[1] ?? '');
-  const other = error.split('\n').filter((l) => l.trim() && !/no matches for kind|ensure CRDs are installed first|^Command failed/.test(l));
-  return kinds.length && other.length === 0 ? [...new Set(kinds)] : undefined;
+  const resources = [...error.matchAll(/the server could not find the requested resource \((\/apis\/[^)]+)\)/g)].map((m) => m[1] ?? '');
+  const other = error.split('\n').filter((l) => l.trim() && !/no matches for kind|ensure CRDs are installed first|could not find the requested resource \(\/apis\/|^Command failed/.test(l));
+  const waiting = [...kinds, ...resources];
+  return waiting.length && other.length === 0 ? [...new Set(waiting)] : undefined;
 }
 
 /** Applies the scenario with the real kubectl, retrying while the module runtime has not registered the CRDs yet. */

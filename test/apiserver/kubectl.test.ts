@@ -68,6 +68,13 @@ function follow(args: string[]): { proc: ChildProcess; waitFor(want: RegExp, ms?
 }
 
 describe('kubectl conformance', () => {
+  test('a kind applied before its CRD is refused as a cluster refuses it, not with a content-type error', async () => {
+    const r = await kubectl(['apply', '-f', '-'], 'apiVersion: network.deckhouse.io/v1alpha1\nkind: MetalLoadBalancerClass\nmetadata:\n  name: early\nspec:\n  addressPool: ["192.0.2.1-192.0.2.2"]\n');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/no matches for kind "MetalLoadBalancerClass"|could not find the requested resource \(\/apis\/network\.deckhouse\.io\/v1alpha1\/metalloadbalancerclasses\)/);
+    expect(r.err).not.toMatch(/content type/);
+  });
+
   test('api-resources lists built-in kinds and those of applied CRDs', async () => {
     const files = crdFiles();
     expect(files.length).toBeGreaterThanOrEqual(4);
