@@ -8,5 +8,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|@kubernetes-models|openid-client|oauth4webapi|jose|jsonpath-plus|@jsep-plugin|jsep)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cache/'],
+  // The lab's unpacked image roots hold package.json files of their own.
+  modulePathIgnorePatterns: ['<rootDir>/lab/out/', '<rootDir>/out/'],
   testTimeout: 30000,
 };
