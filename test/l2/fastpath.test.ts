@@ -25,7 +25,7 @@ const { decodeFrame } = require(${JSON.stringify(path.join(L2, 'frame.js'))});
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 const link = openPacketLink('eth0', process.argv[1]);
 link.onFrame((f) => { const d = decodeFrame(f); const m = d.ok ? d.value : undefined;
-  say({ ev: 'frame', kind: m ? m.kind : d.reason, target: m?.kind === 'arp' ? m.arp.tpa : m?.kind === 'ns' ? m.ns.target : m?.na.target, sender: m?.kind === 'arp' ? m.arp.spa : undefined }); });
+  say({ ev: 'frame', kind: m ? m.kind : d.error.reason, target: m?.kind === 'arp' ? m.arp.tpa : m?.kind === 'ns' ? m.ns.target : m?.na.target, sender: m?.kind === 'arp' ? m.arp.spa : undefined }); });
 link.onAnswered((ip) => say({ ev: 'answered', ip }));
 link.onClose((reason) => say({ ev: 'closed', reason }));
 let current = new Set();

@@ -162,13 +162,12 @@ export class BfdAgent {
   }
 
   #receive(msg: Buffer, from: string): void {
-    let p;
-    try {
-      p = decodeControl(msg);
-    } catch (e) {
-      this.#o.log.debug({ event: 'bfdDrop', peer: from, err: (e as Error).message }, 'dropped BFD packet');
+    const d = decodeControl(msg);
+    if (!d.ok) {
+      this.#o.log.debug({ event: 'bfdDrop', peer: from, err: d.error.detail, reason: d.error.reason }, 'dropped BFD packet');
       return;
     }
+    const p = d.value;
     const e = this.#peers.get(from.replace(/^::ffff:/, ''));
     if (!e) return;
     if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== e.session.config.localDiscriminator) return;

@@ -3,6 +3,7 @@
  * BGP errors as NOTIFICATION codes: every decode error is a BgpProtocolError.
  * @see RFC 4271 §4.5, §6; RFC 7606 §2 (error handling), RFC 4486 (Cease subcodes), RFC 5880 §6.8.17 / RFC 9384 (BFD Down)
  */
+import type { CodecError } from '../../../../lib/codec.js';
 
 /** NOTIFICATION error codes. */
 export const ErrorCode = {
@@ -70,8 +71,11 @@ export const handlingName: Readonly<Record<ErrorHandling, string>> = {
   0: 'none', 1: 'attribute discard', 2: 'treat-as-withdraw', 3: 'AFI/SAFI disable', 4: 'session reset',
 };
 
-/** A protocol error, ready to become a NOTIFICATION (or, when its handling is weaker, to be logged). */
-export class BgpProtocolError extends Error {
+/** A protocol error, ready to become a NOTIFICATION (or, when its handling is weaker, to be logged); the codecs' CodecError. */
+export class BgpProtocolError extends Error implements CodecError {
+  /** The code and subcode in words. */
+  readonly reason: string;
+
   constructor(
     readonly code: number,
     readonly subcode: number,
@@ -79,8 +83,10 @@ export class BgpProtocolError extends Error {
     readonly data: Uint8Array = new Uint8Array(0),
     readonly handling: ErrorHandling = ErrorHandling.SessionReset,
   ) {
-    super(`${notificationText(code, subcode)}: ${detail}`);
+    const reason = notificationText(code, subcode);
+    super(`${reason}: ${detail}`);
     this.name = 'BgpProtocolError';
+    this.reason = reason;
   }
 
   /** The same error with another handling and data (the attribute table decides both). */

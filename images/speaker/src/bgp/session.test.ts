@@ -5,6 +5,7 @@ import { ManualClock } from '../../../../lib/clock.js';
 import type { Capability } from './capabilities/index.js';
 import { CeaseSubcode, ErrorCode, OpenSubcode } from './errors.js';
 import type { FsmConfig } from './fsm.js';
+import { decodedValue } from '../../../../test/helpers/codec.js';
 import { decodeMessage, splitMessages, type BgpMessage } from './messages/index.js';
 import { encodeKeepalive } from './messages/keepalive.js';
 import { encodeNotification } from './messages/notification.js';
@@ -23,7 +24,7 @@ class Wire {
   readonly conn: Conn = {
     localAddress: '192.0.2.11',
     remoteAddress: '192.0.2.1',
-    write: (b) => { for (const m of splitMessages(Buffer.from(b)).messages) this.sent.push(decodeMessage(m, { fourOctetAs: true })); },
+    write: (b) => { for (const m of decodedValue(splitMessages(Buffer.from(b)))) this.sent.push(decodedValue(decodeMessage(m, { fourOctetAs: true }))); },
     close: () => { this.closed = true; },
     onData: (fn) => { this.#data = fn; },
     onClose: (fn) => { this.#close = fn; },

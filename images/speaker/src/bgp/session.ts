@@ -115,21 +115,27 @@ export class Session {
     if (this.#conn !== conn) return;
     this.#buf = this.#buf.length ? Buffer.concat([this.#buf, b]) : b;
     try {
-      const { messages, rest } = splitMessages(this.#buf);
-      this.#buf = Buffer.from(rest);
-      for (const raw of messages) {
+      const split = splitMessages(this.#buf);
+      if (!split.ok) return this.#decodeError(split.error);
+      this.#buf = Buffer.from(this.#buf.subarray(split.bytes));
+      for (const raw of split.value) {
         if (this.#conn !== conn) return;
         const n = this.#fsm.negotiated;
-        const m = decodeMessage(raw, { fourOctetAs: n?.fourOctetAs ?? true, ...(n ? { ebgp: !n.ibgp } : {}) });
+        const d = decodeMessage(raw, { fourOctetAs: n?.fourOctetAs ?? true, ...(n ? { ebgp: !n.ibgp } : {}) });
+        if (!d.ok) return this.#decodeError(d.error);
+        const m = d.value;
         if (m.type === 'open') this.#o.metrics?.gotOpen(this.#o.peer);
         if (m.type === 'keepalive') this.#o.metrics?.gotKeepalive(this.#o.peer);
         if (m.type === 'update') this.#received(m);
         this.#run(this.#fsm.handle({ kind: 'message', message: m }));
       }
     } catch (e) {
-      const err = e instanceof BgpProtocolError ? e : new BgpProtocolError(ErrorCode.MessageHeader, 0, String(e));
-      this.#run(this.#fsm.handle({ kind: 'decodeError', error: err }));
+      this.#decodeError(e instanceof BgpProtocolError ? e : new BgpProtocolError(ErrorCode.MessageHeader, 0, String(e)));
     }
+  }
+
+  #decodeError(error: BgpProtocolError): void {
+    this.#run(this.#fsm.handle({ kind: 'decodeError', error }));
   }
 
   /** An UPDATE from the peer: we only announce, so it is logged and counted, and its errors reported once each. */

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
+import { decodedValue } from '../../../../test/helpers/codec.js';
 import { decodeMessage, type BgpMessage } from './messages/index.js';
 import type { UpdateMessage } from './messages/update.js';
 import { announceUpdates, diffRoutes, endOfRib, withdrawUpdates, type Route, type UpdateContext } from './updates.js';
 
 const ctx: UpdateContext = { fourOctetAs: true, localAs: 64513, ibgp: false, nextHop4: '192.0.2.11', nextHop6: ['2001:db8:0:1::11'] };
 const route = (prefix: string, communities: number[] = []): Route => ({ prefix, communities, largeCommunities: [] });
-const decode = (b: Buffer) => decodeMessage(b, ctx) as UpdateMessage;
+const decode = (b: Buffer) => decodedValue(decodeMessage(b, ctx)) as UpdateMessage;
 
 function announced(msgs: Buffer[]): string[] {
   return msgs.map(decode).flatMap((u: UpdateMessage) => [...u.nlri, ...u.attributes.flatMap((a) => (a.kind === 'mpReach' ? a.nlri : []))]);
@@ -28,7 +29,7 @@ describe('UPDATE packing', () => {
 
   test('a 2-byte peer sees AS_TRANS and the real AS in AS4_PATH', () => {
     const c = { ...ctx, fourOctetAs: false, localAs: 4200000001 };
-    const u = decodeMessage(announceUpdates([route('203.0.113.1/32')], c)[0] ?? Buffer.alloc(0), c) as UpdateMessage;
+    const u = decodedValue(decodeMessage(announceUpdates([route('203.0.113.1/32')], c)[0] ?? Buffer.alloc(0), c)) as UpdateMessage;
     expect(u.attributes).toContainEqual({ kind: 'asPath', segments: [{ type: 2, asns: [23456] }] });
     expect(u.attributes).toContainEqual({ kind: 'as4Path', segments: [{ type: 2, asns: [4200000001] }] });
   });
@@ -37,7 +38,7 @@ describe('UPDATE packing', () => {
     const w = withdrawUpdates(['203.0.113.1/32', '2001:db8:0:2::1/128'], ctx).map(decode);
     expect(w[0]?.withdrawn).toEqual(['203.0.113.1/32']);
     expect(w[1]?.attributes).toEqual([{ kind: 'mpUnreach', afi: 2, safi: 1, withdrawn: ['2001:db8:0:2::1/128'] }]);
-    const eor: BgpMessage = decodeMessage(endOfRib('ipv4', ctx), ctx);
+    const eor: BgpMessage = decodedValue(decodeMessage(endOfRib('ipv4', ctx), ctx));
     expect(eor).toEqual({ type: 'update', withdrawn: [], attributes: [], nlri: [] });
   });
 

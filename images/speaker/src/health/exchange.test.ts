@@ -115,7 +115,7 @@ describe('heartbeat exchange', () => {
     const lastSecond = w.sent.slice(before).filter((d) => d.from === 'a');
     expect(lastSecond).toHaveLength(2);
     for (const d of lastSecond) {
-      const h = decodeHeartbeat(d.bytes, KEY, () => nodeId('a'));
+      const h = decodeHeartbeat(d.bytes, { key: KEY, idOf: () => nodeId('a') });
       expect(h.ok && h.value.probe).toBe(true);
     }
     expect(b.liveness.isUp('a')).toBe(false);
@@ -135,7 +135,7 @@ describe('heartbeat exchange', () => {
     if (!first || !second) throw new Error('x sent nothing');
     // x's state names it: authenticated, but not a peer; its beats from an unknown address name nobody.
     b.ex.receive(first.bytes, 'addr-x');
-    b.ex.receive(Buffer.from(encodeHeartbeat({ id: nodeId('x'), boot: 1, seq: 9, stateVersion: 1, ack: 0, probe: false }, KEY)), 'addr-y');
+    b.ex.receive(Buffer.from(encodeHeartbeat({ id: nodeId('x'), boot: 1, seq: 9, stateVersion: 1, ack: 0, probe: false }, { key: KEY })), 'addr-y');
     b.ex.receive(Buffer.from('not a heartbeat'), 'addr-a');
     expect(Object.fromEntries(b.ex.errors)).toEqual({ unknownSender: 1, badMagic: 1 });
     expect(b.liveness.isUp('x')).toBe(false);

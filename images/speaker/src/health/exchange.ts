@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../../../lib/clock.js';
-import { HEARTBEAT_VERSION, MAX_KEPT, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatError, type SpeakerState } from './heartbeat.js';
+import { HEARTBEAT_VERSION, MAX_KEPT, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatDropReason, type SpeakerState } from './heartbeat.js';
 import type { Liveness } from './liveness.js';
 
 export interface PeerAddress {
@@ -39,7 +39,7 @@ export interface ExchangeOptions {
   readonly probeMs?: number;
 }
 
-export type ReceiveError = HeartbeatError | 'unknownPeer';
+export type ReceiveError = HeartbeatDropReason | 'unknownPeer';
 
 interface PeerLink {
   // its version of our state (0: none), and until when it gets a beat every interval
@@ -109,7 +109,7 @@ export class HeartbeatExchange {
         ack: this.o.liveness.peer(node)?.stateVersion ?? 0,
         probe,
         state: link.ack === this.#version ? undefined : state,
-      }, this.o.key);
+      }, this.o);
       out.push({ node, address, bytes });
     }
     return out;
@@ -155,11 +155,11 @@ export class HeartbeatExchange {
 
   /** A datagram from `from` (its source address: a beat's sender is the node there). */
   receive(bytes: Uint8Array, from: string): void {
-    const d = decodeHeartbeat(bytes, this.o.key, (name) => {
+    const d = decodeHeartbeat(bytes, { key: this.o.key, idOf: (name) => {
       const node = name ?? this.#byAddress.get(from);
       return node === undefined ? undefined : nodeId(node);
-    });
-    if (!d.ok) return this.#drop(d.error);
+    } });
+    if (!d.ok) return this.#drop(d.error.reason);
     const h = d.value;
     const node = h.state?.node ?? this.#byAddress.get(from);
     if (node === undefined || node === this.o.node) return this.#drop('unknownPeer');

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
 import { formatMac } from '../l2/mac.js';
-import { MAX_DATAGRAM, MAX_KEPT, MAX_LINKS, MAX_PEERS, addressId, decodeHeartbeat, encodeHeartbeat, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
+import { expectDecodesAnyBytes, expectRoundTrips } from '../../../../test/helpers/codec.js';
+import { MAX_DATAGRAM, MAX_KEPT, MAX_LINKS, MAX_PEERS, addressId, decodeHeartbeat, encodeHeartbeat, heartbeatCodec, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
 
 const KEY = Buffer.from('lab-key');
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -42,77 +43,77 @@ const resign = (b: Buffer): Uint8Array => Buffer.concat([b, createHmac('sha256',
 
 describe('heartbeat', () => {
   test('round-trip under the same key, with or without state and extensions', () => {
-    fc.assert(fc.property(hb, (h) => expect(decodeHeartbeat(encodeHeartbeat(h, KEY), KEY, () => h.id)).toEqual({ ok: true, value: h })));
+    expectRoundTrips(heartbeatCodec, hb, (h) => ({ key: KEY, idOf: () => h.id }));
   });
 
   test('a beat without state is 31 bytes; the state rides along only when flagged', () => {
-    expect(encodeHeartbeat(beat, KEY)).toHaveLength(31);
-    const withState = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY, sender);
+    expect(encodeHeartbeat(beat, { key: KEY })).toHaveLength(31);
+    const withState = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, { key: KEY }), { key: KEY, idOf: sender });
     expect(withState.ok && withState.value.state).toEqual(full);
   });
 
   test('another key, or any flipped bit, fails authentication', () => {
-    const b = encodeHeartbeat({ ...beat, state: full }, KEY);
-    expect(decodeHeartbeat(b, Buffer.from('other'), sender)).toEqual({ ok: false, error: 'badAuth' });
+    const b = encodeHeartbeat({ ...beat, state: full }, { key: KEY });
+    expect(decodeHeartbeat(b, { key: Buffer.from('other'), idOf: sender })).toEqual({ ok: false, error: { reason: 'badAuth' } });
     fc.assert(fc.property(fc.integer({ min: 5 * 8, max: b.length * 8 - 1 }), (bit) => {
       const c = Uint8Array.from(b);
       c[bit >> 3] = (c[bit >> 3] ?? 0) ^ (1 << (bit & 7));
-      expect(decodeHeartbeat(c, KEY, sender).ok).toBe(false);
+      expect(decodeHeartbeat(c, { key: KEY, idOf: sender }).ok).toBe(false);
     }));
   });
 
   test('a correctly signed body cut inside its state is truncated, never misread', () => {
-    const body = Buffer.from(encodeHeartbeat({ ...beat, state: full }, KEY)).subarray(0, -16);
+    const body = Buffer.from(encodeHeartbeat({ ...beat, state: full }, { key: KEY })).subarray(0, -16);
     fc.assert(fc.property(fc.integer({ min: 15, max: body.length - 1 }), (n) => {
-      expect(decodeHeartbeat(resign(body.subarray(0, n)), KEY, sender)).toEqual({ ok: false, error: 'truncated' });
+      expect(decodeHeartbeat(resign(body.subarray(0, n)), { key: KEY, idOf: sender })).toEqual({ ok: false, error: { reason: 'truncated' } });
     }));
   });
 
   test('extensions a later release adds are carried, not refused; an extension cut short is truncated', () => {
-    const body = Buffer.from(encodeHeartbeat(beat, KEY)).subarray(0, -16);
-    const d = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 2, 0xab, 0xcd])])), KEY, sender);
-    expect(d).toEqual({ ok: true, value: { ...beat, extensions: [{ type: 9, value: Uint8Array.from([0xab, 0xcd]) }] } });
-    expect(decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 3, 0xab])])), KEY, sender)).toEqual({ ok: false, error: 'truncated' });
+    const body = Buffer.from(encodeHeartbeat(beat, { key: KEY })).subarray(0, -16);
+    const d = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 2, 0xab, 0xcd])])), { key: KEY, idOf: sender });
+    expect(d).toEqual({ ok: true, value: { ...beat, extensions: [{ type: 9, value: Uint8Array.from([0xab, 0xcd]) }] }, bytes: body.length + 4 + 16 });
+    expect(decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([9, 3, 0xab])])), { key: KEY, idOf: sender })).toEqual({ ok: false, error: { reason: 'truncated' } });
   });
 
   test('a peer status a later release adds is read as no opinion, the rest of the state as usual', () => {
-    const b = Buffer.from(encodeHeartbeat({ ...beat, state: { ...full, peers: [entry(7, 'live')] } }, KEY)).subarray(0, -16);
+    const b = Buffer.from(encodeHeartbeat({ ...beat, state: { ...full, peers: [entry(7, 'live')] } }, { key: KEY })).subarray(0, -16);
     b[b.length - 1] = 3;
-    const d = decodeHeartbeat(resign(b), KEY, sender);
+    const d = decodeHeartbeat(resign(b), { key: KEY, idOf: sender });
     expect(d.ok && d.value.state).toEqual({ ...full, peers: [] });
   });
 
   test('a restart notice and held addresses are flag bits: absent they read as no, set they round-trip', () => {
     const notice: SpeakerState = { ...full, restarting: true, peers: [{ ...entry(nodeId('node-b'), 'silent'), held: true }] };
-    const d = decodeHeartbeat(encodeHeartbeat({ ...beat, state: notice }, KEY), KEY, sender);
+    const d = decodeHeartbeat(encodeHeartbeat({ ...beat, state: notice }, { key: KEY }), { key: KEY, idOf: sender });
     expect(d.ok && d.value.state).toEqual(notice);
-    const plain = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY, sender);
+    const plain = decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, { key: KEY }), { key: KEY, idOf: sender });
     expect(plain.ok && [plain.value.state?.restarting, plain.value.state?.peers.map((p) => p.held)]).toEqual([undefined, [undefined, undefined]]);
   });
 
   test('kept addresses ride with the state as extension 1 (a release without them skips it); more than fit are refused', () => {
     const kept = [addressId('192.0.2.201'), addressId('2001:db8::201')];
-    const d = decodeHeartbeat(encodeHeartbeat({ ...beat, state: { ...full, kept } }, KEY), KEY, sender);
+    const d = decodeHeartbeat(encodeHeartbeat({ ...beat, state: { ...full, kept } }, { key: KEY }), { key: KEY, idOf: sender });
     expect(d.ok && [d.value.state?.kept, d.value.extensions]).toEqual([kept, undefined]);
-    const body = Buffer.from(encodeHeartbeat(beat, KEY)).subarray(0, -16);
-    const bare = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([1, 4, 0, 0, 0, 1])])), KEY, sender);
+    const body = Buffer.from(encodeHeartbeat(beat, { key: KEY })).subarray(0, -16);
+    const bare = decodeHeartbeat(resign(Buffer.concat([body, Buffer.from([1, 4, 0, 0, 0, 1])])), { key: KEY, idOf: sender });
     expect(bare.ok && bare.value.extensions).toEqual([{ type: 1, value: Uint8Array.from([0, 0, 0, 1]) }]);
-    expect(() => encodeHeartbeat({ ...beat, state: { ...full, kept: Array.from({ length: MAX_KEPT + 1 }, (_, i) => i) } }, KEY)).toThrow(/too long/);
+    expect(() => encodeHeartbeat({ ...beat, state: { ...full, kept: Array.from({ length: MAX_KEPT + 1 }, (_, i) => i) } }, { key: KEY })).toThrow(/too long/);
   });
 
   test('versions 1 and 2 (which began "MLBH") and any later one are refused as badVersion', () => {
-    expect(decodeHeartbeat(Buffer.concat([Buffer.from('MLBH'), Buffer.alloc(60, 2)]), KEY, sender)).toEqual({ ok: false, error: 'badVersion' });
-    const b = Buffer.from(encodeHeartbeat(beat, KEY));
+    expect(decodeHeartbeat(Buffer.concat([Buffer.from('MLBH'), Buffer.alloc(60, 2)]), { key: KEY, idOf: sender })).toEqual({ ok: false, error: { reason: 'badVersion' } });
+    const b = Buffer.from(encodeHeartbeat(beat, { key: KEY }));
     b[3] = 4;
-    expect(decodeHeartbeat(b, KEY, sender)).toEqual({ ok: false, error: 'badVersion' });
+    expect(decodeHeartbeat(b, { key: KEY, idOf: sender })).toEqual({ ok: false, error: { reason: 'badVersion' } });
   });
 
   test('the sender is part of what is signed: a beat taken for another node, or from a stranger, is refused', () => {
-    const b = encodeHeartbeat(beat, KEY);
-    expect(decodeHeartbeat(b, KEY, () => nodeId('node-b'))).toEqual({ ok: false, error: 'badAuth' });
-    expect(decodeHeartbeat(b, KEY, () => undefined)).toEqual({ ok: false, error: 'unknownSender' });
+    const b = encodeHeartbeat(beat, { key: KEY });
+    expect(decodeHeartbeat(b, { key: KEY, idOf: () => nodeId('node-b') })).toEqual({ ok: false, error: { reason: 'badAuth' } });
+    expect(decodeHeartbeat(b, { key: KEY, idOf: () => undefined })).toEqual({ ok: false, error: { reason: 'unknownSender' } });
     const named: string[] = [];
-    decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, KEY), KEY, (n) => (named.push(String(n)), ID));
+    decodeHeartbeat(encodeHeartbeat({ ...beat, state: full }, { key: KEY }), { key: KEY, idOf: (n) => (named.push(String(n)), ID) });
     expect(named).toEqual(['node-a']);
   });
 
@@ -130,15 +131,12 @@ describe('heartbeat', () => {
       peers: Array.from({ length: MAX_PEERS }, (_, i) => entry(i, 'live')),
       kept: Array.from({ length: MAX_KEPT }, (_, i) => i),
     };
-    expect(encodeHeartbeat({ ...beat, state: longest }, KEY).length).toBeLessThanOrEqual(MAX_DATAGRAM);
-    expect(() => encodeHeartbeat({ ...beat, state: { ...longest, peers: [...longest.peers, entry(1, 'live')] } }, KEY)).toThrow(/too long/);
+    expect(encodeHeartbeat({ ...beat, state: longest }, { key: KEY }).length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    expect(() => encodeHeartbeat({ ...beat, state: { ...longest, peers: [...longest.peers, entry(1, 'live')] } }, { key: KEY })).toThrow(/too long/);
   });
 
   test('arbitrary bytes never throw', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
-      const d = decodeHeartbeat(b, KEY, sender);
-      if (!d.ok) expect(['truncated', 'badMagic', 'badVersion', 'unknownSender', 'badAuth']).toContain(d.error);
-    }));
+    expectDecodesAnyBytes(heartbeatCodec, { key: KEY, idOf: sender }, { bytes: fc.uint8Array({ maxLength: 100 }), reasons: ['truncated', 'badMagic', 'badVersion', 'unknownSender', 'badAuth'] });
   });
 
   test('node ids are the first 4 bytes of sha256 of the name', () => {

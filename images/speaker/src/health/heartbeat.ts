@@ -18,6 +18,7 @@
  *    with a state, extension 1 lists the addresses the sender keeps after taking them over (4-byte ids).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { decoded, failed, type Codec, type CodecError, type Decoded } from '../../../../lib/codec.js';
 import { formatMac, macBytes } from '../l2/mac.js';
 
 export const HEARTBEAT_PORT = 7946;
@@ -104,7 +105,18 @@ export interface Heartbeat {
   readonly extensions?: readonly Extension[] | undefined;
 }
 
-export type HeartbeatError = 'truncated' | 'badMagic' | 'badVersion' | 'unknownSender' | 'badAuth';
+export type HeartbeatDropReason = 'truncated' | 'badMagic' | 'badVersion' | 'unknownSender' | 'badAuth';
+export type HeartbeatError = CodecError<HeartbeatDropReason>;
+
+/** What encoding and decoding need besides the heartbeat: the shared key, and for decoding who the sender is. */
+export interface HeartbeatContext {
+  readonly key: Uint8Array;
+  /**
+   * The sender's id from the node name its state carries, or (undefined: a beat) from what the receiver knows of
+   * the source address; undefined: a stranger.
+   */
+  readonly idOf: (node: string | undefined) => number | undefined;
+}
 
 /** A node's id on the wire: the first 4 bytes of sha256(name). */
 export function nodeId(name: string): number {
@@ -133,15 +145,26 @@ function stateSize(s: SpeakerState, name: Buffer, links: Buffer[]): number {
   return 1 + 1 + 2 + 1 + name.length + 1 + links.reduce((n, l) => n + 1 + l.length, 0) + 1 + 6 * s.macs.length + 2 + 5 * s.peers.length;
 }
 
-export function encodeHeartbeat(h: Heartbeat, key: Uint8Array): Uint8Array {
+/** The variable parts of a heartbeat, checked against the bounds of the format. */
+function partsOf(h: Heartbeat): { name: Buffer; links: Buffer[]; exts: Extension[]; size: number } {
   const s = h.state;
   const name = Buffer.from(s?.node ?? '', 'utf8');
   const links = (s?.links ?? []).map((l) => Buffer.from(l, 'utf8'));
   if (s && (name.length > 255 || links.length > MAX_LINKS || s.macs.length > MAX_LINKS || links.some((l) => l.length > 15) || s.peers.length > MAX_PEERS)) throw new Error('heartbeat state field too long');
   const exts = [...(s?.kept?.length ? [keptExtension(s.kept)] : []), ...(h.extensions ?? [])];
   if (exts.some((e) => e.type > 255 || e.value.length > 255)) throw new Error('heartbeat extension too long');
-  const size = HEADER_LEN + (s ? stateSize(s, name, links) : 0) + exts.reduce((n, e) => n + 2 + e.value.length, 0);
-  const out = Buffer.alloc(size + MAC_LEN);
+  const size = HEADER_LEN + (s ? stateSize(s, name, links) : 0) + exts.reduce((n, e) => n + 2 + e.value.length, 0) + MAC_LEN;
+  return { name, links, exts, size };
+}
+
+export function heartbeatLength(h: Heartbeat): number {
+  return partsOf(h).size;
+}
+
+export function encodeHeartbeat(h: Heartbeat, { key }: Pick<HeartbeatContext, 'key'>): Uint8Array {
+  const s = h.state;
+  const { name, links, exts, size } = partsOf(h);
+  const out = Buffer.alloc(size);
   let o = MAGIC.copy(out, 0);
   o = out.writeUInt8(HEARTBEAT_VERSION, o);
   o = out.writeUInt8((s ? STATE_FLAG : 0) | (h.probe ? PROBE_FLAG : 0), o);
@@ -187,13 +210,10 @@ function sign(key: Uint8Array, id: number, body: Uint8Array): Buffer {
   return createHmac('sha256', key).update(sender).update(body).digest().subarray(0, MAC_LEN);
 }
 
-/**
- * Decodes and authenticates; never throws. `idOf` names the sender's id from the node name its state
- * carries, or (undefined: a beat) from what the receiver knows of the source address; undefined: a stranger.
- */
-export function decodeHeartbeat(b: Uint8Array, key: Uint8Array, idOf: (node: string | undefined) => number | undefined): { ok: true; value: Heartbeat } | { ok: false; error: HeartbeatError } {
+/** Decodes and authenticates; never throws. The datagram is the whole message: it takes all the bytes. */
+export function decodeHeartbeat(b: Uint8Array, { key, idOf }: HeartbeatContext): Decoded<Heartbeat, HeartbeatError> {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  const fail = (error: HeartbeatError): { ok: false; error: HeartbeatError } => ({ ok: false, error });
+  const fail = (reason: HeartbeatDropReason): { readonly ok: false; readonly error: HeartbeatError } => failed({ reason });
   if (buf.length < 4) return fail('truncated');
   if (!buf.subarray(0, 3).equals(MAGIC)) return fail('badMagic');
   if (buf.readUInt8(3) !== HEARTBEAT_VERSION) return fail('badVersion');
@@ -225,8 +245,10 @@ export function decodeHeartbeat(b: Uint8Array, key: Uint8Array, idOf: (node: str
   const id = idOf(state?.node);
   if (id === undefined) return fail('unknownSender');
   if (!timingSafeEqual(sign(key, id, body), buf.subarray(buf.length - MAC_LEN))) return fail('badAuth');
-  return { ok: true, value: { id, ...head, ...(state ? { state } : {}), ...(extensions.length ? { extensions } : {}) } };
+  return decoded({ id, ...head, ...(state ? { state } : {}), ...(extensions.length ? { extensions } : {}) }, buf.length);
 }
+
+export const heartbeatCodec: Codec<Heartbeat, HeartbeatError, HeartbeatContext> = { encode: encodeHeartbeat, encodingLength: heartbeatLength, decode: decodeHeartbeat };
 
 function decodeState(body: Buffer, start: number): { state: SpeakerState; end: number } | undefined {
   let o = start;

@@ -16,7 +16,7 @@ function setup(opts = OPTS) {
     links: () => [{ name: 'eth0', mac: US }],
     send: (link, frame) => {
       const d = decodeFrame(frame);
-      if (!d.ok) throw new Error(`we sent a bad frame: ${d.reason}`);
+      if (!d.ok) throw new Error(`we sent a bad frame: ${d.error.reason}`);
       sent.push({ at: clock.now(), link, msg: d.value });
     },
     isSpeakerMac: (mac) => mac === PEER,

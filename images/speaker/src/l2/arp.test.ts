@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
-import { ARP_REPLY, ARP_REQUEST, arpProbeFrame, arpReplyFrame, decodeArp, encodeArp, gratuitousArpFrame, type ArpPacket } from './arp.js';
+import { expectDecodesAnyBytes, expectReencodes, expectRoundTrips } from '../../../../test/helpers/codec.js';
+import { ARP_REPLY, ARP_REQUEST, arpCodec, arpProbeFrame, arpReplyFrame, decodeArp, encodeArp, gratuitousArpFrame, type ArpPacket } from './arp.js';
 import { decodeFrame } from './frame.js';
 import { formatMac } from './mac.js';
 
@@ -23,29 +24,26 @@ const WHO_HAS = Uint8Array.from([
 
 describe('arp', () => {
   test('round-trips every packet', () => {
-    fc.assert(fc.property(packet, (p) => expect(decodeArp(encodeArp(p))).toEqual({ ok: true, value: p })));
+    expectRoundTrips(arpCodec, packet, undefined);
   });
 
   test('decodes a captured who-has', () => {
-    expect(decodeArp(WHO_HAS)).toEqual({
-      ok: true,
-      value: { op: ARP_REQUEST, sha: '02:00:00:00:00:64', spa: '192.0.2.100', tha: 'ff:ff:ff:ff:ff:ff', tpa: '192.0.2.200' },
-    });
+    expect(expectReencodes(arpCodec, WHO_HAS, undefined)).toEqual({ op: ARP_REQUEST, sha: '02:00:00:00:00:64', spa: '192.0.2.100', tha: 'ff:ff:ff:ff:ff:ff', tpa: '192.0.2.200' });
   });
 
   test('refuses other hardware or protocol types and ops', () => {
     const b = Uint8Array.from(WHO_HAS);
     b[3] = 0xdd; // protocol 0x08dd
-    expect(decodeArp(b)).toEqual({ ok: false, reason: 'unsupportedArp' });
+    expect(decodeArp(b)).toEqual({ ok: false, error: { reason: 'unsupportedArp' } });
     const c = Uint8Array.from(WHO_HAS);
     c[7] = 3; // RARP request
-    expect(decodeArp(c)).toEqual({ ok: false, reason: 'unsupportedArp' });
-    expect(decodeArp(WHO_HAS.subarray(0, 27))).toEqual({ ok: false, reason: 'truncated' });
+    expect(decodeArp(c)).toEqual({ ok: false, error: { reason: 'unsupportedArp' } });
+    expect(decodeArp(WHO_HAS.subarray(0, 27))).toEqual({ ok: false, error: { reason: 'truncated' } });
   });
 
   test('the reply goes unicast to the asker, from us, for the asked address', () => {
     const req = decodeArp(WHO_HAS);
-    if (!req.ok) throw new Error(req.reason);
+    if (!req.ok) throw new Error(req.error.reason);
     const f = decodeFrame(arpReplyFrame(req.value, '02:00:00:00:00:0b'));
     if (!f.ok || f.value.kind !== 'arp') throw new Error('not an ARP frame');
     expect(f.value.eth).toMatchObject({ dst: '02:00:00:00:00:64', src: '02:00:00:00:00:0b' });
@@ -73,10 +71,10 @@ describe('arp', () => {
   test('any bytes decode to a packet that re-encodes to them, or to a drop reason', () => {
     const header = fc.constant(Uint8Array.from([0, 1, 8, 0, 6, 4, 0]));
     const bytes = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.tuple(header, fc.uint8Array({ maxLength: 30 })).map(([h, t]) => Uint8Array.from([...h, ...t])));
+    expectDecodesAnyBytes(arpCodec, undefined, { bytes, reasons: ['truncated', 'unsupportedArp'] });
     fc.assert(fc.property(bytes, (b) => {
       const d = decodeArp(b);
-      if (d.ok) expect(encodeArp(d.value)).toEqual(b.subarray(0, 28));
-      else expect(['truncated', 'unsupportedArp']).toContain(d.reason);
+      if (d.ok) expect(encodeArp(d.value)).toEqual(b.subarray(0, d.bytes));
     }));
   });
 });

@@ -3,7 +3,8 @@
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, headerLength, writeEthernetHeader } from './ethernet.js';
 import { ipBytes, ipText } from './ip-bytes.js';
 import { BROADCAST_MAC, ZERO_MAC, formatMac, writeMac } from './mac.js';
-import { drop, ok, type Decoded } from './result.js';
+import type { Codec } from '../../../../lib/codec.js';
+import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 
 export const ARP_REQUEST = 1;
 export const ARP_REPLY = 2;
@@ -21,14 +22,14 @@ export interface ArpPacket {
 const LEN = 28;
 
 /** Decodes an Ethernet/IPv4 ARP packet; trailing padding is ignored. */
-export function decodeArp(b: Uint8Array): Decoded<ArpPacket> {
+export function decodeArp(b: Uint8Array): L2Decoded<ArpPacket> {
   if (b.length < 8) return drop('truncated');
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (dv.getUint16(0) !== 1 || dv.getUint16(2) !== ETHERTYPE_IPV4 || b[4] !== 6 || b[5] !== 4) return drop('unsupportedArp');
   const op = dv.getUint16(6);
   if (op !== ARP_REQUEST && op !== ARP_REPLY) return drop('unsupportedArp');
   if (b.length < LEN) return drop('truncated');
-  return ok({ op, sha: formatMac(b, 8), spa: ipText(b, 14, 4), tha: formatMac(b, 18), tpa: ipText(b, 24, 4) });
+  return ok({ op, sha: formatMac(b, 8), spa: ipText(b, 14, 4), tha: formatMac(b, 18), tpa: ipText(b, 24, 4) }, LEN);
 }
 
 export function encodeArp(p: ArpPacket): Uint8Array {
@@ -36,6 +37,12 @@ export function encodeArp(p: ArpPacket): Uint8Array {
   writeArp(p, out, 0);
   return out;
 }
+
+export function arpLength(): number {
+  return LEN;
+}
+
+export const arpCodec: Codec<ArpPacket, L2Error> = { encode: encodeArp, encodingLength: arpLength, decode: decodeArp };
 
 /** Writes the packet into `out` at `at`, without allocating. */
 function writeArp(p: ArpPacket, out: Uint8Array, at: number): void {

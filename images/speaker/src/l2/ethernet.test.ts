@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
-import { decodeEthernet, encodeEthernet, vlanId, ETHERTYPE_ARP, type EthernetFrame } from './ethernet.js';
+import { expectDecodesAnyBytes, expectRoundTrips } from '../../../../test/helpers/codec.js';
+import { decodeEthernet, ethernetCodec, vlanId, ETHERTYPE_ARP, type EthernetFrame } from './ethernet.js';
 import { formatMac } from './mac.js';
 
 const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b));
@@ -14,10 +15,7 @@ const frame: fc.Arbitrary<EthernetFrame> = fc.record({
 
 describe('ethernet', () => {
   test('round-trips any frame, tagged or not', () => {
-    fc.assert(fc.property(frame, (f) => {
-      const d = decodeEthernet(encodeEthernet(f));
-      expect(d).toEqual({ ok: true, value: { ...f, payload: Uint8Array.from(f.payload) } });
-    }));
+    expectRoundTrips(ethernetCodec, frame, undefined, { expected: (f) => ({ ...f, payload: Uint8Array.from(f.payload) }) });
   });
 
   test('reads an 802.1Q tag', () => {
@@ -29,19 +27,23 @@ describe('ethernet', () => {
       0xaa,
     ]);
     const d = decodeEthernet(b);
-    if (!d.ok) throw new Error(d.reason);
+    if (!d.ok) throw new Error(d.error.reason);
     expect(d.value.vlans.map(vlanId)).toEqual([100]);
     expect(d.value.etherType).toBe(ETHERTYPE_ARP);
     expect(Array.from(d.value.payload)).toEqual([0xaa]);
   });
 
+  test('any bytes decode or give a reason', () => {
+    expectDecodesAnyBytes(ethernetCodec, undefined, { reasons: ['truncated', 'unsupportedEtherType'] });
+  });
+
   test('short frames, cut tags and 802.3 lengths are drops', () => {
-    expect(decodeEthernet(new Uint8Array(13))).toEqual({ ok: false, reason: 'truncated' });
+    expect(decodeEthernet(new Uint8Array(13))).toEqual({ ok: false, error: { reason: 'truncated' } });
     const cut = new Uint8Array(16);
     cut.set([0x81, 0x00], 12);
-    expect(decodeEthernet(cut)).toEqual({ ok: false, reason: 'truncated' });
+    expect(decodeEthernet(cut)).toEqual({ ok: false, error: { reason: 'truncated' } });
     const llc = new Uint8Array(20);
     llc.set([0x00, 0x2e], 12);
-    expect(decodeEthernet(llc)).toEqual({ ok: false, reason: 'unsupportedEtherType' });
+    expect(decodeEthernet(llc)).toEqual({ ok: false, error: { reason: 'unsupportedEtherType' } });
   });
 });

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Ethernet II frames with optional 802.1Q / 802.1ad tags. Pure. @see IEEE 802.1Q §9.6 */
 import { formatMac, writeMac } from './mac.js';
-import { drop, ok, type Decoded } from './result.js';
+import type { Codec } from '../../../../lib/codec.js';
+import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -23,7 +24,8 @@ export function vlanId(tci: number): number {
   return tci & 0x0fff;
 }
 
-export function decodeEthernet(b: Uint8Array): Decoded<EthernetFrame> {
+/** The payload runs to the end of the bytes (padding included: the protocol inside knows its length). */
+export function decodeEthernet(b: Uint8Array): L2Decoded<EthernetFrame> {
   if (b.length < 14) return drop('truncated');
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const vlans: number[] = [];
@@ -37,14 +39,20 @@ export function decodeEthernet(b: Uint8Array): Decoded<EthernetFrame> {
   }
   // 802.3 length field, not an EtherType.
   if (type < 0x0600) return drop('unsupportedEtherType');
-  return ok({ dst: formatMac(b, 0), src: formatMac(b, 6), vlans, etherType: type, payload: b.subarray(off + 2) });
+  return ok({ dst: formatMac(b, 0), src: formatMac(b, 6), vlans, etherType: type, payload: b.subarray(off + 2) }, b.length);
 }
 
 export function encodeEthernet(f: EthernetFrame): Uint8Array {
-  const out = new Uint8Array(headerLength(f.vlans) + f.payload.length);
+  const out = new Uint8Array(ethernetLength(f));
   out.set(f.payload, writeEthernetHeader(out, f.dst, f.src, f.vlans, f.etherType));
   return out;
 }
+
+export function ethernetLength(f: EthernetFrame): number {
+  return headerLength(f.vlans) + f.payload.length;
+}
+
+export const ethernetCodec: Codec<EthernetFrame, L2Error> = { encode: encodeEthernet, encodingLength: ethernetLength, decode: decodeEthernet };
 
 /** Bytes before the payload: addresses, tags and EtherType. */
 export function headerLength(vlans: readonly number[]): number {

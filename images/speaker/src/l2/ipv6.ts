@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The fixed IPv6 header. Pure. @see RFC 8200 §3 */
 import { ipBytes, ipText } from './ip-bytes.js';
-import { drop, ok, type Decoded } from './result.js';
+import type { Codec } from '../../../../lib/codec.js';
+import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 
 export const NEXT_HEADER_ICMPV6 = 58;
 
-export interface Ipv6Packet {
+/** The addresses an ICMPv6 checksum covers (the pseudo-header): what NS and NA need to encode and decode. */
+export interface Ipv6Addresses {
+  readonly src: string;
+  readonly dst: string;
+}
+
+export interface Ipv6Packet extends Ipv6Addresses {
   readonly trafficClass: number;
   readonly flowLabel: number;
   readonly nextHeader: number;
   readonly hopLimit: number;
-  readonly src: string;
-  readonly dst: string;
   readonly payload: Uint8Array;
 }
 
@@ -21,7 +26,7 @@ export function ipv6Bytes(ip: string): Uint8Array {
 }
 
 /** Decodes the header; bytes after payload length (Ethernet padding) are ignored. */
-export function decodeIpv6(b: Uint8Array): Decoded<Ipv6Packet> {
+export function decodeIpv6(b: Uint8Array): L2Decoded<Ipv6Packet> {
   if (b.length < 40) return drop('truncated');
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const word = dv.getUint32(0);
@@ -37,11 +42,11 @@ export function decodeIpv6(b: Uint8Array): Decoded<Ipv6Packet> {
     src: ip(8),
     dst: ip(24),
     payload: b.subarray(40, 40 + len),
-  });
+  }, 40 + len);
 }
 
 export function encodeIpv6(p: Ipv6Packet): Uint8Array {
-  const out = new Uint8Array(40 + p.payload.length);
+  const out = new Uint8Array(ipv6Length(p));
   const dv = new DataView(out.buffer);
   dv.setUint32(0, ((6 << 28) | ((p.trafficClass & 0xff) << 20) | (p.flowLabel & 0xfffff)) >>> 0);
   dv.setUint16(4, p.payload.length);
@@ -52,3 +57,9 @@ export function encodeIpv6(p: Ipv6Packet): Uint8Array {
   out.set(p.payload, 40);
   return out;
 }
+
+export function ipv6Length(p: Ipv6Packet): number {
+  return 40 + p.payload.length;
+}
+
+export const ipv6Codec: Codec<Ipv6Packet, L2Error> = { encode: encodeIpv6, encodingLength: ipv6Length, decode: decodeIpv6 };

@@ -3,10 +3,11 @@
 import { icmpv6Checksum } from './checksum.js';
 import { ETHERTYPE_IPV6, encodeEthernet } from './ethernet.js';
 import { ipText } from './ip-bytes.js';
-import { NEXT_HEADER_ICMPV6, encodeIpv6, ipv6Bytes } from './ipv6.js';
-import { OPT_TARGET_LLA, decodeNdpOptions, encodeNdpOptions, type NdpOption } from './ndp-options.js';
+import { NEXT_HEADER_ICMPV6, encodeIpv6, ipv6Bytes, type Ipv6Addresses } from './ipv6.js';
+import { OPT_TARGET_LLA, decodeNdpOptions, encodeNdpOptions, ndpOptionsLength, type NdpOption } from './ndp-options.js';
 import { isMulticastIpv6 } from './ndp-ns.js';
-import { drop, ok, type Decoded } from './result.js';
+import type { Codec } from '../../../../lib/codec.js';
+import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 
 export const ICMPV6_NA = 136;
 export const ALL_NODES = 'ff02::1';
@@ -20,7 +21,7 @@ export interface NeighborAdvertisement {
   readonly options: readonly NdpOption[];
 }
 
-export function decodeNeighborAdvertisement(body: Uint8Array, src: string, dst: string): Decoded<NeighborAdvertisement> {
+export function decodeNeighborAdvertisement(body: Uint8Array, { src, dst }: Ipv6Addresses): L2Decoded<NeighborAdvertisement> {
   if (body.length < 24) return drop('truncated');
   if (body[0] !== ICMPV6_NA) return drop('notNeighborDiscovery');
   if (body[1] !== 0) return drop('badIcmpCode');
@@ -30,10 +31,14 @@ export function decodeNeighborAdvertisement(body: Uint8Array, src: string, dst: 
   if (isMulticastIpv6(target)) return drop('multicastTarget');
   const options = decodeNdpOptions(body.subarray(24));
   if (!options.ok) return options;
-  return ok({ router: (flags & 0x80) !== 0, solicited: (flags & 0x40) !== 0, override: (flags & 0x20) !== 0, target, options: options.value });
+  return ok({ router: (flags & 0x80) !== 0, solicited: (flags & 0x40) !== 0, override: (flags & 0x20) !== 0, target, options: options.value }, body.length);
 }
 
-export function encodeNeighborAdvertisement(na: NeighborAdvertisement, src: string, dst: string): Uint8Array {
+export function neighborAdvertisementLength(na: NeighborAdvertisement): number {
+  return 24 + ndpOptionsLength(na.options);
+}
+
+export function encodeNeighborAdvertisement(na: NeighborAdvertisement, { src, dst }: Ipv6Addresses): Uint8Array {
   const opts = encodeNdpOptions(na.options);
   const body = new Uint8Array(24 + opts.length);
   body[0] = ICMPV6_NA;
@@ -44,9 +49,15 @@ export function encodeNeighborAdvertisement(na: NeighborAdvertisement, src: stri
   return body;
 }
 
+export const neighborAdvertisementCodec: Codec<NeighborAdvertisement, L2Error, Ipv6Addresses> = {
+  encode: encodeNeighborAdvertisement,
+  encodingLength: neighborAdvertisementLength,
+  decode: decodeNeighborAdvertisement,
+};
+
 function naFrame(mac: string, na: NeighborAdvertisement, dst: string, dstMac: string, vlans: readonly number[]): Uint8Array {
   // Sent from the announced address itself: the VIP lives on no interface, and Linux accepts NAs from any unicast source.
-  const payload = encodeNeighborAdvertisement(na, na.target, dst);
+  const payload = encodeNeighborAdvertisement(na, { src: na.target, dst });
   const packet = encodeIpv6({ trafficClass: 0, flowLabel: 0, nextHeader: NEXT_HEADER_ICMPV6, hopLimit: 255, src: na.target, dst, payload });
   return encodeEthernet({ dst: dstMac, src: mac, vlans, etherType: ETHERTYPE_IPV6, payload: packet });
 }

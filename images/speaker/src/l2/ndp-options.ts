@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Neighbor Discovery options (TLVs in 8-octet units). Pure. @see RFC 4861 §4.6 */
 import { formatMac, macBytes } from './mac.js';
-import { drop, ok, type Decoded } from './result.js';
+import type { Codec } from '../../../../lib/codec.js';
+import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 
 export const OPT_SOURCE_LLA = 1;
 export const OPT_TARGET_LLA = 2;
@@ -11,7 +12,7 @@ export type NdpOption =
   /** Any other option, kept as its value bytes (without type and length). */
   | { readonly type: number; readonly data: Uint8Array };
 
-export function decodeNdpOptions(b: Uint8Array): Decoded<NdpOption[]> {
+export function decodeNdpOptions(b: Uint8Array): L2Decoded<NdpOption[]> {
   const out: NdpOption[] = [];
   let off = 0;
   while (off < b.length) {
@@ -25,28 +26,36 @@ export function decodeNdpOptions(b: Uint8Array): Decoded<NdpOption[]> {
     else out.push({ type, data: b.slice(off + 2, off + len) });
     off += len;
   }
-  return ok(out);
+  return ok(out, b.length);
+}
+
+/** One option's bytes: type, length and value, padded to 8-octet units. */
+function optionLength(o: NdpOption): number {
+  const len = Math.ceil((('mac' in o ? 6 : o.data.length) + 2) / 8) * 8;
+  if (len / 8 > 255) throw new Error(`NDP option ${o.type} too long`);
+  return len;
+}
+
+export function ndpOptionsLength(opts: readonly NdpOption[]): number {
+  let n = 0;
+  for (const o of opts) n += optionLength(o);
+  return n;
 }
 
 export function encodeNdpOptions(opts: readonly NdpOption[]): Uint8Array {
-  const parts = opts.map((o) => {
-    const value = 'mac' in o ? macBytes(o.mac) : o.data;
-    const len = Math.ceil((value.length + 2) / 8) * 8;
-    if (len / 8 > 255) throw new Error(`NDP option ${o.type} too long`);
-    const p = new Uint8Array(len);
-    p[0] = o.type;
-    p[1] = len / 8;
-    p.set(value, 2);
-    return p;
-  });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  const out = new Uint8Array(ndpOptionsLength(opts));
   let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
+  for (const o of opts) {
+    const len = optionLength(o);
+    out[off] = o.type;
+    out[off + 1] = len / 8;
+    out.set('mac' in o ? macBytes(o.mac) : o.data, off + 2);
+    off += len;
   }
   return out;
 }
+
+export const ndpOptionsCodec: Codec<readonly NdpOption[], L2Error> = { encode: encodeNdpOptions, encodingLength: ndpOptionsLength, decode: decodeNdpOptions };
 
 /** The link-layer address carried by the first option of `type`, if any. */
 export function linkLayerOption(opts: readonly NdpOption[], type: typeof OPT_SOURCE_LLA | typeof OPT_TARGET_LLA): string | undefined {

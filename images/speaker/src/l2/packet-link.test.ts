@@ -55,7 +55,7 @@ const ns = fc.record({
   vlans: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 1 })),
 }).map((p) => {
   const dst = p.multicast ? solicitedNodeMulticast(p.target.startsWith('ff') ? V6[0] ?? '' : p.target) : V6[0] ?? '';
-  const payload = encodeNeighborSolicitation({ target: p.target, options: p.options }, p.ipSrc, dst);
+  const payload = encodeNeighborSolicitation({ target: p.target, options: p.options }, { src: p.ipSrc, dst });
   const packet = encodeIpv6({ trafficClass: 0, flowLabel: 0, nextHeader: 58, hopLimit: p.hopLimit, src: p.ipSrc, dst, payload });
   return encodeEthernet({ dst: p.multicast ? multicastMac(dst) : US, src: p.src, vlans: p.vlans, etherType: 0x86dd, payload: packet });
 });

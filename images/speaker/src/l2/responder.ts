@@ -34,7 +34,7 @@ function dropped(reason: DropReason, ip?: string): Outcome {
 
 export function respond(bytes: Uint8Array, link: LinkView): Outcome {
   const d = decodeFrame(bytes);
-  if (!d.ok) return dropped(d.reason);
+  if (!d.ok) return dropped(d.error.reason);
   const m = d.value;
   if (m.eth.src === link.mac) return dropped('ownFrame');
   const vlans = m.eth.vlans;

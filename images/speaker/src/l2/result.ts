@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Outcomes of decoding and handling a frame: values, never exceptions. */
+/** Outcomes of decoding and handling a frame: values, never exceptions (lib/codec's contract). */
+import { decoded, type CodecError, type Decoded } from '../../../../lib/codec.js';
 
-/** Why a frame was not decoded or not answered. */
-export type DropReason =
-  // decoding
+/** Why a frame did not decode. */
+export type DecodeReason =
   | 'truncated'
   | 'unsupportedEtherType'
   | 'unsupportedArp'
@@ -13,8 +13,11 @@ export type DropReason =
   | 'badIcmpCode'
   | 'badHopLimit'
   | 'badOption'
-  | 'multicastTarget'
-  // answering
+  | 'multicastTarget';
+
+/** Why a frame was not decoded or not answered. */
+export type DropReason =
+  | DecodeReason
   | 'ownFrame'
   | 'ethernetDestination'
   | 'arpReply'
@@ -22,13 +25,18 @@ export type DropReason =
   | 'notAnnounced'
   | 'interfaceNotAllowed';
 
-/** A decoded value, or the reason there is none. */
-export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: DropReason };
+export type L2Error = CodecError<DecodeReason>;
 
-export function ok<T>(value: T): Decoded<T> {
-  return { ok: true, value };
-}
+/** A decoded L2 value, or why there is none. */
+export type L2Decoded<T> = Decoded<T, L2Error>;
 
-export function drop<T>(reason: DropReason): Decoded<T> {
-  return { ok: false, reason };
+export const ok = decoded;
+
+// One frozen failure per reason: dropping a frame allocates nothing.
+const failures = new Map<DecodeReason, { readonly ok: false; readonly error: L2Error }>();
+
+export function drop(reason: DecodeReason): { readonly ok: false; readonly error: L2Error } {
+  let f = failures.get(reason);
+  if (!f) failures.set(reason, (f = Object.freeze({ ok: false as const, error: Object.freeze({ reason }) })));
+  return f;
 }

@@ -1,6 +1,6 @@
 import { ErrorHandling, UpdateSubcode } from '../errors.js';
 import type { CodecContext } from '../messages/header.js';
-import { decodeUpdate, encodeUpdate, type UpdateMessage } from '../messages/update.js';
+import { decodeUpdateBody, encodeUpdate, type UpdateMessage } from '../messages/update.js';
 import { decodeAttributes, encodeAttributes, type PathAttribute } from './index.js';
 
 const ctx: CodecContext = { fourOctetAs: true };
@@ -13,7 +13,7 @@ const NEXT_HOP = [0x40, 0x03, 0x04, 192, 0, 2, 1];
 
 /** An announcement of 203.0.113.5/32 with the attribute bytes given (ORIGIN, AS_PATH, NEXT_HOP and `extra` by default). */
 function update(extra: number[], c: CodecContext = ctx, attrs = [...ORIGIN, ...AS_PATH, ...NEXT_HOP, ...extra]): UpdateMessage {
-  return decodeUpdate(Uint8Array.from([0, 0, attrs.length >> 8, attrs.length & 0xff, ...attrs, 32, 203, 0, 113, 5]), c);
+  return decodeUpdateBody(Uint8Array.from([0, 0, attrs.length >> 8, attrs.length & 0xff, ...attrs, 32, 203, 0, 113, 5]), c);
 }
 
 const handlings = (m: UpdateMessage) => (m.errors ?? []).map((e) => [e.subcode, e.handling]);
@@ -43,7 +43,7 @@ describe('every attribute RFC 4271 and its updates define decodes and round-trip
 
   test('all at once, in an iBGP session', () => {
     const m = { withdrawn: ['203.0.113.9/32'], attributes: all, nlri: ['0.0.0.0/0', '198.51.100.0/24'] };
-    expect(decodeUpdate(encodeUpdate(m, ibgp).subarray(19), ibgp)).toEqual({ type: 'update', ...m });
+    expect(decodeUpdateBody(encodeUpdate(m, ibgp).subarray(19), ibgp)).toEqual({ type: 'update', ...m });
   });
 
   test('AGGREGATOR and AS4_AGGREGATOR with a 2-byte AS session', () => {
@@ -108,14 +108,14 @@ describe('RFC 7606: a malformed attribute costs what its table row says, never t
   test('MP_REACH_NLRI alone needs ORIGIN and AS_PATH but no NEXT_HOP', () => {
     const mp = [0x80, 0x0e, 0x16, 0, 2, 1, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0];
     const body = (attrs: number[]) => Uint8Array.from([0, 0, 0, attrs.length, ...attrs]);
-    expect(decodeUpdate(body([0x40, 0x01, 0x01, 0, 0x40, 0x02, 0x00, ...mp]), ctx).errors).toBeUndefined();
-    expect(handlings(decodeUpdate(body([0x40, 0x02, 0x00, ...mp]), ctx))).toEqual([[UpdateSubcode.MissingWellKnown, WITHDRAW]]);
+    expect(decodeUpdateBody(body([0x40, 0x01, 0x01, 0, 0x40, 0x02, 0x00, ...mp]), ctx).errors).toBeUndefined();
+    expect(handlings(decodeUpdateBody(body([0x40, 0x02, 0x00, ...mp]), ctx))).toEqual([[UpdateSubcode.MissingWellKnown, WITHDRAW]]);
   });
 
   test('families other than IP unicast/multicast in MP_REACH_NLRI are skipped, not misread', () => {
     // AFI 1 SAFI 128 (VPN): its NLRI would not parse as plain prefixes.
     const vpn = [0x80, 0x0e, 0x13, 0, 1, 128, 12, 0, 0, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1, 0, 0x70, 0xff];
-    const m = decodeUpdate(Uint8Array.from([0, 0, 0, vpn.length, ...vpn]), ctx);
+    const m = decodeUpdateBody(Uint8Array.from([0, 0, 0, vpn.length, ...vpn]), ctx);
     expect(m.attributes).toMatchObject([{ kind: 'mpReach', afi: 1, safi: 128, nlri: [] }]);
   });
 });
@@ -136,7 +136,7 @@ describe('what an attribute means depends on the session', () => {
   });
 
   test('a confederation segment from an external peer withdraws', () => {
-    const m = decodeUpdate(Uint8Array.from([0, 0, 0, 20, 0x40, 0x01, 0x01, 0, 0x40, 0x02, 0x06, 0x03, 0x01, 0, 0, 0xfc, 0, 0x40, 0x03, 0x04, 192, 0, 2, 1, 32, 203, 0, 113, 5]), ebgp);
+    const m = decodeUpdateBody(Uint8Array.from([0, 0, 0, 20, 0x40, 0x01, 0x01, 0, 0x40, 0x02, 0x06, 0x03, 0x01, 0, 0, 0xfc, 0, 0x40, 0x03, 0x04, 192, 0, 2, 1, 32, 203, 0, 113, 5]), ebgp);
     expect(handlings(m)).toEqual([[UpdateSubcode.MalformedAsPath, WITHDRAW]]);
   });
 });

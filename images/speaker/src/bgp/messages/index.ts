@@ -1,44 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 /** One entry point for decoding any BGP message: switch on the header type. */
-import { BgpProtocolError, ErrorCode, HeaderSubcode } from '../errors.js';
-import { decodeHeader, HEADER_LENGTH, MessageType, type CodecContext } from './header.js';
-import { decodeKeepalive, type KeepaliveMessage } from './keepalive.js';
-import { decodeNotification, type NotificationMessage } from './notification.js';
-import { decodeOpen, type OpenMessage } from './open.js';
-import { decodeRouteRefresh, type RouteRefreshMessage } from './route-refresh.js';
-import { decodeUpdate, type UpdateMessage } from './update.js';
+import { decoded, type Decoded } from '../../../../../lib/codec.js';
+import type { BgpProtocolError } from '../errors.js';
+import { decodeHeader, decodeWhole, HEADER_LENGTH, MessageType, type CodecContext } from './header.js';
+import { decodeKeepaliveBody, type KeepaliveMessage } from './keepalive.js';
+import { decodeNotificationBody, type NotificationMessage } from './notification.js';
+import { decodeOpenBody, type OpenMessage } from './open.js';
+import { decodeRouteRefreshBody, type RouteRefreshMessage } from './route-refresh.js';
+import { decodeUpdateBody, type UpdateMessage } from './update.js';
 
 export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
 
-/** Decodes one whole message (header included). Throws only BgpProtocolError. */
-export function decodeMessage(b: Uint8Array, ctx: CodecContext): BgpMessage {
-  const h = decodeHeader(b);
-  if (h.length !== b.length) throw new BgpProtocolError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, `header says ${h.length}, got ${b.length} bytes`);
-  const body = b.subarray(HEADER_LENGTH, h.length);
-  try {
-    switch (h.type) {
-      case MessageType.Open: return decodeOpen(body);
-      case MessageType.Update: return decodeUpdate(body, ctx);
-      case MessageType.Notification: return decodeNotification(body);
-      case MessageType.Keepalive: return decodeKeepalive(body);
-      default: return decodeRouteRefresh(body);
+/** Decodes one whole message (header included), of any type. */
+export function decodeMessage(b: Uint8Array, ctx: CodecContext): Decoded<BgpMessage, BgpProtocolError> {
+  return decodeWhole<BgpMessage>(b, undefined, (body, type) => {
+    switch (type) {
+      case MessageType.Open: return decodeOpenBody(body);
+      case MessageType.Update: return decodeUpdateBody(body, ctx);
+      case MessageType.Notification: return decodeNotificationBody(body);
+      case MessageType.Keepalive: return decodeKeepaliveBody(body);
+      default: return decodeRouteRefreshBody(body);
     }
-  } catch (e) {
-    if (e instanceof BgpProtocolError) throw e;
-    // A decoder bug must not crash the speaker: report it as a malformed message.
-    throw new BgpProtocolError(ErrorCode.MessageHeader, 0, `cannot decode message type ${h.type}: ${(e as Error).message}`);
-  }
+  });
 }
 
-/** Splits a byte stream into whole messages; returns them and the unconsumed tail. */
-export function splitMessages(buf: Buffer): { messages: Buffer[]; rest: Buffer } {
+/** Splits a byte stream into whole messages; takes them, and leaves a partial one for more bytes to complete. */
+export function splitMessages(buf: Buffer): Decoded<Buffer[], BgpProtocolError> {
   const messages: Buffer[] = [];
   let i = 0;
   while (buf.length - i >= HEADER_LENGTH) {
     const h = decodeHeader(buf.subarray(i, i + HEADER_LENGTH));
-    if (buf.length - i < h.length) break;
-    messages.push(buf.subarray(i, i + h.length));
-    i += h.length;
+    if (!h.ok) return h;
+    if (buf.length - i < h.value.length) break;
+    messages.push(buf.subarray(i, i + h.value.length));
+    i += h.value.length;
   }
-  return { messages, rest: buf.subarray(i) };
+  return decoded(messages, i);
 }

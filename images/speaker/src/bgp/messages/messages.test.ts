@@ -1,39 +1,35 @@
 import fc from 'fast-check';
+import type { Codec } from '../../../../../lib/codec.js';
+import { decodedValue, decodeError, expectDecodesAnyBytes, expectReencodes, expectRoundTrips } from '../../../../../test/helpers/codec.js';
 import { BgpProtocolError, ErrorCode, ErrorHandling, HeaderSubcode, OpenSubcode, UpdateSubcode } from '../errors.js';
+import type { Capability } from '../capabilities/index.js';
 import type { PathAttribute } from '../attributes/index.js';
-import { decodeMessage, splitMessages } from './index.js';
-import { encodeKeepalive } from './keepalive.js';
-import { encodeNotification } from './notification.js';
-import { encodeOpen, openFor, peerAsOf, type OpenMessage } from './open.js';
-import { encodeRouteRefresh } from './route-refresh.js';
-import { encodeUpdate, type UpdateMessage } from './update.js';
+import { isDecoderBug, type CodecContext } from './header.js';
+import { decodeMessage, splitMessages, type BgpMessage } from './index.js';
+import { encodeKeepalive, keepaliveCodec } from './keepalive.js';
+import { encodeNotification, notificationCodec } from './notification.js';
+import { decodeOpen, encodeOpen, openCodec, openFor, peerAsOf, type OpenMessage } from './open.js';
+import { encodeRouteRefresh, routeRefreshCodec } from './route-refresh.js';
+import { encodeUpdate, updateCodec, type UpdateMessage } from './update.js';
 
 const ctx4 = { fourOctetAs: true };
 const ctx2 = { fourOctetAs: false };
 const marker = new Array<number>(16).fill(0xff);
 
+/** Each message's codec, by the type decodeMessage names. */
+const codecs = { open: openCodec, update: updateCodec, keepalive: keepaliveCodec, notification: notificationCodec, routeRefresh: routeRefreshCodec } as unknown as Record<BgpMessage['type'], Codec<BgpMessage, BgpProtocolError, CodecContext>>;
+
+/** decodeMessage reads the bytes, and the message's own codec decodes them too and encodes them back. */
 function roundTrip(bytes: Buffer, ctx = ctx4): void {
-  const m = decodeMessage(bytes, ctx);
-  let again: Buffer;
-  switch (m.type) {
-    case 'open': again = encodeOpen(m); break;
-    case 'update': again = encodeUpdate(m, ctx); break;
-    case 'keepalive': again = encodeKeepalive(); break;
-    case 'notification': again = encodeNotification(m); break;
-    case 'routeRefresh': again = encodeRouteRefresh(m); break;
-  }
-  expect(again.toString('hex')).toBe(bytes.toString('hex'));
+  const m = decodedValue(decodeMessage(bytes, ctx));
+  expect(expectReencodes(codecs[m.type], bytes, ctx)).toEqual(m);
 }
 
 function expectError(bytes: Uint8Array, code: number, subcode: number, ctx = ctx4): BgpProtocolError {
-  try {
-    decodeMessage(bytes, ctx);
-  } catch (e) {
-    expect(e).toBeInstanceOf(BgpProtocolError);
-    expect({ code: (e as BgpProtocolError).code, subcode: (e as BgpProtocolError).subcode }).toEqual({ code, subcode });
-    return e as BgpProtocolError;
-  }
-  throw new Error('expected a BgpProtocolError');
+  const e = decodeError(decodeMessage(bytes, ctx));
+  expect(e).toBeInstanceOf(BgpProtocolError);
+  expect({ code: (e as BgpProtocolError).code, subcode: (e as BgpProtocolError).subcode }).toEqual({ code, subcode });
+  return e as BgpProtocolError;
 }
 
 const fullOpen: OpenMessage = openFor(4200000001, 90, '192.0.2.11', [
@@ -57,14 +53,14 @@ describe('OPEN', () => {
       0x02, 0x06, // capabilities parameter, 6 bytes
       0x41, 0x04, 0x00, 0x00, 0xfd, 0xe8, // 4-octet AS 65000
     ]);
-    const m = decodeMessage(bytes, ctx2);
+    const m = decodedValue(decodeMessage(bytes, ctx2));
     expect(m).toEqual({ type: 'open', version: 4, myAs: 65000, holdTime: 180, routerId: '192.0.2.1', capabilities: [{ kind: 'fourOctetAs', asn: 65000 }] });
     roundTrip(Buffer.from(bytes));
   });
 
   test('every capability round-trips, unknown ones kept', () => {
     const bytes = encodeOpen(fullOpen);
-    const m = decodeMessage(bytes, ctx4) as OpenMessage;
+    const m = decodedValue(decodeMessage(bytes, ctx4)) as OpenMessage;
     expect(m.myAs).toBe(23456);
     expect(peerAsOf(m)).toBe(4200000001);
     expect(m.capabilities).toEqual(fullOpen.capabilities);
@@ -87,7 +83,7 @@ describe('OPEN', () => {
     const caps = [0x41, 0x04, 0x00, 0x00, 0xfd, 0xe8];
     const body = [4, 0xfd, 0xe8, 0, 90, 192, 0, 2, 1, 255, 255, 0, 3 + caps.length, 2, 0, caps.length, ...caps];
     const bytes = Uint8Array.from([...marker, 0, 19 + body.length, 1, ...body]);
-    expect((decodeMessage(bytes, ctx2) as OpenMessage).capabilities).toEqual([{ kind: 'fourOctetAs', asn: 65000 }]);
+    expect((decodedValue(decodeMessage(bytes, ctx2)) as OpenMessage).capabilities).toEqual([{ kind: 'fourOctetAs', asn: 65000 }]);
   });
 });
 
@@ -108,9 +104,9 @@ describe('header', () => {
     const ka = encodeKeepalive();
     const open = encodeOpen(fullOpen);
     const all = Buffer.concat([ka, open, ka.subarray(0, 7)]);
-    const { messages, rest } = splitMessages(all);
-    expect(messages.map((m) => m.length)).toEqual([19, open.length]);
-    expect(rest.length).toBe(7);
+    const split = splitMessages(all);
+    expect(decodedValue(split).map((m) => m.length)).toEqual([19, open.length]);
+    expect(split.ok && all.length - split.bytes).toBe(7);
   });
 });
 
@@ -128,7 +124,7 @@ describe('UPDATE', () => {
   test('IPv4 with communities, large communities and local-pref round-trips', () => {
     const m: Omit<UpdateMessage, 'type'> = { withdrawn: ['203.0.113.9/32'], attributes: attrsV4, nlri: ['203.0.113.5/32', '203.0.113.0/24', '0.0.0.0/0'] };
     const bytes = encodeUpdate(m, ctx4);
-    expect(decodeMessage(bytes, ctx4)).toEqual({ type: 'update', ...m });
+    expect(decodedValue(decodeMessage(bytes, ctx4))).toEqual({ type: 'update', ...m });
     roundTrip(bytes);
   });
 
@@ -144,7 +140,7 @@ describe('UPDATE', () => {
       nlri: [],
     };
     const bytes = encodeUpdate(m, ctx4);
-    expect(decodeMessage(bytes, ctx4)).toEqual({ type: 'update', ...m });
+    expect(decodedValue(decodeMessage(bytes, ctx4))).toEqual({ type: 'update', ...m });
     roundTrip(bytes);
   });
 
@@ -158,7 +154,7 @@ describe('UPDATE', () => {
     const bytes = encodeUpdate({ withdrawn: [], attributes: attrsV4, nlri: ['203.0.113.5/32'] }, ctx4);
     const at = bytes.indexOf(Buffer.from([0x40, 0x01, 0x01]));
     bytes[at + 3] = 7; // ORIGIN 7
-    const m = decodeMessage(bytes, ctx4) as UpdateMessage;
+    const m = decodedValue(decodeMessage(bytes, ctx4)) as UpdateMessage;
     expect(m.nlri).toEqual([]);
     expect(m.withdrawn).toEqual(['203.0.113.5/32']);
     expect(m.errors?.map((e) => ({ code: e.code, subcode: e.subcode, handling: e.handling }))).toEqual([{ code: ErrorCode.UpdateMessage, subcode: UpdateSubcode.InvalidOrigin, handling: ErrorHandling.TreatAsWithdraw }]);
@@ -171,20 +167,20 @@ describe('UPDATE', () => {
       0x40, 0x03, 0x04, 192, 0, 2, 11, // NEXT_HOP
       0xc0, 0x08, 0x03, 1, 2, 3, // COMMUNITIES, bad length 3
       32, 203, 0, 113, 5];
-    const m = decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4) as UpdateMessage;
+    const m = decodedValue(decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4)) as UpdateMessage;
     expect(m.errors?.map((e) => e.subcode)).toEqual([UpdateSubcode.OptionalAttribute]);
     expect(m.withdrawn).toEqual(['203.0.113.5/32']);
   });
 
   test('missing NEXT_HOP with NLRI is treat-as-withdraw', () => {
     const bytes = encodeUpdate({ withdrawn: [], attributes: attrsV4.filter((a) => a.kind !== 'nextHop'), nlri: ['203.0.113.5/32'] }, ctx4);
-    expect((decodeMessage(bytes, ctx4) as UpdateMessage).errors?.map((e) => e.subcode)).toEqual([UpdateSubcode.MissingWellKnown]);
+    expect((decodedValue(decodeMessage(bytes, ctx4)) as UpdateMessage).errors?.map((e) => e.subcode)).toEqual([UpdateSubcode.MissingWellKnown]);
   });
 
   test('a repeated attribute is discarded, a repeated MP_REACH resets', () => {
     const origin = [0x40, 0x01, 0x01, 0x00];
     const body = [0, 0, 0, 8, ...origin, ...origin];
-    const m = decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4) as UpdateMessage;
+    const m = decodedValue(decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4)) as UpdateMessage;
     expect(m.attributes).toEqual([{ kind: 'origin', value: 0 }]);
     const mp = [0x80, 0x0f, 0x03, 0, 2, 1];
     const body2 = [0, 0, 0, 12, ...mp, ...mp];
@@ -193,7 +189,7 @@ describe('UPDATE', () => {
 
   test('an attribute overrunning the list withdraws the NLRI (the total length still locates it); an overrunning MP_REACH resets', () => {
     const body = [0, 0, 0, 4, 0x40, 0x01, 0x09, 0x00, 32, 203, 0, 113, 5];
-    const m = decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4) as UpdateMessage;
+    const m = decodedValue(decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4)) as UpdateMessage;
     expect(m).toMatchObject({ nlri: [], withdrawn: ['203.0.113.5/32'] });
     expect(m.errors?.map((e) => [e.subcode, e.handling])).toEqual([[UpdateSubcode.AttributeLength, ErrorHandling.TreatAsWithdraw]]);
     const mp = [0, 0, 0, 4, 0x80, 0x0e, 0x09, 0x00];
@@ -207,7 +203,7 @@ describe('UPDATE', () => {
 
   test('unknown optional attributes are kept; unknown well-known ones reset', () => {
     const body = [0, 0, 0, 5, 0xc0, 0x63, 0x02, 0xab, 0xcd];
-    const m = decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4) as UpdateMessage;
+    const m = decodedValue(decodeMessage(Uint8Array.from([...marker, 0, 19 + body.length, 2, ...body]), ctx4)) as UpdateMessage;
     expect(m.attributes).toEqual([{ kind: 'unknown', code: 0x63, flags: 0xc0, value: Uint8Array.of(0xab, 0xcd) }]);
     roundTrip(Buffer.from([...marker, 0, 19 + body.length, 2, ...body]));
     const bad = [0, 0, 0, 5, 0x40, 0x63, 0x02, 0xab, 0xcd];
@@ -225,11 +221,8 @@ describe('NOTIFICATION, ROUTE-REFRESH', () => {
 describe('fuzz', () => {
   // decodeMessage turns a decoder's own exception into a header error with subcode 0: no input may reach that.
   const isOk = (bytes: Uint8Array, ctx: { fourOctetAs: boolean }) => {
-    try {
-      decodeMessage(bytes, ctx);
-    } catch (e) {
-      if (!(e instanceof BgpProtocolError) || (e.code === ErrorCode.MessageHeader && e.subcode === 0)) throw e;
-    }
+    const d = decodeMessage(bytes, ctx);
+    if (!d.ok && isDecoderBug(d.error)) throw d.error;
   };
 
   test('a decoder bug is reported as a header error with subcode 0 (what the properties below rule out)', () => {
@@ -239,7 +232,9 @@ describe('fuzz', () => {
   });
 
   test('arbitrary bytes: a message or a protocol error, never a decoder bug', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (b, four) => isOk(b, { fourOctetAs: four })), { numRuns: 3000 });
+    for (const fourOctetAs of [true, false]) {
+      expectDecodesAnyBytes({ decode: decodeMessage }, { fourOctetAs }, { bytes: fc.uint8Array({ maxLength: 200 }), bug: isDecoderBug, numRuns: 1500 });
+    }
   });
 
   test('valid header, arbitrary body of every type', () => {
@@ -281,8 +276,30 @@ describe('fuzz', () => {
           ],
           nlri,
         };
-        expect(decodeMessage(encodeUpdate(m, ctx4), ctx4)).toEqual({ type: 'update', ...m });
+        expect(decodedValue(decodeMessage(encodeUpdate(m, ctx4), ctx4))).toEqual({ type: 'update', ...m });
       },
     ));
+  });
+
+  test('property: every message codec round-trips, encodingLength included', () => {
+    const u16 = fc.integer({ min: 0, max: 0xffff });
+    const caps: fc.Arbitrary<Capability[]> = fc.subarray([
+      { kind: 'multiprotocol', afi: 1, safi: 1 },
+      { kind: 'multiprotocol', afi: 2, safi: 1 },
+      { kind: 'routeRefresh' },
+      { kind: 'gracefulRestart', restarting: false, notification: true, restartTime: 120, families: [{ afi: 1, safi: 1, forwardingPreserved: false }] },
+    ] as Capability[]);
+    const open = fc.record({ asn: fc.integer({ min: 1, max: 0xffffffff }), hold: u16, id: fc.ipV4(), caps })
+      .map(({ asn, hold, id, caps }) => openFor(asn, hold, id, [...caps, { kind: 'fourOctetAs', asn }]));
+    expectRoundTrips(openCodec, open, undefined);
+    expectRoundTrips(keepaliveCodec, fc.constant({ type: 'keepalive' as const }), undefined);
+    expectRoundTrips(notificationCodec, fc.record({ type: fc.constant('notification' as const), code: fc.integer({ min: 1, max: 7 }), subcode: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ maxLength: 64 }) }), undefined);
+    expectRoundTrips(routeRefreshCodec, fc.record({ type: fc.constant('routeRefresh' as const), afi: u16, safi: fc.integer({ min: 0, max: 255 }), subtype: fc.integer({ min: 0, max: 255 }) }), undefined);
+    expectRoundTrips(updateCodec, fc.record({ type: fc.constant('update' as const), withdrawn: fc.constant([]), nlri: fc.constant(['203.0.113.5/32']), attributes: fc.constant(attrsV4) }), ctx4);
+  });
+
+  test('OPEN encodes and decodes whole messages, header included; a message of another type is refused', () => {
+    expect(decodedValue(decodeOpen(encodeOpen(fullOpen)))).toEqual(fullOpen);
+    expect(decodeError(decodeOpen(encodeKeepalive()))).toMatchObject({ code: ErrorCode.MessageHeader, subcode: HeaderSubcode.BadMessageType });
   });
 });

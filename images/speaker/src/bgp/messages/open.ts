@@ -2,7 +2,8 @@
 /** OPEN: version, AS, hold time, BGP identifier and capabilities. @see RFC 4271 §4.2, RFC 5492, RFC 9072 */
 import { AS_TRANS, decodeCapabilities, encodeCapabilities, type Capability } from '../capabilities/index.js';
 import { BgpProtocolError, ErrorCode, HeaderSubcode, OpenSubcode } from '../errors.js';
-import { encodeHeader, MessageType } from './header.js';
+import type { Codec, Decoded } from '../../../../../lib/codec.js';
+import { decodeWhole, encodeHeader, HEADER_LENGTH, MessageType } from './header.js';
 
 export interface OpenMessage {
   readonly type: 'open';
@@ -26,10 +27,20 @@ export function peerAsOf(m: OpenMessage): number {
   return m.myAs;
 }
 
-export function encodeOpen(m: Omit<OpenMessage, 'type'>): Buffer {
-  const caps = encodeCapabilities(m.capabilities);
+/** The optional parameters: one capabilities parameter, none without capabilities. */
+function encodeParameters(capabilities: readonly Capability[]): Buffer {
+  const caps = encodeCapabilities(capabilities);
   if (caps.length > 253) throw new RangeError(`capabilities of ${caps.length} bytes do not fit one OPEN parameter`);
-  const params = caps.length ? Buffer.concat([Uint8Array.of(2, caps.length), caps]) : Buffer.alloc(0);
+  return caps.length ? Buffer.concat([Uint8Array.of(2, caps.length), caps]) : Buffer.alloc(0);
+}
+
+export function openLength(m: Omit<OpenMessage, 'type'>): number {
+  return HEADER_LENGTH + 10 + encodeParameters(m.capabilities).length;
+}
+
+/** The whole message, header included, as decodeOpen reads it. */
+export function encodeOpen(m: Omit<OpenMessage, 'type'>): Buffer {
+  const params = encodeParameters(m.capabilities);
   const body = Buffer.alloc(10 + params.length);
   body[0] = m.version;
   body.writeUInt16BE(m.myAs, 1);
@@ -40,7 +51,8 @@ export function encodeOpen(m: Omit<OpenMessage, 'type'>): Buffer {
   return encodeHeader(MessageType.Open, body);
 }
 
-export function decodeOpen(body: Uint8Array): OpenMessage {
+/** The body after the header; decodeMessage reads it once it has checked the header. */
+export function decodeOpenBody(body: Uint8Array): OpenMessage {
   const b = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (b.length < 10) throw new BgpProtocolError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, 'OPEN shorter than 10 bytes');
   const version = b[0] ?? 0;
@@ -80,3 +92,10 @@ export function decodeOpen(body: Uint8Array): OpenMessage {
     capabilities,
   };
 }
+
+/** The whole message, header included, as encodeOpen writes it. */
+export function decodeOpen(b: Uint8Array): Decoded<OpenMessage, BgpProtocolError> {
+  return decodeWhole(b, MessageType.Open, decodeOpenBody);
+}
+
+export const openCodec: Codec<OpenMessage, BgpProtocolError> = { encode: encodeOpen, encodingLength: openLength, decode: decodeOpen };

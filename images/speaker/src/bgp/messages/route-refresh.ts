@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** ROUTE-REFRESH: asks for the routes of one AFI/SAFI again. @see RFC 2918 §3 */
 import { BgpProtocolError, ErrorCode } from '../errors.js';
-import { encodeHeader, MessageType } from './header.js';
+import type { Codec, Decoded } from '../../../../../lib/codec.js';
+import { decodeWhole, encodeHeader, HEADER_LENGTH, MessageType } from './header.js';
 
 export interface RouteRefreshMessage {
   readonly type: 'routeRefresh';
@@ -19,8 +20,18 @@ export function encodeRouteRefresh(m: Omit<RouteRefreshMessage, 'type'>): Buffer
   return encodeHeader(MessageType.RouteRefresh, body);
 }
 
-export function decodeRouteRefresh(body: Uint8Array): RouteRefreshMessage {
+export function routeRefreshLength(): number {
+  return HEADER_LENGTH + 4;
+}
+
+export function decodeRouteRefreshBody(body: Uint8Array): RouteRefreshMessage {
   // RFC 7313 §5: ROUTE-REFRESH message error / invalid message length.
   if (body.length !== 4) throw new BgpProtocolError(ErrorCode.RouteRefresh, 1, `ROUTE-REFRESH body of ${body.length} bytes`, body);
   return { type: 'routeRefresh', afi: ((body[0] ?? 0) << 8) | (body[1] ?? 0), subtype: body[2] ?? 0, safi: body[3] ?? 0 };
 }
+
+export function decodeRouteRefresh(b: Uint8Array): Decoded<RouteRefreshMessage, BgpProtocolError> {
+  return decodeWhole(b, MessageType.RouteRefresh, decodeRouteRefreshBody);
+}
+
+export const routeRefreshCodec: Codec<RouteRefreshMessage, BgpProtocolError> = { encode: encodeRouteRefresh, encodingLength: routeRefreshLength, decode: decodeRouteRefresh };

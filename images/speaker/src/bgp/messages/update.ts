@@ -3,8 +3,9 @@
 import { codeOf, decodeAttributes, encodeAttributes, type AttributeKind, type PathAttribute } from '../attributes/index.js';
 import type { MpUnreachAttribute } from '../attributes/mp-unreach.js';
 import { BgpProtocolError, ErrorHandling, strongest, updateError, UpdateSubcode } from '../errors.js';
-import { decodePrefixes, encodePrefix } from '../wire.js';
-import { encodeHeader, MessageType, type CodecContext } from './header.js';
+import { decodePrefixes, encodePrefix, prefixesLength } from '../wire.js';
+import type { Codec, Decoded } from '../../../../../lib/codec.js';
+import { decodeWhole, encodeHeader, HEADER_LENGTH, MessageType, type CodecContext } from './header.js';
 
 export interface UpdateMessage {
   readonly type: 'update';
@@ -27,6 +28,10 @@ export function encodeUpdateBody(m: Omit<UpdateMessage, 'type'>, ctx: CodecConte
   const alen = Buffer.alloc(2);
   alen.writeUInt16BE(attrs.length, 0);
   return Buffer.concat([head, withdrawn, alen, attrs, ...m.nlri.map(encodePrefix)]);
+}
+
+export function updateLength(m: Omit<UpdateMessage, 'type'>, ctx: CodecContext): number {
+  return HEADER_LENGTH + 4 + prefixesLength(m.withdrawn) + encodeAttributes(m.attributes, ctx).length + prefixesLength(m.nlri);
 }
 
 export function encodeUpdate(m: Omit<UpdateMessage, 'type'>, ctx: CodecContext): Buffer {
@@ -52,7 +57,8 @@ function asWithdrawal(withdrawn: readonly string[], nlri: readonly string[], att
   return { type: 'update', withdrawn: [...withdrawn, ...nlri], attributes: unreach, nlri: [], errors };
 }
 
-export function decodeUpdate(body: Uint8Array, ctx: CodecContext): UpdateMessage {
+/** The body after the header. */
+export function decodeUpdateBody(body: Uint8Array, ctx: CodecContext): UpdateMessage {
   // Lengths that leave the NLRI unlocatable, and malformed prefixes, reset the session (RFC 7606 §3i, §5.3).
   if (body.length < 4) throw updateError(UpdateSubcode.MalformedAttributeList, 'UPDATE shorter than 4 bytes');
   const wlen = ((body[0] ?? 0) << 8) | (body[1] ?? 0);
@@ -67,3 +73,9 @@ export function decodeUpdate(body: Uint8Array, ctx: CodecContext): UpdateMessage
   if (strongest(errors) === ErrorHandling.TreatAsWithdraw) return asWithdrawal(withdrawn, nlri, attributes, errors);
   return { type: 'update', withdrawn, attributes, nlri, ...(errors.length ? { errors } : {}) };
 }
+
+export function decodeUpdate(b: Uint8Array, ctx: CodecContext): Decoded<UpdateMessage, BgpProtocolError> {
+  return decodeWhole(b, MessageType.Update, (body) => decodeUpdateBody(body, ctx));
+}
+
+export const updateCodec: Codec<UpdateMessage, BgpProtocolError, CodecContext> = { encode: encodeUpdate, encodingLength: updateLength, decode: decodeUpdate };
