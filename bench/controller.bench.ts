@@ -21,11 +21,11 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { apiVersionOf, NAMESPACE, SDN_INTERNAL_L2LB_SERVICE as INSTANCES } from '../lib/api/index.js';
+import { formatIpNumber } from '../lib/ip.js';
 import { startApiServer, type ApiServer } from '../lab/apiserver/index.js';
 import { Allocator } from '../images/controller/src/ipam/allocator.js';
 import type { Claim } from '../images/controller/src/ipam/claim.js';
 import { poolFromSpec } from '../images/controller/src/ipam/pool.js';
-import { ipText } from '../images/controller/src/ipam/pool.js';
 import { apiClient } from '../images/controller/src/k8s.js';
 import { result, type BenchResult } from './result.js';
 import { APP_DIR, loadContents } from '../scripts/images/contents.js';
@@ -229,7 +229,7 @@ async function bareWriter(): Promise<void> {
     for (let i = next++; i < items.length; i = next++) {
       const o = items[i];
       if (!o) continue;
-      const body = { ...o, status: { loadBalancer: { ingress: [{ ip: ipText(base + BigInt(i), 6) }] } } };
+      const body = { ...o, status: { loadBalancer: { ingress: [{ ip: formatIpNumber(base + BigInt(i), 6) }] } } };
       await api.replaceNamespacedCustomObjectStatus({ ...INSTANCES, namespace: 'bench', name: o.metadata.name, body });
     }
   }));

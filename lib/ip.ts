@@ -101,6 +101,11 @@ export function bigIntToIp(n: bigint, family: IpFamily): IpAddress {
   return { family, bytes };
 }
 
+/** Text of an address given as an integer (through hex: far cheaper than byte-wise BigInt shifts). */
+export function formatIpNumber(n: bigint, family: IpFamily): string {
+  return formatIp({ family, bytes: Buffer.from(n.toString(16).padStart(family === 4 ? 8 : 32, '0'), 'hex') });
+}
+
 export function bitsOf(family: IpFamily): number {
   return family === 4 ? 32 : 128;
 }
@@ -117,8 +122,9 @@ export function parseCidr(text: string, strict = true): IpRange & { prefix: numb
   const hostBits = BigInt(bits - prefix);
   const n = ipToBigInt(addr);
   const first = (n >> hostBits) << hostBits;
-  if (strict && first !== n) throw new IpParseError(text, `host bits are set (network is ${formatIp(bigIntToIp(first, addr.family))}/${prefix})`);
-  return { family: addr.family, first, last: first + (1n << hostBits) - 1n, prefix, network: formatIp(bigIntToIp(first, addr.family)) };
+  const network = formatIpNumber(first, addr.family);
+  if (strict && first !== n) throw new IpParseError(text, `host bits are set (network is ${network}/${prefix})`);
+  return { family: addr.family, first, last: first + (1n << hostBits) - 1n, prefix, network };
 }
 
 /** Parses a pool entry: a CIDR, a range "first-last", or a single address (as a /32 or /128). */
@@ -162,7 +168,7 @@ export function rangeToCidrs(r: IpRange): string[] {
   while (cur <= r.last) {
     let size = 0n;
     while (size < bits && (cur & ((1n << (size + 1n)) - 1n)) === 0n && cur + (1n << (size + 1n)) - 1n <= r.last) size++;
-    out.push(`${formatIp(bigIntToIp(cur, r.family))}/${bits - size}`);
+    out.push(`${formatIpNumber(cur, r.family)}/${bits - size}`);
     cur += 1n << size;
   }
   return out;

@@ -4,13 +4,10 @@
  * IPVS mode does. With arp_ignore=1 / arp_announce=2 (set by the topology) and IPv6 answering NS only
  * for addresses on the receiving interface, the kernel stays silent: the speaker alone answers ARP/NDP.
  */
+import { hostPrefix } from '../../lib/ip.js';
 import { runAsync } from '../sys.js';
 
 export const DUMMY = 'kube-ipvs0';
-
-function hostCidr(ip: string): string {
-  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
-}
 
 /** A dummy interface; where the kernel lacks the dummy driver, a veth pair kept inside the namespace does the same job. */
 async function addDummy(ns: string): Promise<void> {
@@ -32,7 +29,7 @@ export async function syncServiceIps(ns: string, ips: readonly string[]): Promis
   }
   const links = JSON.parse(out) as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>;
   const have = new Set((links[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
-  const want = new Set(ips.map(hostCidr));
+  const want = new Set(ips.map(hostPrefix));
   for (const c of want) if (!have.has(c)) await runAsync('ip', ['-n', ns, 'addr', 'add', c, 'dev', DUMMY, ...(c.includes(':') ? ['nodad'] : [])]);
   for (const c of have) if (!want.has(c)) await runAsync('ip', ['-n', ns, 'addr', 'del', c, 'dev', DUMMY]).catch(() => '');
 }

@@ -3,6 +3,7 @@
  * The lab's topology as data: namespaces, links, addresses and MACs. Pure: no I/O.
  * Every name starts with the prefix, so `down` and tests remove exactly what `up` made.
  */
+import { formatMac } from '../../lib/mac.js';
 
 export type RouterKind = 'bird' | 'frr' | 'gobgp';
 
@@ -65,8 +66,7 @@ export const SEGMENT = { v4: '192.0.2', v6: '2001:db8:0:1::', v4Outer: '198.51.1
 
 /** Locally administered MAC: 02:00:00:00:<group>:<index>. */
 export function labMac(group: number, index: number): string {
-  const hex = (n: number): string => n.toString(16).padStart(2, '0');
-  return `02:00:00:00:${hex(group)}:${hex(index)}`;
+  return formatMac(Uint8Array.of(2, 0, 0, 0, group, index));
 }
 
 /** The Kubernetes name of node i (1-based). */

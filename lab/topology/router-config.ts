@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Configuration files for the lab router (BIRD 2, FRR 8, GoBGP 3). Pure: text from the plan. */
+import { hostPrefix } from '../../lib/ip.js';
 import { nodesOf, primaryAddrs, type Plan } from './plan.js';
 
 function peers(plan: Plan): Array<{ name: string; v4: string }> {
@@ -92,7 +93,7 @@ export function parseIpRoutes(json: string): Map<string, string[]> {
   for (const r of routes) {
     if (!r.dst || r.dst === 'default') continue;
     const hops = r.nexthops ? r.nexthops.map((n) => n.gateway).filter((g): g is string => !!g) : r.gateway ? [r.gateway] : [];
-    if (hops.length) out.set(r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}`, [...hops].sort());
+    if (hops.length) out.set(r.dst.includes('/') ? r.dst : hostPrefix(r.dst), [...hops].sort());
   }
   return out;
 }

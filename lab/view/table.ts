@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The live view: one row per Service IP with its node, the MAC the client sees, requests/s and the router's next hops. Pure. */
+import { hostPrefix } from '../../lib/ip.js';
+
+const PENDING = '(pending)';
 
 /** A Service with the IPs it got. */
 export interface ServiceInfo {
@@ -38,19 +41,15 @@ export interface Row {
   readonly outages: string;
 }
 
-function hostRoute(ip: string): string {
-  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
-}
-
 /** The rows of the view, sorted by Service then IP. */
 export function rows(o: Observation): Row[] {
   const out: Row[] = [];
   for (const s of [...o.services].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))) {
-    const ips = s.ips.length ? s.ips : ['(pending)'];
+    const ips = s.ips.length ? s.ips : [PENDING];
     for (const ip of ips) {
       const t = o.traffic[ip];
       const mac = o.neighbours[ip] ?? '';
-      const hops = o.nextHops[hostRoute(ip)] ?? [];
+      const hops = (ip === PENDING ? undefined : o.nextHops[hostPrefix(ip)]) ?? [];
       out.push({
         service: `${s.namespace}/${s.name}`,
         mode: s.mode,
@@ -95,7 +94,7 @@ export function pending(o: Observation, opts: ConvergeOptions = {}): string[] {
       const t = o.traffic[ip];
       if (!(t?.rps ?? 0)) out.push(`${ip}: no answers yet`);
       if (s.mode === 'BGP') {
-        const hops = o.nextHops[hostRoute(ip)]?.length ?? 0;
+        const hops = o.nextHops[hostPrefix(ip)]?.length ?? 0;
         if (!hops) out.push(`${ip}: no route at the router`);
         else if (opts.bgpNextHops !== undefined && hops < opts.bgpNextHops) out.push(`${ip}: ${hops}/${opts.bgpNextHops} next hops at the router`);
         continue;

@@ -7,6 +7,7 @@
 import { Registry } from 'prom-client';
 import pino from 'pino';
 import { ManualClock, type Clock } from '../../lib/clock.js';
+import { formatMac } from '../../lib/mac.js';
 import { HeartbeatExchange, type Datagram } from '../../images/speaker/src/health/exchange.js';
 import { Liveness } from '../../images/speaker/src/health/liveness.js';
 import { DEFAULT_ANNOUNCER } from '../../images/speaker/src/l2/announcer.js';
@@ -78,7 +79,7 @@ export class Member {
       this.speaker.heard(changed);
       if (changed) this.#send(this.exchange.changed());
     });
-    const mac = `02:00:00:${(boot & 0xff).toString(16).padStart(2, '0')}:00:01`;
+    const mac = formatMac(Uint8Array.of(2, 0, 0, boot & 0xff, 0, 1));
     this.speaker = new L2Speaker({
       node: name, clock: this.clock, log: pino({ level: 'silent' }), metrics: new L2Metrics(new Registry(), name), liveness: this.liveness,
       // New addresses are probed first, as by default: speakers that end their hold together learn of each other meanwhile.

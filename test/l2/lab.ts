@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { labMac } from '../../lab/topology/plan.js';
 import { Topology, netnsUnavailableReason, sh } from '../helpers/netns.js';
 import type { L2Instance } from '../../images/speaker/src/l2/speaker.js';
 
@@ -98,7 +99,7 @@ export class L2Lab {
     for (let i = 1; i <= opts.nodes; i++) {
       const name = `node-${i}`;
       const ns = this.topo.addNamespace(`${tag}${i}`);
-      const mac = `02:00:00:00:01:${(10 + i).toString(16).padStart(2, '0')}`;
+      const mac = labMac(1, 10 + i);
       this.topo.plug(ns, this.switchNs, 'eth0', { mac });
       const ip4 = `192.0.2.${10 + i}`;
       const ip6 = `2001:db8:0:1::${10 + i}`;

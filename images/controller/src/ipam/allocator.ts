@@ -4,10 +4,10 @@
  * Addresses are tracked globally, so one address is never handed to two claims unless they share it
  * under the same sharing key with disjoint ports. A claim keeps what it holds while that stays valid.
  */
-import { parseIp, ipToBigInt, type IpFamily } from '../../../../lib/ip.js';
+import { formatIpNumber, parseIp, ipToBigInt, type IpFamily } from '../../../../lib/ip.js';
 import { describeFailure, portText, type Claim, type Failure, type Port } from './claim.js';
 import { matches } from '../../../../lib/selector.js';
-import { ipText, isBuggy, poolContains, poolFamilies, poolSize, type Pool } from './pool.js';
+import { isBuggy, poolContains, poolFamilies, poolSize, type Pool } from './pool.js';
 
 /** What a claim holds: addresses in family order, each with the pool it came from. */
 export interface Allocation {
@@ -210,7 +210,7 @@ export class Allocator {
       const key = `${pool.name}#${i}`;
       for (let n = this.#hint.get(key) ?? r.first; n <= r.last; n++) {
         if (pool.avoidBuggyIPs && isBuggy(n, family)) continue;
-        const ip = ipText(n, family);
+        const ip = formatIpNumber(n, family);
         if (this.#users.has(ip)) continue;
         this.#hint.set(key, n);
         return { ip, hint: { key, next: n + 1n } };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Address pools as the allocator sees them, built from metallb.io IPAddressPool objects. Pure. */
-import { formatIp, parseIp, ipToBigInt, parsePoolEntry, rangeSize, type IpFamily, type IpRange } from '../../../../lib/ip.js';
+import { formatIpNumber, parseIp, ipToBigInt, parsePoolEntry, rangeSize, type IpFamily, type IpRange } from '../../../../lib/ip.js';
 import { parseSelector, type LabelSelector, type Selector } from '../../../../lib/selector.js';
 
 /** Which consumers may draw from a pool. */
@@ -101,7 +101,7 @@ export function poolOverlaps(pools: readonly Pool[]): PoolOverlap[] {
         if (!rb) continue;
         const first = ra.first > rb.first ? ra.first : rb.first;
         const last = ra.last < rb.last ? ra.last : rb.last;
-        out.push({ pools: [a.name, b.name], range: `${ipText(first, ra.family)}-${ipText(last, ra.family)}` });
+        out.push({ pools: [a.name, b.name], range: `${formatIpNumber(first, ra.family)}-${formatIpNumber(last, ra.family)}` });
         break;
       }
     }
@@ -150,9 +150,4 @@ export function poolContains(p: Pool, ip: string): boolean {
 /** The families a pool has addresses for. */
 export function poolFamilies(p: Pool): Set<IpFamily> {
   return new Set(p.ranges.map((r) => r.family));
-}
-
-/** Text of an address given as an integer (through hex: far cheaper than byte-wise BigInt shifts). */
-export function ipText(n: bigint, family: IpFamily): string {
-  return formatIp({ family, bytes: Buffer.from(n.toString(16).padStart(family === 4 ? 8 : 32, '0'), 'hex') });
 }

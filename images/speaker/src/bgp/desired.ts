@@ -8,7 +8,7 @@
  */
 import { EXCLUDE_LB_LABEL, GRACEFUL_RESTART_TIME_ANNOTATION, TTL_SECURITY_ANNOTATION } from '../../../../lib/api/index.js';
 import { DEFAULT_GRACEFUL_RESTART_TIME, MAX_GRACEFUL_RESTART_SECONDS } from '../../../../lib/graceful-restart.js';
-import { bigIntToIp, bitsOf, formatIp, ipToBigInt, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../../../lib/ip.js';
+import { bitsOf, parseCidr, parseIp, parsePoolEntry, rangeContains, type IpRange } from '../../../../lib/ip.js';
 import { matchesAny, parseSelector, type LabelSelector, type Labels } from '../../../../lib/selector.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, BGPPeerV1beta1, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import type { BfdPeerSpec } from '../bfd/agent.js';
@@ -107,12 +107,8 @@ function communityValues(list: readonly string[] | undefined, named: ReadonlyMap
 
 /** The prefix an IP is announced as, given an aggregation length. */
 function aggregate(ip: string, length: number | undefined): string {
-  const a = parseIp(ip);
-  const bits = bitsOf(a.family);
-  const len = length ?? bits;
-  const host = BigInt(bits - len);
-  const net = (ipToBigInt(a) >> host) << host;
-  return `${formatIp(bigIntToIp(net, a.family))}/${len}`;
+  const len = length ?? bitsOf(parseIp(ip).family);
+  return `${parseCidr(`${ip}/${len}`, false).network}/${len}`;
 }
 
 /** A selector list as MetalLB reads it (none: everything); a bad selector is told to `onError` and selects nothing. */

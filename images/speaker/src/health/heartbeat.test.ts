@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
-import { formatMac } from '../l2/mac.js';
+import { formatMac } from '../../../../lib/mac.js';
 import { expectDecodesAnyBytes, expectRoundTrips } from '../../../../test/helpers/codec.js';
 import { MAX_DATAGRAM, MAX_KEPT, MAX_LINKS, MAX_PEERS, addressId, decodeHeartbeat, encodeHeartbeat, heartbeatCodec, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
 

@@ -19,7 +19,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { decoded, failed, type Codec, type CodecError, type Decoded } from '../../../../lib/codec.js';
-import { formatMac, macBytes } from '../l2/mac.js';
+import { formatMac, macBytes } from '../../../../lib/mac.js';
 
 export const HEARTBEAT_PORT = 7946;
 // "MLB": versions 1 and 2 began "MLBH", so they read as version 72 ("H") and are refused as such.

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { expectDecodesAnyBytes, expectReencodes, expectRoundTrips } from '../../../../test/helpers/codec.js';
 import { ARP_REPLY, ARP_REQUEST, arpCodec, arpProbeFrame, arpReplyFrame, decodeArp, encodeArp, gratuitousArpFrame, type ArpPacket } from './arp.js';
 import { decodeFrame } from './frame.js';
-import { formatMac } from './mac.js';
+import { formatMac } from '../../../../lib/mac.js';
 
 const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b));
 const ipv4 = fc.ipV4();

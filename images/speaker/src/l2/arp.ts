@@ -2,7 +2,7 @@
 /** ARP for IPv4 over Ethernet, and the frames the speaker sends. Pure. @see RFC 826, RFC 5227 */
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, headerLength, writeEthernetHeader } from './ethernet.js';
 import { ipBytes, ipText } from './ip-bytes.js';
-import { BROADCAST_MAC, ZERO_MAC, formatMac, writeMac } from './mac.js';
+import { BROADCAST_MAC, ZERO_MAC, formatMac, writeMac } from '../../../../lib/mac.js';
 import type { Codec } from '../../../../lib/codec.js';
 import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { expectDecodesAnyBytes, expectRoundTrips } from '../../../../test/helpers/codec.js';
 import { decodeEthernet, ethernetCodec, vlanId, ETHERTYPE_ARP, type EthernetFrame } from './ethernet.js';
-import { formatMac } from './mac.js';
+import { formatMac } from '../../../../lib/mac.js';
 
 const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b));
 const frame: fc.Arbitrary<EthernetFrame> = fc.record({

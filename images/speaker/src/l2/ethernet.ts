@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Ethernet II frames with optional 802.1Q / 802.1ad tags. Pure. @see IEEE 802.1Q §9.6 */
-import { formatMac, writeMac } from './mac.js';
+import { formatMac, writeMac } from '../../../../lib/mac.js';
 import type { Codec } from '../../../../lib/codec.js';
 import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 

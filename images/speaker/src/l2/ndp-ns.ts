@@ -5,7 +5,7 @@ import { icmpv6Checksum } from './checksum.js';
 import { ETHERTYPE_IPV6, encodeEthernet } from './ethernet.js';
 import { ipText } from './ip-bytes.js';
 import { NEXT_HEADER_ICMPV6, encodeIpv6, ipv6Bytes, type Ipv6Addresses } from './ipv6.js';
-import { formatMac } from './mac.js';
+import { formatMac } from '../../../../lib/mac.js';
 import { OPT_SOURCE_LLA, decodeNdpOptions, encodeNdpOptions, ndpOptionsLength, type NdpOption } from './ndp-options.js';
 import type { Codec } from '../../../../lib/codec.js';
 import { drop, ok, type L2Decoded, type L2Error } from './result.js';

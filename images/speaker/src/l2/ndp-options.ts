@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Neighbor Discovery options (TLVs in 8-octet units). Pure. @see RFC 4861 §4.6 */
-import { formatMac, macBytes } from './mac.js';
+import { formatMac, macBytes } from '../../../../lib/mac.js';
 import type { Codec } from '../../../../lib/codec.js';
 import { drop, ok, type L2Decoded, type L2Error } from './result.js';
 

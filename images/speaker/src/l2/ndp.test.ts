@@ -4,7 +4,7 @@ import { formatIp } from '../../../../lib/ip.js';
 import { icmpv6Checksum } from './checksum.js';
 import { expectDecodesAnyBytes, expectRoundTrips } from '../../../../test/helpers/codec.js';
 import { decodeIpv6, encodeIpv6, ipv6Bytes, ipv6Codec } from './ipv6.js';
-import { formatMac } from './mac.js';
+import { formatMac } from '../../../../lib/mac.js';
 import { neighborAdvertisementCodec, solicitedNaFrame, unsolicitedNaFrame, type NeighborAdvertisement } from './ndp-na.js';
 import { OPT_SOURCE_LLA, OPT_TARGET_LLA, decodeNdpOptions, ndpOptionsCodec, type NdpOption } from './ndp-options.js';
 import { dadProbeFrame, decodeNeighborSolicitation, encodeNeighborSolicitation, multicastMac, neighborSolicitationCodec, solicitationFrame, solicitedNodeMulticast } from './ndp-ns.js';

@@ -5,7 +5,7 @@ import { formatIp } from '../../../../lib/ip.js';
 import { ARP_REPLY, ARP_REQUEST, arpFrame, arpProbeFrame } from './arp.js';
 import { encodeEthernet } from './ethernet.js';
 import { encodeIpv6 } from './ipv6.js';
-import { formatMac } from './mac.js';
+import { formatMac } from '../../../../lib/mac.js';
 import { OPT_SOURCE_LLA, OPT_TARGET_LLA, type NdpOption } from './ndp-options.js';
 import { dadProbeFrame, encodeNeighborSolicitation, multicastMac, solicitationFrame, solicitedNodeMulticast } from './ndp-ns.js';
 import { answerTable, packetLinkAddon } from './packet-link.js';

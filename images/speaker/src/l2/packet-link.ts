@@ -8,7 +8,7 @@
  */
 import { familyOf } from '../../../../lib/ip.js';
 import { ipBytes, ipText } from './ip-bytes.js';
-import { macBytes } from './mac.js';
+import { macBytes } from '../../../../lib/mac.js';
 import { nativeAddon } from '../native.js';
 import type { RawLink } from './raw-link.js';
 

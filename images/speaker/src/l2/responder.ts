@@ -5,7 +5,7 @@
  */
 import { ARP_REPLY, ARP_REQUEST, arpReplyFrame } from './arp.js';
 import { decodeFrame } from './frame.js';
-import { BROADCAST_MAC, isGroupMac } from './mac.js';
+import { BROADCAST_MAC, isGroupMac } from '../../../../lib/mac.js';
 import { solicitedNaFrame } from './ndp-na.js';
 import { OPT_SOURCE_LLA, OPT_TARGET_LLA, linkLayerOption } from './ndp-options.js';
 import type { DropReason } from './result.js';

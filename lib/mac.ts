@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** MAC addresses as lowercase "aa:bb:cc:dd:ee:ff" strings. On every frame's path: no regex, no arrays. */
+/** MAC addresses as lowercase "aa:bb:cc:dd:ee:ff" strings, for the speaker's frames and heartbeats and the lab. On every frame's path: no regex, no arrays. */
 
 export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 export const ZERO_MAC = '00:00:00:00:00:00';
