@@ -135,5 +135,5 @@ function routerMessages(lab: Lab, pcap: string): Buffer[] {
   const hex = sh('tshark', ['-r', pcap, '-Y', 'tcp.srcport == 179 && tcp.len > 0', '-T', 'fields', '-e', 'tcp.payload']);
   void lab;
   const stream = Buffer.from(hex.split('\n').map((l) => l.trim().replace(/:/g, '')).join(''), 'hex');
-  return decodedValue(splitMessages(stream)).map((m) => Buffer.from(m));
+  return splitMessages(stream).messages.map((m) => Buffer.from(m));
 }

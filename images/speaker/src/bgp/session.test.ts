@@ -24,7 +24,7 @@ class Wire {
   readonly conn: Conn = {
     localAddress: '192.0.2.11',
     remoteAddress: '192.0.2.1',
-    write: (b) => { for (const m of decodedValue(splitMessages(Buffer.from(b)))) this.sent.push(decodedValue(decodeMessage(m, { fourOctetAs: true }))); },
+    write: (b) => { for (const m of splitMessages(Buffer.from(b)).messages) this.sent.push(decodedValue(decodeMessage(m, { fourOctetAs: true }))); },
     close: () => { this.closed = true; },
     onData: (fn) => { this.#data = fn; },
     onClose: (fn) => { this.#close = fn; },

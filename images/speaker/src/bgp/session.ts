@@ -116,9 +116,9 @@ export class Session {
     this.#buf = this.#buf.length ? Buffer.concat([this.#buf, b]) : b;
     try {
       const split = splitMessages(this.#buf);
-      if (!split.ok) return this.#decodeError(split.error);
+      if (split.error) return this.#decodeError(split.error);
       this.#buf = Buffer.from(this.#buf.subarray(split.bytes));
-      for (const raw of split.value) {
+      for (const raw of split.messages) {
         if (this.#conn !== conn) return;
         const n = this.#fsm.negotiated;
         const d = decodeMessage(raw, { fourOctetAs: n?.fourOctetAs ?? true, ...(n ? { ebgp: !n.ibgp } : {}) });

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** One entry point for decoding any BGP message: switch on the header type. */
-import { decoded, type Decoded } from '../../../../../lib/codec.js';
+import type { Decoded } from '../../../../../lib/codec.js';
 import type { BgpProtocolError } from '../errors.js';
 import { decodeHeader, decodeWhole, HEADER_LENGTH, MessageType, type CodecContext } from './header.js';
 import { decodeKeepaliveBody, type KeepaliveMessage } from './keepalive.js';
@@ -24,16 +24,23 @@ export function decodeMessage(b: Uint8Array, ctx: CodecContext): Decoded<BgpMess
   });
 }
 
-/** Splits a byte stream into whole messages; takes them, and leaves a partial one for more bytes to complete. */
-export function splitMessages(buf: Buffer): Decoded<Buffer[], BgpProtocolError> {
+/** What a stream holds so far: its whole messages, the bytes they take, and the bad header that stopped the reading, if any. */
+export interface Split {
+  readonly messages: Buffer[];
+  readonly bytes: number;
+  readonly error?: BgpProtocolError;
+}
+
+/** Splits a byte stream into whole messages, leaving a partial one for more bytes to complete. Never throws. */
+export function splitMessages(buf: Buffer): Split {
   const messages: Buffer[] = [];
   let i = 0;
   while (buf.length - i >= HEADER_LENGTH) {
     const h = decodeHeader(buf.subarray(i, i + HEADER_LENGTH));
-    if (!h.ok) return h;
+    if (!h.ok) return { messages, bytes: i, error: h.error };
     if (buf.length - i < h.value.length) break;
     messages.push(buf.subarray(i, i + h.value.length));
     i += h.value.length;
   }
-  return decoded(messages, i);
+  return { messages, bytes: i };
 }

@@ -105,8 +105,17 @@ describe('header', () => {
     const open = encodeOpen(fullOpen);
     const all = Buffer.concat([ka, open, ka.subarray(0, 7)]);
     const split = splitMessages(all);
-    expect(decodedValue(split).map((m) => m.length)).toEqual([19, open.length]);
-    expect(split.ok && all.length - split.bytes).toBe(7);
+    expect(split.messages.map((m) => m.length)).toEqual([19, open.length]);
+    expect(all.length - split.bytes).toBe(7);
+    expect(split.error).toBeUndefined();
+  });
+
+  test('stream splitting stops at a bad header, with the messages ahead of it and its error', () => {
+    const ka = encodeKeepalive();
+    const split = splitMessages(Buffer.concat([ka, Buffer.alloc(19, 0)]));
+    expect(split.messages).toHaveLength(1);
+    expect(split.bytes).toBe(19);
+    expect(split.error).toMatchObject({ code: ErrorCode.MessageHeader, subcode: HeaderSubcode.ConnectionNotSynchronized });
   });
 });
 
