@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
-import { EVERYTHING, matches, matchesAny, NOTHING, parseSelector, parseSelectorText, requirement, SelectorError, selectorText, type LabelSelector, type Labels } from './selector.js';
+import { EVERYTHING, matches, matchesAny, NOTHING, parseSelector, parseSelectorText, requirement, SelectorError, selectorText, unmet, type LabelSelector, type Labels } from './selector.js';
 
 const KEYS = ['a', 'b', 'example.com/c', 'd_e.f'];
 const VALUES = ['', '1', '2', 'x-y'];
@@ -34,6 +34,16 @@ describe('label selectors', () => {
         && (sel.matchExpressions ?? []).every((e) => documented(e, labels));
       expect(matches(parseSelector(sel), labels)).toBe(want);
     }));
+  });
+
+  test('unmet names the first requirement (by key) that does not hold, exactly when the selector does not match', () => {
+    fc.assert(fc.property(selectorArb, labelsArb, (spec, labels) => {
+      const sel = parseSelector(spec);
+      const miss = unmet(sel, labels);
+      expect(miss === undefined).toBe(matches(sel, labels));
+      if (miss) expect(matches({ requirements: [miss] }, labels)).toBe(false);
+    }));
+    expect(unmet(parseSelector({ matchLabels: { b: '1', a: '1' } }), {})).toEqual({ key: 'a', operator: '=', values: ['1'] });
   });
 
   test('the empty selector matches every object; a null or absent one matches none', () => {

@@ -184,6 +184,12 @@ export function matches(sel: Selector, labels: Labels | undefined): boolean {
   return sel.requirements.every((r) => holds(r, l));
 }
 
+/** The first requirement (by key) the labels do not satisfy, to say why an object is not selected; undefined when all hold (NOTHING has none to name). */
+export function unmet(sel: Selector, labels: Labels | undefined): Requirement | undefined {
+  const l = labels ?? {};
+  return sel.requirements.find((r) => !holds(r, l));
+}
+
 /** MetalLB's rule for selector lists (nodeSelectors, serviceSelectors…): an empty list matches everything, else any one must match. */
 export function matchesAny(sels: readonly Selector[], labels: Labels | undefined): boolean {
   return sels.length === 0 || sels.some((s) => matches(s, labels));

@@ -61,6 +61,12 @@ describe('settings check (hook check)', () => {
     expect(checkSettings(undefined)).toEqual({ valid: true });
   });
 
+  test('a speaker nodeSelector that is no valid label selector is refused, as the L2 migration cannot carry it over', () => {
+    const r = checkSettings({ speaker: { nodeSelector: { 'node role': '' } } });
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/settings\.speaker\.nodeSelector: invalid label key "node role"/);
+  });
+
   test('migratable legacy settings pass with a deprecation warning', () => {
     const r = checkSettings({ bgpPeers: [{ 'peer-address': '192.0.2.1', 'peer-asn': 1, 'my-asn': 2, 'hold-time': '3s' }] });
     expect(r.valid).toBe(true);

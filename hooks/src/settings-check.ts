@@ -6,6 +6,7 @@
  */
 import type { SettingsCheckResult } from '../../lib/hook-sdk/index.js';
 import { migrateBgp } from './lib/migrate-bgp.js';
+import { l2SettingsProblems } from './lib/migrate-l2.js';
 import { layer2Pools, type LegacySettings } from './lib/module-config.js';
 
 export function checkSettings(raw: unknown): SettingsCheckResult {
@@ -14,7 +15,7 @@ export function checkSettings(raw: unknown): SettingsCheckResult {
   layer2Pools(s).forEach((p) => {
     if ((p.addresses ?? []).length === 0) problems.push(`addressPools "${p.name}": a layer2 pool needs addresses`);
   });
-  problems.push(...migrateBgp(s).problems);
+  problems.push(...l2SettingsProblems(s), ...migrateBgp(s).problems);
   const warnings: string[] = [];
   for (const k of ['addressPools', 'bgpPeers', 'bgpCommunities', 'speaker'] as const) {
     const v = s[k];

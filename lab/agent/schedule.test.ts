@@ -49,6 +49,12 @@ describe('daemonSetNodes', () => {
     expect(matchTerm({}, n)).toBe(false);
   });
 
+  test('a nodeSelector with an invalid label key or value is a reason the pod cannot run, not a silent non-match', () => {
+    const n = node('node-9', { 'zone a': 'x' });
+    expect(unschedulableReason({ containers: [], nodeSelector: { 'zone a': 'x' } }, n)).toMatch(/^invalid nodeSelector: invalid label key "zone a"/);
+    expect(unschedulableReason({ containers: [], nodeSelector: { zone: 'a b' } }, node('node-9', { zone: 'a b' }))).toMatch(/^invalid nodeSelector: invalid label value "a b" for "zone"/);
+  });
+
   test('an invalid requirement is a reason the pod cannot run, not a silent non-match', () => {
     const n = node('node-9', { rank: '5' });
     const spec = (operator: string, values?: string[]) => ({ containers: [], affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'rank', operator, ...(values ? { values } : {}) }] }] } } } });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Which nodes a pod may run on: nodeSelector, required node affinity, taints and tolerations. Pure. */
 import type { V1Node, V1NodeSelectorRequirement, V1NodeSelectorTerm, V1PodSpec, V1Taint, V1Toleration } from '@kubernetes/client-node';
-import { matches, requirement, SelectorError, type Operator, type Requirement } from '../../lib/selector.js';
+import { matches, parseSelector, requirement, SelectorError, unmet, type Operator, type Requirement, type Selector } from '../../lib/selector.js';
 
 const NODE_OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']);
 
@@ -32,10 +32,14 @@ export function tolerates(t: V1Toleration, taint: V1Taint): boolean {
 
 /** Why a pod cannot run on a node, or undefined when it can. */
 export function unschedulableReason(spec: V1PodSpec, node: V1Node): string | undefined {
-  const labels = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) {
-    if (labels[k] !== v) return `nodeSelector ${k}=${v} does not match`;
+  let selector: Selector;
+  try {
+    selector = parseSelector({ matchLabels: spec.nodeSelector ?? {} });
+  } catch (e) {
+    return `invalid nodeSelector: ${(e as Error).message}`;
   }
+  const miss = unmet(selector, node.metadata?.labels);
+  if (miss) return `nodeSelector ${miss.key}=${miss.values[0] ?? ''} does not match`;
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   try {
     if (terms && !terms.some((t) => matchTerm(t, node))) return 'required node affinity does not match';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { eligibleNodes, ineligibility, nodeFromObject, tolerates, type NodeInfo } from './eligibility.js';
+import { eligibleNodes, ineligibility, nodeFromObject, selectedNodes, tolerates, type NodeInfo } from './eligibility.js';
 
 const node = (name: string, over: Partial<NodeInfo> = {}): NodeInfo => ({ name, labels: {}, taints: [], ready: true, ...over });
 
@@ -26,6 +26,22 @@ describe('eligibility', () => {
     expect(ineligibility(node('a', { labels: { lb: '', 'node.kubernetes.io/exclude-from-external-load-balancers': 'true' } }), rules)).toContain('exclude-from-external-load-balancers');
     expect(ineligibility(node('a', { labels: { lb: '' }, taints: [{ key: 'x', effect: 'NoExecute' }] }), rules)).toBe('taint x:NoExecute not tolerated');
     expect(ineligibility(node('a', { labels: { lb: '' }, taints: [{ key: 'x', effect: 'PreferNoSchedule' }, { key: 'dedicated', effect: 'NoSchedule' }] }), rules)).toBeUndefined();
+  });
+
+  test('a nodeSelector with an invalid label key or value selects no node and says why, never throws', () => {
+    const labelled = node('a', { labels: { 'bad key': 'x', lb: 'not/a value' } });
+    for (const nodeSelector of [{ 'bad key': 'x' }, { lb: 'not/a value' }]) {
+      const bad = { nodeSelector, tolerations: [] };
+      expect(ineligibility(labelled, bad)).toMatch(/^nodeSelector is invalid: invalid label (key "bad key"|value "not\/a value" for "lb")/);
+      expect(eligibleNodes([labelled], bad)).toEqual([]);
+      expect(selectedNodes([labelled], bad)).toEqual([]);
+    }
+  });
+
+  test('a nodeSelector matches as a label selector: every pair, an empty one every node', () => {
+    const nodes = [node('a', { labels: { lb: '', zone: 'x' } }), node('b', { labels: { lb: '' } }), node('c', { labels: { zone: 'x' } })];
+    expect(selectedNodes(nodes, { nodeSelector: { lb: '', zone: 'x' }, tolerations: [] })).toEqual(['a']);
+    expect(selectedNodes(nodes, { nodeSelector: {}, tolerations: [] })).toEqual(['a', 'b', 'c']);
   });
 
   test('eligible nodes come sorted', () => {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Which nodes may announce a class's IPs: Ready, matching the class's nodeSelector, tolerated, not excluded. */
+import { matches, NOTHING, parseSelector, SelectorError, type Selector } from '../../../lib/selector.js';
 import { EXCLUDE_LB_LABEL } from './names.js';
 
 export interface Taint {
@@ -30,9 +31,28 @@ export interface NodeRules {
   tolerations: Toleration[];
 }
 
-/** Exact-match label selector; an empty selector matches every node. */
-export function matchesLabels(labels: Record<string, string>, selector: Record<string, string>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** A class's nodeSelector as lib/selector reads it, and what is wrong with it. */
+export interface NodeSelector {
+  readonly selector: Selector;
+  /** Why the label map is no valid selector; it then selects no node. */
+  readonly problem?: string;
+}
+
+const parsed = new WeakMap<Readonly<Record<string, string>>, NodeSelector>();
+
+/** A nodeSelector label map as a selector (an empty one selects every node), parsed once per map; an invalid key or value selects no node. */
+export function nodeSelectorOf(labels: Readonly<Record<string, string>>): NodeSelector {
+  let s = parsed.get(labels);
+  if (!s) {
+    try {
+      s = { selector: parseSelector({ matchLabels: labels }) };
+    } catch (e) {
+      if (!(e instanceof SelectorError)) throw e;
+      s = { selector: NOTHING, problem: e.message };
+    }
+    parsed.set(labels, s);
+  }
+  return s;
 }
 
 /** Kubernetes toleration semantics: empty key with Exists tolerates everything; empty effect matches every effect. */
@@ -51,7 +71,9 @@ export function isBlocking(taint: Taint): boolean {
 
 /** Why a node is not eligible, or undefined when it is. */
 export function ineligibility(node: NodeInfo, rules: NodeRules): string | undefined {
-  if (!matchesLabels(node.labels, rules.nodeSelector)) return 'nodeSelector does not match';
+  const sel = nodeSelectorOf(rules.nodeSelector);
+  if (sel.problem) return `nodeSelector is invalid: ${sel.problem}`;
+  if (!matches(sel.selector, node.labels)) return 'nodeSelector does not match';
   if (!node.ready) return 'not Ready';
   if (EXCLUDE_LB_LABEL in node.labels) return `labelled ${EXCLUDE_LB_LABEL}`;
   const taint = node.taints.find((x) => isBlocking(x) && !rules.tolerations.some((t) => tolerates(t, x)));
@@ -66,7 +88,8 @@ export function eligibleNodes(nodes: readonly NodeInfo[], rules: NodeRules): str
 
 /** Nodes matching a class's nodeSelector (membership ignores readiness and taints: the speaker must run there to take over). */
 export function selectedNodes(nodes: readonly NodeInfo[], rules: NodeRules): string[] {
-  return nodes.filter((n) => matchesLabels(n.labels, rules.nodeSelector)).map((n) => n.name).sort();
+  const sel = nodeSelectorOf(rules.nodeSelector).selector;
+  return nodes.filter((n) => matches(sel, n.labels)).map((n) => n.name).sort();
 }
 
 function rec(v: unknown): Record<string, unknown> {

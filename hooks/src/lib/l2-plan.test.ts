@@ -56,4 +56,17 @@ describe('planL2', () => {
       }),
     );
   });
+
+  test('a class whose nodeSelector is no valid selector places nothing and says so in the Service Event; planning goes on', () => {
+    const nodes: NodeInfo[] = [{ name: 'n1', labels: { 'zone a': 'x' }, taints: [], ready: true }];
+    const classes: ClassInfo[] = [
+      { name: 'bad', isDefault: false, addressPool: ['192.0.2.0/24'], interfaces: [], nodeSelector: { 'zone a': 'x' }, tolerations: [] },
+      { name: 'good', isDefault: false, addressPool: ['198.51.100.0/24'], interfaces: [], nodeSelector: {}, tolerations: [] },
+    ];
+    const services: ServiceInfo[] = ['bad', 'good'].map((cls) => ({ name: `s-${cls}`, namespace: 'x', annotations: { [CLASS]: cls }, conditions: [], ports: [{ port: 80 }] }));
+    const plan = planL2({ classes, nodes, services, instances: [], now: NOW });
+    expect(plan.instances.map((i) => [i.name, i.preferredNode])).toEqual([['s-good-good-0', 'n1']]);
+    const messages = plan.events.map((e) => (e as { message?: string }).message ?? '');
+    expect(messages).toEqual([expect.stringMatching(/^MetalLoadBalancerClass "bad" has no eligible node .*: its nodeSelector is invalid: invalid label key "zone a"/)]);
+  });
 });

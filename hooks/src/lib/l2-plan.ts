@@ -2,7 +2,8 @@
 /** The pure core of L2 discovery: classes, nodes and Services in; instances, status updates and events out. */
 import type { KubeObject } from '../../../lib/hook-sdk/index.js';
 import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
-import { eligibleNodes, ineligibility, matchesLabels, type NodeInfo } from './eligibility.js';
+import { matches } from '../../../lib/selector.js';
+import { eligibleNodes, ineligibility, nodeSelectorOf, type NodeInfo } from './eligibility.js';
 import { serviceEvent, type ServiceEventReason } from './events.js';
 import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, PREFERRED_NODE_ANNOTATION } from './names.js';
 import { place, type Placement, type PlacementInput, type ServiceDemand } from './placement.js';
@@ -118,8 +119,11 @@ export function planL2(input: L2Input): L2Plan {
     const cls = classes.find((c) => c.name === choice.name) as ClassInfo;
     const nodes = eligible.get(cls.name) ?? [];
     if (nodes.length === 0) {
-      const selected = input.nodes.filter((n) => matchesLabels(n.labels, cls.nodeSelector));
-      const why = selected.length === 0 ? `no node matches nodeSelector ${JSON.stringify(cls.nodeSelector)}` : selected.slice(0, 5).map((n) => `${n.name}: ${ineligibility(n, cls) ?? 'eligible'}`).join('; ');
+      const sel = nodeSelectorOf(cls.nodeSelector);
+      const selected = input.nodes.filter((n) => matches(sel.selector, n.labels));
+      const why = sel.problem
+        ? `its nodeSelector is invalid: ${sel.problem}`
+        : selected.length === 0 ? `no node matches nodeSelector ${JSON.stringify(cls.nodeSelector)}` : selected.slice(0, 5).map((n) => `${n.name}: ${ineligibility(n, cls) ?? 'eligible'}`).join('; ');
       warn(svc, 'NoEligibleNodes', `MetalLoadBalancerClass "${cls.name}" has no eligible node (Ready, matching its nodeSelector, tolerating its taints, not excluded from load balancers): ${why}`);
       continue;
     }
