@@ -13,7 +13,9 @@ import * as yaml from 'js-yaml';
 import { apiVersionOf, METAL_LOAD_BALANCER_CLASS } from '../lib/api/index.js';
 import type { KubeObject } from '../lib/hook-sdk/index.js';
 import { parseJsonStream } from '../lib/hook-sdk/json-stream.js';
+import * as discoveryL2 from '../hooks/src/discovery-l2-load-balancers.js';
 import { repoRoot } from '../test/helpers/hooks-tree.js';
+import { snapshotOf } from '../test/hooks/harness.js';
 import { result, summarize, type BenchResult } from './result.js';
 
 const BATCH = path.join(repoRoot, 'hooks/batch');
@@ -52,7 +54,13 @@ function hookRun(index: number, snapshots: Record<string, KubeObject[]>): { ms: 
   return tempDir((dir) => {
     const files: Record<string, string> = {};
     const put = (k: string, body: string) => fs.writeFileSync((files[k] = path.join(dir, k)), body);
-    put('BINDING_CONTEXT_PATH', JSON.stringify([{ binding: 'mlbc', type: 'Group', groupName: 'main', snapshots: Object.fromEntries(Object.entries(snapshots).map(([k, v]) => [k, v.map((object) => ({ object }))])) }]));
+    // the items as the runtime keeps them (jqFilter results where a binding has one)
+    const items = (name: string, objs: KubeObject[]) => {
+      const b = discoveryL2.config.kubernetes?.find((k) => k.name === name);
+      if (!b) throw new Error(`${HOOK} has no binding ${name}`);
+      return snapshotOf(b, objs);
+    };
+    put('BINDING_CONTEXT_PATH', JSON.stringify([{ binding: 'mlbc', type: 'Group', groupName: 'main', snapshots: Object.fromEntries(Object.entries(snapshots).map(([k, v]) => [k, items(k, v)])) }]));
     put('VALUES_PATH', JSON.stringify({ global: {}, metallb: { internal: {} } }));
     put('CONFIG_VALUES_PATH', JSON.stringify({ global: {}, metallb: {} }));
     for (const k of ['VALUES_JSON_PATCH_PATH', 'CONFIG_VALUES_JSON_PATCH_PATH', 'KUBERNETES_PATCH_PATH', 'METRICS_PATH']) put(k, '');

@@ -5,7 +5,7 @@
  * with no class bound, layer2 pools left in the ModuleConfig settings (ignored since version 2), and a
  * ModuleConfig whose version must be raised because it still holds settings that moved to custom resources.
  */
-import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
+import { JQ_COMPACT, jqPickKeys, kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { bgpPeers, bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
 import { CLASS_CONDITION, DEPRECATED_ANNOTATIONS, L2_BALANCER_NAME_ANNOTATION, MODULE_CONFIG_API } from './lib/names.js';
 
@@ -18,16 +18,22 @@ export const GROUPS = {
   version: 'D8MetallbUpdateMCVersionRequired',
 } as const;
 
+/** The annotations the alerts look at. */
+const WATCHED: readonly string[] = [...DEPRECATED_ANNOTATIONS, L2_BALANCER_NAME_ANNOTATION];
+
 export const services = kubernetes({
   name: 'services',
   apiVersion: 'v1',
   kind: 'Service',
   queue,
+  // only what the filter reads: Service changes elsewhere (status IPs, other annotations) run nothing
+  jqFilter: `select(.spec.type == "LoadBalancer") | {metadata: (.metadata | {name, namespace, annotations: (.annotations | ${jqPickKeys(WATCHED)})} | ${JQ_COMPACT}), spec: {type: .spec.type}, status: {conditions: [.status.conditions[]? | select(.type == ${JSON.stringify(CLASS_CONDITION)}) | {type}]}}`,
   filter: (o) => {
     if ((o.spec as { type?: unknown } | undefined)?.type !== 'LoadBalancer' || !o.metadata?.name) return null;
     const conditions = (o.status as { conditions?: { type?: unknown }[] } | undefined)?.conditions;
     const bound = Array.isArray(conditions) && conditions.some((c) => c?.type === CLASS_CONDITION);
-    return { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', annotations: o.metadata.annotations ?? {}, bound };
+    const annotations = Object.fromEntries(Object.entries(o.metadata.annotations ?? {}).filter(([k]) => WATCHED.includes(k)));
+    return { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', annotations, bound };
   },
 });
 export const moduleConfig = kubernetes({ name: 'module_config', apiVersion: MODULE_CONFIG_API, kind: 'ModuleConfig', queue, nameSelector: { matchNames: ['metallb'] }, filter: moduleConfigFromObject });

@@ -6,7 +6,7 @@
  * requirement value `metallb:ConfigurationStatus` (read by the platform's `metallbHasStandardConfiguration`
  * check) as `metallb.internal.configurationStatus`.
  */
-import { kubernetes, type HookConfig, type HookInput, type KubeObject } from '../../lib/hook-sdk/index.js';
+import { JQ_COMPACT, jqPickKeys, kubernetes, type HookConfig, type HookInput, type KubeObject } from '../../lib/hook-sdk/index.js';
 import { ALLOCATED_POOL_ANNOTATIONS, firstAnnotation } from '../../lib/api/index.js';
 import { bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
 import { ADDRESS_POOL_ANNOTATION, METALLB_API, MODULE_CONFIG_API, NAMESPACE } from './lib/names.js';
@@ -64,6 +64,8 @@ export const services = kubernetes({
   apiVersion: 'v1',
   kind: 'Service',
   queue,
+  // only what the filter reads: Service changes elsewhere (status, other annotations) run nothing
+  jqFilter: `select(.spec.type == "LoadBalancer") | {metadata: (.metadata | {name, namespace, annotations: (.annotations | ${jqPickKeys([ADDRESS_POOL_ANNOTATION, ...ALLOCATED_POOL_ANNOTATIONS])})} | ${JQ_COMPACT}), spec: (.spec | {type, loadBalancerClass} | ${JQ_COMPACT})}`,
   filter: (o) => {
     const spec = (o.spec ?? {}) as { type?: unknown; loadBalancerClass?: unknown };
     const a = o.metadata?.annotations ?? {};

@@ -10,13 +10,13 @@ import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/
 import { nodeFromObject } from './lib/eligibility.js';
 import { instanceFromObject, planL2 } from './lib/l2-plan.js';
 import { INTERNAL_API, NETWORK_API } from './lib/names.js';
-import { classFromObject, serviceFromObject } from './lib/service.js';
+import { classFromObject, serviceFromObject, serviceProjection } from './lib/service.js';
 
 const queue = '/modules/metallb/discovery';
 
 export const classes = kubernetes({ name: 'mlbc', apiVersion: NETWORK_API, kind: 'MetalLoadBalancerClass', queue, filter: classFromObject });
 export const nodes = kubernetes({ name: 'nodes', apiVersion: 'v1', kind: 'Node', queue, filter: nodeFromObject });
-export const services = kubernetes({ name: 'services', apiVersion: 'v1', kind: 'Service', queue, filter: serviceFromObject });
+export const services = kubernetes({ name: 'services', apiVersion: 'v1', kind: 'Service', queue, jqFilter: serviceProjection(), filter: serviceFromObject });
 export const instances = kubernetes({ name: 'l2lbservices', apiVersion: INTERNAL_API, kind: 'SDNInternalL2LBService', queue, executeHookOnEvent: [], filter: instanceFromObject });
 
 export const config: HookConfig = { beforeHelm: 20, kubernetes: [classes, nodes, services, instances] };

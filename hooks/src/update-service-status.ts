@@ -9,7 +9,7 @@
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { instanceFromObject, type InstanceInfo } from './lib/l2-plan.js';
 import { ASSIGNED_CONDITION, INTERNAL_API } from './lib/names.js';
-import { serviceFromObject, withCondition, type Condition, type ServiceInfo } from './lib/service.js';
+import { serviceFromObject, serviceProjection, withCondition, type Condition, type ServiceInfo } from './lib/service.js';
 
 const queue = '/modules/metallb/service-update';
 
@@ -20,6 +20,7 @@ export const services = kubernetes({
   kind: 'Service',
   queue,
   // Service changes run the hook too, so a status another writer dropped is put back
+  jqFilter: serviceProjection(', loadBalancer: {ingress: [.status.loadBalancer.ingress[]? | {ip}]}'),
   filter: (o) => {
     const s = serviceFromObject(o);
     if (!s) return null;

@@ -187,12 +187,19 @@ export async function applyObjects(kube: Kube, objs: readonly KubeObject[], rel:
     }
     await eachLimited(writes, WIDTH, async ({ raw, o, live: cur }) => {
       try {
-        // Not among the marked objects: it may still exist without the marks (then it is taken over).
-        cur ??= await kube.get(apiVersion, kind, o.metadata?.namespace, o.metadata?.name ?? '');
         if (!cur) {
-          await kube.create(o);
-          stats.created++;
-        } else if (needsUpdate(o, cur)) {
+          // Not among the marked objects: usually new; one that exists without the marks is taken over.
+          try {
+            await kube.create(o);
+            stats.created++;
+            return;
+          } catch (e) {
+            if (!(e instanceof KubeError && e.code === 409)) throw e;
+          }
+          cur = await kube.get(apiVersion, kind, o.metadata?.namespace, o.metadata?.name ?? '');
+          if (!cur) throw new KubeError(409, 'Conflict', 'the object was in the way of its create and is gone now: the next run creates it');
+        }
+        if (needsUpdate(o, cur)) {
           await kube.replace({ ...o, metadata: { ...o.metadata, resourceVersion: cur.metadata?.resourceVersion ?? '' }, ...(cur.status !== undefined ? { status: cur.status } : {}) });
           stats.updated++;
         } else stats.unchanged++;

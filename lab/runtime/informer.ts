@@ -2,13 +2,14 @@
 /**
  * One kubernetes binding's view of the cluster: list, then watch, keeping the snapshot
  * (`{object?, filterResult?}` per object) and reporting changes as shell-operator does:
- * with a jqFilter, a Modified event fires only when the filter result changes.
+ * with a jqFilter, a Modified event fires only when the filter result changes. Watch events that arrive
+ * together go through one jq process, in order.
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject, ObjectAndFilterResult, WatchEvent } from '../../lib/hook-sdk/index.js';
 import type { WireKubernetesBinding } from '../../lib/hook-sdk/wire-config.js';
 import type { Logger } from '../../lib/log.js';
-import { jqEach } from './jq.js';
+import { jqEachAsync } from './jq.js';
 import { objectKey, KubeError, type Kube, type Selectors } from './kube.js';
 import { fieldSelectorString, labelSelectorString, matchesBinding, singleNamespace } from './selectors.js';
 
@@ -31,6 +32,9 @@ export class Informer {
   #watch: { stop(): void } | undefined;
   #retry: NodeJS.Timeout | undefined;
   #namespaces: Set<string> | undefined;
+  /** Watch events not yet filtered, and the chain that filters and applies them in order. */
+  #pending: { key: string; object: KubeObject | undefined }[] = [];
+  #chain: Promise<void> = Promise.resolve();
   /** Called for each change after the initial list. */
   onEvent: (e: InformerEvent) => void = () => {};
 
@@ -59,18 +63,39 @@ export class Informer {
     return s;
   }
 
-  #items(objs: KubeObject[]): Map<string, Entry> {
-    const kept = objs.filter((o) => matchesBinding(this.#b, o, this.#namespaces));
-    const results = this.#b.jqFilter !== undefined ? jqEach(this.#b.jqFilter, kept) : [];
-    const m = new Map<string, Entry>();
-    kept.forEach((o, i) => {
+  /** Each object's entry: undefined when the binding does not select it, 'failed' when its jqFilter failed. */
+  async #entries(objs: readonly KubeObject[]): Promise<(Entry | undefined | 'failed')[]> {
+    const sel = objs.map((o) => matchesBinding(this.#b, o, this.#namespaces));
+    const kept = objs.filter((_, i) => sel[i]);
+    const jq = this.#b.jqFilter;
+    const results = jq !== undefined ? await this.#filter(jq, kept) : [];
+    let k = 0;
+    return objs.map((o, n) => {
+      if (!sel[n]) return undefined;
+      const i = k++;
+      if (jq !== undefined && !(i in results)) return 'failed';
       const item: ObjectAndFilterResult = {};
       if (this.#b.keepFullObjectsInMemory !== false) item.object = o;
-      if (this.#b.jqFilter !== undefined) item.filterResult = results[i];
-      const sum = createHash('sha256').update(JSON.stringify(this.#b.jqFilter !== undefined ? results[i] : o)).digest('hex');
-      m.set(objectKey(o), { item, sum });
+      if (jq !== undefined) item.filterResult = results[i];
+      return { item, sum: createHash('sha256').update(JSON.stringify(jq !== undefined ? results[i] : o)).digest('hex') };
     });
-    return m;
+  }
+
+  /** The jqFilter's results, one per object; an object the filter fails on is left out (a hole), with a log line, as shell-operator drops it. */
+  async #filter(filter: string, objs: KubeObject[]): Promise<unknown[]> {
+    try {
+      return await jqEachAsync(filter, objs);
+    } catch {
+      const out: unknown[] = [];
+      for (const [i, o] of objs.entries()) {
+        try {
+          out[i] = (await jqEachAsync(filter, [o]))[0];
+        } catch (e) {
+          this.#log.error({ err: (e as Error).message, object: objectKey(o) }, 'jqFilter failed, the object is left out');
+        }
+      }
+      return out;
+    }
   }
 
   async #list(): Promise<Map<string, Entry>> {
@@ -82,7 +107,13 @@ export class Informer {
     }
     const r = await this.#kube.list(apiVersion, b.kind, singleNamespace(b), this.#selectors());
     this.#rv = r.resourceVersion;
-    return this.#items(r.items);
+    const entries = await this.#entries(r.items);
+    const m = new Map<string, Entry>();
+    r.items.forEach((o, i) => {
+      const e = entries[i];
+      if (e && e !== 'failed') m.set(objectKey(o), e);
+    });
+    return m;
   }
 
   /** Lists and fills the snapshot (the Synchronization state), then watches in the background. */
@@ -129,15 +160,33 @@ export class Informer {
             return;
           }
           this.#rv = ev.object.metadata?.resourceVersion ?? this.#rv;
-          const key = objectKey(ev.object);
-          if (ev.type === 'DELETED') return this.#apply(key, undefined);
-          const m = this.#items([ev.object]);
-          this.#apply(key, m.get(key));
+          this.#pending.push({ key: objectKey(ev.object), object: ev.type === 'DELETED' ? undefined : ev.object });
+          if (this.#pending.length === 1) void this.#serial(() => this.#drain());
         },
         (err) => void this.#restart(err),
       );
     } catch (e) {
       void this.#restart(e as Error);
+    }
+  }
+
+  /** Runs `step` after every step queued before it. */
+  #serial(step: () => Promise<void>): Promise<void> {
+    this.#chain = this.#chain.then(step).catch((e: unknown) => this.#log.error({ err: (e as Error).message }, 'informer step failed'));
+    return this.#chain;
+  }
+
+  /** Filters the watch events that arrived so far with one jq run and applies them in order. */
+  async #drain(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (this.#stopped) return;
+    const entries = await this.#entries(batch.flatMap((e) => (e.object ? [e.object] : [])));
+    let i = 0;
+    for (const e of batch) {
+      const entry = e.object ? entries[i++] : undefined;
+      // an object the filter failed on keeps its last state (shell-operator skips the event)
+      if (entry !== 'failed') this.#apply(e.key, entry);
     }
   }
 
@@ -152,8 +201,10 @@ export class Informer {
     try {
       if (gone || err) {
         const fresh = await this.#list();
-        for (const k of [...this.#store.keys()]) if (!fresh.has(k)) this.#apply(k, undefined);
-        for (const [k, e] of fresh) this.#apply(k, e);
+        await this.#serial(async () => {
+          for (const k of [...this.#store.keys()]) if (!fresh.has(k)) this.#apply(k, undefined);
+          for (const [k, e] of fresh) this.#apply(k, e);
+        });
       }
       await this.#startWatch();
     } catch (e) {

@@ -21,4 +21,5 @@ export { PatchableValues, pointer, type JsonPatchOp, type ValuesPath } from './v
 export { KubeOps, type KubeOperation, type ObjectRef, type PatchOptions } from './kube-ops.js';
 export { Metrics, type MetricOperation, type Labels } from './metrics.js';
 export { wireConfig, configErrors, type WireHookConfig } from './wire-config.js';
+export { JQ_COMPACT, jqPickKeys } from './jq.js';
 export { runBatch, main } from './batch.js';

@@ -43,8 +43,9 @@ export function latestSnapshots(contexts: readonly BindingContext[]): Map<string
   return m;
 }
 
-/** Applies a binding's TS filter (to the object) or takes its jq result or object. */
+/** Applies a binding's TS filter (to the jq result when there is a jqFilter, else to the object) or takes its jq result or object. */
 export function filterItem<T>(b: KubernetesBinding<T> | undefined, item: ObjectAndFilterResult): T | null | undefined {
+  if (b?.filter && b.jqFilter !== undefined) return item.filterResult === undefined || item.filterResult === null ? null : b.filter(item.filterResult as KubeObject);
   if (b?.filter) return item.object === undefined ? undefined : b.filter(item.object as KubeObject);
   if (b?.jqFilter !== undefined || item.object === undefined) return item.filterResult as T | undefined;
   return item.object as T;

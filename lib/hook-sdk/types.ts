@@ -65,6 +65,8 @@ interface BindingCommon {
  * A kubernetes binding. `T` is the snapshot item type.
  * With `filter` (a TS function), the hook process applies it to the full object; the emitted config then
  * keeps full objects in memory. With only `jqFilter`, the snapshot item is the jq result (`filterResult`).
+ * With both, the jqFilter is a projection (the fields `filter` reads, null for objects it drops) and `filter`
+ * runs on its result: objects stay out of the hook's input, and changes outside the projection run nothing.
  * A filter returning null or undefined drops the object from the typed snapshot.
  */
 export interface KubernetesBinding<T = unknown> extends BindingCommon {

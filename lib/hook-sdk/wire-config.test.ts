@@ -4,11 +4,11 @@ import { kubernetes } from './types.js';
 describe('wireConfig', () => {
   const services = kubernetes({ name: 'services', apiVersion: 'v1', kind: 'Service', filter: (o) => o.metadata?.name });
 
-  test('a TS filter is dropped and full objects are kept; jqFilter passes through with keepFullObjectsInMemory said explicitly', () => {
+  test('a TS filter is dropped and full objects are kept unless a jqFilter projects them; jqFilter passes through with keepFullObjectsInMemory said explicitly', () => {
     const w = wireConfig(
       {
         beforeHelm: 10,
-        kubernetes: [services, { name: 'nodes', kind: 'Node', jqFilter: '.metadata.name', keepFullObjectsInMemory: false, executeHookOnEvent: ['Added'] }, { name: 'pods', kind: 'Pod' }],
+        kubernetes: [services, { name: 'nodes', kind: 'Node', jqFilter: '.metadata.name', keepFullObjectsInMemory: false, executeHookOnEvent: ['Added'] }, { name: 'pods', kind: 'Pod' }, { name: 'lbs', kind: 'Service', jqFilter: '{metadata}', filter: (o) => o.metadata?.name }],
         schedule: [{ name: 'cron', crontab: '*/5 * * * *', includeSnapshotsFrom: ['nodes'] }],
       },
       { name: 'h', path: 'hooks/src/h.ts' },
@@ -22,6 +22,7 @@ describe('wireConfig', () => {
         { name: 'services', apiVersion: 'v1', kind: 'Service', keepFullObjectsInMemory: true },
         { name: 'nodes', kind: 'Node', jqFilter: '.metadata.name', keepFullObjectsInMemory: false, executeHookOnEvent: ['Added'] },
         { name: 'pods', kind: 'Pod', keepFullObjectsInMemory: true },
+        { name: 'lbs', kind: 'Service', jqFilter: '{metadata}', keepFullObjectsInMemory: false },
       ],
     });
     expect(JSON.stringify(w)).not.toContain('filter"');
@@ -45,7 +46,7 @@ describe('wireConfig', () => {
       'binding name "a" is used twice',
       'binding "s": includeSnapshotsFrom names unknown binding "zzz"',
       'binding "a" needs a kind',
-      'binding "b": a TS filter needs keepFullObjectsInMemory',
+      'binding "b": a TS filter without a jqFilter needs keepFullObjectsInMemory',
       'binding "c": keepFullObjectsInMemory false needs a jqFilter',
       'schedule "s": crontab needs 5 or 6 fields, got "* *"',
     ]);

@@ -39,7 +39,7 @@ export function configErrors(c: HookConfig): string[] {
   for (const k of c.kubernetes ?? []) {
     if (!k.kind) errs.push(`binding "${k.name}" needs a kind`);
     for (const e of k.executeHookOnEvent ?? []) if (!EVENTS.has(e)) errs.push(`binding "${k.name}": unknown event "${e}"`);
-    if (k.filter !== undefined && k.keepFullObjectsInMemory === false) errs.push(`binding "${k.name}": a TS filter needs keepFullObjectsInMemory`);
+    if (k.filter !== undefined && k.jqFilter === undefined && k.keepFullObjectsInMemory === false) errs.push(`binding "${k.name}": a TS filter without a jqFilter needs keepFullObjectsInMemory`);
     else if (k.keepFullObjectsInMemory === false && k.jqFilter === undefined) errs.push(`binding "${k.name}": keepFullObjectsInMemory false needs a jqFilter`);
   }
   for (const s of c.schedule ?? []) {
@@ -52,8 +52,9 @@ export function configErrors(c: HookConfig): string[] {
 
 function kubeBinding(k: KubernetesBinding): WireKubernetesBinding {
   const { filter, ...rest } = k;
-  // addon-operator defaults keepFullObjectsInMemory to false for batch hooks: always say it. A TS filter needs the object.
-  const keep = filter !== undefined ? true : (k.keepFullObjectsInMemory ?? true);
+  // addon-operator defaults keepFullObjectsInMemory to false for batch hooks: always say it. A TS filter needs the
+  // object, unless a jqFilter projects it (then the filter reads the projection).
+  const keep = k.jqFilter !== undefined && filter !== undefined ? (k.keepFullObjectsInMemory ?? false) : filter !== undefined ? true : (k.keepFullObjectsInMemory ?? true);
   return { ...structuredClone(rest), keepFullObjectsInMemory: keep };
 }
 

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildHooksTree } from '../helpers/hooks-tree.js';
-import { fixture } from './harness.js';
+import * as discoveryL2 from '../../hooks/src/discovery-l2-load-balancers.js';
+import { fixture, snapshotOf } from './harness.js';
 
 const tree = buildHooksTree('hooks-batch', ['lib', 'hooks/src'], 'hooks/src/index');
 afterAll(() => tree.remove());
@@ -48,7 +49,7 @@ describe('hooks/batch', () => {
   test('hook run: L2 discovery on the docs example writes 3 instances on 3 distinct nodes and binds the Service', () => {
     const objs = fixture('l2-docs-example');
     const snap = (kind: string) => objs.filter((o) => o.kind === kind).map((object) => ({ object }));
-    const contexts = [{ binding: 'beforeHelm', snapshots: { mlbc: snap('MetalLoadBalancerClass'), nodes: snap('Node'), services: snap('Service'), l2lbservices: [] } }];
+    const contexts = [{ binding: 'beforeHelm', snapshots: { mlbc: snap('MetalLoadBalancerClass'), nodes: snap('Node'), services: snapshotOf(discoveryL2.services, objs), l2lbservices: [] } }];
     const r = run(['hook', 'run', String(names().indexOf('discovery-l2-load-balancers'))], {
       BINDING_CONTEXT_PATH: JSON.stringify(contexts),
       VALUES_PATH: JSON.stringify({ global: {}, metallb: { internal: {} } }),

@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import * as yaml from 'js-yaml';
 import { compileCrd, compileValuesSchema, formatFieldError, loadCrd, loadValuesSchema, type CompiledCrd, type SchemaValidator } from '../../lib/schemas/index.js';
-import { buildInput, type BindingContext, type HookModule, type HookOutput, type KubeObject, type KubeOperation, type KubernetesBinding } from '../../lib/hook-sdk/index.js';
+import { buildInput, type BindingContext, type HookModule, type HookOutput, type KubeObject, type KubeOperation, type KubernetesBinding, type ObjectAndFilterResult } from '../../lib/hook-sdk/index.js';
+import { wireConfig } from '../../lib/hook-sdk/wire-config.js';
+import { jqEach } from '../../lab/runtime/jq.js';
 import { matches, parseSelector } from '../../lib/selector.js';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hooks-scenarios');
@@ -117,13 +119,19 @@ export interface RunResult {
   configValues: Record<string, unknown>;
 }
 
+/** One binding's snapshot items as addon-operator keeps them: the jqFilter (run by the jq binary) and the object when kept. */
+export function snapshotOf(b: KubernetesBinding<unknown>, objects: Iterable<KubeObject>): ObjectAndFilterResult[] {
+  const wire = wireConfig({ kubernetes: [b] }).kubernetes?.[0];
+  const kept = [...objects].filter((o) => bindingMatches(b, o));
+  const results = b.jqFilter !== undefined ? jqEach(b.jqFilter, kept) : [];
+  return kept.map((o, i) => ({ ...(wire?.keepFullObjectsInMemory !== false ? { object: structuredClone(o) } : {}), ...(b.jqFilter !== undefined ? { filterResult: results[i] } : {}) }));
+}
+
 /** Snapshots for every kubernetes binding of a hook from the cluster, as addon-operator passes them on a lifecycle run. */
 export function contextsFor(mod: HookModule, cluster: Cluster, binding: RunOptions['binding'] = 'beforeHelm'): BindingContext[] {
   if (binding === 'onStartup') return [{ binding: 'onStartup' }];
-  const snapshots: Record<string, { object: KubeObject }[]> = {};
-  for (const b of mod.config.kubernetes ?? []) {
-    snapshots[b.name] = [...cluster.objects.values()].filter((o) => bindingMatches(b, o)).map((o) => ({ object: structuredClone(o) }));
-  }
+  const snapshots: Record<string, ObjectAndFilterResult[]> = {};
+  for (const b of mod.config.kubernetes ?? []) snapshots[b.name] = snapshotOf(b, cluster.objects.values());
   if (binding === 'Group') return [{ binding: mod.config.kubernetes?.[0]?.name ?? 'main', type: 'Group', groupName: 'main', snapshots }];
   return [{ binding, snapshots }];
 }

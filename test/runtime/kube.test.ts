@@ -87,6 +87,29 @@ describe('binding informer', () => {
     }
   });
 
+  test('a burst of changes is filtered together, in order; an object the jqFilter fails on is left out and the rest still come', async () => {
+    const inf = new Informer(kube, { name: 'burst', kind: 'ConfigMap', jqFilter: '.data.n | tonumber', keepFullObjectsInMemory: false, labelSelector: { matchLabels: { burst: 'yes' } } }, log);
+    const events: InformerEvent[] = [];
+    inf.onEvent = (e) => events.push(e);
+    try {
+      await inf.start();
+      await Promise.all(Array.from({ length: 100 }, (_, i) => kube.create(cm(`b${i}`, { n: String(i) }, 'hooks', { burst: 'yes' }))));
+      await kube.create(cm('b-bad', { n: 'x' }, 'hooks', { burst: 'yes' }));
+      for (let v = 100; v < 110; v++) await kube.patch('v1', 'ConfigMap', 'hooks', 'b0', 'merge', { data: { n: String(v) } });
+      await kube.create(cm('b-last', { n: '1000' }, 'hooks', { burst: 'yes' }));
+      await until('the last one', () => events.some((e) => e.item.filterResult === 1000), 10000, 20);
+      const added = events.filter((e) => e.watchEvent === 'Added').map((e) => e.item.filterResult as number);
+      expect(added).toHaveLength(101); // b-bad is left out
+      // b0's changes come in order (each change its own event)
+      const b0 = events.map((e) => e.item.filterResult as number).filter((n) => n >= 100 && n < 1000);
+      expect(b0).toEqual([...b0].sort((x, y) => x - y));
+      const snap = inf.snapshot().map((i) => i.filterResult as number);
+      expect([...snap].sort((x, y) => x - y)).toEqual([...Array.from({ length: 99 }, (_, i) => i + 1), 109, 1000]);
+    } finally {
+      inf.stop();
+    }
+  });
+
   test('without a jqFilter the full objects are kept and every change is an event', async () => {
     const inf = new Informer(kube, { name: 'one', kind: 'ConfigMap', nameSelector: { matchNames: ['solo'] }, keepFullObjectsInMemory: true }, log);
     const events: InformerEvent[] = [];

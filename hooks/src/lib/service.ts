@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** LoadBalancer Services as the L2 hooks see them, the class each one belongs to, and its annotations parsed. */
 import { canonicalIp, familyOf } from '../../../lib/ip.js';
-import type { KubeObject } from '../../../lib/hook-sdk/index.js';
+import { JQ_COMPACT, type KubeObject } from '../../../lib/hook-sdk/index.js';
 import { BGP_POOL_ANNOTATIONS, firstAnnotation, SHARED_IP_KEY_ANNOTATIONS } from '../../../lib/api/index.js';
 import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, COUNT_ANNOTATION, IPS_ANNOTATION } from './names.js';
 
@@ -85,6 +85,15 @@ function portOf(p: Record<string, unknown>): ServicePort[] {
   if (typeof p.nodePort === 'number' && Number.isInteger(p.nodePort)) out.nodePort = p.nodePort;
   if (typeof p.targetPort === 'string' || (typeof p.targetPort === 'number' && Number.isInteger(p.targetPort))) out.targetPort = p.targetPort;
   return [out];
+}
+
+/**
+ * The fields `serviceFromObject` reads, as a jqFilter (nothing for Services that are not LoadBalancers); `status`
+ * adds fields of the status. A change outside them (the ingress the status hook writes, managedFields) runs no hook.
+ */
+export function serviceProjection(status = ''): string {
+  const spec = 'type, ports, loadBalancerClass, clusterIP, selector, externalTrafficPolicy, internalTrafficPolicy, publishNotReadyAddresses, ipFamilies, ipFamilyPolicy';
+  return `select(.spec.type == "LoadBalancer") | {metadata: (.metadata | {name, namespace, uid, annotations} | ${JQ_COMPACT}), spec: (.spec | {${spec}} | ${JQ_COMPACT}), status: {conditions: .status.conditions${status}}}`;
 }
 
 /** Service filter: LoadBalancer Services only. */
