@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { KubeObject, ObjectAndFilterResult, WatchEvent } from '../../lib/hook-sdk/index.js';
 import type { WireKubernetesBinding } from '../../lib/hook-sdk/wire-config.js';
 import type { Logger } from '../../lib/log.js';
-import { jqEachAsync } from './jq.js';
+import { JqFilter } from './jq.js';
 import { objectKey, KubeError, type Kube, type Selectors } from './kube.js';
 import { fieldSelectorString, labelSelectorString, matchesBinding, singleNamespace } from './selectors.js';
 
@@ -35,6 +35,7 @@ export class Informer {
   /** Watch events not yet filtered, and the chain that filters and applies them in order. */
   #pending: { key: string; object: KubeObject | undefined }[] = [];
   #chain: Promise<void> = Promise.resolve();
+  #jq: JqFilter | undefined;
   /** Called for each change after the initial list. */
   onEvent: (e: InformerEvent) => void = () => {};
 
@@ -68,7 +69,7 @@ export class Informer {
     const sel = objs.map((o) => matchesBinding(this.#b, o, this.#namespaces));
     const kept = objs.filter((_, i) => sel[i]);
     const jq = this.#b.jqFilter;
-    const results = jq !== undefined ? await this.#filter(jq, kept) : [];
+    const results = jq !== undefined ? await this.#filter(kept) : [];
     let k = 0;
     return objs.map((o, n) => {
       if (!sel[n]) return undefined;
@@ -82,20 +83,17 @@ export class Informer {
   }
 
   /** The jqFilter's results, one per object; an object the filter fails on is left out (a hole), with a log line, as shell-operator drops it. */
-  async #filter(filter: string, objs: KubeObject[]): Promise<unknown[]> {
-    try {
-      return await jqEachAsync(filter, objs);
-    } catch {
-      const out: unknown[] = [];
-      for (const [i, o] of objs.entries()) {
-        try {
-          out[i] = (await jqEachAsync(filter, [o]))[0];
-        } catch (e) {
-          this.#log.error({ err: (e as Error).message, object: objectKey(o) }, 'jqFilter failed, the object is left out');
-        }
-      }
-      return out;
+  async #filter(objs: KubeObject[]): Promise<unknown[]> {
+    this.#jq ??= new JqFilter(this.#b.jqFilter ?? '.');
+    const out: unknown[] = [];
+    const jq = this.#jq;
+    // a jq that died is started again for one more try
+    const results = await jq.run(objs).catch(() => jq.run(objs));
+    for (const [i, r] of results.entries()) {
+      if ('ok' in r) out[i] = r.ok;
+      else this.#log.error({ err: r.err, object: objectKey(objs[i] as KubeObject) }, 'jqFilter failed, the object is left out');
     }
+    return out;
   }
 
   async #list(): Promise<Map<string, Entry>> {
@@ -125,6 +123,7 @@ export class Informer {
 
   stop(): void {
     this.#stopped = true;
+    this.#jq?.close();
     this.#watch?.stop();
     if (this.#retry) clearTimeout(this.#retry);
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Runs jq programs with the `jq` binary (shell-operator runs the same programs with gojq). */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { parseJsonStream } from '../../lib/hook-sdk/json-stream.js';
 
 const eachProgram = (filter: string): string => `.[] | ([${filter}] | .[0])`;
@@ -18,27 +18,64 @@ export function jqEach(filter: string, inputs: readonly unknown[]): unknown[] {
   return eachResults(filter, inputs, out);
 }
 
-/** `jqEach` without blocking: one jq process for the whole batch. */
-export function jqEachAsync(filter: string, inputs: readonly unknown[]): Promise<unknown[]> {
-  if (inputs.length === 0) return Promise.resolve([]);
-  return new Promise((resolve, reject) => {
-    const p = spawn('jq', ['-c', eachProgram(filter)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on('data', (b: Buffer) => out.push(b));
-    p.stderr.on('data', (b: Buffer) => err.push(b));
-    p.on('error', reject);
-    p.stdin.on('error', () => {}); // jq exited early: its status says why
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`jq filter ${JSON.stringify(filter)} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim()}`));
-      try {
-        resolve(eachResults(filter, inputs, Buffer.concat(out).toString('utf8')));
-      } catch (e) {
-        reject(e as Error);
+/** One input's result: the filter's first output (null when none), or why the filter failed on it. */
+export type JqResult = { ok: unknown } | { err: string };
+
+/**
+ * A filter kept running in one jq process, as shell-operator keeps its compiled gojq filters: inputs go in one JSON
+ * per line, each gives exactly one line back (its result or its error), so no process starts per change.
+ */
+interface JqProcess {
+  p: ChildProcessWithoutNullStreams;
+  /** Inputs written and not answered yet, oldest first. */
+  waiting: { resolve: (r: JqResult) => void; reject: (e: Error) => void }[];
+}
+
+export class JqFilter {
+  #proc: JqProcess | undefined;
+
+  constructor(readonly filter: string) {}
+
+  /** The result of each input, in order. */
+  run(inputs: readonly unknown[]): Promise<JqResult[]> {
+    if (inputs.length === 0) return Promise.resolve([]);
+    const { p, waiting } = this.#start();
+    const all = inputs.map(() => new Promise<JqResult>((resolve, reject) => waiting.push({ resolve, reject })));
+    p.stdin.write(inputs.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    return Promise.all(all);
+  }
+
+  close(): void {
+    this.#proc?.p.stdin.end();
+    this.#proc = undefined;
+  }
+
+  #start(): JqProcess {
+    if (this.#proc) return this.#proc;
+    const p = spawn('jq', ['-c', '--unbuffered', `try ([${this.filter}] | {ok: .[0]}) catch {err: .}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc: JqProcess = { p, waiting: [] };
+    this.#proc = proc;
+    let buf = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const r = JSON.parse(buf.slice(0, nl)) as { ok?: unknown; err?: unknown };
+        buf = buf.slice(nl + 1);
+        proc.waiting.shift()?.resolve('err' in r ? { err: typeof r.err === 'string' ? r.err : JSON.stringify(r.err) } : { ok: r.ok ?? null });
       }
     });
-    p.stdin.end(JSON.stringify(inputs));
-  });
+    p.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    p.stdin.on('error', () => {}); // jq exited: 'close' says why
+    const gone = (why: string): void => {
+      if (this.#proc === proc) this.#proc = undefined;
+      for (const w of proc.waiting.splice(0)) w.reject(new Error(`jq filter ${JSON.stringify(this.filter)} ${why}${stderr ? `: ${stderr.trim()}` : ''}`));
+    };
+    p.on('error', (e) => gone(`cannot run: ${e.message}`));
+    p.on('close', (code) => gone(`exited ${code}`));
+    return proc;
+  }
 }
 
 /** Runs a jq program on one value (JQPatch); exactly one output expected. */

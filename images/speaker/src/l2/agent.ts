@@ -22,6 +22,8 @@ import { buildTopology } from './topology.js';
 
 /** ServiceL2Status writes in flight at once. */
 const STATUS_WRITES = 8;
+/** How long the statuses as written are trusted before they are listed again. */
+const STATUS_RELIST_MS = 60_000;
 /** Where the DaemonSet mounts the metallb-excludel2 ConfigMap. */
 const EXCLUSIONS_FILE = '/etc/metallb/excluded-interfaces/excludel2.yaml';
 
@@ -137,6 +139,10 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     statusSync.trigger();
   }
 
+  // The statuses of this node as last listed or written (name -> object and the status we wrote): a sync lists them
+  // first, after a failed write and once a minute (someone may have deleted one), and otherwise writes only what changed.
+  let written: Map<string, { object: ServiceL2Status; status: string }> | undefined;
+  let listedAt = 0;
   async function syncStatus(): Promise<void> {
     const announced = new Set(rt.speaker.announced());
     const want = new Map<string, ServiceL2Status>();
@@ -153,14 +159,29 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
         status: { node: ctx.nodeName, serviceName: i.service.name, serviceNamespace: i.service.namespace, interfaces: [...ifaces].sort().map((n) => ({ name: n })) },
       });
     }
-    const have = (await custom.listNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, labelSelector: `${STATUS_NODE_LABEL}=${ctx.nodeName}` })) as { items?: ServiceL2Status[] };
-    const existing = new Map((have.items ?? []).map((o) => [o.metadata.name ?? '', o]));
-    await eachLimited([...existing.keys()].filter((name) => !want.has(name)), STATUS_WRITES, (name) => custom.deleteNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, name }));
-    const changed = [...want].filter(([name, o]) => JSON.stringify(existing.get(name)?.status ?? {}) !== JSON.stringify(o.status));
-    await eachLimited(changed, STATUS_WRITES, async ([name, o]) => {
-      const cur = existing.get(name) ?? ((await custom.createNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, body: { ...o, status: undefined } })) as ServiceL2Status);
-      await custom.replaceNamespacedCustomObjectStatus({ ...SERVICE_L2_STATUS, namespace: ns, name, body: { ...cur, status: o.status } });
-    });
+    if (!written || Date.now() - listedAt > STATUS_RELIST_MS) {
+      listedAt = Date.now();
+      const have = (await custom.listNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, labelSelector: `${STATUS_NODE_LABEL}=${ctx.nodeName}` })) as { items?: ServiceL2Status[] };
+      written = new Map((have.items ?? []).map((o) => [o.metadata.name ?? '', { object: o, status: JSON.stringify(o.status ?? {}) }]));
+    }
+    const known = written;
+    try {
+      await eachLimited([...known.keys()].filter((name) => !want.has(name)), STATUS_WRITES, async (name) => {
+        await custom.deleteNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, name }).catch((e: unknown) => {
+          if ((e as { code?: number }).code !== 404) throw e;
+        });
+        known.delete(name);
+      });
+      const changed = [...want].filter(([name, o]) => known.get(name)?.status !== JSON.stringify(o.status));
+      await eachLimited(changed, STATUS_WRITES, async ([name, o]) => {
+        const cur = known.get(name)?.object ?? ((await custom.createNamespacedCustomObject({ ...SERVICE_L2_STATUS, namespace: ns, body: { ...o, status: undefined } })) as ServiceL2Status);
+        const next = (await custom.replaceNamespacedCustomObjectStatus({ ...SERVICE_L2_STATUS, namespace: ns, name, body: { ...cur, status: o.status } })) as ServiceL2Status;
+        known.set(name, { object: next, status: JSON.stringify(o.status) });
+      });
+    } catch (e) {
+      written = undefined; // someone else changed them, or the server went away: list again next time
+      throw e;
+    }
   }
 
   // The API server's health, beyond what the watches notice.
