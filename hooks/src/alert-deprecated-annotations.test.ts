@@ -34,3 +34,11 @@ describe('alert-deprecated-annotations', () => {
     expect(m).toEqual(expires);
   });
 });
+
+describe('alert-deprecated-annotations under Service churn', () => {
+  test('Service changes run nothing; every minute the hook reads the Services and the ModuleConfig', () => {
+    const services = hook.config.kubernetes?.find((b) => b.kind === 'Service');
+    expect(services?.executeHookOnEvent).toEqual([]);
+    expect(hook.config.schedule).toEqual([expect.objectContaining({ crontab: '* * * * *', includeSnapshotsFrom: ['services', 'module_config'] })]);
+  });
+});

@@ -4,6 +4,8 @@
  * replace them), Services left on the l2-load-balancer module's `network.deckhouse.io/l2-load-balancer-name`
  * with no class bound, layer2 pools left in the ModuleConfig settings (ignored since version 2), and a
  * ModuleConfig whose version must be raised because it still holds settings that moved to custom resources.
+ * Service changes run nothing (a burst of thousands would run it over and over): the Services are read every minute,
+ * well within the alerts' `for`.
  */
 import { JQ_COMPACT, jqPickKeys, kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { bgpPeers, bgpPools, layer2Pools, moduleConfigFromObject } from './lib/module-config.js';
@@ -26,7 +28,8 @@ export const services = kubernetes({
   apiVersion: 'v1',
   kind: 'Service',
   queue,
-  // only what the filter reads: Service changes elsewhere (status IPs, other annotations) run nothing
+  executeHookOnEvent: [],
+  // only what the filter reads: small snapshots
   jqFilter: `select(.spec.type == "LoadBalancer") | {metadata: (.metadata | {name, namespace, annotations: (.annotations | ${jqPickKeys(WATCHED)})} | ${JQ_COMPACT}), spec: {type: .spec.type}, status: {conditions: [.status.conditions[]? | select(.type == ${JSON.stringify(CLASS_CONDITION)}) | {type}]}}`,
   filter: (o) => {
     if ((o.spec as { type?: unknown } | undefined)?.type !== 'LoadBalancer' || !o.metadata?.name) return null;
@@ -38,7 +41,10 @@ export const services = kubernetes({
 });
 export const moduleConfig = kubernetes({ name: 'module_config', apiVersion: MODULE_CONFIG_API, kind: 'ModuleConfig', queue, nameSelector: { matchNames: ['metallb'] }, filter: moduleConfigFromObject });
 
-export const config: HookConfig = { kubernetes: [services, moduleConfig] };
+/** How often the Services are read. */
+export const EVERY_MINUTE = { name: 'every-minute', crontab: '* * * * *', queue, includeSnapshotsFrom: [services.name, moduleConfig.name] };
+
+export const config: HookConfig = { kubernetes: [services, moduleConfig], schedule: [EVERY_MINUTE] };
 
 export function handle(input: HookInput): void {
   input.metrics.expire(GROUPS.annotations);

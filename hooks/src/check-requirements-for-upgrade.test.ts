@@ -93,3 +93,11 @@ describe('settings check (hook check)', () => {
     expect(r.message).toBe('these settings cannot be migrated: addressPools "l2": a layer2 pool needs addresses; addressPools "b" bgp-advertisements[0]: community "nope" is neither a value like 65535:65282 nor a key of bgpCommunities. Fix them, or create the custom resources yourself and remove addressPools, bgpPeers and bgpCommunities from the ModuleConfig');
   });
 });
+
+describe('check-requirements-for-upgrade under Service churn', () => {
+  test('Service changes run nothing; the hook reads every snapshot before each Helm run and every minute', () => {
+    expect(hook.config.kubernetes?.find((b) => b.kind === 'Service')?.executeHookOnEvent).toEqual([]);
+    expect(hook.config.beforeHelm).toBe(10);
+    expect(hook.config.schedule).toEqual([expect.objectContaining({ crontab: '* * * * *', includeSnapshotsFrom: (hook.config.kubernetes ?? []).map((b) => b.name) })]);
+  });
+});

@@ -4,7 +4,8 @@
  * (metallb.io objects outside d8-metallb, L2Advertisements with several or expression selectors, layer2 and BGP
  * pools mixed, LoadBalancer Services no pool owns), raises one alert metric per finding, and publishes the
  * requirement value `metallb:ConfigurationStatus` (read by the platform's `metallbHasStandardConfiguration`
- * check) as `metallb.internal.configurationStatus`.
+ * check) as `metallb.internal.configurationStatus`. Service changes run nothing (a burst of thousands would run it
+ * over and over): the Services are read before every Helm run and every minute.
  */
 import { JQ_COMPACT, jqPickKeys, kubernetes, type HookConfig, type HookInput, type KubeObject } from '../../lib/hook-sdk/index.js';
 import { ALLOCATED_POOL_ANNOTATIONS, firstAnnotation } from '../../lib/api/index.js';
@@ -64,7 +65,8 @@ export const services = kubernetes({
   apiVersion: 'v1',
   kind: 'Service',
   queue,
-  // only what the filter reads: Service changes elsewhere (status, other annotations) run nothing
+  executeHookOnEvent: [],
+  // only what the filter reads: small snapshots
   jqFilter: `select(.spec.type == "LoadBalancer") | {metadata: (.metadata | {name, namespace, annotations: (.annotations | ${jqPickKeys([ADDRESS_POOL_ANNOTATION, ...ALLOCATED_POOL_ANNOTATIONS])})} | ${JQ_COMPACT}), spec: (.spec | {type, loadBalancerClass} | ${JQ_COMPACT})}`,
   filter: (o) => {
     const spec = (o.spec ?? {}) as { type?: unknown; loadBalancerClass?: unknown };
@@ -76,7 +78,7 @@ export const services = kubernetes({
 });
 export const moduleConfig = kubernetes({ name: 'module_config', apiVersion: MODULE_CONFIG_API, kind: 'ModuleConfig', queue, nameSelector: { matchNames: ['metallb'] }, filter: moduleConfigFromObject });
 
-export const config: HookConfig = { beforeHelm: 10, kubernetes: [advertisements, ipPools, services, moduleConfig] };
+export const config: HookConfig = { beforeHelm: 10, kubernetes: [advertisements, ipPools, services, moduleConfig], schedule: [{ name: 'every-minute', crontab: '* * * * *', queue, includeSnapshotsFrom: [advertisements.name, ipPools.name, services.name, moduleConfig.name] }] };
 
 export function handle(input: HookInput): void {
   for (const g of GROUPS) input.metrics.expire(g);
