@@ -21,7 +21,7 @@ export type Decoded<T, E extends CodecError = CodecError> =
 /** One wire format. `C` is what both directions need besides the value (a session's negotiated options, addresses, a key). */
 export interface Codec<T, E extends CodecError = CodecError, C = void> {
   encode(value: T, ctx: C): Uint8Array;
-  /** encode(value, ctx).length, without encoding. */
+  /** encode(value, ctx).length (UPDATE and OPEN encode their attributes or capabilities to know it). */
   encodingLength(value: T, ctx: C): number;
   decode(bytes: Uint8Array, ctx: C): Decoded<T, E>;
 }
