@@ -6,6 +6,7 @@
  * family, against MetalLB's own ARP and NDP loops on mdlayher/arp and mdlayher/ndp (bench/reference), and ARP vs the least a user-space responder does; the speaker's RSS vs an idle Node.js process. Trials: L2_BENCH_TRIALS (20),
  * L2_BENCH_VRRP_TRIALS (10); requests per latency figure: L2_BENCH_REQUESTS (200).
  */
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { quantile, result, summarize, type BenchResult } from './result.js';
@@ -182,17 +183,26 @@ function rssMb(pid: number | undefined): number {
 }
 
 const REAL_IP = '192.0.2.234';
+
+/** images/contents.yaml's speaker command, /app being this repository. */
+function imageSpeakerArgv(): string[] {
+  const argv = loadContents(REPO).images.speaker?.entrypoint.map((a) => a.replace(`${APP_DIR}/`, `${REPO}/`));
+  if (!argv) throw new Error('images/contents.yaml has no speaker');
+  return argv;
+}
+
 const FORWARDER_PORT = 16443;
 
 /**
  * The speaker as its image runs it (images/contents.yaml's command, /app being this repository) on
  * node-1, against an API server holding the lab's Nodes and one announced Service: its resident set,
  * its children included, once it announces and has run for a while. Call with the static speakers gone
- * (the heartbeat port is theirs).
+ * (the heartbeat port is theirs). `argv` replaces the image's command (to compare variants).
  */
-async function realSpeakerRss(lab: L2Lab): Promise<number> {
+export async function realSpeakerRss(lab: L2Lab, argv = imageSpeakerArgv()): Promise<number> {
   const dir = fs.mkdtempSync(path.join(lab.dir, 'api-'));
   const server = await startApiServer({ port: 0, kubeconfigPath: path.join(dir, 'kubeconfig'), socketPath: path.join(dir, 'api.sock') });
+  let forwarder: ChildProcess | undefined;
   try {
     const api = server.api;
     const type = (g: string, v: string, r: string) => {
@@ -221,18 +231,17 @@ async function realSpeakerRss(lab: L2Lab): Promise<number> {
     }, {}).object;
     api.update({ ...inst, name: 'web-bench-0', subresource: 'status' }, { ...o, status: { loadBalancer: { ingress: [{ ip: REAL_IP }] } } }, {});
     const node = lab.node('node-1');
-    lab.topo.exec(node.ns, 'ip', ['addr', 'add', `${REAL_IP}/32`, 'dev', 'kube-ipvs0']);
-    lab.topo.spawn(node.ns, 'node', [path.join(REPO, 'dist/lab/agent/forwarder.js'), String(FORWARDER_PORT), path.join(dir, 'api.sock')]);
+    lab.topo.exec(node.ns, 'ip', ['addr', 'replace', `${REAL_IP}/32`, 'dev', 'kube-ipvs0']);
+    forwarder = lab.topo.spawn(node.ns, 'node', [path.join(REPO, 'dist/lab/agent/forwarder.js'), String(FORWARDER_PORT), path.join(dir, 'api.sock')]);
     const inner = path.join(dir, 'kubeconfig-inner');
     fs.writeFileSync(inner, fs.readFileSync(path.join(dir, 'kubeconfig'), 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${FORWARDER_PORT}`));
-    const argv = loadContents(REPO).images.speaker?.entrypoint.map((a) => a.replace(`${APP_DIR}/`, `${REPO}/`));
-    if (!argv) throw new Error('images/contents.yaml has no speaker');
     lab.startSpeaker('node-1', { argv, env: { KUBECONFIG: inner, POD_NAMESPACE: 'd8-metallb', METRICS_HOST: '127.0.0.1' } });
     await until(`${REAL_IP} announced by the speaker as its image runs it`, () => node.log.some((l) => l.op === 'announce' && l.ip === REAL_IP), 90_000, 100);
     await sleep(5000);
     return rssMb(node.speaker?.pid);
   } finally {
     await lab.killSpeaker('node-1');
+    forwarder?.kill('SIGKILL');
     await server.close();
   }
 }
