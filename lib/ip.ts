@@ -146,6 +146,18 @@ export function parsePoolEntry(text: string): IpRange {
   return { family: ip.family, first: n, last: n };
 }
 
+/** A pool's address list as ranges, in the order written; throws on none, on an entry that does not parse, or on entries that overlap. */
+export function parsePoolEntries(entries: readonly string[]): IpRange[] {
+  if (entries.length === 0) throw new Error('has no addresses');
+  const ranges: IpRange[] = [];
+  for (const e of entries) {
+    const r = parsePoolEntry(e);
+    if (ranges.some((o) => rangesOverlap(o, r))) throw new Error(`"${e}" overlaps another entry of the same pool`);
+    ranges.push(r);
+  }
+  return ranges;
+}
+
 export function rangeSize(r: IpRange): bigint {
   return r.last - r.first + 1n;
 }

@@ -24,3 +24,13 @@ test('an invalid edit keeps the last valid version in force; a fix, a deletion o
   lg.resolve([obj('c', '7', '1')]);
   expect(lg.resolve([obj('c', 'bad', '2', 'other-uid')]).values).toEqual([]);
 });
+
+test('a memory kept outside the process carries on: the version it held stays in force', () => {
+  const first = new LastGood<Obj, number>(parse);
+  first.resolve([obj('a', '1', '1')]);
+  const next = new LastGood<Obj, number>(parse, first.kept());
+  const r = next.resolve([obj('a', 'x', '2')]);
+  expect(r.values).toEqual([1]);
+  expect(r.stale[0]?.inForce).toEqual(obj('a', '1', '1'));
+  expect(next.kept()).toEqual([{ object: obj('a', '1', '1'), value: 1 }]);
+});

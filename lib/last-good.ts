@@ -24,13 +24,29 @@ export interface Effective<T, V> {
 
 const keyOf = (o: KubernetesObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
+/** A valid version and what it parsed to. */
+export interface Kept<T, V> {
+  readonly object: T;
+  readonly value: V;
+}
+
 /** Remembers the last valid version per object; a deleted object, or one recreated under a new uid, is forgotten. */
 export class LastGood<T extends KubernetesObject, V> {
   // namespace/name -> last valid version and what it parsed to
-  readonly #good = new Map<string, { object: T; value: V }>();
+  readonly #good = new Map<string, Kept<T, V>>();
 
-  /** `parse` turns an object into what the caller uses, or throws an Error saying why it cannot. */
-  constructor(private readonly parse: (o: T) => V) {}
+  /**
+   * `parse` turns an object into what the caller uses, or throws an Error saying why it cannot. `kept` is what an
+   * earlier memory held (its `kept()`), for a caller that keeps it outside the process, as hooks keep values.
+   */
+  constructor(private readonly parse: (o: T) => V, kept: Iterable<Kept<T, V>> = []) {
+    for (const k of kept) this.#good.set(keyOf(k.object), k);
+  }
+
+  /** The valid version remembered for each object. */
+  kept(): Kept<T, V>[] {
+    return [...this.#good.values()];
+  }
 
   resolve(current: readonly T[]): Effective<T, V> {
     const seen = new Set<string>();

@@ -66,8 +66,8 @@ describe('discovery-l2-load-balancers', () => {
 
     test('classes are listed sorted by name with their settings', () => {
       expect(at(r.values, 'metallb.internal.l2loadbalancers')).toEqual([
-        { name: 'default-l2', addressPool: ['192.0.2.200-192.0.2.220'], interfaces: ['eth1'], nodeSelector: {}, isDefault: true },
-        { name: 'frontend', addressPool: ['192.0.2.230-192.0.2.250'], interfaces: [], nodeSelector: { 'node-role.deckhouse.io/frontend': '' }, isDefault: false },
+        { name: 'default-l2', addressPool: ['192.0.2.200-192.0.2.220'], interfaces: ['eth1'], nodeSelector: {}, isDefault: true, tolerations: [] },
+        { name: 'frontend', addressPool: ['192.0.2.230-192.0.2.250'], interfaces: [], nodeSelector: { 'node-role.deckhouse.io/frontend': '' }, isDefault: false, tolerations: [] },
       ]);
     });
 
@@ -243,5 +243,70 @@ describe('discovery-l2-load-balancers', () => {
     const r = await runHook(hook, new Cluster(fixture('l2-docs-example')), { values: { metallb: { internal: { migrationOfOldFashionedLBsAdoptionComplete: false } } } });
     expect(r.output.values).toEqual([]);
     expect(r.output.kube).toEqual([]);
+  });
+
+  describe('a class edited into something unusable keeps its last valid version in force', () => {
+    type Cls = { metadata: { uid?: string; resourceVersion?: string }; spec: Record<string, unknown> };
+    const edit = (cluster: Cluster, name: string, rv: string, spec: Record<string, unknown>): void => {
+      const c = cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', name) as unknown as Cls;
+      c.metadata.resourceVersion = rv;
+      c.spec = { ...c.spec, ...spec };
+    };
+    const stale = (r: Awaited<ReturnType<typeof runHook>>): number | undefined => {
+      const ops = r.output.metrics.filter((m): m is Extract<typeof m, { name: string }> => 'name' in m && m.name === 'metallb_k8s_client_config_stale_bool');
+      return ops.at(-1)?.value;
+    };
+    let cluster: Cluster;
+    let first: Awaited<ReturnType<typeof runHook>>;
+    beforeEach(async () => {
+      cluster = new Cluster(fixture('l2-two-classes'));
+      for (const [name, uid] of [['default-l2', 'uid-d'], ['frontend', 'uid-f']] as const) {
+        const c = cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', name) as unknown as Cls;
+        c.metadata.uid = uid;
+        c.metadata.resourceVersion = '1';
+      }
+      first = await runHook(hook, cluster);
+      syncInstances(cluster, first.values);
+      expect(stale(first)).toBe(0);
+    });
+
+    test('a bad nodeSelector and a reversed range: same classes, same instances, a ConfigStale Event on the class and the stale metric', async () => {
+      edit(cluster, 'frontend', '2', { nodeSelector: { 'node-role.deckhouse.io/frontend': 'yes please' }, addressPool: ['192.0.2.250-192.0.2.230'] });
+      const r = await runHook(hook, cluster, { values: first.values });
+      expect(at(r.values, 'metallb.internal.l2loadbalancers')).toEqual(at(first.values, 'metallb.internal.l2loadbalancers'));
+      expect(instancesOf(r.values)).toEqual(instancesOf(first.values));
+      const ev = eventsOf(r).filter((e) => e.reason === 'ConfigStale');
+      expect(ev).toEqual([expect.objectContaining({
+        involvedObject: { apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', name: 'frontend', uid: 'uid-f' },
+        metadata: expect.objectContaining({ namespace: 'default' }),
+        message: 'MetalLoadBalancerClass "frontend": addressPool: invalid IP "192.0.2.250-192.0.2.230": range starts after it ends; nodeSelector: invalid label value "yes please" for "node-role.deckhouse.io/frontend": at most 63 alphanumeric, \'-\', \'_\' or \'.\' characters, starting and ending alphanumeric; the last valid version (resourceVersion 1) stays in force until this is fixed',
+      })]);
+      expect(stale(r)).toBe(1);
+      // A re-run tells nothing new (the Event has the same name) and still keeps the last valid version.
+      const again = await runHook(hook, cluster, { values: r.values });
+      expect(instancesOf(again.values)).toEqual(instancesOf(first.values));
+      expect(again.output.kube.filter((o) => 'object' in o && o.object.kind === 'Event').map((o) => ('object' in o ? o.object.metadata?.name : ''))).toEqual(ev.map((e) => (e as unknown as { metadata: { name: string } }).metadata.name));
+      // Fixed: the new version is in force and the metric clears.
+      edit(cluster, 'frontend', '3', { nodeSelector: { 'node-role.deckhouse.io/frontend': '' }, addressPool: ['192.0.2.230-192.0.2.240'] });
+      const fixed = await runHook(hook, cluster, { values: again.values });
+      expect((at(fixed.values, 'metallb.internal.l2loadbalancers') as Array<{ name: string; addressPool: string[]; resourceVersion: string }>).find((c) => c.name === 'frontend')).toMatchObject({ addressPool: ['192.0.2.230-192.0.2.240'], resourceVersion: '3' });
+      expect(stale(fixed)).toBe(0);
+    });
+
+    test('interfaces and tolerations are checked too', async () => {
+      edit(cluster, 'default-l2', '2', { l2: { interfaces: ['eth 1'] }, tolerations: [{ operator: 'Exists', value: 'x' }] });
+      const r = await runHook(hook, cluster, { values: first.values });
+      expect(eventsOf(r).map((e) => e.message)).toEqual(['MetalLoadBalancerClass "default-l2": l2.interfaces: "eth 1" is not an interface name; tolerations[0]: value must be empty when operator is Exists; the last valid version (resourceVersion 1) stays in force until this is fixed']);
+      expect(instancesOf(r.values)).toEqual(instancesOf(first.values));
+    });
+
+    test('a class recreated under the same name is another object: its bad first version is left out, and says so', async () => {
+      const c = cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', 'frontend') as unknown as Cls;
+      c.metadata.uid = 'uid-f2';
+      edit(cluster, 'frontend', '5', { addressPool: ['192.0.2.300/32'] });
+      const r = await runHook(hook, cluster, { values: first.values });
+      expect((at(r.values, 'metallb.internal.l2loadbalancers') as Array<{ name: string }>).map((x) => x.name)).toEqual(['default-l2']);
+      expect(eventsOf(r).find((e) => e.reason === 'ConfigStale')?.message).toBe('MetalLoadBalancerClass "frontend": addressPool: invalid IP "192.0.2.300": not an IPv4 or IPv6 address; it is left out: no valid version of it was ever seen');
+    });
   });
 });

@@ -3,10 +3,16 @@
  * L2 discovery: picks each LoadBalancer Service's MetalLoadBalancerClass, places one instance per requested IP
  * on the class's eligible nodes (balanced, sticky: the current placement is read back from the instances),
  * records the bound class on the Service, and reports what is wrong as Service events.
- * Writes `metallb.internal.l2loadbalancers` and `metallb.internal.l2lbservices`.
+ * Writes `metallb.internal.l2loadbalancers` and `metallb.internal.l2lbservices`. A class edited into something
+ * unusable keeps its last valid version in force (read back from `l2loadbalancers`), with a ConfigStale Event on
+ * the class and `metallb_k8s_client_config_stale_bool` at 1.
  * Runs after the L2 migrations (orders 5 and 10), which may create classes and adopt Services.
  */
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
+import { CONFIG_STALE_REASON, staleMessage } from '../../lib/last-good.js';
+import type { L2LoadBalancerValue } from '../../lib/schemas/types.generated.js';
+import { classesInForce, CLASSES_IN_FORCE } from './lib/classes.js';
+import { classEvent } from './lib/events.js';
 import { nodeFromObject } from './lib/eligibility.js';
 import { instanceFromObject, planL2 } from './lib/l2-plan.js';
 import { INTERNAL_API, NETWORK_API } from './lib/names.js';
@@ -30,20 +36,28 @@ export function bgpClassOf(input: HookInput): { bgpClass?: string } {
   return typeof v === 'string' && v !== '' ? { bgpClass: v } : {};
 }
 
+const STALE_METRIC = 'metallb_k8s_client_config_stale_bool';
+const STALE_GROUP = 'metallb_l2_classes_stale';
+
 export function handle(input: HookInput): void {
   if (input.values.get('metallb.internal.migrationOfOldFashionedLBsAdoptionComplete') === false) return;
+  const inForce = classesInForce(input.snapshot(classes), input.values.get<L2LoadBalancerValue[]>(CLASSES_IN_FORCE));
+  const now = clock.now();
+  for (const s of inForce.stale) input.kube.createIfNotExists(classEvent(s.current.metadata, CONFIG_STALE_REASON, staleMessage(s), now));
+  input.metrics.expire(STALE_GROUP);
+  input.metrics.set(STALE_METRIC, inForce.stale.length > 0 ? 1 : 0, {}, STALE_GROUP);
   const plan = planL2({
-    classes: input.snapshot(classes),
+    classes: inForce.classes,
     nodes: input.snapshot(nodes),
     services: input.snapshot(services),
     instances: input.snapshot(instances),
-    now: clock.now(),
+    now,
     ...bgpClassOf(input),
   });
   for (const u of plan.statusUpdates) {
     input.kube.mergePatch({ apiVersion: 'v1', kind: 'Service', namespace: u.namespace, name: u.name }, { status: { conditions: u.conditions } }, { subresource: 'status', ignoreMissingObject: true });
   }
   for (const ev of plan.events) input.kube.createIfNotExists(ev);
-  input.values.set('metallb.internal.l2loadbalancers', plan.classes);
+  input.values.set(CLASSES_IN_FORCE, plan.classes);
   input.values.set('metallb.internal.l2lbservices', plan.instances);
 }

@@ -29,4 +29,19 @@ describe('node-membership', () => {
     await runHook(hook, cluster);
     expect(labelled(cluster)).toEqual(['n1', 'n2']);
   });
+
+  test('a class whose nodeSelector became invalid keeps its nodes labelled, as discovery keeps its last valid version', async () => {
+    const cluster = new Cluster(fixture('membership'));
+    const b = cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', 'b') as { metadata: Record<string, string>; spec: Record<string, unknown> };
+    b.metadata.uid = 'uid-b';
+    await runHook(hook, cluster);
+    // what discovery kept in force for b when it was valid
+    const values = { metallb: { internal: { l2loadbalancers: [{ name: 'b', uid: 'uid-b', addressPool: ['192.0.2.210/30'], nodeSelector: { lb: 'b' }, interfaces: [], isDefault: false, tolerations: [] }] } } };
+    b.spec.nodeSelector = { lb: 'b!' };
+    expect((await runHook(hook, cluster, { values })).output.kube).toEqual([]);
+    expect(labelled(cluster)).toEqual(['n1', 'n2', 'n3']);
+    // without a valid version to keep, the class is left out
+    await runHook(hook, cluster);
+    expect(labelled(cluster)).toEqual(['n1', 'n2']);
+  });
 });

@@ -7,6 +7,8 @@ import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/
 import { nodeFromObject, selectedNodes } from './lib/eligibility.js';
 import { MEMBER_LABEL, NETWORK_API } from './lib/names.js';
 import { classFromObject } from './lib/service.js';
+import { classesInForce, CLASSES_IN_FORCE } from './lib/classes.js';
+import type { L2LoadBalancerValue } from '../../lib/schemas/types.generated.js';
 
 const queue = '/modules/metallb/node-labels-update';
 
@@ -24,7 +26,9 @@ export function membershipChanges(all: readonly { name: string; labels: Record<s
 
 export function handle(input: HookInput): void {
   const all = input.snapshot(nodes);
-  const wanted = new Set(input.snapshot(classes).flatMap((c) => selectedNodes(all, { nodeSelector: c.nodeSelector, tolerations: c.tolerations })));
+  // the classes in force, as discovery keeps them: a class edited into something unusable keeps its nodes
+  const inForce = classesInForce(input.snapshot(classes), input.values.get<L2LoadBalancerValue[]>(CLASSES_IN_FORCE)).classes;
+  const wanted = new Set(inForce.flatMap((c) => selectedNodes(all, { nodeSelector: c.nodeSelector, tolerations: c.tolerations })));
   const { add, remove } = membershipChanges(all, wanted);
   for (const name of add) input.kube.mergePatch({ apiVersion: 'v1', kind: 'Node', name }, { metadata: { labels: { [MEMBER_LABEL]: '' } } }, { ignoreMissingObject: true });
   for (const name of remove) input.kube.mergePatch({ apiVersion: 'v1', kind: 'Node', name }, { metadata: { labels: { [MEMBER_LABEL]: null } } }, { ignoreMissingObject: true });

@@ -96,10 +96,18 @@ export interface ModuleSettings {
 /** One item of `metallb.internal.l2loadbalancers`. */
 export interface L2LoadBalancerValue {
   name: string;
+  uid?: string;
+  resourceVersion?: string;
   addressPool?: string[];
   interfaces?: string[];
   nodeSelector?: Record<string, string>;
   isDefault?: boolean;
+  tolerations?: {
+    key?: string;
+    operator?: string;
+    value?: string;
+    effect?: string;
+  }[];
 }
 /** One item of `metallb.internal.l2lbservices`. */
 export interface L2LBServiceValue {
@@ -194,7 +202,7 @@ export interface SecretToCopyValue {
 }
 /** `metallb.internal`: values the hooks compute (openapi/values.yaml). */
 export interface InternalValues {
-  /** One entry per MetalLoadBalancerClass, sorted by name. */
+  /** One entry per MetalLoadBalancerClass in force, sorted by name. A class whose edit cannot be used keeps its last valid version here (uid and resourceVersion say which). */
   l2loadbalancers?: L2LoadBalancerValue[];
   /** One entry per requested IP of an L2 Service (`<service>-<class>-<index>`), sorted by namespace and name. */
   l2lbservices?: L2LBServiceValue[];

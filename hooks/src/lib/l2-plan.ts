@@ -21,8 +21,8 @@ export interface InstanceInfo {
   ip?: string;
 }
 
-/** One `internal.l2loadbalancers` entry: the hooks always fill every field. */
-export type L2ClassValue = Required<L2LoadBalancerValue>;
+/** One `internal.l2loadbalancers` entry: the class in force, as the hooks read it. */
+export type L2ClassValue = L2LoadBalancerValue & ClassInfo;
 
 /** One `internal.l2lbservices` entry. */
 export interface L2InstanceValue extends ServiceTraffic {
@@ -140,7 +140,7 @@ export function planL2(input: L2Input): L2Plan {
 
   const preferred = new Map(input.instances.map((i) => [`${i.namespace}/${i.name}`, i.preferredNode]));
   for (const cls of classes) {
-    plan.classes.push({ name: cls.name, addressPool: cls.addressPool, interfaces: cls.interfaces, nodeSelector: cls.nodeSelector, isDefault: cls.isDefault });
+    plan.classes.push({ ...cls });
     const members = perClass.get(cls.name) ?? [];
     const demands: ServiceDemand[] = members.map((m) => ({ key: `${m.svc.namespace}/${m.svc.name}`, count: m.demand.count }));
     const current = new Map(members.map((m) => [`${m.svc.namespace}/${m.svc.name}`, Array.from({ length: m.demand.count }, (_, i) => preferred.get(`${m.svc.namespace}/${instanceName(m.svc.name, cls.name, i)}`))]));

@@ -51,6 +51,9 @@ export interface ServiceInfo extends ServiceTraffic {
 /** A MetalLoadBalancerClass as the hooks see it. */
 export interface ClassInfo {
   name: string;
+  /** Which object and version this is: a class recreated under the same name is another object. */
+  uid?: string;
+  resourceVersion?: string;
   isDefault: boolean;
   addressPool: string[];
   interfaces: string[];
@@ -128,7 +131,7 @@ export function serviceFromObject(obj: KubeObject): ServiceInfo | null {
 export function classFromObject(obj: KubeObject): ClassInfo | null {
   if (!obj.metadata?.name) return null;
   const spec = rec(obj.spec);
-  return {
+  const c: ClassInfo = {
     name: obj.metadata.name,
     isDefault: spec.isDefault === true,
     addressPool: strList(spec.addressPool),
@@ -140,6 +143,9 @@ export function classFromObject(obj: KubeObject): ClassInfo | null {
       return out;
     }),
   };
+  opt(c, 'uid', obj.metadata.uid);
+  opt(c, 'resourceVersion', obj.metadata.resourceVersion);
+  return c;
 }
 
 /** A class named by a Service (spec.loadBalancerClass or the annotation) that does not exist. */

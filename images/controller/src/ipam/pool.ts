@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Address pools as the allocator sees them, built from metallb.io IPAddressPool objects. Pure. */
-import { formatIpNumber, parseIp, ipToBigInt, parsePoolEntry, rangeSize, type IpFamily, type IpRange } from '../../../../lib/ip.js';
+import { formatIpNumber, parseIp, ipToBigInt, parsePoolEntries, rangeSize, type IpFamily, type IpRange } from '../../../../lib/ip.js';
 import { parseSelector, type LabelSelector, type Selector } from '../../../../lib/selector.js';
 
 /** Which consumers may draw from a pool. */
@@ -53,19 +53,11 @@ export class PoolError extends Error {
 
 /** Builds a Pool from an IPAddressPool spec; defaults are applied here and nowhere else. Throws PoolError. */
 export function poolFromSpec(name: string, spec: IPAddressPoolSpec, scope: PoolScope): Pool {
-  const addresses = spec.addresses ?? [];
-  if (addresses.length === 0) throw new PoolError(name, 'has no addresses');
-  const ranges: IpRange[] = [];
-  for (const a of addresses) {
-    let r: IpRange;
-    try {
-      r = parsePoolEntry(a);
-    } catch (e) {
-      throw new PoolError(name, (e as Error).message);
-    }
-    const clash = ranges.find((o) => o.family === r.family && o.first <= r.last && r.first <= o.last);
-    if (clash) throw new PoolError(name, `"${a}" overlaps another entry of the same pool`);
-    ranges.push(r);
+  let ranges: IpRange[];
+  try {
+    ranges = parsePoolEntries(spec.addresses ?? []);
+  } catch (e) {
+    throw new PoolError(name, (e as Error).message);
   }
   const sa = spec.serviceAllocation;
   let allocation: ServiceAllocation | undefined;

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The MetalLoadBalancerClasses in force: each class as written when it can be used, else its last valid
+ * version, so an edit into something unusable takes no address and no announcing node away. The last valid
+ * versions live in the values the hooks write (`internal.l2loadbalancers`), which survive between hook runs.
+ * Pure.
+ */
+import { parsePoolEntries } from '../../../lib/ip.js';
+import { LastGood, type StaleObject } from '../../../lib/last-good.js';
+import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
+import { requirement } from '../../../lib/selector.js';
+import type { Toleration } from './eligibility.js';
+import type { ClassInfo } from './service.js';
+
+/** Where the classes in force are kept between hook runs. */
+export const CLASSES_IN_FORCE = 'metallb.internal.l2loadbalancers';
+
+/** A class as LastGood keys it: by name, one object per uid. */
+interface Versioned {
+  metadata: { name: string; uid?: string; resourceVersion?: string };
+  info: ClassInfo;
+}
+
+export interface ClassesInForce {
+  classes: ClassInfo[];
+  /** Classes whose current version cannot be used; `inForce` is the version used instead, if any. */
+  stale: StaleObject<Versioned>[];
+}
+
+// Linux's dev_valid_name: 1 to 15 bytes, not "." or "..", no "/", ":" or white space.
+const IFNAME = /^[^/:\s]{1,15}$/;
+
+function tolerationProblem(t: Toleration): string | undefined {
+  const op = t.operator || 'Equal';
+  if (t.key) {
+    try {
+      requirement(t.key, 'Exists');
+    } catch (e) {
+      return (e as Error).message;
+    }
+  } else if (op !== 'Exists') return 'operator must be Exists when key is empty';
+  if (op === 'Exists' && t.value) return 'value must be empty when operator is Exists';
+  if (op === 'Equal' && t.value) {
+    try {
+      requirement(t.key || 'key', '=', [t.value]);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return undefined;
+}
+
+/** Throws an Error naming every problem that keeps the class from being used as written. */
+export function checkClass(c: ClassInfo): void {
+  const problems: string[] = [];
+  try {
+    parsePoolEntries(c.addressPool);
+  } catch (e) {
+    problems.push(`addressPool: ${(e as Error).message}`);
+  }
+  for (const [k, v] of Object.entries(c.nodeSelector)) {
+    try {
+      requirement(k, '=', [v]);
+    } catch (e) {
+      problems.push(`nodeSelector: ${(e as Error).message}`);
+    }
+  }
+  for (const i of c.interfaces) if (!IFNAME.test(i) || i === '.' || i === '..') problems.push(`l2.interfaces: "${i}" is not an interface name`);
+  c.tolerations.forEach((t, i) => {
+    const p = tolerationProblem(t);
+    if (p) problems.push(`tolerations[${i}]: ${p}`);
+  });
+  if (problems.length) throw new Error(`MetalLoadBalancerClass "${c.name}": ${problems.join('; ')}`);
+}
+
+const versioned = (c: ClassInfo): Versioned => ({ metadata: { name: c.name, ...(c.uid ? { uid: c.uid } : {}), ...(c.resourceVersion ? { resourceVersion: c.resourceVersion } : {}) }, info: c });
+
+/** A class as the values keep it (entries written before they carried tolerations have none). */
+function fromValue(v: L2LoadBalancerValue): ClassInfo {
+  const c: ClassInfo = { name: v.name, isDefault: v.isDefault ?? false, addressPool: v.addressPool ?? [], interfaces: v.interfaces ?? [], nodeSelector: v.nodeSelector ?? {}, tolerations: v.tolerations ?? [] };
+  if (v.uid) c.uid = v.uid;
+  if (v.resourceVersion) c.resourceVersion = v.resourceVersion;
+  return c;
+}
+
+/** The classes to act on, from the current objects and the classes in force last time (`internal.l2loadbalancers`). */
+export function classesInForce(current: readonly ClassInfo[], lastInForce: readonly L2LoadBalancerValue[] = []): ClassesInForce {
+  const kept = lastInForce.map(fromValue).filter((c) => c.uid).map((c) => ({ object: versioned(c), value: c }));
+  const memory = new LastGood<Versioned, ClassInfo>((o) => (checkClass(o.info), o.info), kept);
+  const { values, stale } = memory.resolve(current.map(versioned));
+  return { classes: values, stale };
+}
