@@ -10,7 +10,8 @@ import type { BgpMessage } from './messages/index.js';
 import { encodeKeepalive } from './messages/keepalive.js';
 import { encodeNotification, notificationOf } from './messages/notification.js';
 import { encodeOpen, openFor } from './messages/open.js';
-import { validateOpen, type Negotiated, type OpenExpectation } from './validate.js';
+import { RefreshSubtype } from './messages/route-refresh.js';
+import { validateOpen, type Family, type Negotiated, type OpenExpectation } from './validate.js';
 import { Afi, Safi } from './wire.js';
 
 export type SessionState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
@@ -40,7 +41,7 @@ export type FsmAction =
   | { do: 'drop' }
   | { do: 'timer'; timer: TimerName; ms: number }
   | { do: 'established'; negotiated: Negotiated }
-  | { do: 'resend' }
+  | { do: 'resend'; family: Family }
   | { do: 'transition'; from: SessionState; to: SessionState; reason: TransitionReason };
 
 export interface FsmConfig extends OpenExpectation {
@@ -171,7 +172,13 @@ export class Fsm {
       const hold: FsmAction[] = n && n.holdTime ? [{ do: 'timer', timer: 'hold', ms: n.holdTime * 1000 }] : [];
       // We only announce: inbound UPDATEs are accepted and ignored.
       if (e.message.type === 'keepalive' || e.message.type === 'update') return hold;
-      if (e.message.type === 'routeRefresh') return [...hold, { do: 'resend' }];
+      if (e.message.type === 'routeRefresh') {
+        // RFC 2918 §4 and RFC 7313 §5: a request for a family we did not negotiate, and any other subtype, is ignored.
+        const m = e.message;
+        const family = m.safi === Safi.Unicast ? (m.afi === Afi.IPv4 ? 'ipv4' : m.afi === Afi.IPv6 ? 'ipv6' : undefined) : undefined;
+        const asked = m.subtype === RefreshSubtype.Request && family !== undefined && n?.families.includes(family);
+        return asked ? [...hold, { do: 'resend', family }] : hold;
+      }
     }
     return this.#common(e, 3);
   }

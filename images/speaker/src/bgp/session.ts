@@ -13,7 +13,7 @@ import type { UpdateMessage } from './messages/update.js';
 import type { BgpMetrics } from './metrics.js';
 import type { Conn } from './tcp.js';
 import { announceUpdates, diffRoutes, endOfRib, withdrawUpdates, type Route, type UpdateContext } from './updates.js';
-import type { Negotiated } from './validate.js';
+import type { Family, Negotiated } from './validate.js';
 
 export interface SessionOptions {
   readonly fsm: FsmConfig;
@@ -116,7 +116,6 @@ export class Session {
     this.#buf = this.#buf.length ? Buffer.concat([this.#buf, b]) : b;
     try {
       const split = splitMessages(this.#buf);
-      if (split.error) return this.#decodeError(split.error);
       this.#buf = Buffer.from(this.#buf.subarray(split.bytes));
       for (const raw of split.messages) {
         if (this.#conn !== conn) return;
@@ -129,6 +128,8 @@ export class Session {
         if (m.type === 'update') this.#received(m);
         this.#run(this.#fsm.handle({ kind: 'message', message: m }));
       }
+      // a bad header after whole messages: those came first
+      if (split.error && this.#conn === conn) this.#decodeError(split.error);
     } catch (e) {
       this.#decodeError(e instanceof BgpProtocolError ? e : new BgpProtocolError(ErrorCode.MessageHeader, 0, String(e)));
     }
@@ -161,7 +162,7 @@ export class Session {
         case 'drop': this.#drop(); break;
         case 'timer': this.#timer(a.timer, a.ms); break;
         case 'established': this.#established(a.negotiated); break;
-        case 'resend': this.#sync(true); break;
+        case 'resend': this.#sync(true, a.family); break;
       }
     }
   }
@@ -240,17 +241,21 @@ export class Session {
     this.#sync(true);
   }
 
-  /** Sends the difference between what the peer has and what we want (all of it when `full`), then End-of-RIB on a full sync. */
-  #sync(full: boolean): void {
+  /**
+   * Sends the difference between what the peer has and what we want (all of it when `full`), then End-of-RIB on a
+   * full sync; `only` limits both to one family (the peer's ROUTE-REFRESH).
+   */
+  #sync(full: boolean, only?: Family): void {
     const c = this.#ctx;
     const n = this.#fsm.negotiated;
     if (!c || !n) return;
-    if (full) this.#sent.clear();
-    const families = new Set(n.families);
-    const want = new Map([...this.#want].filter(([p]) => families.has(p.includes(':') ? 'ipv6' : 'ipv4')));
-    const { announce, withdraw } = diffRoutes(this.#sent, want);
+    const families = new Set(only ? [only] : n.families);
+    const mine = ([p]: [string, Route]): boolean => families.has(p.includes(':') ? 'ipv6' : 'ipv4');
+    if (full) for (const entry of [...this.#sent]) if (mine(entry)) this.#sent.delete(entry[0]);
+    const want = new Map([...this.#want].filter(mine));
+    const { announce, withdraw } = diffRoutes(new Map([...this.#sent].filter(mine)), want);
     const msgs = [...withdrawUpdates(withdraw, c), ...announceUpdates(announce, c)];
-    if (full) for (const f of n.families) msgs.push(endOfRib(f, c));
+    if (full) for (const f of families) msgs.push(endOfRib(f, c));
     if (msgs.length && this.#conn) this.#conn.write(msgs.length === 1 ? msgs[0] ?? Buffer.alloc(0) : Buffer.concat(msgs));
     this.#o.metrics?.sentUpdates(this.#o.peer, msgs.length);
     for (const p of withdraw) this.#sent.delete(p);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** ROUTE-REFRESH: asks for the routes of one AFI/SAFI again. @see RFC 2918 §3 */
+/** ROUTE-REFRESH: asks for the routes of one AFI/SAFI again. @see RFC 2918 §3, RFC 7313 §3 and §5 */
 import { BgpProtocolError, ErrorCode } from '../errors.js';
 import type { Codec, Decoded } from '../../../../../lib/codec.js';
 import { decodeWhole, encodeHeader, HEADER_LENGTH, MessageType } from './header.js';
@@ -24,9 +24,16 @@ export function routeRefreshLength(): number {
   return HEADER_LENGTH + 4;
 }
 
+/** Subtypes of RFC 7313: a plain request, and the Beginning and End of a refresh the peer sends us. */
+export const RefreshSubtype = { Request: 0, Begin: 1, End: 2 } as const;
+
+/** Bytes after a request's four are outbound route filters (RFC 5291), which we did not offer: they are ignored. */
 export function decodeRouteRefreshBody(body: Uint8Array): RouteRefreshMessage {
-  // RFC 7313 §5: ROUTE-REFRESH message error / invalid message length.
-  if (body.length !== 4) throw new BgpProtocolError(ErrorCode.RouteRefresh, 1, `ROUTE-REFRESH body of ${body.length} bytes`, body);
+  const subtype = body[2] ?? 0;
+  // RFC 7313 §5: a BoRR or EoRR of any other length is an Invalid Message Length, with the whole message as data.
+  if ((subtype === RefreshSubtype.Begin || subtype === RefreshSubtype.End) && body.length !== 4) {
+    throw new BgpProtocolError(ErrorCode.RouteRefresh, 1, `ROUTE-REFRESH subtype ${subtype} with a body of ${body.length} bytes`, Uint8Array.from(encodeHeader(MessageType.RouteRefresh, body)));
+  }
   return { type: 'routeRefresh', afi: ((body[0] ?? 0) << 8) | (body[1] ?? 0), subtype: body[2] ?? 0, safi: body[3] ?? 0 };
 }
 
