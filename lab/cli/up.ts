@@ -156,7 +156,7 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
   const objs = [...pickExamples(md, DEMO), webDeployment()];
   const password = examplePassword(objs);
   const bfd = exampleBfd(objs);
-  const plan = planTopology({ prefix: o.prefix, nodes: o.nodes, router: o.router, ...(password ? { password } : {}), ...(bfd && o.bfd !== false && o.router === 'bird' ? { bfd } : {}) });
+  const plan = planTopology({ prefix: o.prefix, nodes: o.nodes, router: o.router, ...(password ? { password } : {}), ...(bfd && o.bfd !== false && o.router !== 'gobgp' ? { bfd } : {}) });
   fs.mkdirSync(path.join(o.dir, 'logs'), { recursive: true });
   const port = await freePort();
   const state: LabState = {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addrOf, nodeByName, nodesOf, planTopology, primaryAddrs } from './plan.js';
-import { birdConfig, frrBgpdConfig, gobgpConfig, parseGobgpRib, parseIpRoutes } from './router-config.js';
+import { birdConfig, frrBfddConfig, frrBgpdConfig, gobgpConfig, parseGobgpRib, parseIpRoutes } from './router-config.js';
 
 describe('topology plan', () => {
   test('the default lab: switch, router, two clients, four nodes on the documented addresses', () => {
@@ -63,17 +63,23 @@ describe('router configs', () => {
     expect(gobgpConfig(plan)).toContain('auth-password = "s3cret"');
   });
 
-  test('FRR bgpd.conf has no unknown commands', () => {
-    const f = path.join(dir, 'bgpd.conf');
-    fs.writeFileSync(f, frrBgpdConfig(plan));
-    // bgpd -C exits 0 even on errors: read what it prints.
-    let out = '';
-    try {
-      out = execFileSync('/usr/lib/frr/bgpd', ['-C', '-f', f, '-u', 'root', '-g', 'root'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (e) {
-      out = String((e as { stderr?: string }).stderr ?? '');
+  /** What `<daemon> -C` says about a config (it exits 0 even on errors); it runs as frr, so the file is world-readable. */
+  function frrCheck(daemon: string, text: string): string {
+    const f = path.join(dir, `${daemon}.conf`);
+    fs.chmodSync(dir, 0o755);
+    fs.writeFileSync(f, text, { mode: 0o644 });
+    const r = spawnSync(`/usr/lib/frr/${daemon}`, ['-C', '-f', f], { encoding: 'utf8' });
+    return `${r.stdout}${r.stderr}`;
+  }
+
+  test('FRR bgpd.conf and bfdd.conf have no unknown commands; every neighbour runs BFD with the profile of the plan\'s timers', () => {
+    // the check itself: a command bgpd does not know is reported
+    expect(frrCheck('bgpd', 'router bgp 64512\n bogus-command 3\n')).toMatch(/No such command/);
+    for (const [daemon, text] of [['bgpd', frrBgpdConfig(plan)], ['bfdd', frrBfddConfig(plan)]] as const) {
+      expect(frrCheck(daemon, text)).not.toMatch(/No such command|Unknown command|EC 100663304|privs_init/);
     }
-    expect(out).not.toMatch(/No such command|Unknown command|EC 100663304/);
+    expect(frrBgpdConfig(plan).match(/neighbor 192\.0\.2\.1\d bfd profile speakers/g)).toHaveLength(3);
+    expect(frrBfddConfig(plan)).toContain('profile speakers\n  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 3\n');
   });
 
   test('ip -j route: single and multipath next hops', () => {

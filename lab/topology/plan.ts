@@ -46,7 +46,7 @@ export interface Plan {
   readonly bridge: string;
   /** TCP-MD5 password the router expects from the speakers. */
   readonly password?: string;
-  /** BFD timers the router runs with the speakers (BIRD only). */
+  /** BFD timers the router runs with the speakers (BIRD, FRR's bfdd; GoBGP has no BFD). */
   readonly bfd?: { readonly receiveInterval: number; readonly transmitInterval: number; readonly detectMultiplier: number };
 }
 

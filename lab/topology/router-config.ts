@@ -36,7 +36,17 @@ export function birdConfig(plan: Plan): string {
   return lines.join('\n') + '\n';
 }
 
-/** bgpd.conf for FRR: passive neighbours, no eBGP policy requirement, ECMP over 8 paths. */
+/** The BFD profile FRR's bgpd names for every neighbour. */
+const FRR_BFD_PROFILE = 'speakers';
+
+/** bfdd.conf for FRR: one profile with the plan's timers (bfdd must know it before bgpd refers to it). */
+export function frrBfddConfig(plan: Plan): string {
+  const b = plan.bfd;
+  if (!b) return 'hostname router\n';
+  return ['hostname router', 'bfd', ` profile ${FRR_BFD_PROFILE}`, `  receive-interval ${b.receiveInterval}`, `  transmit-interval ${b.transmitInterval}`, `  detect-multiplier ${b.detectMultiplier}`, ' exit', 'exit'].join('\n') + '\n';
+}
+
+/** bgpd.conf for FRR: passive neighbours, no eBGP policy requirement, ECMP over 8 paths, BFD when the plan has it. */
 export function frrBgpdConfig(plan: Plan): string {
   const ps = peers(plan);
   const lines = [
@@ -50,6 +60,7 @@ export function frrBgpdConfig(plan: Plan): string {
   for (const p of ps) {
     lines.push(` neighbor ${p.v4} remote-as ${plan.nodeAsn}`, ` neighbor ${p.v4} passive`);
     if (plan.password) lines.push(` neighbor ${p.v4} password ${plan.password}`);
+    if (plan.bfd) lines.push(` neighbor ${p.v4} bfd`, ` neighbor ${p.v4} bfd profile ${FRR_BFD_PROFILE}`);
   }
   for (const af of ['ipv4', 'ipv6']) {
     lines.push(` address-family ${af} unicast`, '  maximum-paths 8');

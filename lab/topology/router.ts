@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { procRef, run, runAsync, runNs, spawnDetached, waitFor, type ProcRef } from '../sys.js';
-import { birdConfig, frrBgpdConfig, gobgpConfig, parseGobgpRib, parseIpRoutes } from './router-config.js';
+import { birdConfig, frrBfddConfig, frrBgpdConfig, gobgpConfig, parseGobgpRib, parseIpRoutes } from './router-config.js';
 import type { Plan } from './plan.js';
 
 function routerNs(plan: Plan): string {
@@ -35,12 +35,16 @@ export async function startRouter(plan: Plan, dir: string): Promise<ProcRef[]> {
     case 'frr': {
       fs.writeFileSync(path.join(dir, 'zebra.conf'), 'hostname router\n');
       fs.writeFileSync(path.join(dir, 'bgpd.conf'), frrBgpdConfig(plan));
+      if (plan.bfd) fs.writeFileSync(path.join(dir, 'bfdd.conf'), frrBfddConfig(plan));
       run('chown', ['-R', 'frr:frr', dir]);
       const common = ['-z', path.join(dir, 'zserv.api'), '--vty_socket', dir];
-      runNs(ns, '/usr/lib/frr/zebra', ['-d', '-f', path.join(dir, 'zebra.conf'), '-i', path.join(dir, 'zebra.pid'), ...common]);
-      const zebra = await pidFromFile(path.join(dir, 'zebra.pid'));
-      runNs(ns, '/usr/lib/frr/bgpd', ['-d', '-f', path.join(dir, 'bgpd.conf'), '-i', path.join(dir, 'bgpd.pid'), ...common]);
-      return [zebra, await pidFromFile(path.join(dir, 'bgpd.pid'))];
+      const pids: ProcRef[] = [];
+      // zebra first; bfdd before bgpd, which names its profile
+      for (const daemon of ['zebra', ...(plan.bfd ? ['bfdd'] : []), 'bgpd']) {
+        runNs(ns, `/usr/lib/frr/${daemon}`, ['-d', '-f', path.join(dir, `${daemon}.conf`), '-i', path.join(dir, `${daemon}.pid`), ...common]);
+        pids.push(await pidFromFile(path.join(dir, `${daemon}.pid`)));
+      }
+      return pids;
     }
     case 'gobgp': {
       const conf = path.join(dir, 'gobgpd.toml');

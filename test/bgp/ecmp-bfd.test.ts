@@ -66,6 +66,9 @@ suite(`ECMP and BFD${skip ? ` (skipped: ${skip})` : ''}`, () => {
       await until('BGP Established', () => speaker?.state('router') === 'Established' && lab && routerEstablished(lab, 'frr', 0), 60_000);
       await until('BFD up on our side', () => speaker?.events.some((e) => e.bfd && e.state === 'up'), 60_000);
       await until('FRR sees the BFD peer up', () => lab && /Status: up/.test(vtysh(lab, [`show bfd peer ${nodeV4(0)}`])), 15_000);
+      // RFC 5881 §5: FRR's single-hop BFD arrives with TTL 255, as our socket filter requires.
+      const seen = lab.topo.exec(lab.nodes[0] ?? '', 'timeout', ['5', 'tcpdump', '-nv', '-c', '3', '-i', 'eth0', `udp dst port 3784 and src ${ROUTER_V4}`], { allowFail: true });
+      expect(seen.match(/ttl \d+/g)).toEqual(['ttl 255', 'ttl 255', 'ttl 255']);
       const m = await speaker.metrics();
       expect(m).toMatch(/metallb_bfd_session_up\{peer="192.0.2.1"\} 1/);
       expect(m).toMatch(/metallb_bfd_control_packet_input\{peer="192.0.2.1"\} [1-9]/);
