@@ -282,6 +282,8 @@ describe('discovery-l2-load-balancers', () => {
         message: 'MetalLoadBalancerClass "frontend": addressPool: invalid IP "192.0.2.250-192.0.2.230": range starts after it ends; nodeSelector: invalid label value "yes please" for "node-role.deckhouse.io/frontend": at most 63 alphanumeric, \'-\', \'_\' or \'.\' characters, starting and ending alphanumeric; the last valid version (resourceVersion 1) stays in force until this is fixed',
       })]);
       expect(stale(r)).toBe(1);
+      const accepted = (): unknown => ((cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', 'frontend') as { status?: { conditions?: unknown[] } }).status?.conditions ?? []);
+      expect(accepted()).toEqual([{ type: 'Accepted', status: 'False', reason: 'ConfigStale', message: ev[0]?.message, lastTransitionTime: '2026-11-25T12:00:00Z' }]);
       // A re-run tells nothing new (the Event has the same name) and still keeps the last valid version.
       const again = await runHook(hook, cluster, { values: r.values });
       expect(instancesOf(again.values)).toEqual(instancesOf(first.values));
@@ -291,6 +293,8 @@ describe('discovery-l2-load-balancers', () => {
       const fixed = await runHook(hook, cluster, { values: again.values });
       expect((at(fixed.values, 'metallb.internal.l2loadbalancers') as Array<{ name: string; addressPool: string[]; resourceVersion: string }>).find((c) => c.name === 'frontend')).toMatchObject({ addressPool: ['192.0.2.230-192.0.2.240'], resourceVersion: '3' });
       expect(stale(fixed)).toBe(0);
+      expect(accepted()).toEqual([{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'the class is in force as written', lastTransitionTime: '2026-11-25T12:00:00Z' }]);
+      expect((await runHook(hook, cluster, { values: fixed.values })).output.kube).toEqual([]);
     });
 
     test('interfaces and tolerations are checked too', async () => {

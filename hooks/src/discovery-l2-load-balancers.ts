@@ -5,18 +5,18 @@
  * records the bound class on the Service, and reports what is wrong as Service events.
  * Writes `metallb.internal.l2loadbalancers` and `metallb.internal.l2lbservices`. A class edited into something
  * unusable keeps its last valid version in force (read back from `l2loadbalancers`), with a ConfigStale Event on
- * the class and `metallb_k8s_client_config_stale_bool` at 1.
+ * the class, its Accepted condition False and `metallb_k8s_client_config_stale_bool` at 1.
  * Runs after the L2 migrations (orders 5 and 10), which may create classes and adopt Services.
  */
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { CONFIG_STALE_REASON, staleMessage } from '../../lib/last-good.js';
 import type { L2LoadBalancerValue } from '../../lib/schemas/types.generated.js';
-import { classesInForce, CLASSES_IN_FORCE } from './lib/classes.js';
+import { acceptedCondition, classesInForce, CLASSES_IN_FORCE } from './lib/classes.js';
 import { classEvent } from './lib/events.js';
 import { nodeFromObject } from './lib/eligibility.js';
 import { instanceFromObject, planL2 } from './lib/l2-plan.js';
 import { INTERNAL_API, NETWORK_API } from './lib/names.js';
-import { classFromObject, serviceFromObject, serviceProjection } from './lib/service.js';
+import { classFromObject, serviceFromObject, serviceProjection, withCondition } from './lib/service.js';
 
 const queue = '/modules/metallb/discovery';
 
@@ -41,9 +41,14 @@ const STALE_GROUP = 'metallb_l2_classes_stale';
 
 export function handle(input: HookInput): void {
   if (input.values.get('metallb.internal.migrationOfOldFashionedLBsAdoptionComplete') === false) return;
-  const inForce = classesInForce(input.snapshot(classes), input.values.get<L2LoadBalancerValue[]>(CLASSES_IN_FORCE));
+  const current = input.snapshot(classes);
+  const inForce = classesInForce(current, input.values.get<L2LoadBalancerValue[]>(CLASSES_IN_FORCE));
   const now = clock.now();
   for (const s of inForce.stale) input.kube.createIfNotExists(classEvent(s.current.metadata, CONFIG_STALE_REASON, staleMessage(s), now));
+  for (const c of current) {
+    const cond = acceptedCondition(c, inForce.stale.find((s) => s.current.metadata.name === c.name), now);
+    if (cond) input.kube.mergePatch({ apiVersion: NETWORK_API, kind: 'MetalLoadBalancerClass', name: c.name }, { status: { conditions: withCondition(c.conditions ?? [], cond) } }, { subresource: 'status', ignoreMissingObject: true });
+  }
   input.metrics.expire(STALE_GROUP);
   input.metrics.set(STALE_METRIC, inForce.stale.length > 0 ? 1 : 0, {}, STALE_GROUP);
   const plan = planL2({

@@ -10,3 +10,5 @@ export const ASSIGNED_CONDITION = 'AllPublicIPsAssigned';
 export const IP_ALLOCATED_CONDITION = 'IPAllocated';
 /** MetalLoadBalancerConfiguration condition: every peer, pool and password Secret it names exists. */
 export const REFERENCES_RESOLVED_CONDITION = 'ReferencesResolved';
+/** MetalLoadBalancerClass condition: False (reason ConfigStale) while its current version cannot be used and its last valid one is in force. */
+export const ACCEPTED_CONDITION = 'Accepted';

@@ -6,11 +6,12 @@
  * Pure.
  */
 import { parsePoolEntries } from '../../../lib/ip.js';
-import { LastGood, type StaleObject } from '../../../lib/last-good.js';
+import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../lib/last-good.js';
 import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
 import { requirement } from '../../../lib/selector.js';
 import type { Toleration } from './eligibility.js';
-import type { ClassInfo } from './service.js';
+import { ACCEPTED_CONDITION } from './names.js';
+import type { ClassInfo, Condition } from './service.js';
 
 /** Where the classes in force are kept between hook runs. */
 export const CLASSES_IN_FORCE = 'metallb.internal.l2loadbalancers';
@@ -89,4 +90,16 @@ export function classesInForce(current: readonly ClassInfo[], lastInForce: reado
   const memory = new LastGood<Versioned, ClassInfo>((o) => (checkClass(o.info), o.info), kept);
   const { values, stale } = memory.resolve(current.map(versioned));
   return { classes: values, stale };
+}
+
+/**
+ * The Accepted condition to write on a class, or undefined when its status already says it: False while the class
+ * is stale, True again once it is fixed (a class that never was stale gets none).
+ */
+export function acceptedCondition(c: ClassInfo, stale: StaleObject<Versioned> | undefined, now: Date): Condition | undefined {
+  const had = c.conditions?.find((x) => x.type === ACCEPTED_CONDITION);
+  if (!stale && (!had || had.status === 'True')) return undefined;
+  const [status, reason, message] = stale ? ['False', CONFIG_STALE_REASON, staleMessage(stale)] : ['True', 'Accepted', 'the class is in force as written'];
+  if (had && had.status === status && had.message === message) return undefined;
+  return { type: ACCEPTED_CONDITION, status, reason, message, lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }

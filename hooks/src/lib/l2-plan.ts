@@ -140,7 +140,7 @@ export function planL2(input: L2Input): L2Plan {
 
   const preferred = new Map(input.instances.map((i) => [`${i.namespace}/${i.name}`, i.preferredNode]));
   for (const cls of classes) {
-    plan.classes.push({ ...cls });
+    plan.classes.push(classValue(cls));
     const members = perClass.get(cls.name) ?? [];
     const demands: ServiceDemand[] = members.map((m) => ({ key: `${m.svc.namespace}/${m.svc.name}`, count: m.demand.count }));
     const current = new Map(members.map((m) => [`${m.svc.namespace}/${m.svc.name}`, Array.from({ length: m.demand.count }, (_, i) => preferred.get(`${m.svc.namespace}/${instanceName(m.svc.name, cls.name, i)}`))]));
@@ -152,6 +152,12 @@ export function planL2(input: L2Input): L2Plan {
   }
   plan.instances.sort(byNsName);
   return plan;
+}
+
+/** The class as `internal.l2loadbalancers` keeps it: its settings and which version they are, not its status. */
+function classValue(c: ClassInfo): L2ClassValue {
+  const { conditions: _status, ...value } = c;
+  return value;
 }
 
 /** What an Event says when a Service's class does not exist and another one serves it. */

@@ -59,6 +59,8 @@ export interface ClassInfo {
   interfaces: string[];
   nodeSelector: Record<string, string>;
   tolerations: import('./eligibility.js').Toleration[];
+  /** The object's status conditions (not part of what is kept in force). */
+  conditions?: Condition[];
 }
 
 function rec(v: unknown): Record<string, unknown> {
@@ -145,6 +147,8 @@ export function classFromObject(obj: KubeObject): ClassInfo | null {
   };
   opt(c, 'uid', obj.metadata.uid);
   opt(c, 'resourceVersion', obj.metadata.resourceVersion);
+  const conditions = (Array.isArray(rec(obj.status).conditions) ? (rec(obj.status).conditions as unknown[]) : []).map(rec).filter((x) => typeof x.type === 'string' && typeof x.status === 'string') as unknown as Condition[];
+  if (conditions.length) c.conditions = conditions;
   return c;
 }
 
