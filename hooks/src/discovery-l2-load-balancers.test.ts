@@ -297,6 +297,17 @@ describe('discovery-l2-load-balancers', () => {
       expect((await runHook(hook, cluster, { values: fixed.values })).output.kube).toEqual([]);
     });
 
+    test('a restart of Deckhouse loses the values, not the class: the version in force recorded in its status stays in force', async () => {
+      const recorded = (cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', 'frontend') as { status?: { inForce?: unknown } }).status?.inForce;
+      expect(recorded).toEqual({ name: 'frontend', addressPool: ['192.0.2.230-192.0.2.250'], interfaces: [], nodeSelector: { 'node-role.deckhouse.io/frontend': '' }, isDefault: false, tolerations: [], resourceVersion: '1' });
+      edit(cluster, 'frontend', '2', { nodeSelector: { 'node-role.deckhouse.io/frontend': 'yes please' } });
+      const r = await runHook(hook, cluster);
+      expect(instancesOf(r.values)).toEqual(instancesOf(first.values));
+      expect(eventsOf(r).map((e) => e.message)).toEqual([expect.stringMatching(/; the last valid version \(resourceVersion 1\) stays in force until this is fixed$/)]);
+      // recorded once: a re-run patches nothing (its Event is the same object, created if missing)
+      expect((await runHook(hook, cluster, { values: r.values })).output.kube.filter((o) => o.operation !== 'CreateIfNotExists')).toEqual([]);
+    });
+
     test('interfaces and tolerations are checked too', async () => {
       edit(cluster, 'default-l2', '2', { l2: { interfaces: ['eth 1'] }, tolerations: [{ operator: 'Exists', value: 'x' }] });
       const r = await runHook(hook, cluster, { values: first.values });

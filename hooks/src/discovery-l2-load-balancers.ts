@@ -11,7 +11,7 @@
 import { kubernetes, type HookConfig, type HookInput } from '../../lib/hook-sdk/index.js';
 import { CONFIG_STALE_REASON, staleMessage } from '../../lib/last-good.js';
 import type { L2LoadBalancerValue } from '../../lib/schemas/types.generated.js';
-import { acceptedCondition, classesInForce, CLASSES_IN_FORCE } from './lib/classes.js';
+import { acceptedCondition, classesInForce, CLASSES_IN_FORCE, inForceRecord } from './lib/classes.js';
 import { classEvent } from './lib/events.js';
 import { nodeFromObject } from './lib/eligibility.js';
 import { instanceFromObject, planL2 } from './lib/l2-plan.js';
@@ -46,8 +46,12 @@ export function handle(input: HookInput): void {
   const now = clock.now();
   for (const s of inForce.stale) input.kube.createIfNotExists(classEvent(s.current.metadata, CONFIG_STALE_REASON, staleMessage(s), now));
   for (const c of current) {
+    // the Accepted condition, and the version in force recorded where it outlives a restart of Deckhouse
     const cond = acceptedCondition(c, inForce.stale.find((s) => s.current.metadata.name === c.name), now);
-    if (cond) input.kube.mergePatch({ apiVersion: NETWORK_API, kind: 'MetalLoadBalancerClass', name: c.name }, { status: { conditions: withCondition(c.conditions ?? [], cond) } }, { subresource: 'status', ignoreMissingObject: true });
+    const record = inForceRecord(c, inForce.classes.find((x) => x.name === c.name));
+    if (!cond && !record) continue;
+    const status = { ...(cond ? { conditions: withCondition(c.conditions ?? [], cond) } : {}), ...(record ? { inForce: record } : {}) };
+    input.kube.mergePatch({ apiVersion: NETWORK_API, kind: 'MetalLoadBalancerClass', name: c.name }, { status }, { subresource: 'status', ignoreMissingObject: true });
   }
   input.metrics.expire(STALE_GROUP);
   input.metrics.set(STALE_METRIC, inForce.stale.length > 0 ? 1 : 0, {}, STALE_GROUP);

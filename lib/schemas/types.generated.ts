@@ -343,6 +343,8 @@ export interface MetalLoadBalancerClassSpec {
 }
 /** MetalLoadBalancerClass status (network.deckhouse.io/v1alpha1). */
 export interface MetalLoadBalancerClassStatus {
+  /** The settings of the class that are in force, written by the module. When an edit cannot be used, this version stays in force until the class is fixed (see the condition `Accepted`). */
+  inForce?: Record<string, unknown>;
   /** Conditions of the class. */
   conditions?: {
     type: string;

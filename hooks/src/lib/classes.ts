@@ -5,6 +5,7 @@
  * versions live in the values the hooks write (`internal.l2loadbalancers`), which survive between hook runs.
  * Pure.
  */
+import { canonicalJson } from '../../../lib/canonical-json.js';
 import { parsePoolEntries } from '../../../lib/ip.js';
 import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../lib/last-good.js';
 import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
@@ -84,12 +85,26 @@ function fromValue(v: L2LoadBalancerValue): ClassInfo {
   return c;
 }
 
-/** The classes to act on, from the current objects and the classes in force last time (`internal.l2loadbalancers`). */
+/**
+ * The classes to act on, from the current objects and the classes in force last time: `internal.l2loadbalancers`,
+ * or where the values have none (Deckhouse restarted), the version a class's status records.
+ */
 export function classesInForce(current: readonly ClassInfo[], lastInForce: readonly L2LoadBalancerValue[] = []): ClassesInForce {
-  const kept = lastInForce.map(fromValue).filter((c) => c.uid).map((c) => ({ object: versioned(c), value: c }));
+  const inValues = new Set(lastInForce.map((v) => v.name));
+  const fromStatus = current.flatMap((c) => (c.recorded && !inValues.has(c.name) ? [{ ...c.recorded, ...(c.uid ? { uid: c.uid } : {}) }] : []));
+  const kept = [...lastInForce, ...fromStatus].map(fromValue).filter((c) => c.uid).map((c) => ({ object: versioned(c), value: c }));
   const memory = new LastGood<Versioned, ClassInfo>((o) => (checkClass(o.info), o.info), kept);
   const { values, stale } = memory.resolve(current.map(versioned));
   return { classes: values, stale };
+}
+
+/** What a class's `status.inForce` should say when it does not say it yet: the settings in force and their version. */
+export function inForceRecord(c: ClassInfo, inForce: ClassInfo | undefined): L2LoadBalancerValue | undefined {
+  if (!inForce) return undefined;
+  const settings = (v: L2LoadBalancerValue): string => canonicalJson({ addressPool: v.addressPool ?? [], interfaces: v.interfaces ?? [], nodeSelector: v.nodeSelector ?? {}, isDefault: v.isDefault ?? false, tolerations: v.tolerations ?? [] });
+  const record: L2LoadBalancerValue = { name: inForce.name, addressPool: inForce.addressPool, interfaces: inForce.interfaces, nodeSelector: inForce.nodeSelector, isDefault: inForce.isDefault, tolerations: inForce.tolerations };
+  if (inForce.resourceVersion) record.resourceVersion = inForce.resourceVersion;
+  return c.recorded && settings(c.recorded) === settings(record) ? undefined : record;
 }
 
 /**

@@ -156,7 +156,7 @@ export function planL2(input: L2Input): L2Plan {
 
 /** The class as `internal.l2loadbalancers` keeps it: its settings and which version they are, not its status. */
 function classValue(c: ClassInfo): L2ClassValue {
-  const { conditions: _status, ...value } = c;
+  const { conditions: _conditions, recorded: _recorded, ...value } = c;
   return value;
 }
 

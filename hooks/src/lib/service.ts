@@ -61,6 +61,8 @@ export interface ClassInfo {
   tolerations: import('./eligibility.js').Toleration[];
   /** The object's status conditions (not part of what is kept in force). */
   conditions?: Condition[];
+  /** The version in force as recorded in the object's status (`status.inForce`), which outlives the hooks' values. */
+  recorded?: import('../../../lib/schemas/types.generated.js').L2LoadBalancerValue;
 }
 
 function rec(v: unknown): Record<string, unknown> {
@@ -149,6 +151,11 @@ export function classFromObject(obj: KubeObject): ClassInfo | null {
   opt(c, 'resourceVersion', obj.metadata.resourceVersion);
   const conditions = (Array.isArray(rec(obj.status).conditions) ? (rec(obj.status).conditions as unknown[]) : []).map(rec).filter((x) => typeof x.type === 'string' && typeof x.status === 'string') as unknown as Condition[];
   if (conditions.length) c.conditions = conditions;
+  const rf = rec(rec(obj.status).inForce);
+  if (Array.isArray(rf.addressPool)) {
+    c.recorded = { name: c.name, isDefault: rf.isDefault === true, addressPool: strList(rf.addressPool), interfaces: strList(rf.interfaces), nodeSelector: strMap(rf.nodeSelector), tolerations: (Array.isArray(rf.tolerations) ? rf.tolerations : []).map(rec).map((t) => strMap(t)) };
+    opt(c.recorded, 'resourceVersion', typeof rf.resourceVersion === 'string' ? rf.resourceVersion : undefined);
+  }
   return c;
 }
 
