@@ -62,7 +62,11 @@ describe('hooks/batch', () => {
     expect(inst.map((i) => i.name)).toEqual(['nginx-ingress-0', 'nginx-ingress-1', 'nginx-ingress-2']);
     expect(new Set(inst.map((i) => i.preferredNode)).size).toBe(3);
     const ops = (r.out.KUBERNETES_PATCH_PATH as string).trim().split('\n').map((l) => JSON.parse(l) as { operation: string; kind: string; subresource?: string });
-    expect(ops).toEqual([expect.objectContaining({ operation: 'MergePatch', kind: 'Service', subresource: 'status' })]);
+    // the class records the version in force in its status; the Service gets its bound class
+    expect(ops).toEqual([
+      expect.objectContaining({ operation: 'MergePatch', kind: 'MetalLoadBalancerClass', subresource: 'status' }),
+      expect.objectContaining({ operation: 'MergePatch', kind: 'Service', subresource: 'status' }),
+    ]);
   });
 
   test('hook run: a bad binding context fails with a message on stderr and writes nothing', () => {
