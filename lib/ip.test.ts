@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { bigIntToIp, canonicalIp, formatIp, ipToBigInt, parseCidr, parseIp, parsePoolEntry, rangeToCidrs, rangesOverlap, IpParseError } from './ip.js';
+import { bigIntToIp, canonicalIp, formatIp, formatIpNumber, ipToBigInt, parseCidr, parseIp, parsePoolEntry, rangeToCidrs, rangesOverlap, IpParseError } from './ip.js';
 
 describe('ip', () => {
   test.each([
@@ -52,6 +52,14 @@ describe('ip', () => {
   test('property: IPv4 text round-trips', () => {
     fc.assert(fc.property(fc.ipV4(), (text) => {
       expect(formatIp(parseIp(text))).toBe(text);
+    }));
+  });
+});
+
+describe('formatIpNumber', () => {
+  test('gives the text formatIp gives for the same address, in both families', () => {
+    fc.assert(fc.property(fc.oneof(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }).map((n) => [n, 4] as const), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }).map((n) => [n, 6] as const)), ([n, family]) => {
+      expect(formatIpNumber(n, family)).toBe(formatIp(bigIntToIp(n, family)));
     }));
   });
 });
