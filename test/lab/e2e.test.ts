@@ -164,6 +164,49 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(fs.readFileSync(path.join(dir, 'failover.svg'), 'utf8')).toContain('<svg');
   });
 
+  whenConverged('a typo in the class keeps its last valid version, across a restart of the module too: web keeps its IPs, the nodes keep answering ARP and NDP, kubectl describe says why', async () => {
+    const spec = kubectl('get', 'mlbc', 'ingress', '-o', 'jsonpath={.spec}');
+    const state = (): string => [
+      kubectl('get', 'svc', 'web', 'web-v6', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[*].ip}'),
+      kubectl('get', 'sdninternall2lbservices', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.loadBalancer.ingress[*].ip}{"\\n"}{end}'),
+      kubectl('get', 'ipaddresspool,l2advertisement', '-n', 'd8-metallb', 'ingress', '-o', 'jsonpath={.items[*].spec}'),
+      kubectl('get', 'nodes', '-l', 'l2-load-balancer.network.deckhouse.io/member', '-o', 'name'),
+    ].join('\n');
+    // a node of the class answers each web address, asked from the client with arping and ndisc6
+    const unanswered = (): string[] => kubectl('get', 'svc', 'web', 'web-v6', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[*].ip}').trim().split(' ').map((ip) => {
+      const out = ip.includes(':')
+        ? runNs(`${prefix}client`, 'ndisc6', ['-1', '-r', '3', '-w', '500', ip, 'eth0'], { allowFail: true })
+        : runNs(`${prefix}client`, 'arping', ['-c', '3', '-W', '0.2', '-w', '3', '-i', 'eth0', ip], { allowFail: true });
+      return /02:00:00:00:02:0[123]/i.test(out) ? '' : ip;
+    }).filter((ip) => ip !== '');
+    const before = state();
+    expect(unanswered()).toEqual([]);
+    // One edit, two mistakes the schema lets through: a label value with a space and a range that runs backwards.
+    kubectl('patch', 'mlbc', 'ingress', '--type', 'merge', '-p', JSON.stringify({ spec: { nodeSelector: { 'node-role.kubernetes.io/frontend': 'yes please' }, addressPool: ['192.0.2.250-192.0.2.200'] } }));
+    const described = await waitFor('the ConfigStale Event on the class', () => {
+      const d = kubectl('describe', 'mlbc', 'ingress');
+      return d.includes('ConfigStale') ? d : undefined;
+    }, 60_000, 500);
+    expect(described.replace(/\s+/g, ' ')).toMatch(/Warning ConfigStale .*MetalLoadBalancerClass "ingress": addressPool: invalid IP "192\.0\.2\.250-192\.0\.2\.200": range starts after it ends; nodeSelector: invalid label value "yes please"/);
+    const accepted = (): string => kubectl('get', 'mlbc', 'ingress', '-o', 'jsonpath={.status.conditions[?(@.type=="Accepted")].status}/{.status.conditions[?(@.type=="Accepted")].reason}');
+    expect(accepted()).toBe('False/ConfigStale');
+    // The module applies what it rendered right after the hook run: give a harmful render time to show.
+    await new Promise((r) => setTimeout(r, 8000));
+    expect(state()).toBe(before);
+    expect(unanswered()).toEqual([]);
+    // A restart of the module runtime (Deckhouse) loses its values: the class's status still says what is in force.
+    const runtime = labAgentReport(dir)?.units.find((u) => u.key === 'static:module')?.proc?.pid;
+    if (!runtime) throw new Error('no module runtime in the agent reports');
+    const converged = (): number => (fs.readFileSync(path.join(dir, 'logs', 'static_module.log'), 'utf8').match(/module converged/g) ?? []).length;
+    const runs = converged();
+    process.kill(runtime, 'SIGKILL');
+    await waitFor('the module runtime restarted and converged', () => (converged() > runs ? true : undefined), 90_000, 500);
+    expect(state()).toBe(before);
+    expect(unanswered()).toEqual([]);
+    kubectl('patch', 'mlbc', 'ingress', '--type', 'merge', '-p', JSON.stringify({ spec: JSON.parse(spec) as unknown }));
+    await waitFor('the class accepted again', () => (accepted() === 'True/Accepted' ? true : undefined), 60_000, 500);
+  }, 180_000);
+
   whenConverged("coming from MetalLB: the docs' own metallb.io BGP objects alone keep the speakers on every node and the route on all four", async () => {
     // the module's BGP configuration gives way to the user's metallb.io objects, as in the docs
     kubectl('delete', 'metalloadbalancerconfiguration', 'edge');
