@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateTls, type TlsMaterial } from '../lab/apiserver/tls.js';
 import { quantile, result, summarize, type BenchResult } from './result.js';
+import { BENCH_SERVICE_NETWORK } from './services.js';
 
 const SERVICES = 10_000;
 const WATCHERS = 10;
@@ -72,7 +73,7 @@ async function measure(t: Target, base: string): Promise<Figures> {
   await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
     while (next < SERVICES) {
       const name = `svc-${next++}`;
-      const body = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS, labels: { app: name } }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] } };
+      const body = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS, labels: { app: name } }, spec: { type: 'LoadBalancer', ...BENCH_SERVICE_NETWORK, selector: { app: name }, ports: [{ port: 80 }] } };
       sent.set(name, performance.now());
       const r = await request(t, agent, 'POST', base, body);
       if (r.code !== 201) throw new Error(`create ${name}: ${r.code} ${r.text.slice(0, 200)}`);

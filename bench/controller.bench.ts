@@ -23,6 +23,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { apiVersionOf, NAMESPACE, SDN_INTERNAL_L2LB_SERVICE as INSTANCES } from '../lib/api/index.js';
 import { formatIpNumber } from '../lib/ip.js';
 import { startApiServer, type ApiServer } from '../lab/apiserver/index.js';
+import { BENCH_SERVICE_NETWORK } from './services.js';
 import { Allocator } from '../images/controller/src/ipam/allocator.js';
 import type { Claim } from '../images/controller/src/ipam/claim.js';
 import { poolFromSpec } from '../images/controller/src/ipam/pool.js';
@@ -79,7 +80,7 @@ function createServices(setup: Setup, n: number): void {
   const ports = [{ protocol: 'TCP', port: 80 }];
   for (let s = 0; s < n; s++) {
     const name = `svc-${s}`;
-    api.create({ type: svcType, version: 'v1', namespace: 'bench' }, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'bench', ports } }, {});
+    api.create({ type: svcType, version: 'v1', namespace: 'bench' }, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'bench', ...BENCH_SERVICE_NETWORK, ports } }, {});
     for (let i = 0; i < (s % 3) + 1; i++) {
       api.create({ type: instType, version: INSTANCES.version, namespace: 'bench' }, {
         apiVersion: apiVersionOf(INSTANCES), kind: INSTANCES.kind,
