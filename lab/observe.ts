@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { V1DaemonSet, V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
 import { BGP_POOL_ANNOTATION, CLASS_ANNOTATION, COUNT_ANNOTATION } from '../lib/api/index.js';
 import { labAgentReport, type AgentReport } from './agent/agent.js';
+import { ownedPods, podReady } from './apiserver/workload-status.js';
 import { Kube } from './kube.js';
 import { proberFile, readJson, type LabState } from './state.js';
 import { runAsync } from './sys.js';
@@ -37,10 +38,10 @@ export function rolloutPending(workloads: ReadonlyArray<V1DaemonSet | V1Deployme
   const out: string[] = [];
   for (const w of workloads) {
     const name = `${w.kind ?? 'workload'} ${w.metadata?.name ?? ''}`;
-    const owned = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === w.kind && o.name === w.metadata?.name));
+    const owned = ownedPods(w, pods);
     if ((w.status?.observedGeneration ?? 0) < (w.metadata?.generation ?? 1)) out.push(`${name}: status not observed yet`);
     const want = 'desiredNumberScheduled' in (w.status ?? {}) ? (w as V1DaemonSet).status?.desiredNumberScheduled ?? 0 : (w as V1Deployment).spec?.replicas ?? 1;
-    const ready = owned.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const ready = owned.filter((p) => !p.metadata?.deletionTimestamp && podReady(p)).length;
     if (ready < want) out.push(`${name}: ${ready}/${want} Pods ready`);
     const leaving = owned.filter((p) => p.metadata?.deletionTimestamp).length;
     if (leaving) out.push(`${name}: ${leaving} Pod(s) terminating`);

@@ -44,8 +44,8 @@ function send(res: ServerResponse, code: number, body: unknown, warnings: string
   sendText(res, code, JSON.stringify(body), warnings);
 }
 
-function sendText(res: ServerResponse, code: number, text: string, warnings: string[] = []): void {
-  const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-cache, private' };
+function sendText(res: ServerResponse, code: number, text: string | Buffer, warnings: string[] = [], contentType = 'application/json'): void {
+  const headers: Record<string, string | string[]> = { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-cache, private' };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
   res.end(text);
@@ -116,12 +116,7 @@ export async function handle(o: HttpOptions, req: IncomingMessage, res: ServerRe
     if (r.kind === 'doc') return serveDoc(o, res, r.path, method);
     if (r.kind === 'openapi') {
       const accept = req.headers.accept ?? '';
-      if (r.version === 'v2' && V2_PROTOBUF.test(accept)) {
-        const body = v2Protobuf();
-        res.writeHead(200, { 'Content-Type': V2_PROTOBUF_TYPE, 'Content-Length': String(body.length), 'Cache-Control': 'no-cache, private' });
-        res.end(body);
-        return;
-      }
+      if (r.version === 'v2' && V2_PROTOBUF.test(accept)) return sendText(res, 200, v2Protobuf(), [], V2_PROTOBUF_TYPE);
       if (accept && !/application\/json|\*\/\*/.test(accept)) throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
       const types = o.api.types();
       const doc = r.version === 'v2' ? v2Document(types) : r.group === undefined ? v3Index(types) : v3Document(types, r.group, r.groupVersion ?? '');

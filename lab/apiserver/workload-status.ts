@@ -12,16 +12,28 @@ import { isRecord, sameJson, type KObject } from './types.js';
 
 const rec = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
-function ready(p: KObject): boolean {
+interface Owned {
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly uid?: string; readonly ownerReferences?: ReadonlyArray<{ readonly kind: string; readonly name: string; readonly uid?: string }> };
+  readonly status?: unknown;
+}
+
+/** A Pod's Ready condition is True. */
+export function podReady(p: Owned): boolean {
   const conds = rec(p.status).conditions;
   return Array.isArray(conds) && conds.some((c) => rec(c).type === 'Ready' && rec(c).status === 'True');
 }
 
+/** The Pods among `pods` that workload `w` owns. */
+export function ownedPods<P extends Owned>(w: Owned, pods: readonly P[]): P[] {
+  return pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === w.kind && o.name === w.metadata?.name && (!o.uid || o.uid === w.metadata?.uid)));
+}
+
 /** The status of a Deployment or DaemonSet from the Pods it owns and the nodes. */
 export function workloadStatus(w: KObject, pods: readonly KObject[], nodes: readonly KObject[]): Record<string, number> {
-  const owned = pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === w.kind && o.name === w.metadata.name && (!o.uid || o.uid === w.metadata.uid)));
+  const owned = ownedPods(w, pods);
   const n = owned.length;
-  const r = owned.filter(ready).length;
+  const r = owned.filter(podReady).length;
   const gen = w.metadata.generation ?? 1;
   if (w.kind === 'DaemonSet') {
     const spec = rec(rec(rec(w.spec).template).spec) as unknown as V1PodSpec;
