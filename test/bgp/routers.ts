@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sh } from '../helpers/netns.js';
+import { until } from '../helpers/until.js';
 import { nodeV4, nodeV6, ROUTER_AS, ROUTER_V4, ROUTER_V6, type Lab, type RouterKind } from './lab.js';
 
 export interface RouterOptions {
@@ -140,7 +141,7 @@ export async function startRouter(lab: Lab, kind: RouterKind, o: RouterOptions):
     fs.writeFileSync(path.join(d, 'gobgpd.toml'), gobgpConfig(o));
     const p = lab.topo.spawn(ns, 'gobgpd', ['-f', path.join(d, 'gobgpd.toml'), '--api-hosts=127.0.0.1:50051', '--log-level=info'], { stdio: ['ignore', fs.openSync(path.join(d, 'gobgpd.log'), 'a'), 'pipe'] });
     p.stderr?.resume();
-    await waitFor(() => lab.topo.exec(ns, 'gobgp', ['neighbor'], { allowFail: true }).includes('Peer'), 'gobgpd API');
+    await until('router up: gobgpd API', () => lab.topo.exec(ns, 'gobgp', ['neighbor'], { allowFail: true }).includes('Peer'), 10_000);
     if (o.exportRoute) lab.topo.exec(ns, 'gobgp', ['global', 'rib', 'add', '198.51.100.0/24', 'community', '64512:7', 'large-community', '64512:1:1']);
     if (o.originate) {
       lab.topo.exec(ns, 'gobgp', ['global', 'rib', 'add', '0.0.0.0/0']);
@@ -153,7 +154,7 @@ export async function startRouter(lab: Lab, kind: RouterKind, o: RouterOptions):
     const p = lab.topo.spawn(ns, 'bird', ['-f', '-c', path.join(d, 'bird.conf'), '-s', path.join(d, 'bird.ctl')]);
     p.stdout?.resume();
     p.stderr?.resume();
-    await waitFor(() => fs.existsSync(path.join(d, 'bird.ctl')), 'bird control socket');
+    await until('router up: bird control socket', () => fs.existsSync(path.join(d, 'bird.ctl')), 10_000);
   } else {
     fs.writeFileSync(path.join(d, 'zebra.conf'), `hostname router\nlog file ${d}/zebra.log\n`);
     fs.writeFileSync(path.join(d, 'bgpd.conf'), frrConfig(o, d));
@@ -169,21 +170,13 @@ export async function startRouter(lab: Lab, kind: RouterKind, o: RouterOptions):
       const p = lab.topo.spawn(ns, `/usr/lib/frr/${daemon}`, ['-f', path.join(d, conf), '-i', path.join(d, `${daemon}.pid`), ...common]);
       p.stdout?.resume();
       p.stderr?.resume();
-      await waitFor(() => fs.existsSync(path.join(d, `${daemon}.vty`)), `${daemon} vty socket`);
+      await until(`router up: ${daemon} vty socket`, () => fs.existsSync(path.join(d, `${daemon}.vty`)), 10_000);
     }
     if (o.bfd) {
       // bfdd needs the profile before bgpd refers to it: apply the BFD part through vtysh.
       vtysh(lab, ['configure terminal', 'bfd', 'profile fast', 'receive-interval 300', 'transmit-interval 300', 'detect-multiplier 3']);
     }
   }
-}
-
-async function waitFor(fn: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`router did not come up: ${what}`);
 }
 
 export function birdc(lab: Lab, cmd: string): string {

@@ -10,6 +10,7 @@ import type { ApiServer } from '../../lab/apiserver/index.js';
 import type { TestApiServer } from '../helpers/apiserver.js';
 import { Controller, type ControllerOptions } from '../../images/controller/src/reconciler.js';
 import type { ElectionTiming } from '../../images/controller/src/leader.js';
+import { until } from '../helpers/until.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -62,14 +63,11 @@ export async function metric(reg: Registry, name: string, labels: Record<string,
   return v.reduce((s, x) => s + x.value, 0);
 }
 
-/** Polls until `ok` returns true; throws with `what` after the timeout. */
+/** Polls until `ok` returns true and says how long it took (ms); throws with `what` after the timeout. */
 export async function waitFor(ok: () => Promise<boolean> | boolean, ms = 10_000, what = 'condition'): Promise<number> {
   const start = Date.now();
-  for (;;) {
-    if (await ok()) return Date.now() - start;
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(what, ok, ms, 50);
+  return Date.now() - start;
 }
 
 export function l2Pool(name: string, addresses: string[]): KubernetesObject {
