@@ -3,7 +3,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inNamespace, listNamespaces, procRef, run, runNs, stop, type ProcRef } from '../sys.js';
+import { inNamespace, listNamespaces, procRef, run, runNs, stop, waitFor, type ProcRef } from '../sys.js';
 import { FRESH, nextRestart, type BackoffPolicy, type RestartState } from './backoff.js';
 import type { Unit } from './desired.js';
 import { probeArgv, ProbeTracker, type ProbeSpec } from './probe.js';
@@ -220,17 +220,14 @@ function runProbe(netns: string, spec: ProbeSpec): Promise<{ ok: boolean; detail
 }
 
 /** The host PID of a runc container's init process, once it runs (undefined after a few tries). */
-async function containerPid(id: string): Promise<number | undefined> {
-  for (let i = 0; i < 50; i++) {
-    const pid = await new Promise<number | undefined>((resolve) => {
+function containerPid(id: string): Promise<number | undefined> {
+  const running = (): Promise<number | undefined> =>
+    new Promise((resolve) => {
       execFile('runc', ['state', id], { encoding: 'utf8' }, (e, out) => {
         if (e) return resolve(undefined);
         const st = JSON.parse(out) as { pid?: number; status?: string };
         resolve(st.status === 'running' && st.pid ? st.pid : undefined);
       });
     });
-    if (pid !== undefined) return pid;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return undefined;
+  return waitFor(`container ${id} running`, running, 5000).catch(() => undefined);
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { until } from '../helpers/until.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 // Runs TypeScript through swc, as jest does, so the test needs no build.
@@ -37,11 +38,7 @@ function cli(args: string[]): { proc: ChildProcess; exited: Promise<{ code: numb
 interface Conn { token: string; ca: string; port: number }
 
 async function started(kubeconfig: string, socket: string): Promise<Conn> {
-  const end = Date.now() + 30_000;
-  while (!fs.existsSync(kubeconfig) || !fs.existsSync(socket)) {
-    if (Date.now() > end) throw new Error('the server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until('the server to start', () => fs.existsSync(kubeconfig) && fs.existsSync(socket), 30_000, 50);
   const text = fs.readFileSync(kubeconfig, 'utf8');
   return {
     token: /token: (\S+)/.exec(text)?.[1] ?? '',

@@ -5,6 +5,7 @@
  * aggregated ClusterRoles, and a token that dies with the Pod it is bound to.
  */
 import { useApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 
 const api = useApiServer();
 const ok = (args: string[], input?: string) => api.kubectlOk(args, input);
@@ -108,9 +109,7 @@ describe('service accounts and RBAC', () => {
     await ok(['-n', 'd8-metallb', 'create', 'rolebinding', 'viewer', '--clusterrole=view', '--serviceaccount=d8-metallb:speaker']);
     expect((await as(['-n', 'd8-metallb', 'get', 'configmaps'])).code).toBe(0);
     await ok(['apply', '-f', '-'], 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: extra-view, labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}\nrules: [{apiGroups: [network.deckhouse.io], resources: [widgets], verbs: [get]}]\n');
-    const until = Date.now() + 5000;
-    let view = '';
-    while (Date.now() < until && !view.includes('widgets')) view = await ok(['get', 'clusterrole', 'admin', '-o', 'json']);
+    const view = await until('the admin role to aggregate widgets', async () => { const v = await ok(['get', 'clusterrole', 'admin', '-o', 'json']); return v.includes('widgets') && v; }, 5000, 50);
     expect(view).toContain('widgets');
   });
 

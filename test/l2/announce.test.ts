@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { L2Lab, l2LabUnavailableReason, labInstances, sleep } from './lab.js';
+import { until } from '../helpers/until.js';
 
 const reason = l2LabUnavailableReason();
 const REPO = path.resolve(__dirname, '../..');
@@ -84,7 +85,7 @@ suite(`L2 speaker answers ARP and NDP from three nodes${reason ? ` (skipped: ${r
       lab.topo.exec(lab.client, process.execPath, [path.join(REPO, 'test/bgp/run-ts.js'), path.join(REPO, 'test/l2/forge.ts'), 'eth0', forger, ip]);
     }
     const defended = () => owner.log.slice(n).filter((l) => l.op === 'conflict' && l.mac === forger);
-    for (let i = 0; i < 100 && defended().length < 2; i++) await sleep(100);
+    await until('both addresses defended', () => defended().length >= 2, 10_000);
     expect(defended().map((l) => [l.ip, l.yielded])).toEqual([[V4[0], false], [V6[0], false]]);
     await sleep(1500);
     expect(lab.owners().get(V4[0] ?? '')).toEqual(['node-1']);

@@ -11,6 +11,7 @@ import { useApiServer } from '../helpers/apiserver.js';
 import { spawn } from 'node:child_process';
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { L2Lab, REPO, l2LabUnavailableReason, sleep } from './lab.js';
+import { until } from '../helpers/until.js';
 
 const FORWARDER = path.join(REPO, 'dist/lab/agent/forwarder.js');
 const reason = l2LabUnavailableReason() ?? (fs.existsSync(FORWARDER) ? undefined : 'dist/lab/agent/forwarder.js is not built (make build)');
@@ -133,7 +134,7 @@ suite(`L2 speaker through main.js and the API server${reason ? ` (skipped: ${rea
     expect(conflict?.message).toContain('02:00:00:00:00:64');
     expect(await kubectl(['describe', 'service', 'web', '-n', 'default'])).toMatch(/Warning\s+AddressConflict\s.*is also claimed by 02:00:00:00:00:64/);
     // Re-probed every few seconds, never announced for long: it settles unannounced.
-    for (let i = 0; i < 50 && lab.owners().has(TAKEN); i++) await sleep(100);
+    await until(`${TAKEN} unannounced`, () => !lab.owners().has(TAKEN), 5000);
     expect(lab.owners().get(TAKEN)).toBeUndefined();
   }, 90_000);
 
@@ -150,7 +151,7 @@ suite(`L2 speaker through main.js and the API server${reason ? ` (skipped: ${rea
 
   test('deleting an instance stops its announcement at once', async () => {
     await kubectl(['delete', 'sdninternall2lbservice', 'web-c-2', '-n', 'default']);
-    for (let i = 0; i < 50 && lab.owners().has(IPS[2] ?? ''); i++) await sleep(100);
+    await until('web-c-2 released', () => !lab.owners().has(IPS[2] ?? ''), 5000);
     expect(lab.owners().has(IPS[2] ?? '')).toBe(false);
     const out = await nsRun(lab.client, 'arping', ['-c', '2', '-W', '0.2', '-w', '1', '-i', 'eth0', IPS[2] ?? ''], true);
     expect(out).not.toMatch(/bytes from/);

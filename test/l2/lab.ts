@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { labMac } from '../../lab/topology/plan.js';
+import { sleep, waitFor } from '../../lab/sys.js';
 import { Topology, netnsUnavailableReason, sh } from '../helpers/netns.js';
 import type { L2Instance } from '../../images/speaker/src/l2/speaker.js';
 
@@ -193,24 +194,21 @@ export class L2Lab {
   }
 
   /** Waits until every IP is announced by exactly one running speaker; returns ip -> node. */
-  async waitAnnounced(ips: readonly string[], timeoutMs = 10_000): Promise<Map<string, string>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const owners = this.owners();
-      if (ips.every((ip) => owners.get(ip)?.length === 1)) return new Map(ips.map((ip) => [ip, owners.get(ip)?.[0] ?? '']));
-      if (Date.now() > deadline) throw new Error(`not announced within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(owners))}\n${this.dump()}`);
-      await sleep(50);
-    }
+  waitAnnounced(ips: readonly string[], timeoutMs = 10_000): Promise<Map<string, string>> {
+    return this.#waitOwned('every IP announced by one speaker', (owners) => (ips.every((ip) => owners.get(ip)?.length === 1) ? new Map(ips.map((ip) => [ip, owners.get(ip)?.[0] ?? ''])) : undefined), timeoutMs, 50);
   }
 
   /** Waits until each IP is announced by exactly the given node (speakers start one after another, so the first may hold everything for a while). */
   async waitOwners(want: ReadonlyMap<string, string>, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const owners = this.owners();
-      if ([...want].every(([ip, node]) => owners.get(ip)?.join() === node)) return;
-      if (Date.now() > deadline) throw new Error(`owners not reached within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(owners))}\n${this.dump()}`);
-      await sleep(100);
+    await this.#waitOwned('the expected owners', (owners) => [...want].every(([ip, node]) => owners.get(ip)?.join() === node) || undefined, timeoutMs, 100);
+  }
+
+  /** The lab's waitFor over `owners()`; a timeout also prints the owners and the speakers' last log lines. */
+  async #waitOwned<T>(what: string, ok: (owners: Map<string, string[]>) => T | undefined, timeoutMs: number, everyMs: number): Promise<T> {
+    try {
+      return await waitFor(what, () => ok(this.owners()), timeoutMs, everyMs);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify(Object.fromEntries(this.owners()))}\n${this.dump()}`);
     }
   }
 
@@ -246,9 +244,7 @@ export class L2Lab {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+export { sleep };
 
 /** Instances for `ips`, preferred round-robin on the lab's nodes, every node eligible. */
 export function labInstances(lab: L2Lab, ips: readonly string[], svc = 'web'): L2Instance[] {
