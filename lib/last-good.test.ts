@@ -19,7 +19,7 @@ test('an invalid edit keeps the last valid version in force; a fix, a deletion o
   lg.resolve([]);
   const gone = lg.resolve([obj('a', 'x', '4')]);
   expect(gone.values).toEqual([]);
-  expect(staleMessage(gone.stale[0]!)).toBe('"x" is not a number; it is left out: no valid version of it was ever seen');
+  expect(staleMessage(gone.stale[0]!)).toBe('"x" is not a number; no valid version of it was ever seen, so it is not used until it is fixed');
   // Recreated under a new uid: the old version is not the new object's.
   lg.resolve([obj('c', '7', '1')]);
   expect(lg.resolve([obj('c', 'bad', '2', 'other-uid')]).values).toEqual([]);

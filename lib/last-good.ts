@@ -78,7 +78,7 @@ export class LastGood<T extends KubernetesObject, V> {
 export function staleMessage(s: StaleObject<KubernetesObject>): string {
   const kept = s.inForce
     ? `the last valid version (resourceVersion ${s.inForce.metadata?.resourceVersion ?? '?'}) stays in force until this is fixed`
-    : 'it is left out: no valid version of it was ever seen';
+    : 'no valid version of it was ever seen, so it is not used until it is fixed';
   return `${s.error}; ${kept}`;
 }
 

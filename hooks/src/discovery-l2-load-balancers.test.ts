@@ -321,7 +321,33 @@ describe('discovery-l2-load-balancers', () => {
       edit(cluster, 'frontend', '5', { addressPool: ['192.0.2.300/32'] });
       const r = await runHook(hook, cluster, { values: first.values });
       expect((at(r.values, 'metallb.internal.l2loadbalancers') as Array<{ name: string }>).map((x) => x.name)).toEqual(['default-l2']);
-      expect(eventsOf(r).find((e) => e.reason === 'ConfigStale')?.message).toBe('MetalLoadBalancerClass "frontend": addressPool: invalid IP "192.0.2.300": not an IPv4 or IPv6 address; it is left out: no valid version of it was ever seen');
+      expect(eventsOf(r).find((e) => e.reason === 'ConfigStale')?.message).toBe('MetalLoadBalancerClass "frontend": addressPool: invalid IP "192.0.2.300": not an IPv4 or IPv6 address; no valid version of it was ever seen, so it is not used until it is fixed');
+      // The Services bound to it are told what is wrong with it, not that it does not exist.
+      expect(eventsOf(r).filter((e) => e.involvedObject.name === 'shop').map((e) => [e.reason, e.message])).toEqual([
+        ['InvalidLoadBalancerClass', 'MetalLoadBalancerClass "frontend", which this Service is bound to, is invalid: addressPool: invalid IP "192.0.2.300": not an IPv4 or IPv6 address. It is not used until it is fixed; the Service gets no address from it meanwhile'],
+      ]);
+    });
+  });
+
+  describe('a class that never was valid', () => {
+    test('Services naming it are told what is wrong with it, wait for it instead of falling back to the default class, and get it once fixed', async () => {
+      const cluster = new Cluster(fixture('l2-two-classes'));
+      const c = cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', 'frontend') as unknown as { metadata: { uid?: string }; spec: Record<string, unknown> };
+      c.metadata.uid = 'uid-f';
+      c.spec = { ...c.spec, nodeSelector: { 'node-role.deckhouse.io/frontend': 'yes please' } };
+      const r = await runHook(hook, cluster);
+      expect(instancesOf(r.values).map((i) => `${i.serviceName}:${i.mlbcName}`)).toEqual(['plain:default-l2']);
+      const problem = 'nodeSelector: invalid label value "yes please" for "node-role.deckhouse.io/frontend": at most 63 alphanumeric, \'-\', \'_\' or \'.\' characters, starting and ending alphanumeric';
+      const told = (svc: string): string[][] => eventsOf(r).filter((e) => e.involvedObject.name === svc).map((e) => [e.reason, e.message]);
+      expect(told('shop')).toEqual([['InvalidLoadBalancerClass', `MetalLoadBalancerClass "frontend", named in annotation network.deckhouse.io/metal-load-balancer-class, is invalid: ${problem}. It is not used until it is fixed; the Service gets no address from it meanwhile`]]);
+      expect(told('api')).toEqual([['InvalidLoadBalancerClass', `MetalLoadBalancerClass "frontend", named in spec.loadBalancerClass, is invalid: ${problem}. It is not used until it is fixed; the Service gets no address from it meanwhile`]]);
+      const condition = (svc: string): unknown => (cluster.get('v1', 'Service', svc, 'shop') as { status?: { conditions?: unknown[] } }).status?.conditions;
+      expect(condition('api')).toEqual([expect.objectContaining({ type: 'network.deckhouse.io/load-balancer-class', status: 'False', reason: 'LoadBalancerClassInvalid' })]);
+      const now = cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', 'frontend') as unknown as typeof c;
+      now.spec = { ...now.spec, nodeSelector: { 'node-role.deckhouse.io/frontend': '' } };
+      const fixed = await runHook(hook, cluster, { values: r.values });
+      expect(instancesOf(fixed.values).map((i) => `${i.serviceName}:${i.mlbcName}`).sort()).toEqual(['api:frontend', 'plain:default-l2', 'shop:frontend', 'shop:frontend']);
+      expect(condition('api')).toEqual([expect.objectContaining({ status: 'True', reason: 'LoadBalancerClassBound', message: 'frontend' })]);
     });
   });
 });

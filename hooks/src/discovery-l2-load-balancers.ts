@@ -57,6 +57,7 @@ export function handle(input: HookInput): void {
   input.metrics.set(STALE_METRIC, inForce.stale.length > 0 ? 1 : 0, {}, STALE_GROUP);
   const plan = planL2({
     classes: inForce.classes,
+    invalidClasses: inForce.invalid,
     nodes: input.snapshot(nodes),
     services: input.snapshot(services),
     instances: input.snapshot(instances),

@@ -27,6 +27,8 @@ export interface ClassesInForce {
   classes: ClassInfo[];
   /** Classes whose current version cannot be used; `inForce` is the version used instead, if any. */
   stale: StaleObject<Versioned>[];
+  /** Classes that exist but have no version in force (none was ever valid): name -> what is wrong with them. */
+  invalid: Map<string, string>;
 }
 
 // Linux's dev_valid_name: 1 to 15 bytes, not "." or "..", no "/", ":" or white space.
@@ -54,6 +56,12 @@ function tolerationProblem(t: Toleration): string | undefined {
 
 /** Throws an Error naming every problem that keeps the class from being used as written. */
 export function checkClass(c: ClassInfo): void {
+  const problems = classProblems(c);
+  if (problems.length) throw new Error(`MetalLoadBalancerClass "${c.name}": ${problems.join('; ')}`);
+}
+
+/** Every problem that keeps the class from being used as written. */
+function classProblems(c: ClassInfo): string[] {
   const problems: string[] = [];
   try {
     parsePoolEntries(c.addressPool);
@@ -72,7 +80,7 @@ export function checkClass(c: ClassInfo): void {
     const p = tolerationProblem(t);
     if (p) problems.push(`tolerations[${i}]: ${p}`);
   });
-  if (problems.length) throw new Error(`MetalLoadBalancerClass "${c.name}": ${problems.join('; ')}`);
+  return problems;
 }
 
 const versioned = (c: ClassInfo): Versioned => ({ metadata: { name: c.name, ...(c.uid ? { uid: c.uid } : {}), ...(c.resourceVersion ? { resourceVersion: c.resourceVersion } : {}) }, info: c });
@@ -95,7 +103,8 @@ export function classesInForce(current: readonly ClassInfo[], lastInForce: reado
   const kept = [...lastInForce, ...fromStatus].map(fromValue).filter((c) => c.uid).map((c) => ({ object: versioned(c), value: c }));
   const memory = new LastGood<Versioned, ClassInfo>((o) => (checkClass(o.info), o.info), kept);
   const { values, stale } = memory.resolve(current.map(versioned));
-  return { classes: values, stale };
+  const invalid = new Map(stale.filter((x) => !x.inForce).map((x) => [x.current.info.name, classProblems(x.current.info).join('; ')]));
+  return { classes: values, stale, invalid };
 }
 
 /** What a class's `status.inForce` should say when it does not say it yet: the settings in force and their version. */

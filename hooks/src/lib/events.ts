@@ -20,7 +20,7 @@ interface Involved {
 }
 
 /** Reasons the hooks report on Services. */
-export type ServiceEventReason = 'UnknownLoadBalancerClass' | 'NoEligibleNodes' | 'InvalidAnnotation' | 'CountAboveNodes';
+export type ServiceEventReason = 'UnknownLoadBalancerClass' | 'InvalidLoadBalancerClass' | 'NoEligibleNodes' | 'InvalidAnnotation' | 'CountAboveNodes';
 
 /** A Warning Event on `about`; `now` is passed in so the logic stays testable. */
 function warningEvent(about: Involved, reason: string, message: string, now: Date): KubeObject {

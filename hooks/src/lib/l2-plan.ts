@@ -52,6 +52,8 @@ export interface L2Input {
   now: Date;
   /** The module's `loadBalancerClass` setting: the class the BGP controller serves. */
   bgpClass?: string;
+  /** Classes that exist but were never valid (so are not in `classes`): name -> what is wrong with them. */
+  invalidClasses?: ReadonlyMap<string, string>;
   /** Placement strategy per class; ours by default (benchmarks pass today's for comparison). */
   placer?: (className: string, input: PlacementInput) => Placement;
 }
@@ -104,8 +106,15 @@ export function planL2(input: L2Input): L2Plan {
   // class -> services with their demand
   const perClass = new Map<string, { svc: ServiceInfo; demand: ReturnType<typeof demandOf> }[]>();
   for (const svc of services) {
-    const choice = selectClassFor(svc, classes, input.bgpClass);
+    const choice = selectClassFor(svc, classes, input.bgpClass, input.invalidClasses);
     if (choice.kind === 'none' || choice.kind === 'foreign') continue;
+    if (choice.kind === 'invalid') {
+      const named = choice.source === 'bound' ? 'which this Service is bound to' : `named in ${choice.source === 'spec' ? 'spec.loadBalancerClass' : `annotation ${CLASS_ANNOTATION}`}`;
+      const message = `MetalLoadBalancerClass "${choice.name}", ${named}, is invalid: ${choice.problems}. It is not used until it is fixed; the Service gets no address from it meanwhile`;
+      warn(svc, 'InvalidLoadBalancerClass', message);
+      if (choice.source !== 'bound') setClassCondition(svc, 'False', 'LoadBalancerClassInvalid', message);
+      continue;
+    }
     if (choice.kind === 'unknown') {
       if (choice.source === 'bound') {
         warn(svc, 'UnknownLoadBalancerClass', `MetalLoadBalancerClass "${choice.name}" this Service is bound to no longer exists; its IPs are released. Recreate the class, or recreate the Service to bind it anew`);

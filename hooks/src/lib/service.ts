@@ -170,7 +170,11 @@ export type ClassChoice =
   | { kind: 'class'; name: string; bound: boolean; instead?: MissingClass[] }
   | { kind: 'none' }
   | { kind: 'foreign'; loadBalancerClass: string }
-  | { kind: 'unknown'; name: string; source: 'annotation' | 'bound' };
+  | { kind: 'unknown'; name: string; source: 'annotation' | 'bound' }
+  | { kind: 'invalid'; name: string; source: ClassSource; problems: string };
+
+/** Where a Service names its class. */
+export type ClassSource = 'spec' | 'annotation' | 'bound';
 
 /**
  * The class of a Service; later rules win: the isDefault class (the last by name if several),
@@ -181,15 +185,22 @@ export type ClassChoice =
  * belongs to another implementation: that Service is not taken. Neither is a Service that names a BGP pool
  * and no class: the default class does not take it.
  */
-export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[], bgpClass?: string): ClassChoice {
+export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[], bgpClass?: string, invalid: ReadonlyMap<string, string> = new Map()): ClassChoice {
   const names = new Set(classes.map((c) => c.name));
+  // a class that exists but never was usable: the Service waits for it rather than falling back to another
+  const unusable = (name: string, source: ClassSource): ClassChoice | undefined => {
+    const problems = invalid.get(name);
+    return problems === undefined ? undefined : { kind: 'invalid', name, source, problems };
+  };
   if (svc.boundClass !== undefined) {
-    return names.has(svc.boundClass) ? { kind: 'class', name: svc.boundClass, bound: true } : { kind: 'unknown', name: svc.boundClass, source: 'bound' };
+    return names.has(svc.boundClass) ? { kind: 'class', name: svc.boundClass, bound: true } : unusable(svc.boundClass, 'bound') ?? { kind: 'unknown', name: svc.boundClass, source: 'bound' };
   }
   const missing: MissingClass[] = [];
   const spec = svc.loadBalancerClass;
   if (spec !== undefined) {
     if (names.has(spec)) return { kind: 'class', name: spec, bound: false };
+    const bad = unusable(spec, 'spec');
+    if (bad) return bad;
     if (spec.includes('/') || spec === bgpClass) return { kind: 'foreign', loadBalancerClass: spec };
     missing.push({ name: spec, source: 'spec' });
   }
@@ -197,6 +208,8 @@ export function selectClassFor(svc: ServiceInfo, classes: readonly ClassInfo[], 
   const annotated = svc.annotations[CLASS_ANNOTATION];
   if (annotated !== undefined) {
     if (names.has(annotated)) return chosen(annotated);
+    const bad = unusable(annotated, 'annotation');
+    if (bad) return bad;
     missing.push({ name: annotated, source: 'annotation' });
   }
   // a Service naming a BGP pool is the BGP controller's, as it decides too
