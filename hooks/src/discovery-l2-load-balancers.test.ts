@@ -308,6 +308,33 @@ describe('discovery-l2-load-balancers', () => {
       expect((await runHook(hook, cluster, { values: r.values })).output.kube.filter((o) => o.operation !== 'CreateIfNotExists')).toEqual([]);
     });
 
+    test('a status.inForce edited by hand is checked like the spec: a garbled or invalid one is not used, and the Event says why', async () => {
+      const cls = (): { status: { inForce?: unknown } } => cluster.get('network.deckhouse.io/v1alpha1', 'MetalLoadBalancerClass', 'frontend') as unknown as { status: { inForce?: unknown } };
+      const good = cls().status.inForce as Record<string, unknown>;
+      const frontend = (r: Awaited<ReturnType<typeof runHook>>): string[] => instancesOf(r.values).filter((i) => i.mlbcName === 'frontend').map((i) => i.name);
+      edit(cluster, 'frontend', '2', { nodeSelector: { 'node-role.deckhouse.io/frontend': 'yes please' } });
+      for (const [forged, why] of [
+        [{ ...good, addressPool: '192.0.2.0/24' }, 'addressPool: must be a list of strings'],
+        [{ ...good, nodeSelector: { 'node-role.deckhouse.io/frontend': 1 }, tolerations: [{ operator: 'Exists', tolerationSeconds: 5 }] }, 'nodeSelector: must be a map of strings; tolerations[0]: must be a map of strings'],
+        [{ ...good, name: 'default-l2' }, 'name: "default-l2" is not this class'],
+        [{ ...good, addressPool: ['192.0.2.300/32'] }, 'addressPool: invalid IP "192.0.2.300": not an IPv4 or IPv6 address'],
+        ['192.0.2.230-192.0.2.250', 'not an object'],
+      ] as const) {
+        cls().status.inForce = forged;
+        // Deckhouse restarted: only the status remembers the version in force.
+        const r = await runHook(hook, cluster);
+        expect([why, frontend(r)]).toEqual([why, []]);
+        expect([why, eventsOf(r).find((e) => e.reason === 'ConfigStale')?.message]).toEqual([why, expect.stringContaining(`; its status.inForce is not a valid version either (${why}), so it is not used; no valid version of it was ever seen`)]);
+      }
+      // The genuine record is used, and a garbled one is rewritten from the version in force.
+      cls().status.inForce = good;
+      const kept = await runHook(hook, cluster);
+      expect(frontend(kept)).toEqual(frontend(first));
+      cls().status.inForce = { ...good, addressPool: 'garbled' };
+      await runHook(hook, cluster, { values: kept.values });
+      expect(cls().status.inForce).toEqual(good);
+    });
+
     test('interfaces and tolerations are checked too', async () => {
       edit(cluster, 'default-l2', '2', { l2: { interfaces: ['eth 1'] }, tolerations: [{ operator: 'Exists', value: 'x' }] });
       const r = await runHook(hook, cluster, { values: first.values });

@@ -99,12 +99,26 @@ function fromValue(v: L2LoadBalancerValue): ClassInfo {
  */
 export function classesInForce(current: readonly ClassInfo[], lastInForce: readonly L2LoadBalancerValue[] = []): ClassesInForce {
   const inValues = new Set(lastInForce.map((v) => v.name));
-  const fromStatus = current.flatMap((c) => (c.recorded && !inValues.has(c.name) ? [{ ...c.recorded, ...(c.uid ? { uid: c.uid } : {}) }] : []));
-  const kept = [...lastInForce, ...fromStatus].map(fromValue).filter((c) => c.uid).map((c) => ({ object: versioned(c), value: c }));
+  // A status is user input like the spec (anyone who may write it can): a record that is not a valid class is not used.
+  const rejected = new Map<string, string>();
+  const fromStatus = current.flatMap((c) => {
+    if (inValues.has(c.name)) return [];
+    if (c.recordedProblem) rejected.set(c.name, c.recordedProblem);
+    if (!c.recorded) return [];
+    const r = fromValue({ ...c.recorded, ...(c.uid ? { uid: c.uid } : {}) });
+    const problems = classProblems(r);
+    if (problems.length) rejected.set(c.name, problems.join('; '));
+    return problems.length ? [] : [r];
+  });
+  const kept = [...lastInForce.map(fromValue), ...fromStatus].filter((c) => c.uid).map((c) => ({ object: versioned(c), value: c }));
   const memory = new LastGood<Versioned, ClassInfo>((o) => (checkClass(o.info), o.info), kept);
-  const { values, stale } = memory.resolve(current.map(versioned));
+  const resolved = memory.resolve(current.map(versioned));
+  const stale = resolved.stale.map((x) => {
+    const why = x.inForce ? undefined : rejected.get(x.current.info.name);
+    return why ? { ...x, error: `${x.error}; its status.inForce is not a valid version either (${why}), so it is not used` } : x;
+  });
   const invalid = new Map(stale.filter((x) => !x.inForce).map((x) => [x.current.info.name, classProblems(x.current.info).join('; ')]));
-  return { classes: values, stale, invalid };
+  return { classes: resolved.values, stale, invalid };
 }
 
 /** What a class's `status.inForce` should say when it does not say it yet: the settings in force and their version. */

@@ -2,6 +2,7 @@
 /** LoadBalancer Services as the L2 hooks see them, the class each one belongs to, and its annotations parsed. */
 import { canonicalIp, familyOf } from '../../../lib/ip.js';
 import { JQ_COMPACT, type KubeObject } from '../../../lib/hook-sdk/index.js';
+import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
 import { BGP_POOL_ANNOTATIONS, firstAnnotation, SHARED_IP_KEY_ANNOTATIONS } from '../../../lib/api/index.js';
 import { CLASS_ANNOTATION, CLASS_BOUND_REASON, CLASS_CONDITION, COUNT_ANNOTATION, IPS_ANNOTATION } from './names.js';
 
@@ -62,7 +63,9 @@ export interface ClassInfo {
   /** The object's status conditions (not part of what is kept in force). */
   conditions?: Condition[];
   /** The version in force as recorded in the object's status (`status.inForce`), which outlives the hooks' values. */
-  recorded?: import('../../../lib/schemas/types.generated.js').L2LoadBalancerValue;
+  recorded?: L2LoadBalancerValue;
+  /** Why `status.inForce` cannot be read as a class (anyone who may write the status can write anything there). */
+  recordedProblem?: string;
 }
 
 function rec(v: unknown): Record<string, unknown> {
@@ -151,12 +154,49 @@ export function classFromObject(obj: KubeObject): ClassInfo | null {
   opt(c, 'resourceVersion', obj.metadata.resourceVersion);
   const conditions = (Array.isArray(rec(obj.status).conditions) ? (rec(obj.status).conditions as unknown[]) : []).map(rec).filter((x) => typeof x.type === 'string' && typeof x.status === 'string') as unknown as Condition[];
   if (conditions.length) c.conditions = conditions;
-  const rf = rec(rec(obj.status).inForce);
-  if (Array.isArray(rf.addressPool)) {
-    c.recorded = { name: c.name, isDefault: rf.isDefault === true, addressPool: strList(rf.addressPool), interfaces: strList(rf.interfaces), nodeSelector: strMap(rf.nodeSelector), tolerations: (Array.isArray(rf.tolerations) ? rf.tolerations : []).map(rec).map((t) => strMap(t)) };
-    opt(c.recorded, 'resourceVersion', typeof rf.resourceVersion === 'string' ? rf.resourceVersion : undefined);
+  const inForce = rec(obj.status).inForce;
+  if (inForce !== undefined && inForce !== null) {
+    const r = recordedClass(inForce, c.name);
+    if (typeof r === 'string') c.recordedProblem = r;
+    else c.recorded = r;
   }
   return c;
+}
+
+/**
+ * `status.inForce` as the module writes it, or what is wrong with it: every field must have the type the module
+ * writes (nothing is coerced or dropped), and the record must be of this class.
+ */
+export function recordedClass(v: unknown, name: string): L2LoadBalancerValue | string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';
+  const r = v as Record<string, unknown>;
+  const problems: string[] = [];
+  const strings = (field: string, x: unknown, required = false): string[] => {
+    if (x === undefined && !required) return [];
+    if (Array.isArray(x) && x.every((i) => typeof i === 'string')) return x as string[];
+    problems.push(`${field}: must be a list of strings`);
+    return [];
+  };
+  const stringMap = (field: string, x: unknown): Record<string, string> => {
+    if (x === undefined) return {};
+    if (typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((i) => typeof i === 'string')) return x as Record<string, string>;
+    problems.push(`${field}: must be a map of strings`);
+    return {};
+  };
+  if (r.name !== undefined && r.name !== name) problems.push(`name: ${JSON.stringify(r.name)} is not this class`);
+  const out: L2LoadBalancerValue = { name, addressPool: strings('addressPool', r.addressPool, true), interfaces: strings('interfaces', r.interfaces), nodeSelector: stringMap('nodeSelector', r.nodeSelector), isDefault: false, tolerations: [] };
+  if (r.isDefault !== undefined && typeof r.isDefault !== 'boolean') problems.push('isDefault: must be a boolean');
+  out.isDefault = r.isDefault === true;
+  if (r.tolerations !== undefined && !Array.isArray(r.tolerations)) problems.push('tolerations: must be a list');
+  (Array.isArray(r.tolerations) ? r.tolerations : []).forEach((t: unknown, i) => {
+    const m = stringMap(`tolerations[${i}]`, t);
+    const unknown = Object.keys(m).filter((k) => !['key', 'operator', 'value', 'effect'].includes(k));
+    if (unknown.length) problems.push(`tolerations[${i}]: unknown field ${unknown.join(', ')}`);
+    out.tolerations?.push(m);
+  });
+  if (r.resourceVersion !== undefined && typeof r.resourceVersion !== 'string') problems.push('resourceVersion: must be a string');
+  else opt(out, 'resourceVersion', r.resourceVersion as string | undefined);
+  return problems.length ? problems.join('; ') : out;
 }
 
 /** A class named by a Service (spec.loadBalancerClass or the annotation) that does not exist. */
