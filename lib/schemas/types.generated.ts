@@ -343,7 +343,7 @@ export interface MetalLoadBalancerClassSpec {
 }
 /** MetalLoadBalancerClass status (network.deckhouse.io/v1alpha1). */
 export interface MetalLoadBalancerClassStatus {
-  /** The settings of the class that are in force, written by the module. When an edit cannot be used, this version stays in force until the class is fixed (see the condition `Accepted`). */
+  /** The settings of the class that are in force, written by the module. When an edit cannot be used, this version stays in force until the class is fixed (see the condition `Accepted`). A version edited here by hand is checked like the spec and is not used when it is invalid. */
   inForce?: Record<string, unknown>;
   /** Conditions of the class. */
   conditions?: {
