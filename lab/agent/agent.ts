@@ -46,9 +46,10 @@ export interface AgentOptions {
   readonly reportFile?: string;
   /**
    * Readies the API side of the pods before they start (Pod objects, service-account credentials): returns
-   * the pod units that may start, as they should run, and why others cannot. Without it pods start as they are.
+   * the pod units that may start, as they should run, and why others cannot; the Pods of `keep` (running, their
+   * slot's turn in a rolling update still to come) stay. Without it pods start as they are.
    */
-  readonly admit?: (pods: readonly Unit[], view: ClusterView) => Promise<{ units: Unit[]; problems: Problem[] }>;
+  readonly admit?: (pods: readonly Unit[], view: ClusterView, keep: readonly Unit[]) => Promise<{ units: Unit[]; problems: Problem[] }>;
   /** Shows the pods' status through the API after each pass. */
   readonly publish?: (units: UnitStatus[]) => Promise<void>;
   /** The kubelet heartbeats (node Lease, Ready) of the nodes this agent serves. */
@@ -56,7 +57,7 @@ export interface AgentOptions {
 }
 
 export class NodeAgent {
-  #last: Desired = { units: [], problems: [], serviceIps: [] };
+  #last: Desired = { units: [], problems: [], held: [], serviceIps: [] };
   /** The units as admitted, kept while the API is unreachable (a kubelet keeps running what it runs). */
   #admitted: Unit[] = [];
   #admitProblems: Problem[] = [];
@@ -79,9 +80,11 @@ export class NodeAgent {
         view = await this.opts.source();
         const desired = desiredState(view, this.opts.layout);
         const pods = desired.units.filter((u) => u.kind === 'pod');
-        const admitted = this.opts.admit ? await this.opts.admit(pods, view) : { units: pods, problems: [] };
+        // A slot waiting for its turn in a rolling update keeps the pod it runs (as admitted before).
+        const keep = this.#admitted.filter((u) => u.pod && desired.held.some((h) => h.ownerUid === u.pod?.owner.uid && h.slot === u.pod.slot));
+        const admitted = this.opts.admit ? await this.opts.admit(pods, view, keep) : { units: pods, problems: [] };
         this.#last = desired;
-        this.#admitted = [...admitted.units, ...desired.units.filter((u) => u.kind !== 'pod')];
+        this.#admitted = [...admitted.units, ...keep, ...desired.units.filter((u) => u.kind !== 'pod')];
         this.#admitProblems = admitted.problems;
         this.#apiReachable = true;
       } catch {

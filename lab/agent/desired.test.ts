@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import type { V1DaemonSet, V1Deployment, V1Node } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import { desiredState, loadBalancers, type ClusterView, type Layout } from './desired.js';
 
 const node = (i: number, labels: Record<string, string> = {}, ready = true): V1Node => ({
@@ -56,6 +56,23 @@ describe('desiredState', () => {
     const changed = { ...view, daemonSets: [{ ...speaker, spec: { ...speaker.spec, template: { spec: { ...speaker.spec?.template.spec, containers: [{ name: 'speaker', command: ['node', 'x.js'] }] } } } } as V1DaemonSet] };
     const k = (v: ClusterView): string[] => desiredState(v, layout).units.filter((u) => u.pod?.container === 'speaker').map((u) => u.key);
     expect(k(changed)).not.toEqual(k(view));
+  });
+
+  test('a changed template: with the Pods known, only the first node replaces its speaker, the others keep theirs', () => {
+    const ds: V1DaemonSet = { ...speaker, metadata: { ...speaker.metadata, uid: 'ds-1' } };
+    const v1: ClusterView = { ...view, deployments: [], daemonSets: [ds] };
+    const running = desiredState(v1, layout).units.filter((u) => u.pod);
+    const pods: V1Pod[] = running.map((u) => ({ metadata: { name: u.pod?.name, labels: { ...u.pod?.labels }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'speaker', uid: 'ds-1' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }));
+    expect(pods.map((p) => [p.metadata?.labels?.['lab.metallb/slot'], p.metadata?.labels?.['controller-revision-hash']?.length])).toEqual([['node-1', 10], ['node-3', 10]]);
+    const spec = ds.spec;
+    if (!spec) throw new Error('no spec');
+    const v2: ClusterView = { ...v1, pods, daemonSets: [{ ...ds, spec: { ...spec, template: { ...spec.template, metadata: { annotations: { release: 'v2' } } } } }] };
+    const d2 = desiredState(v2, layout);
+    expect(d2.units.filter((u) => u.pod).map((u) => u.pod?.node)).toEqual(['node-1']);
+    expect(d2.held).toEqual([{ ownerUid: 'ds-1', slot: 'node-3' }]);
+    // without the Pods (no rollout known) every node takes the new template
+    const { pods: _known, ...unknown } = v2;
+    expect(desiredState(unknown, layout).held).toEqual([]);
   });
 
   test('no Ready node: the Deployment reports FailedScheduling', () => {

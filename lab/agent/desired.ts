@@ -5,9 +5,10 @@
  * kube-proxy would hold. Pure: same input, same units, same keys.
  */
 import { createHash } from 'node:crypto';
-import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1PodSpec, V1PodTemplateSpec, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1Pod, V1PodSpec, V1PodTemplateSpec, V1Secret, V1Service } from '@kubernetes/client-node';
 import { podProcesses, type Lookups } from './podspec.js';
 import type { ContainerProbes } from './probe.js';
+import { DAEMONSET_REVISION_LABEL, daemonSetStrategy, DEPLOYMENT_REVISION_LABEL, deploymentStrategy, SLOT_LABEL, slotStates, updatable, type UpdateStrategy } from './rollout.js';
 import { daemonSetNodes, nodeReady, unschedulableReason } from './schedule.js';
 
 export interface ClusterView {
@@ -17,6 +18,8 @@ export interface ClusterView {
   readonly secrets: readonly V1Secret[];
   readonly configMaps: readonly V1ConfigMap[];
   readonly services: readonly V1Service[];
+  /** The Pods the node agents run (for rolling updates); none known when absent. */
+  readonly pods?: readonly V1Pod[];
 }
 
 /** How the lab maps cluster things onto namespaces and files. */
@@ -69,6 +72,8 @@ export interface PodRef {
   readonly container: string;
   readonly hostNetwork: boolean;
   readonly owner: { readonly kind: 'Deployment' | 'DaemonSet'; readonly name: string; readonly uid: string };
+  /** The slot it fills: its node (DaemonSet) or replica index (Deployment). */
+  readonly slot: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly podIP: string;
   /** The pod template's spec, as the Pod object shows it. */
@@ -82,9 +87,17 @@ export interface Problem {
   readonly message: string;
 }
 
+/** A slot of this agent whose pod waits for its turn in a rolling update: it keeps running what it runs. */
+export interface HeldSlot {
+  readonly ownerUid: string;
+  readonly slot: string;
+}
+
 export interface Desired {
   readonly units: Unit[];
   readonly problems: Problem[];
+  /** Slots whose pods keep their previous template for now (see rollout.ts). */
+  readonly held: HeldSlot[];
   /** LoadBalancer IPs every node holds on its dummy interface. */
   readonly serviceIps: string[];
 }
@@ -117,6 +130,9 @@ function unit(kind: Unit['kind'], netns: string, argv: string[], env: Record<str
 
 interface PodPlacement {
   readonly owner: PodRef['owner'];
+  readonly slot: string;
+  /** The template's revision (the value of the workload kind's revision label). */
+  readonly revision: string;
   readonly namespace: string;
   readonly name: string;
   readonly node: string;
@@ -148,7 +164,7 @@ function placeDeployment(d: V1Deployment, nodes: readonly V1Node[], layout: Layo
     }
     const host = !!tpl.spec.hostNetwork;
     const nodeName = node.metadata?.name ?? '';
-    out.push({ owner: { kind: 'Deployment', name, uid: d.metadata?.uid ?? '' }, namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
+    out.push({ owner: { kind: 'Deployment', name, uid: d.metadata?.uid ?? '' }, slot: String(slot), revision: hash(tpl, 10), namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
   }
   return out;
 }
@@ -161,7 +177,11 @@ function placeDaemonSet(d: V1DaemonSet, nodes: readonly V1Node[], layout: Layout
   const byName = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
   return daemonSetNodes(tpl.spec, nodes)
     .filter((n) => layout.nodeNs(n))
-    .map((n) => ({ owner: { kind: 'DaemonSet' as const, name, uid: d.metadata?.uid ?? '' }, namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
+    .map((n) => ({ owner: { kind: 'DaemonSet' as const, name, uid: d.metadata?.uid ?? '' }, slot: n, revision: hash(tpl, 10), namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
+}
+
+function revisionLabel(kind: PodRef['owner']['kind']): string {
+  return kind === 'DaemonSet' ? DAEMONSET_REVISION_LABEL : DEPLOYMENT_REVISION_LABEL;
 }
 
 function forwarder(layout: Layout, netns: string): Unit {
@@ -184,10 +204,23 @@ export function loadBalancers(services: readonly V1Service[]): { ips: string[]; 
 export function desiredState(view: ClusterView, layout: Layout): Desired {
   const problems: Problem[] = [];
   const mine = (node: string): boolean => layout.serves === undefined || layout.serves === node;
-  const placements = [
-    ...view.deployments.flatMap((d) => placeDeployment(d, view.nodes, layout, problems)),
-    ...view.daemonSets.flatMap((d) => placeDaemonSet(d, view.nodes, layout)),
-  ].filter((p) => mine(p.node));
+  const placements: PodPlacement[] = [];
+  const held: HeldSlot[] = [];
+  // A slot whose turn in the rolling update has not come keeps its pod (known only with the Pods in the view).
+  const roll = (ps: readonly PodPlacement[], strategy: UpdateStrategy): void => {
+    const first = ps[0];
+    const go = first && view.pods ? updatable(slotStates(ps.map((p) => p.slot), view.pods, first.owner.uid, revisionLabel(first.owner.kind)), first.revision, strategy) : undefined;
+    for (const p of ps) {
+      if (!mine(p.node)) continue;
+      if (go && !go.has(p.slot)) held.push({ ownerUid: p.owner.uid, slot: p.slot });
+      else placements.push(p);
+    }
+  };
+  for (const d of view.deployments) roll(placeDeployment(d, view.nodes, layout, problems), deploymentStrategy(d));
+  for (const d of view.daemonSets) {
+    const ps = placeDaemonSet(d, view.nodes, layout);
+    roll(ps, daemonSetStrategy(d, ps.length));
+  }
   const look = lookups(view);
   const units: Unit[] = [];
   const netnses = new Set<string>();
@@ -203,7 +236,8 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
     netnses.add(p.netns);
     for (const proc of r.processes) {
       const env = { ...proc.env, KUBECONFIG: layout.kubeconfig };
-      const u = unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, labels: p.template.metadata?.labels ?? {}, podIP: p.podIP, spec }, proc.probes);
+      const labels = { ...p.template.metadata?.labels, [revisionLabel(p.owner.kind)]: p.revision, [SLOT_LABEL]: p.slot };
+      const u = unit('pod', p.netns, [...proc.argv], env, { namespace: p.namespace, name: p.name, node: p.node, container: proc.container, hostNetwork: !!spec.hostNetwork, owner: p.owner, slot: p.slot, labels, podIP: p.podIP, spec }, proc.probes);
       units.push({ ...u, image: proc.image, command: proc.command, args: proc.args });
     }
   }
@@ -217,5 +251,5 @@ export function desiredState(view: ClusterView, layout: Layout): Desired {
     units.push(unit('backend', ns, [layout.node, `${layout.appRoot}/dist/lab/agent/backend.js`, name, ...ports.map(String)], {}));
   }
   for (const ns of [...netnses].sort()) units.push(forwarder(layout, ns));
-  return { units, problems, serviceIps: lb.ips };
+  return { units, problems, held, serviceIps: lb.ips };
 }

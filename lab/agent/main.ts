@@ -78,11 +78,11 @@ async function main(): Promise<void> {
     statics,
     nodeNamespaces: host ? [host.ns] : [],
     reportFile,
-    admit: (units, view) => {
+    admit: (units, view, keep) => {
       const k = client();
       if (!k || node === undefined) return Promise.reject(new Error('no API yet'));
       pods ??= new PodSync({ kube: k, node, podsDir: path.join(dir, 'pods'), apiPort: s.api.port, caPem: readKubeconfig(s.api.kubeconfig).ca, ...(containers ? { containers } : {}) });
-      return pods.admit(units, view);
+      return pods.admit(units, view, keep);
     },
     publish: (units) => pods?.publish(units) ?? Promise.resolve(),
     heartbeats: () => {

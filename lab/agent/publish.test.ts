@@ -7,7 +7,7 @@ import { AGENT_LABEL, automounts, byPod, podObject, podStatus, SA_MOUNT } from '
 import type { UnitStatus } from './supervisor.js';
 
 const spec: V1PodSpec = { serviceAccountName: 'speaker', containers: [{ name: 'speaker', image: 'registry.example/metallb/speaker:dev' }] };
-const ref = (name: string, node: string, kind: 'DaemonSet' | 'Deployment', owner: string, container: string): PodRef => ({ namespace: 'd8-metallb', name, node, container, hostNetwork: kind === 'DaemonSet', owner: { kind, name: owner, uid: `uid-${owner}` }, labels: { app: owner }, podIP: '192.0.2.11', spec });
+const ref = (name: string, node: string, kind: 'DaemonSet' | 'Deployment', owner: string, container: string): PodRef => ({ namespace: 'd8-metallb', name, node, container, hostNetwork: kind === 'DaemonSet', owner: { kind, name: owner, uid: `uid-${owner}` }, slot: node, labels: { app: owner }, podIP: '192.0.2.11', spec });
 const unit = (p: PodRef, state: UnitStatus['state'], restarts = 0, ready = state === 'running'): UnitStatus => ({
   key: `pod:${p.name}/${p.container}`, kind: 'pod', netns: `mlab-${p.node}`, restarts, state, ready, ...(restarts ? { lastExit: 'signal SIGKILL' } : {}), pod: p,
 });

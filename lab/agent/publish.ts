@@ -131,15 +131,16 @@ export class PodSync {
    * Makes the API side ready for `units` before any starts: this node's Pod objects exist (stale ones are
    * deleted), and each pod that mounts a token has a kubeconfig with a token bound to it. Returns the
    * units that may start, their KUBECONFIG pointing at their pod's own credentials (or removed), and why
-   * the others cannot start.
+   * the others cannot start. The Pods of `keep` (already admitted and running) are left as they are.
    */
-  async admit(units: readonly Unit[], view: ClusterView): Promise<{ units: Unit[]; problems: Problem[] }> {
+  async admit(units: readonly Unit[], view: ClusterView, keep: readonly Unit[] = []): Promise<{ units: Unit[]; problems: Problem[] }> {
     const k = this.o.kube;
     const existing = await k.list<V1Pod>(`/api/v1/pods?labelSelector=${encodeURIComponent(`${AGENT_LABEL}=true`)}&fieldSelector=${encodeURIComponent(`spec.nodeName=${this.o.node}`)}`);
     const pods = byPod(units);
+    const kept = byPod(keep);
     for (const p of existing) {
       const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
-      if (!pods.has(key)) {
+      if (!pods.has(key) && !kept.has(key)) {
         await k.delete(`/api/v1/namespaces/${p.metadata?.namespace}/pods/${p.metadata?.name}`);
         this.#written.delete(key);
         this.#creds.delete(key);
