@@ -62,7 +62,7 @@ describe('desiredState', () => {
     const ds: V1DaemonSet = { ...speaker, metadata: { ...speaker.metadata, uid: 'ds-1' } };
     const v1: ClusterView = { ...view, deployments: [], daemonSets: [ds] };
     const running = desiredState(v1, layout).units.filter((u) => u.pod);
-    const pods: V1Pod[] = running.map((u) => ({ metadata: { name: u.pod?.name, labels: { ...u.pod?.labels }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'speaker', uid: 'ds-1' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }));
+    const pods: V1Pod[] = running.map((u) => ({ metadata: { name: u.pod?.name ?? '', labels: { ...u.pod?.labels }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'speaker', uid: 'ds-1' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }));
     expect(pods.map((p) => [p.metadata?.labels?.['lab.metallb/slot'], p.metadata?.labels?.['controller-revision-hash']?.length])).toEqual([['node-1', 10], ['node-3', 10]]);
     const spec = ds.spec;
     if (!spec) throw new Error('no spec');
