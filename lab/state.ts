@@ -37,6 +37,25 @@ export function agentFiles(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => /^agent(-.+)?\.json$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
+/** The release the lab runs: a symlink to its image archives (out/images at `up`; `upgrade` points it at the next). */
+export function releaseDir(dir: string): string {
+  return path.join(dir, 'release');
+}
+
+/** Where `upgrade` builds each release's archives: <dir>/releases/<version>. */
+export function releasesDir(dir: string): string {
+  return path.join(dir, 'releases');
+}
+
+/**
+ * Every directory of image archives the lab's nodes pull from: the current release, each release built since
+ * (pods of the previous one keep running during a rollout) and the repository's out/images.
+ */
+export function imageDirs(dir: string, appRoot: string): string[] {
+  const built = fs.existsSync(releasesDir(dir)) ? fs.readdirSync(releasesDir(dir)).filter((n) => !n.startsWith('.')).sort().map((n) => path.join(releasesDir(dir), n)) : [];
+  return [releaseDir(dir), ...built, path.join(appRoot, 'out/images')].filter((d) => fs.existsSync(d));
+}
+
 export function proberFile(dir: string): string {
   return path.join(dir, 'prober.json');
 }

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/** The lab's stand-in for a Service's endpoints on one node: answers every HTTP request with the node's name. */
+/**
+ * The lab's stand-in for a Service's endpoints on one node: answers every HTTP request with the node's name.
+ * A connection stays open for as long as the client keeps it (keep-alive, no idle timeout), so a connection that
+ * the network sends to another node breaks, as it would with a real backend.
+ */
 import * as http from 'node:http';
 
 function main(): void {
@@ -11,7 +15,7 @@ function main(): void {
   }
   for (const port of ports) {
     const server = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
+      res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`${node}\n`);
     });
     server.keepAliveTimeout = 0;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1Pod, V1PodSpec, V1PodTemplateSpec, V1Secret, V1Service } from '@kubernetes/client-node';
 import { podProcesses, type Lookups } from './podspec.js';
 import type { ContainerProbes } from './probe.js';
-import { DAEMONSET_REVISION_LABEL, daemonSetStrategy, DEPLOYMENT_REVISION_LABEL, deploymentStrategy, SLOT_LABEL, slotStates, updatable, type UpdateStrategy } from './rollout.js';
+import { daemonSetStrategy, deploymentStrategy, revisionLabel, SLOT_LABEL, slotStates, updatable, type UpdateStrategy } from './rollout.js';
 import { daemonSetNodes, nodeReady, unschedulableReason } from './schedule.js';
 
 export interface ClusterView {
@@ -106,6 +106,11 @@ function hash(v: unknown, n: number): string {
   return createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, n);
 }
 
+/** A pod template's revision, as the pods made from it carry it in their revision label. */
+export function templateRevision(tpl: V1PodTemplateSpec): string {
+  return hash(tpl, 10);
+}
+
 function decode(data: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
@@ -164,7 +169,7 @@ function placeDeployment(d: V1Deployment, nodes: readonly V1Node[], layout: Layo
     }
     const host = !!tpl.spec.hostNetwork;
     const nodeName = node.metadata?.name ?? '';
-    out.push({ owner: { kind: 'Deployment', name, uid: d.metadata?.uid ?? '' }, slot: String(slot), revision: hash(tpl, 10), namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
+    out.push({ owner: { kind: 'Deployment', name, uid: d.metadata?.uid ?? '' }, slot: String(slot), revision: templateRevision(tpl), namespace: ns, name: podName, node: nodeName, netns: host ? (layout.nodeNs(nodeName) ?? '') : layout.podNs(name, slot), podIP: host ? nodeIp(node) : '127.0.0.1', template: tpl });
   }
   return out;
 }
@@ -177,11 +182,7 @@ function placeDaemonSet(d: V1DaemonSet, nodes: readonly V1Node[], layout: Layout
   const byName = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
   return daemonSetNodes(tpl.spec, nodes)
     .filter((n) => layout.nodeNs(n))
-    .map((n) => ({ owner: { kind: 'DaemonSet' as const, name, uid: d.metadata?.uid ?? '' }, slot: n, revision: hash(tpl, 10), namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
-}
-
-function revisionLabel(kind: PodRef['owner']['kind']): string {
-  return kind === 'DaemonSet' ? DAEMONSET_REVISION_LABEL : DEPLOYMENT_REVISION_LABEL;
+    .map((n) => ({ owner: { kind: 'DaemonSet' as const, name, uid: d.metadata?.uid ?? '' }, slot: n, revision: templateRevision(tpl), namespace: ns, name: `${name}-${hash(tpl, 5)}-${n}`, node: n, netns: tpl.spec?.hostNetwork ? (layout.nodeNs(n) ?? '') : layout.podNs(`${name}-${n}`, 0), podIP: nodeIp(byName.get(n) ?? {}), template: tpl }));
 }
 
 function forwarder(layout: Layout, netns: string): Unit {

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kube, readKubeconfig } from '../kube.js';
-import { agentFile, readJson, requireState } from '../state.js';
+import { agentFile, imageDirs, readJson, releaseDir, requireState } from '../state.js';
 import { alive, stop } from '../sys.js';
 import { nodesOf } from '../topology/plan.js';
 import { NodeAgent, type AgentReport } from './agent.js';
@@ -38,12 +38,12 @@ async function main(): Promise<void> {
   const env = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', PATH: `${path.join(s.appRoot, '.cache/helm')}:${process.env.PATH ?? ''}` };
   const statics: StaticUnit[] = node !== undefined ? [] : [
     { key: 'static:apiserver', kind: 'static', netns: '', argv: [process.execPath, cli, 'apiserver', '--port', String(s.api.port), '--kubeconfig', s.api.kubeconfig, '--data', s.api.data, '--socket', s.api.socket, '--node-grace', String(LAB_LEASE_SECONDS), '--pod-logs', path.join(dir, 'pods')], env },
-    { key: 'static:module', kind: 'static', netns: '', argv: [process.execPath, cli, 'module', '--kubeconfig', s.api.kubeconfig], env },
+    { key: 'static:module', kind: 'static', netns: '', argv: [process.execPath, cli, 'module', '--kubeconfig', s.api.kubeconfig, ...(fs.existsSync(releaseDir(dir)) ? ['--images', releaseDir(dir)] : [])], env },
   ];
   const images = s.runtime !== 'processes';
   const seccompFile = '/usr/share/containers/seccomp.json';
   const containers = images ? {
-    store: new ImageStore(path.join(s.appRoot, 'out/images'), path.join(dir, 'images')),
+    store: new ImageStore(() => imageDirs(dir, s.appRoot), path.join(dir, 'images')),
     seccomp: fs.existsSync(seccompFile) ? JSON.parse(fs.readFileSync(seccompFile, 'utf8')) as SeccompProfileFile : undefined,
     apiPort: s.api.port,
     idPrefix: s.plan.prefix,

@@ -11,6 +11,11 @@ import type { V1DaemonSet, V1Deployment, V1Pod } from '@kubernetes/client-node';
 /** The label with a pod's template revision, as the controllers set it. */
 export const DAEMONSET_REVISION_LABEL = 'controller-revision-hash';
 export const DEPLOYMENT_REVISION_LABEL = 'pod-template-hash';
+/** The revision label of a workload kind's pods. */
+export function revisionLabel(kind: 'DaemonSet' | 'Deployment'): string {
+  return kind === 'DaemonSet' ? DAEMONSET_REVISION_LABEL : DEPLOYMENT_REVISION_LABEL;
+}
+
 /** The slot a pod fills: its node for a DaemonSet, its replica index for a Deployment. */
 export const SLOT_LABEL = 'lab.metallb/slot';
 

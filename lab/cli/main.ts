@@ -8,6 +8,7 @@ import * as path from 'node:path';
 
 const USAGE = `usage: metallb-lab <command> [args]
   up | down | status [--json] | failover <node> | chaos --minutes M   the lab
+  upgrade [--version V]                                                the next release rolled out while clients hold connections
   apiserver --port P --kubeconfig FILE [--data FILE]                   the embedded Kubernetes API server
   module --kubeconfig FILE                                             the module runtime (hooks -> helm -> apply)`;
 

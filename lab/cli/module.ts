@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * `metallb-lab module --kubeconfig FILE [--metrics-port P] [--hooks BIN] [--module-dir DIR] [--no-crds]`:
- * the module runtime (hooks -> values -> helm -> apply) in the foreground until SIGTERM or SIGINT.
+ * `metallb-lab module --kubeconfig FILE [--metrics-port P] [--hooks BIN] [--module-dir DIR] [--images DIR] [--no-crds]`:
+ * the module runtime (hooks -> values -> helm -> apply) in the foreground until SIGTERM or SIGINT; the images'
+ * digests from DIR/images_digests.json (the release's archives; out/images by default).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { newLogger } from '../../lib/log.js';
-import { ModuleRuntime, type RuntimeOptions } from '../runtime/runtime.js';
+import { defaultGlobal, ModuleRuntime, type RuntimeOptions } from '../runtime/runtime.js';
 
-const USAGE = 'usage: metallb-lab module --kubeconfig FILE [--metrics-port P] [--hooks BIN] [--module-dir DIR] [--helm BIN] [--no-crds]';
-const FLAGS = ['kubeconfig', 'metrics-port', 'hooks', 'module-dir', 'helm'];
+const USAGE = 'usage: metallb-lab module --kubeconfig FILE [--metrics-port P] [--hooks BIN] [--module-dir DIR] [--helm BIN] [--images DIR] [--no-crds]';
+const FLAGS = ['kubeconfig', 'metrics-port', 'hooks', 'module-dir', 'helm', 'images'];
 
 /** The repository root: the nearest directory above this file holding module.yaml. */
 function moduleRoot(): string {
@@ -54,6 +55,8 @@ export function parseArgs(args: string[], root: string): RuntimeOptions {
     o.metricsPort = n;
   }
   if (crds) o.crdRoots = [moduleDir];
+  const images = flags.get('images');
+  if (images !== undefined) o.global = defaultGlobal(moduleDir, path.resolve(images));
   for (const [what, file] of [['hooks', o.hooks], ['helm', o.helm], ['kubeconfig', kubeconfig]] as const) {
     if (!fs.existsSync(file)) throw new Error(`${what}: ${file} does not exist${what === 'helm' ? ' (run make setup)' : ''}`);
   }

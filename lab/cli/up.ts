@@ -20,7 +20,7 @@ import { LAB_LEASE_SECONDS } from '../agent/heartbeat.js';
 import { lossText } from '../report/failover.js';
 import { webDeployment } from '../scenario/web.js';
 import { DEMO, exampleBfd, exampleNodeLabels, examplePassword, pickExamples } from '../scenario/examples.js';
-import { DEFAULT_DIR, readState, writeState, type LabState } from '../state.js';
+import { DEFAULT_DIR, readState, releaseDir, writeState, type LabState } from '../state.js';
 import { run, sleep, spawnDetached, waitFor } from '../sys.js';
 import { createTopology } from '../topology/netns.js';
 import { nodesOf, planTopology, primaryAddrs, type Plan, type RouterKind } from '../topology/plan.js';
@@ -170,6 +170,9 @@ export async function bringUp(o: UpOptions): Promise<UpResult> {
     if (missing.length) throw new Error(`no image archives for ${missing.join(', ')} in out/images: run "make images" (make lab does), or start the lab with --processes`);
   }
   for (const f of [state.api.kubeconfig, state.api.data]) fs.rmSync(f, { force: true });
+  // The release the lab runs is what make images built (until an upgrade).
+  fs.rmSync(releaseDir(o.dir), { force: true });
+  fs.symlinkSync(path.join(APP_ROOT, 'out/images'), releaseDir(o.dir));
   writeState(state);
   say(`building ${plan.hosts.length} namespaces`);
   createTopology(plan);

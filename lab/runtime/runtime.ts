@@ -54,23 +54,23 @@ export const LAB_REGISTRY = 'registry.deckhouse.io/deckhouse/ce';
 const NO_IMAGE = `sha256:${'0'.repeat(64)}`;
 
 /**
- * Image digests for the lab's renders: out/images/images_digests.json when `make images` ran, else a digest of
- * zeros for each image of images/contents.yaml (no image built: the lab runs the programs from the repository);
- * none for a module without images.
+ * Image digests for the lab's renders: images_digests.json of the release's archives (out/images when `make images`
+ * ran), else a digest of zeros for each image of images/contents.yaml (no image built: the lab runs the programs
+ * from the repository); none for a module without images.
  */
-export function labImageDigests(moduleDir: string): Record<string, string> {
-  const file = path.join(moduleDir, 'out/images/images_digests.json');
+export function labImageDigests(moduleDir: string, imagesDir = path.join(moduleDir, 'out/images')): Record<string, string> {
+  const file = path.join(imagesDir, 'images_digests.json');
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
   if (!fs.existsSync(path.join(moduleDir, 'images/contents.yaml'))) return {};
   return Object.fromEntries(Object.keys(loadContents(moduleDir).images).map((n) => [camelName(n), NO_IMAGE]));
 }
 
 /** `global` values as Deckhouse gives them to an embedded module. */
-export function defaultGlobal(moduleDir: string): Record<string, unknown> {
+export function defaultGlobal(moduleDir: string, imagesDir?: string): Record<string, unknown> {
   return {
     enabledModules: ['metallb'],
     discovery: { clusterDomain: 'cluster.local' },
-    modulesImages: { registry: { base: LAB_REGISTRY }, digests: { metallb: labImageDigests(moduleDir) } },
+    modulesImages: { registry: { base: LAB_REGISTRY }, digests: { metallb: labImageDigests(moduleDir, imagesDir) } },
   };
 }
 
