@@ -121,7 +121,8 @@ export function main(): void {
   const digests: Record<string, string> = {};
   for (const [name, spec] of Object.entries(contents.images)) {
     const rootfs = stageImage(contents, name, node);
-    const config: ImageConfig = { entrypoint: spec.entrypoint, user: spec.user, env: [`PATH=${IMAGE_PATH}`], workingDir: APP_DIR };
+    // The release's version is in every image (a label), so each release's images have their own digests.
+    const config: ImageConfig = { entrypoint: spec.entrypoint, user: spec.user, env: [`PATH=${IMAGE_PATH}`], workingDir: APP_DIR, labels: { 'org.opencontainers.image.version': version } };
     digests[camelName(name)] = pack(name, rootfs, config, version);
   }
   const versionJson = JSON.stringify({ version }) + '\n';

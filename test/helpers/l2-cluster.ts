@@ -155,6 +155,15 @@ export class SimNet {
     this.kill(name);
   }
 
+  /** The member stops for good: it hands its addresses over, and stops once the peers acknowledged (or after `maxMs`). */
+  handOff(name: string, maxMs = 300): void {
+    const m = this.members.get(name);
+    if (!m) return;
+    m.speaker.handOff();
+    for (let t = 0; t < maxMs && !m.exchange.acknowledged(); t++) this.run(1);
+    this.kill(name);
+  }
+
   /** The member stops at once, as a node losing power: it sends and answers nothing. */
   kill(name: string): void {
     const m = this.members.get(name);

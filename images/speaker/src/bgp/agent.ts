@@ -15,7 +15,7 @@ import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder, type ObjectRef } from '../events.js';
-import { readyOrAll } from '../nodes.js';
+import { leavingReason, readyOrAll } from '../nodes.js';
 import { checkObject, desiredBgp, namedCommunities, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
 import { SessionEvents } from './session-events.js';
@@ -217,10 +217,14 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     async stop() {
       stopped = true;
       recompute.stop();
+      const all = informers.nodes.list();
+      const leaving = leavingReason(all.find((n) => n.metadata?.name === ctx.nodeName), all.length > 0);
       for (const i of Object.values(informers)) await i.stop();
-      // A planned stop: graceful-restart peers keep our routes until we are back. BGP closes first, then BFD says
+      // A planned stop: for a restart, graceful-restart peers keep our routes until we are back; a node going away
+      // for good says goodbye (a Cease), so they withdraw our routes now. BGP closes first, then BFD says
       // AdminDown, which routers must not take for a failure (BIRD would otherwise flush the routes it keeps).
-      await speaker.stop(true);
+      if (leaving) log.info({ event: 'stop', reason: leaving }, `stopping for good (${leaving}): the routers withdraw our routes now`);
+      await speaker.stop(!leaving);
       await bfd.stop(true);
       log.info({ event: 'stop' }, 'bgp agent stopped');
     },

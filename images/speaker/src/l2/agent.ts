@@ -13,6 +13,7 @@ import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '.
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder } from '../events.js';
 import { DEFEND_INTERVAL_MS } from './announcer.js';
+import { leavingReason } from '../nodes.js';
 import { desiredL2, peerAddresses } from './desired.js';
 import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
@@ -210,13 +211,17 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
 
   return {
     async stop() {
-      // Stopped: what we announced stays in the statuses for our next process, which corrects them.
+      // A rolling update replaces us on this node: peers hold our addresses until our next process resumes them.
+      // A node going away (its Node says so) hands them over at once instead.
+      const all = nodes.list();
+      const leaving = leavingReason(all.find((n) => n.metadata?.name === ctx.nodeName), all.length > 0);
+      if (leaving) log.info({ op: 'stop', reason: leaving }, `stopping for good (${leaving}): handing our addresses over`);
+      // Stopped: what we announced stays in the statuses for our next process (or the heirs), which correct them.
       statusSync.stop();
       clearInterval(probe);
       recompute.stop();
       for (const i of [nodes, instances, advs, slices]) await i.stop();
-      // The kubelet stops us to replace us (a rolling update) or with the node: either way we come back.
-      await rt.stop(true);
+      await rt.stop(leaving ? 'handOff' : 'restart');
       log.info({ op: 'stop' }, 'l2 agent stopped');
     },
   };

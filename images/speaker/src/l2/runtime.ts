@@ -31,13 +31,17 @@ export interface L2Runtime {
   /** The nodes' heartbeat addresses (only the plan's peers get heartbeats). */
   setAddresses(list: readonly PeerAddress[]): void;
   /**
-   * Stops. With `restart` (SIGTERM: a rolling update replaces us) the peers are told first that we come
-   * back and hold our addresses meanwhile; we answer for them until they have read it (at most two
-   * detection times), so nothing moves. Without it, or with METALLB_L2_RESTART_HOLD_MS=0, they take our
-   * addresses over once they stop hearing us.
+   * Stops. `restart` (SIGTERM for a rolling update: we come back): the peers are told first and hold our
+   * addresses meanwhile; we answer for them until they have read it (at most two detection times), so nothing
+   * moves (with METALLB_L2_RESTART_HOLD_MS=0 this is a plain stop). `handOff` (we go away for good): we stand
+   * back now and the peers take our addresses over as soon as they read it. `stop` (plain): they take them
+   * over once they stop hearing us, after the detection time.
    */
-  stop(restart?: boolean): Promise<void>;
+  stop(kind?: StopKind): Promise<void>;
 }
+
+/** How a speaker stops: see L2Runtime.stop. */
+export type StopKind = 'restart' | 'handOff' | 'stop';
 
 export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
   // Fail closed: unauthenticated heartbeats let any host on the segment pause or take our addresses.
@@ -87,13 +91,17 @@ export async function startL2Runtime(o: L2RuntimeOptions): Promise<L2Runtime> {
     speaker: s,
     liveness,
     setAddresses: (list) => heartbeats.setAddresses(list),
-    async stop(restart = false) {
-      if (restart && (o.options.liveness.restartHoldMs ?? DEFAULT_RESTART_HOLD_MS) > 0) {
-        s.leave();
+    async stop(kind = 'stop') {
+      const restart = kind === 'restart' && (o.options.liveness.restartHoldMs ?? DEFAULT_RESTART_HOLD_MS) > 0;
+      if (restart || kind === 'handOff') {
+        if (restart) s.leave();
+        else s.handOff();
         heartbeats.sendNow();
         const deadline = Date.now() + 2 * liveness.detectionMs();
         while (!heartbeats.acknowledged() && Date.now() < deadline) await new Promise((r) => setTimeout(r, liveness.intervalMs() / 5));
-        o.log.info({ op: 'restart', acknowledged: heartbeats.acknowledged() }, heartbeats.acknowledged() ? 'peers read our restart notice' : 'not every peer read our restart notice: those take our addresses over');
+        const ok = heartbeats.acknowledged();
+        if (restart) o.log.info({ op: 'restart', acknowledged: ok }, ok ? 'peers read our restart notice' : 'not every peer read our restart notice: those take our addresses over');
+        else o.log.info({ op: 'handOff', acknowledged: ok }, ok ? 'peers read our hand-off' : 'not every peer read our hand-off: those take our addresses over when they stop hearing us');
       }
       heartbeats.stop();
       links.stop();

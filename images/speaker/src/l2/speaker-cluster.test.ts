@@ -121,6 +121,36 @@ describe('L2 speakers together', () => {
     net.stop();
   });
 
+  test('node-1 stops for good (its node drained): another node answers for its address within a message, never two at once, and nobody holds it', () => {
+    const net = cluster();
+    let gap = 0;
+    let since: number | undefined;
+    const m1 = member(net, 'node-1');
+    m1.speaker.handOff();
+    for (let t = 0; t < 300; t++) {
+      net.run(1);
+      const n = net.owners(IPS)['192.0.2.200']?.length ?? 0;
+      if (n === 0) since ??= t;
+      else if (since !== undefined) {
+        gap = Math.max(gap, t - since);
+        since = undefined;
+      }
+    }
+    // Taken over while node-1 still runs (before any detection time): a heartbeat's latency (1 ms here) and the
+    // peers' agreement, far below the detection time (300 ms).
+    const heir = net.owners(IPS)['192.0.2.200'] ?? [];
+    expect(heir).toHaveLength(1);
+    expect(heir).not.toContain('node-1');
+    expect(since).toBeUndefined();
+    expect(gap).toBeLessThanOrEqual(10);
+    net.kill('node-1');
+    net.run(1000);
+    expect(net.owners(IPS)['192.0.2.200']).toEqual(heir);
+    expect(net.longestDual).toBeLessThanOrEqual(2);
+    expect(['node-2', 'node-3'].map((n) => member(net, n).liveness.held('node-1'))).toEqual([undefined, undefined]);
+    net.stop();
+  });
+
   test('the restart hold is bounded: a speaker that said it restarts and stays away is taken over when the hold ends', () => {
     const net = new SimNet({ topology, intervalMs: 100, multiplier: 3, restartHoldMs: 2000, returnDelayMs: 300 }, NODES);
     for (const n of NODES) net.start(n);

@@ -75,6 +75,7 @@ export class L2Speaker {
   #isolated = false;
   // stopping to restart: our heartbeats say so, and we decide nothing more
   #leaving = false;
+  #handingOff = false;
   // until when our addresses count as resumed after a restart peers held them for (acquired without a probe)
   #resumeUntil = -Infinity;
   // link -> the addresses it answers by itself (what RawLink.answerChange told it)
@@ -115,6 +116,7 @@ export class L2Speaker {
    * heartbeats say so meanwhile: peers neither elect us nor count our view, which is still filling.
    */
   #hold(): void {
+    if (this.#handingOff) return;
     this.#holding = true;
     this.d.onReportChange?.();
     this.#holdTimer?.cancel();
@@ -134,6 +136,20 @@ export class L2Speaker {
     this.#leaving = true;
     this.d.log.info({ op: 'restart', addresses: this.announced() }, 'stopping to restart: peers hold our addresses until we are back');
     this.d.onReportChange?.();
+  }
+
+  /**
+   * We go away for good (our node is drained, cordoned, shutting down or being deleted): we stand back from
+   * every address now and our heartbeats say we hold, so no peer elects us and the next in each chain takes
+   * over as soon as it reads it (no restart hold, no detection time). Call stop() once the peers acknowledged.
+   */
+  handOff(): void {
+    this.#handingOff = true;
+    this.#holdTimer?.cancel();
+    this.#holding = true;
+    this.d.log.info({ op: 'handOff', addresses: this.announced() }, 'stopping for good: handing our addresses over now');
+    this.d.onReportChange?.();
+    this.recompute();
   }
 
   /** Whether we hold (our heartbeats carry it). */

@@ -11,7 +11,7 @@ import { newLogger } from '../../../../lib/log.js';
 import type { PeerAddress } from '../health/heartbeats.js';
 import { startHealthServer } from '../health/server.js';
 import { l2OptionsFromEnv } from './options.js';
-import { startL2Runtime } from './runtime.js';
+import { startL2Runtime, type StopKind } from './runtime.js';
 import type { L2Instance } from './speaker.js';
 import { buildTopology } from './topology.js';
 
@@ -63,12 +63,13 @@ async function main(): Promise<void> {
       log.error({ op: 'reload', err: (e as Error).message }, 'keeping the previous configuration');
     }
   });
-  // SIGTERM is a restart (peers hold our addresses); SIGINT a plain stop.
-  const stop = (restart: boolean): void => {
-    void rt.stop(restart).then(() => http?.close()).finally(() => process.exit(0));
+  // SIGTERM is a restart (peers hold our addresses); SIGUSR2 a stop for good (we hand them over now); SIGINT a plain stop.
+  const stop = (kind: StopKind): void => {
+    void rt.stop(kind).then(() => http?.close()).finally(() => process.exit(0));
   };
-  process.on('SIGTERM', () => stop(true));
-  process.on('SIGINT', () => stop(false));
+  process.on('SIGTERM', () => stop('restart'));
+  process.on('SIGUSR2', () => stop('handOff'));
+  process.on('SIGINT', () => stop('stop'));
   log.info({ op: 'start', peers: cfg.peers.length, instances: cfg.instances.length }, 'static L2 speaker started');
 }
 
