@@ -15,8 +15,9 @@ function main(): void {
   }
   for (const port of ports) {
     const server = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(`${node}\n`);
+      const body = `${node}\n`;
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
     });
     server.keepAliveTimeout = 0;
     server.on('error', (e) => {

@@ -33,13 +33,17 @@ export interface HolderReport {
   readonly connections: HeldConnection[];
 }
 
-/** Reads one HTTP/1.1 response with a Content-Length from `buf`: its body and the rest, or undefined when incomplete. Pure. */
+/**
+ * Reads one HTTP/1.1 response with a Content-Length from `buf`: its body and the rest, or undefined when
+ * incomplete. Throws on anything else (the backends always send a Content-Length). Pure.
+ */
 export function takeResponse(buf: Buffer): { status: number; body: string; rest: Buffer } | undefined {
   const end = buf.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
   const head = buf.subarray(0, end).toString('latin1');
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
-  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? -1);
+  if (!status || length < 0) throw new Error(`not an HTTP response with a Content-Length: ${JSON.stringify(head.slice(0, 80))}`);
   if (buf.length < end + 4 + length) return undefined;
   return { status, body: buf.subarray(end + 4, end + 4 + length).toString('utf8'), rest: buf.subarray(end + 4 + length) };
 }
@@ -53,7 +57,9 @@ class Held {
   lastAnswer = 0;
   establishedAt: number | undefined;
   lost: HeldConnection['lost'];
+  localPort: number | undefined;
   #socket: net.Socket;
+  #waiting = false;
   #buf: Buffer = Buffer.alloc(0);
   #sentAt = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -64,6 +70,7 @@ class Held {
     this.#socket.on('connect', () => {
       this.establishedAt = Date.now();
       this.lastAnswer = this.establishedAt;
+      this.localPort = this.#socket.localPort;
       this.#send();
     });
     this.#socket.on('data', (d: Buffer) => this.#data(d));
@@ -74,6 +81,7 @@ class Held {
   #send(): void {
     if (this.lost) return;
     this.#sentAt = Date.now();
+    this.#waiting = true;
     this.#socket.write(`GET / HTTP/1.1\r\nhost: ${this.t.ip.includes(':') ? `[${this.t.ip}]` : this.t.ip}\r\n\r\n`);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#lose(`no answer for ${REQUEST_TIMEOUT_MS} ms`), REQUEST_TIMEOUT_MS);
@@ -81,8 +89,17 @@ class Held {
 
   #data(d: Buffer): void {
     this.#buf = Buffer.concat([this.#buf, d]);
-    for (let r = takeResponse(this.#buf); r; r = takeResponse(this.#buf)) {
+    for (;;) {
+      let r: ReturnType<typeof takeResponse>;
+      try {
+        r = takeResponse(this.#buf);
+      } catch (e) {
+        return this.#lose((e as Error).message);
+      }
+      if (!r) return;
       this.#buf = r.rest;
+      if (!this.#waiting) return this.#lose('an answer to no request');
+      this.#waiting = false;
       const now = Date.now();
       this.answers++;
       this.longestGapMs = Math.max(this.longestGapMs, now - this.lastAnswer);
@@ -115,7 +132,7 @@ class Held {
       ip: this.t.ip,
       port: this.t.port,
       service: this.t.service,
-      ...(this.#socket.localPort !== undefined ? { localPort: this.#socket.localPort } : {}),
+      ...(this.localPort !== undefined ? { localPort: this.localPort } : {}),
       answers: this.answers,
       nodes: [...this.nodes],
       longestGapMs: Math.max(this.longestGapMs, open ? Date.now() - this.lastAnswer : 0),
