@@ -20,7 +20,7 @@ import { labKube, nodeNames, serviceInfo, snapshot, targetsOf } from './observe.
 import { analyzeUpgrade, type Replacement, type RouteWatch, type UpgradeResult } from './report/upgrade.js';
 import { agentFile, readJson, releaseDir, releasesDir, writeState, type LabState } from './state.js';
 import { procRef, signal, sleep, spawnDetached, stop, waitFor, type ProcRef } from './sys.js';
-import { routerNextHops } from './topology/router.js';
+import { routerNextHops, routerNs } from './topology/router.js';
 import type { HeldConnection, HolderReport } from './traffic/holder.js';
 import { NeighbourWatch, type NeighbourFigures } from './traffic/neighbours.js';
 import type { Target } from './traffic/prober.js';
@@ -99,10 +99,17 @@ function restartModuleRuntime(state: LabState): void {
   signal(unit.proc, 'SIGTERM');
 }
 
-/** Polls the router's next hops for the BGP IPs until stopped. */
+/**
+ * Polls the router's next hops for the BGP IPs until stopped (a next hop missing from a sample is a withdrawal;
+ * the same next hops in another order re-spread the router's ECMP flows). Every route change the router's kernel
+ * makes meanwhile goes to logs/router-routes.log (`ip monitor`, timestamped).
+ */
 function watchRoutes(state: LabState, ips: readonly string[]): { stop(): Promise<RouteWatch[]> } {
   const names = nodeNames(state);
-  const seen = new Map<string, { before?: string[]; missing: Set<string>; samples: number }>(ips.map((ip) => [ip, { missing: new Set<string>(), samples: 0 }]));
+  const seen = new Map<string, { before?: string[]; missing: Set<string>; reordered: boolean; samples: number }>(ips.map((ip) => [ip, { missing: new Set<string>(), reordered: false, samples: 0 }]));
+  const log = fs.openSync(path.join(state.dir, 'logs/router-routes.log'), 'a');
+  const monitor = spawn('ip', ['-ts', '-n', routerNs(state.plan), 'monitor', 'route'], { stdio: ['ignore', log, log] });
+  fs.closeSync(log);
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
@@ -113,6 +120,7 @@ function watchRoutes(state: LabState, ips: readonly string[]): { stop(): Promise
           w.before ??= now;
           w.samples++;
           for (const h of w.before) if (!now.includes(h)) w.missing.add(h);
+          if (now.length === w.before.length && now.join() !== w.before.join() && w.before.every((h) => now.includes(h))) w.reordered = true;
         }
       }
       await sleep(200);
@@ -121,8 +129,9 @@ function watchRoutes(state: LabState, ips: readonly string[]): { stop(): Promise
   return {
     async stop() {
       stopped = true;
+      monitor.kill('SIGTERM');
       await loop;
-      return [...seen].map(([ip, w]) => ({ ip, before: w.before ?? [], missing: [...w.missing].sort(), samples: w.samples }));
+      return [...seen].map(([ip, w]) => ({ ip, before: w.before ?? [], missing: [...w.missing].sort(), reordered: w.reordered, samples: w.samples }));
     },
   };
 }

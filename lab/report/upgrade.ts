@@ -9,6 +9,8 @@ export interface RouteWatch {
   readonly before: readonly string[];
   /** Next hops of `before` that were missing at some sample. */
   readonly missing: readonly string[];
+  /** The same next hops were seen in another order (which re-spreads the router's ECMP flows). */
+  readonly reordered?: boolean;
   readonly samples: number;
 }
 
@@ -88,6 +90,7 @@ export function analyzeUpgrade(i: UpgradeInput): UpgradeResult {
     if (l2 && (!n || n.answers === 0)) problems.push(`${t.ip}: no ARP/NDP answer at all`);
     if (!l2 && !r) problems.push(`${t.ip}: no route at the router`);
     if (r && r.missing.length) problems.push(`${t.ip}: the router withdrew ${r.missing.join(', ')}`);
+    if (r?.reordered) problems.push(`${t.ip}: the router reordered its next hops (its ECMP flows were spread anew)`);
     for (const c of conns) {
       if (c.establishedAt === undefined) problems.push(`${t.ip}: a connection was never established`);
       else if (c.lost) problems.push(`${t.ip}: connection from port ${c.localPort ?? '?'} lost after ${c.answers} answers (${c.lost.reason})`);

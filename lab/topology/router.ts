@@ -6,7 +6,7 @@ import { procRef, run, runAsync, runNs, spawnDetached, waitFor, type ProcRef } f
 import { birdConfig, frrBfddConfig, frrBgpdConfig, gobgpConfig, parseGobgpRib, parseIpRoutes } from './router-config.js';
 import type { Plan } from './plan.js';
 
-function routerNs(plan: Plan): string {
+export function routerNs(plan: Plan): string {
   const r = plan.hosts.find((h) => h.role === 'router');
   if (!r) throw new Error('the plan has no router');
   return r.ns;

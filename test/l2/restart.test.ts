@@ -121,4 +121,24 @@ suite(`L2 rolling updates${reason ? ` (skipped: ${reason})` : ''}`, () => {
     lab.startSpeaker('node-2');
     await lab.waitOwners(HOME, 30_000);
   }, 60_000);
+
+  test('a speaker going away for good (its node drained) hands its address over within a heartbeat, before any detection time', async () => {
+    await sleep(500);
+    const ip = '192.0.2.202';
+    const t0 = Date.now();
+    const p0 = prober.now();
+    // SIGUSR2: the static runner's stop for good (the speaker decides it from its Node; see nodes.ts).
+    const stopped = lab.killSpeaker('node-3', 'SIGUSR2');
+    await until(`${ip} taken over`, () => { const o = lab.owners().get(ip) ?? []; return o.length === 1 && o[0] !== 'node-3'; }, 5000, 2);
+    const ms = Date.now() - t0;
+    await stopped;
+    await sleep(300);
+    const s = prober.stats(ip, p0, prober.now());
+    console.log(`stop for good: ${ip} announced by ${lab.owners().get(ip)?.join()} ${ms} ms after the signal (detection time 150 ms); ${s.lost} datagrams lost`);
+    // SIGKILL takes a detection time (about 130 ms, above); a hand-off is a heartbeat and the peers' agreement.
+    expect(ms).toBeLessThan(100);
+    expect(lab.owners().get(ip)).toHaveLength(1);
+    lab.startSpeaker('node-3');
+    await lab.waitOwners(HOME, 30_000);
+  }, 60_000);
 });
