@@ -106,7 +106,7 @@ function restartModuleRuntime(state: LabState): void {
  */
 function watchRoutes(state: LabState, ips: readonly string[]): { stop(): Promise<RouteWatch[]> } {
   const names = nodeNames(state);
-  const seen = new Map<string, { before?: string[]; missing: Set<string>; reordered: boolean; samples: number }>(ips.map((ip) => [ip, { missing: new Set<string>(), reordered: false, samples: 0 }]));
+  const seen = new Map<string, { before?: string[]; all: Set<string>; sets: string[][]; reordered: boolean }>(ips.map((ip) => [ip, { all: new Set<string>(), sets: [], reordered: false }]));
   const log = fs.openSync(path.join(state.dir, 'logs/router-routes.log'), 'a');
   const monitor = spawn('ip', ['-ts', '-n', routerNs(state.plan), 'monitor', 'route'], { stdio: ['ignore', log, log] });
   fs.closeSync(log);
@@ -118,8 +118,8 @@ function watchRoutes(state: LabState, ips: readonly string[]): { stop(): Promise
         for (const [ip, w] of seen) {
           const now = (hops.get(ip) ?? []).map((h) => names[h] ?? h);
           w.before ??= now;
-          w.samples++;
-          for (const h of w.before) if (!now.includes(h)) w.missing.add(h);
+          w.sets.push(now);
+          for (const h of now) w.all.add(h);
           if (now.length === w.before.length && now.join() !== w.before.join() && w.before.every((h) => now.includes(h))) w.reordered = true;
         }
       }
@@ -131,7 +131,8 @@ function watchRoutes(state: LabState, ips: readonly string[]): { stop(): Promise
       stopped = true;
       monitor.kill('SIGTERM');
       await loop;
-      return [...seen].map(([ip, w]) => ({ ip, before: w.before ?? [], missing: [...w.missing].sort(), reordered: w.reordered, samples: w.samples }));
+      // A next hop the router had at some sample and lacked at another was withdrawn meanwhile.
+      return [...seen].map(([ip, w]) => ({ ip, before: w.before ?? [], missing: [...w.all].filter((h) => w.sets.some((s) => !s.includes(h))).sort(), reordered: w.reordered, samples: w.sets.length }));
     },
   };
 }
@@ -154,6 +155,9 @@ export async function runUpgrade(state: LabState, o: UpgradeOptions = {}): Promi
   const [client, client2] = [clients[0], clients[1] ?? clients[0]];
   if (!client || !client2 || targets.length === 0) throw new Error('nothing to hold: no client or no Service IP');
 
+  // The release is built first (the platform pulls it from a registry): what the clients see is the rollout.
+  say(`building release ${to} (running ${from})`);
+  await buildRelease(state, to);
   const ws = await workloads(kube);
   const before = await modulePods(kube);
   const oldPods = new Map(before.filter((p) => ownerOf(p, ws)).map((p) => [p.metadata?.uid ?? '', p]));
@@ -190,9 +194,7 @@ export async function runUpgrade(state: LabState, o: UpgradeOptions = {}): Promi
       if (p) procs.push(p);
     }
     writeState(state);
-    say(`holding ${want} connections to ${targets.length} Service IPs; building release ${to} (was ${from})`);
-    await buildRelease(state, to);
-    say(`release ${to} built; the module runtime restarts with it`);
+    say(`holding ${want} connections to ${targets.length} Service IPs; the module runtime restarts with release ${to}`);
     restartModuleRuntime(state);
     await waitFor('the module rendering the new release', async () => {
       const now = await workloads(kube).catch(() => undefined);
