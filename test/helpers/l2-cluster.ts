@@ -148,18 +148,18 @@ export class SimNet {
 
   /** The member stops to restart: it tells its peers, and stops once they acknowledged (or after `maxMs`). */
   leave(name: string, maxMs = 300): void {
-    const m = this.members.get(name);
-    if (!m) return;
-    m.speaker.leave();
-    for (let t = 0; t < maxMs && !m.exchange.acknowledged(); t++) this.run(1);
-    this.kill(name);
+    this.#announcedStop(name, maxMs, (m) => m.speaker.leave());
   }
 
   /** The member stops for good: it hands its addresses over, and stops once the peers acknowledged (or after `maxMs`). */
   handOff(name: string, maxMs = 300): void {
+    this.#announcedStop(name, maxMs, (m) => m.speaker.handOff());
+  }
+
+  #announcedStop(name: string, maxMs: number, announce: (m: Member) => void): void {
     const m = this.members.get(name);
     if (!m) return;
-    m.speaker.handOff();
+    announce(m);
     for (let t = 0; t < maxMs && !m.exchange.acknowledged(); t++) this.run(1);
     this.kill(name);
   }
