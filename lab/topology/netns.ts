@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Builds a planned topology out of network namespaces, veths and a bridge, and removes it by exact names. */
+/**
+ * The one network-namespace toolkit of the lab and the tests: namespaces, bridges, veths and addresses,
+ * created and removed by exact names. A planned topology is built from the same primitives.
+ */
 import { listNamespaces, run, runNs } from '../sys.js';
 import type { Host, Plan } from './plan.js';
 
@@ -7,14 +10,50 @@ function sysctl(ns: string, key: string, value: string | number): void {
   runNs(ns, 'sysctl', ['-q', '-w', `${key}=${value}`]);
 }
 
+/** Creates a namespace with its loopback up. */
+export function addNamespace(ns: string): void {
+  run('ip', ['netns', 'add', ns]);
+  runNs(ns, 'ip', ['link', 'set', 'lo', 'up']);
+}
+
+/** A bridge that behaves as a dumb switch: no STP delay, and no multicast snooping, so NDP to solicited-node groups reaches every port. */
+export function addBridge(ns: string, bridge: string): void {
+  runNs(ns, 'ip', ['link', 'add', bridge, 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0']);
+  runNs(ns, 'ip', ['link', 'set', bridge, 'type', 'bridge', 'mcast_snooping', '0']);
+  runNs(ns, 'ip', ['link', 'set', bridge, 'up']);
+}
+
+export interface LinkEnd {
+  readonly ns: string;
+  readonly name: string;
+}
+
+/** A veth pair whose ends are born in their namespaces, so no name ever passes through the host's. */
+export function addVeth(a: LinkEnd, b: LinkEnd): void {
+  run('ip', ['link', 'add', a.name, 'netns', a.ns, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns]);
+}
+
+/** Makes `port` an up port of `bridge`. */
+export function joinBridge(port: LinkEnd, bridge: string): void {
+  runNs(port.ns, 'ip', ['link', 'set', port.name, 'master', bridge]);
+  runNs(port.ns, 'ip', ['link', 'set', port.name, 'up']);
+}
+
+/** Sets a link's MAC (when given) and brings it up. */
+export function raiseLink(end: LinkEnd, mac?: string): void {
+  if (mac) runNs(end.ns, 'ip', ['link', 'set', end.name, 'address', mac]);
+  runNs(end.ns, 'ip', ['link', 'set', end.name, 'up']);
+}
+
+/** Adds an address; IPv6 ones skip duplicate address detection, so they are usable at once. */
+export function addAddress(ns: string, ifName: string, cidr: string): void {
+  runNs(ns, 'ip', ['addr', 'add', cidr, 'dev', ifName, ...(cidr.includes(':') ? ['nodad'] : [])]);
+}
+
 function setupHost(plan: Plan, h: Host): void {
   const ns = h.ns;
-  runNs(ns, 'ip', ['link', 'set', 'lo', 'up']);
   if (h.role === 'switch') {
-    runNs(ns, 'ip', ['link', 'add', plan.bridge, 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0']);
-    // No multicast snooping: NDP to solicited-node groups must reach every port, as on a dumb switch.
-    runNs(ns, 'ip', ['link', 'set', plan.bridge, 'type', 'bridge', 'mcast_snooping', '0']);
-    runNs(ns, 'ip', ['link', 'set', plan.bridge, 'up']);
+    addBridge(ns, plan.bridge);
     return;
   }
   sysctl(ns, 'net.ipv6.conf.all.accept_dad', 0);
@@ -40,9 +79,8 @@ function setupHost(plan: Plan, h: Host): void {
 
 function setupIfaces(h: Host): void {
   for (const i of h.ifaces) {
-    runNs(h.ns, 'ip', ['link', 'set', i.name, 'address', i.mac]);
-    for (const a of i.addrs) runNs(h.ns, 'ip', ['addr', 'add', a, 'dev', i.name, ...(a.includes(':') ? ['nodad'] : [])]);
-    runNs(h.ns, 'ip', ['link', 'set', i.name, 'up']);
+    for (const a of i.addrs) addAddress(h.ns, i.name, a);
+    raiseLink({ ns: h.ns, name: i.name }, i.mac);
   }
   if (h.role === 'node') {
     for (const scope of ['eth0']) {
@@ -65,16 +103,13 @@ export function createTopology(plan: Plan): void {
   const made: string[] = [];
   try {
     for (const h of plan.hosts) {
-      run('ip', ['netns', 'add', h.ns]);
+      addNamespace(h.ns);
       made.push(h.ns);
     }
     for (const h of plan.hosts) setupHost(plan, h);
     for (const v of plan.veths) {
-      run('ip', ['link', 'add', v.a.name, 'netns', v.a.ns, 'type', 'veth', 'peer', 'name', v.b.name, 'netns', v.b.ns]);
-      if (v.bridge) {
-        runNs(v.b.ns, 'ip', ['link', 'set', v.b.name, 'master', v.bridge]);
-        runNs(v.b.ns, 'ip', ['link', 'set', v.b.name, 'up']);
-      }
+      addVeth(v.a, v.b);
+      if (v.bridge) joinBridge(v.b, v.bridge);
     }
     for (const h of plan.hosts) setupIfaces(h);
   } catch (e) {

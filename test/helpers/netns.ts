@@ -5,7 +5,8 @@
  * Only documentation ranges are used: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32.
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { run } from '../../lab/sys.js';
+import { run, runNs } from '../../lab/sys.js';
+import { addAddress, addBridge, addNamespace, addVeth, destroyNamespaces, joinBridge, raiseLink } from '../../lab/topology/netns.js';
 
 /** Runs a command and returns stdout: the lab's `run`. */
 export const sh = run;
@@ -34,10 +35,9 @@ export function runPrefix(tag: string): string {
   return `ml${tag}${(process.pid % 36 ** 3).toString(36).padStart(3, '0')}-`;
 }
 
-/** A set of namespaces and host-side links that one test owns and removes. */
+/** A set of namespaces and processes that one test owns and removes, built with the lab's toolkit. */
 export class Topology {
   readonly namespaces: string[] = [];
-  readonly hostLinks: string[] = [];
   readonly processes: ChildProcess[] = [];
 
   constructor(readonly prefix: string) {
@@ -48,48 +48,35 @@ export class Topology {
     return `${this.prefix}${short}`;
   }
 
+  /** A fresh namespace: one left over by a killed run of the same test is removed first. */
   addNamespace(short: string): string {
     const ns = this.name(short);
-    sh('ip', ['netns', 'del', ns], { allowFail: true });
-    sh('ip', ['netns', 'add', ns]);
+    destroyNamespaces([ns]);
+    addNamespace(ns);
     this.namespaces.push(ns);
-    this.exec(ns, 'ip', ['link', 'set', 'lo', 'up']);
     return ns;
   }
 
   /** A bridge (the "switch") inside its own namespace. */
   addBridge(ns: string, bridge = 'br0'): void {
-    this.exec(ns, 'ip', ['link', 'add', bridge, 'type', 'bridge']);
-    this.exec(ns, 'ip', ['link', 'set', bridge, 'up']);
+    addBridge(ns, bridge);
   }
 
   /** Joins `ns` to the bridge in `switchNs` with a veth pair; returns the interface name inside `ns`. */
   plug(ns: string, switchNs: string, ifName: string, opts: { mac?: string; bridge?: string } = {}): string {
-    // Both ends get prefixed names while they pass through the host namespace, so parallel tests never collide.
-    const peer = `${ifName}-${ns.slice(this.prefix.length)}`.slice(0, 15);
-    const idx = this.namespaces.indexOf(ns);
-    const tmp = `${this.prefix}a${idx}`.slice(0, 15);
-    const tmpPeer = `${this.prefix}b${idx}`.slice(0, 15);
-    sh('ip', ['link', 'add', tmp, 'type', 'veth', 'peer', 'name', tmpPeer]);
-    sh('ip', ['link', 'set', tmp, 'netns', ns]);
-    sh('ip', ['link', 'set', tmpPeer, 'netns', switchNs]);
-    this.exec(ns, 'ip', ['link', 'set', tmp, 'name', ifName]);
-    this.exec(switchNs, 'ip', ['link', 'set', tmpPeer, 'name', peer]);
-    if (opts.mac) this.exec(ns, 'ip', ['link', 'set', ifName, 'address', opts.mac]);
-    this.exec(ns, 'ip', ['link', 'set', ifName, 'up']);
-    this.exec(switchNs, 'ip', ['link', 'set', peer, 'master', opts.bridge ?? 'br0']);
-    this.exec(switchNs, 'ip', ['link', 'set', peer, 'up']);
+    const port = { ns: switchNs, name: `${ifName}-${ns.slice(this.prefix.length)}`.slice(0, 15) };
+    addVeth({ ns, name: ifName }, port);
+    raiseLink({ ns, name: ifName }, opts.mac);
+    joinBridge(port, opts.bridge ?? 'br0');
     return ifName;
   }
 
   addAddress(ns: string, ifName: string, cidr: string): void {
-    const args = ['addr', 'add', cidr, 'dev', ifName];
-    if (cidr.includes(':')) args.push('nodad');
-    this.exec(ns, 'ip', args);
+    addAddress(ns, ifName, cidr);
   }
 
   exec(ns: string, cmd: string, args: string[], opts: { allowFail?: boolean } = {}): string {
-    return sh('ip', ['netns', 'exec', ns, cmd, ...args], opts);
+    return runNs(ns, cmd, args, opts);
   }
 
   spawn(ns: string, cmd: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
@@ -114,7 +101,6 @@ export class Topology {
         });
       }
     }
-    for (const ns of this.namespaces.reverse()) sh('ip', ['netns', 'del', ns], { allowFail: true });
-    for (const l of this.hostLinks) sh('ip', ['link', 'del', l], { allowFail: true });
+    destroyNamespaces([...this.namespaces].reverse());
   }
 }
