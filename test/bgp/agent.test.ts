@@ -89,7 +89,7 @@ suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : '
     await until('withdrawn after the Service is deleted', () => ours().length === 0, 30_000, 250);
   });
 
-  test('edits that break the advertisement or the peer keep their last valid versions: the route and the session stay, Events say why', async () => {
+  test('edits that break the advertisement, the peer, the pool or the community keep their last valid versions: the route and the session stay, Events say why', async () => {
     if (!lab) throw new Error('previous test did not set up the lab');
     const core = api.kubeConfig().makeApiClient(CoreV1Api);
     const svc = await core.readNamespacedService({ name: 'web2', namespace: 'default' }).catch(() => undefined);
@@ -103,11 +103,18 @@ suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : '
     // A typo in a community and a hold time the speaker cannot use: both pass the API server's schema.
     await kubectl(['patch', 'bgpadvertisement', 'bgp', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"communities":["edge","64512:99999"]}}']);
     await kubectl(['patch', 'bgppeer', 'tor', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"holdTime":"2s"}}']);
+    // A backwards range in the pool and a community value out of range in the named Community.
+    await kubectl(['patch', 'ipaddresspool', 'bgp', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"addresses":["203.0.113.0/24","203.0.113.9-203.0.113.1"]}}']);
+    await kubectl(['patch', 'community', 'names', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"communities":[{"name":"edge","value":"64512:300000"}]}}']);
     const stale = async (name: string) => (await kc().listNamespacedEvent({ namespace: 'd8-metallb', fieldSelector: `involvedObject.name=${name}` })).items.filter((e) => e.reason === 'ConfigStale');
     const adv = await until('ConfigStale on the advertisement', async () => (await stale('bgp')).find((e) => e.involvedObject.kind === 'BGPAdvertisement'), 30_000, 500);
     expect(adv.message).toMatch(/^invalid community "64512:99999": .*; the last valid version \(resourceVersion \d+\) stays in force until this is fixed$/);
     const peer = await until('ConfigStale on the peer', async () => (await stale('tor'))[0], 30_000, 500);
     expect(peer.message).toMatch(/^holdTime 2s must be 0 or at least 3s; the last valid version/);
+    const pool = await until('ConfigStale on the pool', async () => (await stale('bgp')).find((e) => e.involvedObject.kind === 'IPAddressPool'), 30_000, 500);
+    expect(pool.message).toMatch(/203\.0\.113\.9-203\.0\.113\.1.*; the last valid version \(resourceVersion \d+\) stays in force until this is fixed$/);
+    const community = await until('ConfigStale on the Community', async () => (await stale('names'))[0], 30_000, 500);
+    expect(community.message).toMatch(/64512:300000.*; the last valid version \(resourceVersion \d+\) stays in force until this is fixed$/);
     await new Promise((r) => setTimeout(r, 2000));
     expect(ours()[0]).toMatchObject({ communities: ['64512:300'], largeCommunities: ['64512:7:8'] });
     expect(logs.filter((l) => l.includes('"peerUp"')).length).toBe(ups);
@@ -115,6 +122,8 @@ suite(`BGP agent with the API server and GoBGP${skip ? ` (skipped: ${skip})` : '
     // Fixed: the new versions take over.
     await kubectl(['patch', 'bgpadvertisement', 'bgp', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"communities":["edge"]}}']);
     await kubectl(['patch', 'bgppeer', 'tor', '-n', 'd8-metallb', '--type=json', '-p', '[{"op":"remove","path":"/spec/holdTime"}]']);
+    await kubectl(['patch', 'ipaddresspool', 'bgp', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"addresses":["203.0.113.0/24"]}}']);
+    await kubectl(['patch', 'community', 'names', '-n', 'd8-metallb', '--type=merge', '-p', '{"spec":{"communities":[{"name":"edge","value":"64512:300"}]}}']);
     await until('the large community gone', () => ours()[0]?.largeCommunities.length === 0, 30_000, 250);
   });
 

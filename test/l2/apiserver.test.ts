@@ -149,6 +149,33 @@ suite(`L2 speaker through main.js and the API server${reason ? ` (skipped: ${rea
     expect(all.some((x) => /metallb_layer2_address_conflicts\{ip="192.0.2.100",mac="02:00:00:00:00:64"\} [1-9]/.test(x))).toBe(true);
   }, 90_000);
 
+  test('an L2Advertisement edited into something invalid keeps its last valid version: no address is dropped, kubectl describe says why, the stale metric rises and clears', async () => {
+    const before = new Map(IPS.map((ip) => [ip, lab.owners().get(ip)?.join()]));
+    expect([...before.values()].every((n) => n !== undefined)).toBe(true);
+    const n = lab.nodes.map((x) => x.log.length);
+    const stale = async (): Promise<string[]> => (await Promise.all(lab.nodes.map((x) => nsRun(x.ns, 'curl', ['-sf', 'http://127.0.0.1:7472/metrics'])))).map((m) => /^metallb_k8s_client_config_stale_bool (\d)/m.exec(m)?.[1] ?? '?');
+    const patch = (spec: unknown): Promise<string> => kubectl(['-n', 'd8-metallb', 'patch', 'l2advertisement', 'c', '--type=merge', '-p', JSON.stringify({ spec })]);
+    // The schema lets both through: a label value with a space and an interface name with one.
+    await patch({ nodeSelectors: [{ matchLabels: { 'l2-load-balancer.network.deckhouse.io/member': 'yes please' } }], interfaces: ['eth 0'] });
+    const described = await until('a ConfigStale Event on the L2Advertisement', async () => {
+      const d = await kubectl(['-n', 'd8-metallb', 'describe', 'l2advertisement', 'c']);
+      return /Warning\s+ConfigStale/.test(d) && d;
+    }, 20_000, 300);
+    expect(described).toMatch(/ConfigStale\s.*L2Advertisement "c": nodeSelectors\[0\]: invalid label value "yes please" .*; interfaces: "eth 0" is not an interface name; the last valid version \(resourceVersion \d+\) stays in force until this is fixed/);
+    await until('metallb_k8s_client_config_stale_bool 1 on every node', async () => (await stale()).every((v) => v === '1'), 10_000, 300);
+    // Long enough for a harmful recompute (20 ms after the change) to have released something.
+    await sleep(2000);
+    expect(new Map(IPS.map((ip) => [ip, lab.owners().get(ip)?.join()]))).toEqual(before);
+    expect(lab.nodes.flatMap((x, i) => x.log.slice(n[i]).filter((l) => l.op === 'release'))).toEqual([]);
+    for (const ip of IPS) {
+      const out = await nsRun(lab.client, 'arping', ['-c', '2', '-W', '0.2', '-w', '2', '-i', 'eth0', ip], true);
+      expect([ip, out]).toEqual([ip, expect.stringMatching(/bytes from/)]);
+    }
+    await patch({ nodeSelectors: [{ matchLabels: { 'l2-load-balancer.network.deckhouse.io/member': '' } }], interfaces: null });
+    await until('the stale metric cleared on every node', async () => (await stale()).every((v) => v === '0'), 10_000, 300);
+    expect(new Map(IPS.map((ip) => [ip, lab.owners().get(ip)?.join()]))).toEqual(before);
+  }, 90_000);
+
   test('deleting an instance stops its announcement at once', async () => {
     await kubectl(['delete', 'sdninternall2lbservice', 'web-c-2', '-n', 'default']);
     await until('web-c-2 released', () => !lab.owners().has(IPS[2] ?? ''), 5000);

@@ -6,6 +6,7 @@
  * Pure.
  */
 import { canonicalJson } from '../../../lib/canonical-json.js';
+import { interfaceNameProblem } from '../../../lib/ifname.js';
 import { parsePoolEntries } from '../../../lib/ip.js';
 import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../lib/last-good.js';
 import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
@@ -30,9 +31,6 @@ export interface ClassesInForce {
   /** Classes that exist but have no version in force (none was ever valid): name -> what is wrong with them. */
   invalid: Map<string, string>;
 }
-
-// Linux's dev_valid_name: 1 to 15 bytes, not "." or "..", no "/", ":" or white space.
-const IFNAME = /^[^/:\s]{1,15}$/;
 
 function tolerationProblem(t: Toleration): string | undefined {
   const op = t.operator || 'Equal';
@@ -75,7 +73,10 @@ function classProblems(c: ClassInfo): string[] {
       problems.push(`nodeSelector: ${(e as Error).message}`);
     }
   }
-  for (const i of c.interfaces) if (!IFNAME.test(i) || i === '.' || i === '..') problems.push(`l2.interfaces: "${i}" is not an interface name`);
+  for (const i of c.interfaces) {
+    const p = interfaceNameProblem(i);
+    if (p) problems.push(`l2.interfaces: ${p}`);
+  }
   c.tolerations.forEach((t, i) => {
     const p = tolerationProblem(t);
     if (p) problems.push(`tolerations[${i}]: ${p}`);

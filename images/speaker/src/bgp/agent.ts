@@ -125,7 +125,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     communities: new LastGood<Community & Obj, Community & Obj>((o) => (checkObject.community(o), o)),
     advertisements: new LastGood<BGPAdvertisement & Obj, BGPAdvertisement & Obj>((o) => (checkObject.advertisement(o, named), o)),
   };
-  const configMetric = configMetrics(ctx.metrics);
+  const configMetric = configMetrics(ctx.metrics, 'bgp');
   let lastStale = '';
 
   /** The Event reference of one of our objects; the uid lets `kubectl describe` find its Events. */

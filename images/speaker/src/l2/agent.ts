@@ -2,6 +2,7 @@
 /**
  * The L2 agent: watches instances, L2Advertisements, Nodes and EndpointSlices, feeds the L2
  * speaker, keeps ServiceL2Status objects for what this node announces, and records conflict Events.
+ * An L2Advertisement edited into something invalid keeps its last valid version in force (ConfigStale).
  */
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
@@ -9,12 +10,14 @@ import * as fs from 'node:fs';
 import { apiVersionOf, L2_ADVERTISEMENT, resourcePath, SDN_INTERNAL_L2LB_SERVICE, SERVICE_L2_STATUS, STATUS_NODE_LABEL, STATUS_SERVICE_NAME_LABEL, STATUS_SERVICE_NAMESPACE_LABEL } from '../../../../lib/api/index.js';
 import { Coalescer } from '../../../../lib/coalesce.js';
 import { eachLimited } from '../../../../lib/each-limited.js';
+import { configMetrics } from '../../../../lib/config-metrics.js';
+import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../../lib/last-good.js';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { EventRecorder } from '../events.js';
 import { DEFEND_INTERVAL_MS } from './announcer.js';
 import { leavingReason } from '../nodes.js';
-import { desiredL2, peerAddresses } from './desired.js';
+import { checkL2Advertisement, desiredL2, peerAddresses } from './desired.js';
 import { parseExclusions } from './interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
@@ -95,11 +98,33 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
     ...(excluded ? { excluded } : {}),
   });
 
+  // The last valid version of each L2Advertisement: an edit that breaks one keeps the version before it in force.
+  const lastGood = new LastGood<L2Advertisement, L2Advertisement>((a) => (checkL2Advertisement(a), a));
+  const configMetric = configMetrics(ctx.metrics, 'l2');
+  let lastStale = '';
+  function reportStale(stale: readonly StaleObject<L2Advertisement>[]): void {
+    configMetric.loaded(stale.length > 0);
+    const text = stale.map((s) => `${s.current.metadata.resourceVersion ?? ''} ${s.error}`).join('\n');
+    if (text === lastStale) return;
+    lastStale = text;
+    for (const s of stale) {
+      const md = s.current.metadata;
+      const name = md.name ?? '';
+      log.error({ op: 'config', kind: 'L2Advertisement', name }, staleMessage(s));
+      const involvedObject = { apiVersion: apiVersionOf(L2_ADVERTISEMENT), kind: L2_ADVERTISEMENT.kind, name, namespace: md.namespace ?? ns, ...(typeof md.uid === 'string' ? { uid: md.uid } : {}) };
+      events.record({ involvedObject, type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s), dedupeKey: `L2Advertisement ${name} ${md.resourceVersion ?? ''}: ${s.error}` });
+    }
+  }
+
   const reported = new Set<string>();
   // the instances last handed to the speaker
   let current: L2Instance[] = [];
   function apply(): void {
-    const d = desiredL2(instances.list() as SDNInternalL2LBService[], advs.list() as L2Advertisement[], nodes.list(), slices.list());
+    const advertisements = lastGood.resolve(advs.list() as L2Advertisement[]);
+    reportStale(advertisements.stale);
+    // One that never was valid stays in, so that its instances say what is wrong with it.
+    const inUse = [...advertisements.values, ...advertisements.stale.filter((s) => !s.inForce).map((s) => s.current)];
+    const d = desiredL2(instances.list() as SDNInternalL2LBService[], inUse, nodes.list(), slices.list());
     for (const p of d.problems) {
       const k = `${p.key}:${p.reason}`;
       if (!reported.has(k)) log.warn({ op: 'instance', instance: p.key, reason: p.reason }, `not announcing: ${p.message}`);

@@ -69,7 +69,7 @@ describe('desiredL2', () => {
       [],
     );
     expect(got.instances).toEqual([]);
-    expect(got.problems.map((p) => [p.key, p.reason])).toEqual([['default/a', 'noAddress'], ['default/b', 'noAdvertisement'], ['default/d', 'badSelector']]);
+    expect(got.problems.map((p) => [p.key, p.reason])).toEqual([['default/a', 'noAddress'], ['default/b', 'noAdvertisement'], ['default/d', 'invalidAdvertisement']]);
     expect(got.problems[2]?.message).toMatch(/Near/);
   });
 

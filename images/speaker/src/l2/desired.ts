@@ -5,6 +5,7 @@
  */
 import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
 import { EXCLUDE_LB_LABEL, INSTANCE_POOL_ANNOTATION, PARENT_SERVICE_LABEL, PREFERRED_NODE_ANNOTATION } from '../../../../lib/api/index.js';
+import { interfaceNameProblem } from '../../../../lib/ifname.js';
 import { familyOf } from '../../../../lib/ip.js';
 import type { L2Advertisement, SDNInternalL2LBService } from '../../../../lib/schemas/types.generated.js';
 import { matchesAny, parseSelector } from '../../../../lib/selector.js';
@@ -15,7 +16,7 @@ import type { L2Instance } from './speaker.js';
 /** Something wrong with one instance, to report on it instead of announcing. */
 export interface InstanceProblem {
   readonly key: string;
-  readonly reason: 'noAddress' | 'noAdvertisement' | 'badSelector';
+  readonly reason: 'noAddress' | 'noAdvertisement' | 'invalidAdvertisement';
   readonly message: string;
 }
 
@@ -24,6 +25,23 @@ export interface DesiredL2 {
   readonly problems: InstanceProblem[];
   /** Each class's node group (the usable nodes its L2Advertisement selects): the rings speakers watch each other on. */
   readonly groups: string[][];
+}
+
+/** Throws an Error naming every problem that keeps an L2Advertisement from being used as written. */
+export function checkL2Advertisement(a: L2Advertisement): void {
+  const problems: string[] = [];
+  (a.spec?.nodeSelectors ?? []).forEach((s, i) => {
+    try {
+      parseSelector(s);
+    } catch (e) {
+      problems.push(`nodeSelectors[${i}]: ${(e as Error).message}`);
+    }
+  });
+  for (const i of a.spec?.interfaces ?? []) {
+    const p = interfaceNameProblem(i);
+    if (p) problems.push(`interfaces: ${p}`);
+  }
+  if (problems.length) throw new Error(`L2Advertisement "${a.metadata.name ?? ''}": ${problems.join('; ')}`);
 }
 
 function nodeUsable(n: V1Node): boolean {
@@ -53,6 +71,7 @@ export function desiredL2(
   const groups = new Map<string, string[] | Error>();
   for (const [name, adv] of advByName) {
     try {
+      checkL2Advertisement(adv);
       const sels = (adv.spec?.nodeSelectors ?? []).map((s) => parseSelector(s));
       groups.set(name, usableNodes.filter((n) => matchesAny(sels, n.metadata?.labels)).map((n) => n.metadata?.name ?? ''));
     } catch (e) {
@@ -77,7 +96,7 @@ export function desiredL2(
     }
     let eligible = groups.get(cls) ?? [];
     if (eligible instanceof Error) {
-      problems.push({ key, reason: 'badSelector', message: `L2Advertisement "${cls}": ${eligible.message}` });
+      problems.push({ key, reason: 'invalidAdvertisement', message: `${eligible.message}; no valid version of it was ever seen` });
       continue;
     }
     const ref = o.spec?.serviceRef ?? { namespace: md.namespace ?? '', name: md.labels?.[PARENT_SERVICE_LABEL] ?? md.name ?? '' };
