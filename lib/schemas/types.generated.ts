@@ -344,7 +344,21 @@ export interface MetalLoadBalancerClassSpec {
 /** MetalLoadBalancerClass status (network.deckhouse.io/v1alpha1). */
 export interface MetalLoadBalancerClassStatus {
   /** The settings of the class that are in force, written by the module. When an edit cannot be used, this version stays in force until the class is fixed (see the condition `Accepted`). A version edited here by hand is checked like the spec and is not used when it is invalid. */
-  inForce?: Record<string, unknown>;
+  inForce?: {
+    name?: string;
+    resourceVersion?: string;
+    addressPool?: string[];
+    interfaces?: string[];
+    nodeSelector?: Record<string, string>;
+    isDefault?: boolean;
+    tolerations?: {
+      key?: string;
+      operator?: string;
+      value?: string;
+      effect?: string;
+    }[];
+    [key: string]: unknown;
+  };
   /** Conditions of the class. */
   conditions?: {
     type: string;

@@ -51,6 +51,15 @@ suite(existsSync(KUBECTL) ? 'kubectl against the shipped CRDs' : 'kubectl agains
     expect(r.err).toContain('The MetalLoadBalancerClass "bad" is invalid: spec.addressPool[1]: Invalid value: "192.0.2.0/33"');
   });
 
+  test('a status.inForce of the wrong shape, written by hand', async () => {
+    await ok(['apply', '-f', '-'], mlbc('{addressPool: [192.0.2.0/24]}'));
+    const r = await kubectl(['patch', 'mlbc', 'bad', '--subresource=status', '--type=merge', '-p', '{"status":{"inForce":{"addressPool":"192.0.2.0/24","nodeSelector":{"role":1}}}}']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('status.inForce.addressPool: Invalid value: "string": status.inForce.addressPool in body must be of type array');
+    expect(r.err).toContain('status.inForce.nodeSelector.role: Invalid value: "integer": status.inForce.nodeSelector.role in body must be of type string');
+    await ok(['patch', 'mlbc', 'bad', '--subresource=status', '--type=merge', '-p', '{"status":{"inForce":{"name":"bad","addressPool":["192.0.2.0/24"],"nodeSelector":{"role":"lb"}}}}']);
+  });
+
   test('changing the type of a class', async () => {
     await ok(['apply', '-f', '-'], mlbc('{addressPool: [192.0.2.0/24], type: L2}'));
     const r = await kubectl(['patch', 'mlbc', 'bad', '--type=merge', '-p', '{"spec":{"type":"L3"}}']);
