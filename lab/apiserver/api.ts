@@ -12,7 +12,7 @@ import { generatedName, nameError } from './names.js';
 import { jsonPatch, mergePatch, PatchError, strategicMerge } from './patch.js';
 import { apiVersionOf, builtinTypes, storageKey, type ResourceType } from './resources.js';
 import { objectMatcher, SelectorError } from './selectors.js';
-import { allocateService, heldBy, LAB_SERVICE_NETWORK, type ServiceNetwork } from './service-alloc.js';
+import { allocateService, LAB_SERVICE_NETWORK, ServiceHoldings, type InUse, type ServiceNetwork } from './service-alloc.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, StatusError, success, type StatusBody, type StatusCause, type Subject } from './status.js';
 import { Store, TooOldError, type Snapshot, type StoreEvent } from './store.js';
 import { clone, isRecord, sameJson, sameSpec, type KObject, type WatchType } from './types.js';
@@ -70,10 +70,19 @@ export class Api {
   #changed: () => void;
 
   readonly serviceNetwork: ServiceNetwork;
+  /** ClusterIPs and NodePorts of the stored Services. */
+  readonly #holdings: ServiceHoldings;
 
   constructor(opts: { window?: number; snapshot?: Snapshot; now?: () => number; onChange?: () => void; serviceNetwork?: ServiceNetwork } = {}) {
     this.store = new Store(opts.window, opts.snapshot);
     this.serviceNetwork = opts.serviceNetwork ?? LAB_SERVICE_NETWORK;
+    this.#holdings = new ServiceHoldings(this.serviceNetwork);
+    for (const s of this.store.values('services')) this.#holdings.add(s);
+    this.store.subscribe((e) => {
+      if (e.kind !== 'services') return;
+      if (e.type === 'DELETED' || e.prev) this.#holdings.remove(e.prev ?? e.object);
+      if (e.type !== 'DELETED') this.#holdings.add(e.object);
+    });
     this.now = opts.now ?? Date.now;
     this.#changed = opts.onChange ?? (() => undefined);
     for (const t of builtinTypes()) this.#register(t);
@@ -351,16 +360,8 @@ export class Api {
   }
 
   /** ClusterIPs and NodePorts of every Service but `o`. */
-  #servicesInUse(o: KObject): { ips: Set<string>; ports: Set<number> } {
-    const ips = new Set<string>();
-    const ports = new Set<number>();
-    for (const s of this.store.list('services')) {
-      if (s.metadata.namespace === o.metadata.namespace && s.metadata.name === o.metadata.name) continue;
-      const h = heldBy(s);
-      for (const ip of h.ips) ips.add(ip);
-      for (const p of h.ports) ports.add(p);
-    }
-    return { ips, ports };
+  #servicesInUse(o: KObject): InUse {
+    return this.#holdings.inUseExcept(this.store.get('services', o.metadata.namespace, o.metadata.name ?? ''));
   }
 
   #written(t: Target, o: KObject, warnings: string[], created: boolean): Written {

@@ -93,12 +93,11 @@ export function desiredSlices(svc: KObject, pods: readonly KObject[], nodes: rea
   return out;
 }
 
-/** Brings one Service's slices to what desiredSlices says. */
-function syncService(api: Api, svc: KObject): void {
+/** Brings one Service's slices (`have`, the managed ones it has now) to what desiredSlices says. */
+function syncService(api: Api, svc: KObject, have: readonly KObject[], pods: readonly KObject[], nodes: readonly KObject[]): void {
   const ns = svc.metadata.namespace ?? '';
   const name = svc.metadata.name ?? '';
-  const want = desiredSlices(svc, api.store.list('pods', ns), api.store.list('nodes'));
-  const have = api.store.list(SLICES, ns).filter((s) => owned(s) && s.metadata.labels?.[SERVICE_NAME_LABEL] === name);
+  const want = desiredSlices(svc, pods, nodes);
   const t = targetOf(api, 'discovery.k8s.io', 'endpointslices', ns);
   const left = [...have];
   for (const body of want) {
@@ -119,27 +118,63 @@ function syncService(api: Api, svc: KObject): void {
 
 const owned = (s: KObject): boolean => s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
 
-/** The EndpointSlice controller; a change to a Pod or Service reconciles only the Services of its namespace. */
+/** "namespace/name" of the Service an object belongs to. */
+const keyOf = (ns: string | undefined, name: string | undefined): string => `${ns ?? ''}/${name ?? ''}`;
+
+/**
+ * The EndpointSlice controller. A change to a Service or one of its slices reconciles that Service; a
+ * change to a Pod, the Services of its namespace. It keeps the managed slices of each Service by name.
+ */
 export function endpointSliceController(api: Api): Controller {
-  const dirty = new Set<string>();
+  const dirtyNamespaces = new Set<string>();
+  const dirtyServices = new Set<string>();
+  const slices = new Map<string, Set<string>>();
+  const index = (s: KObject, add: boolean): string | undefined => {
+    if (!owned(s)) return undefined;
+    const key = keyOf(s.metadata.namespace, s.metadata.labels?.[SERVICE_NAME_LABEL]);
+    const names = slices.get(key) ?? new Set<string>();
+    if (add) slices.set(key, names.add(s.metadata.name ?? ''));
+    else if (names.delete(s.metadata.name ?? '') && names.size === 0) slices.delete(key);
+    return key;
+  };
   let all = true;
   return {
     name: 'endpointslice',
     watches: ['services', 'pods', SLICES],
     observe(e) {
-      dirty.add(e.object.metadata.namespace ?? '');
+      const o = e.object;
+      if (e.kind === 'pods') dirtyNamespaces.add(o.metadata.namespace ?? '');
+      else if (e.kind === 'services') dirtyServices.add(keyOf(o.metadata.namespace, o.metadata.name));
+      else {
+        for (const key of [e.prev && index(e.prev, false), index(o, e.type !== 'DELETED')]) if (key) dirtyServices.add(key);
+      }
     },
     reconcile() {
-      const namespaces = all ? undefined : [...dirty];
+      const keys = new Set(dirtyServices);
+      if (all) {
+        slices.clear();
+        for (const s of api.store.values(SLICES)) keys.add(index(s, true) ?? '');
+        for (const svc of api.store.values('services')) keys.add(keyOf(svc.metadata.namespace, svc.metadata.name));
+        keys.delete('');
+      }
+      for (const ns of dirtyNamespaces) for (const svc of api.store.list('services', ns)) keys.add(keyOf(ns, svc.metadata.name));
       all = false;
-      dirty.clear();
-      for (const ns of namespaces ?? [undefined]) for (const svc of api.store.list('services', ns)) syncService(api, svc);
-      // Slices whose Service is gone go with it (owner garbage collection also does this).
-      for (const ns of namespaces ?? [undefined]) {
-        for (const s of api.store.list(SLICES, ns)) {
-          if (owned(s) && !api.store.get('services', s.metadata.namespace, s.metadata.labels?.[SERVICE_NAME_LABEL] ?? '')) {
-            api.delete({ ...targetOf(api, 'discovery.k8s.io', 'endpointslices', s.metadata.namespace ?? ''), name: s.metadata.name ?? '' }, {});
-          }
+      dirtyNamespaces.clear();
+      dirtyServices.clear();
+      if (keys.size === 0) return;
+      const nodes = api.store.list('nodes');
+      const pods = new Map<string, KObject[]>();
+      for (const key of [...keys].sort()) {
+        const cut = key.indexOf('/');
+        const ns = key.slice(0, cut);
+        const name = key.slice(cut + 1);
+        const have = [...(slices.get(key) ?? [])].map((n) => api.store.get(SLICES, ns, n)).filter((s): s is KObject => s !== undefined);
+        const svc = api.store.get('services', ns, name);
+        // Slices whose Service is gone go with it (owner garbage collection also does this).
+        if (!svc) for (const s of have) api.delete({ ...targetOf(api, 'discovery.k8s.io', 'endpointslices', ns), name: s.metadata.name ?? '' }, {});
+        else {
+          if (!pods.has(ns)) pods.set(ns, api.store.list('pods', ns));
+          syncService(api, svc, have, pods.get(ns) ?? [], nodes);
         }
       }
     },

@@ -1,4 +1,4 @@
-import { allocateService, heldBy, LAB_SERVICE_NETWORK as NET, type InUse } from './service-alloc.js';
+import { allocateService, heldBy, LAB_SERVICE_NETWORK as NET, ServiceHoldings, type InUse } from './service-alloc.js';
 import type { KObject } from './types.js';
 
 const svc = (spec: Record<string, unknown>): KObject => ({ metadata: { name: 's', namespace: 'default' }, spec: { type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP' }], ...spec } });
@@ -65,5 +65,33 @@ describe('Service allocation', () => {
     expect(allocateService(o, undefined, none, NET)).toEqual([]);
     expect(spec(o)).toMatchObject({ clusterIP: 'None', clusterIPs: ['None'] });
     expect(heldBy(o).ips).toEqual([]);
+  });
+
+  test('holdings kept from writes allocate as a scan of every Service would: the lowest free address, a released one again', () => {
+    const held = new ServiceHoldings(NET);
+    const stored = new Map<string, KObject>();
+    const create = (name: string, extra: Record<string, unknown> = {}): KObject => {
+      const o = { ...svc({ type: 'NodePort', ...extra }), metadata: { name, namespace: 'default' } };
+      expect(allocateService(o, undefined, held.inUseExcept(undefined), NET)).toEqual([]);
+      held.add(o);
+      stored.set(name, o);
+      return o;
+    };
+    const ips = ['a', 'b', 'c', 'd'].map((n) => spec(create(n)).clusterIP);
+    expect(ips).toEqual(['198.51.100.145', '198.51.100.146', '198.51.100.147', '198.51.100.148']);
+    held.remove(stored.get('b') as KObject);
+    expect(spec(create('e')).clusterIP).toBe('198.51.100.146');
+    expect(spec(create('f')).clusterIP).toBe('198.51.100.149');
+    // A Service asking for a taken address or port is refused; its own ones stay its own on an update.
+    const a = stored.get('a') as KObject;
+    expect(messages(allocateService(svc({ clusterIP: '198.51.100.147' }), undefined, held.inUseExcept(undefined), NET))).toEqual([
+      'spec.clusterIPs: Invalid value: []string{"198.51.100.147"}: failed to allocate IP 198.51.100.147: provided IP is already allocated',
+    ]);
+    const port = (spec(a).ports as Array<{ nodePort: number }>)[0]?.nodePort;
+    expect(messages(allocateService(svc({ type: 'NodePort', ports: [{ port: 80, nodePort: port }] }), undefined, held.inUseExcept(undefined), NET))).toEqual([
+      `spec.ports[0].nodePort: Invalid value: ${port}: provided port is already allocated`,
+    ]);
+    const again = { ...svc({ type: 'NodePort', clusterIP: spec(a).clusterIP, ports: [{ port: 80, protocol: 'TCP', nodePort: port }] }), metadata: { name: 'a', namespace: 'default' } };
+    expect(allocateService(again, a, held.inUseExcept(a), NET)).toEqual([]);
   });
 });

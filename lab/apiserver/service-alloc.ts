@@ -23,8 +23,10 @@ export const LAB_SERVICE_NETWORK: ServiceNetwork = { cidrs: ['198.51.100.128/25'
 
 /** ClusterIPs and NodePorts held by the other Services. */
 export interface InUse {
-  readonly ips: ReadonlySet<string>;
-  readonly ports: ReadonlySet<number>;
+  readonly ips: { has(ip: string): boolean };
+  readonly ports: { has(port: number): boolean };
+  /** Where the search for a free address of a family may start: every address of its dynamic band below is held. */
+  readonly ipFloor?: (family: IpFamily) => bigint;
 }
 
 type Spec = Record<string, unknown>;
@@ -77,17 +79,18 @@ function ranges(net: ServiceNetwork): Range[] {
   });
 }
 
-function pickIp(r: Range, used: ReadonlySet<string>): string | undefined {
+function pickIp(r: Range, used: InUse): string | undefined {
   const free = (n: bigint): string | undefined => {
     const ip = formatIp(bigIntToIp(n, r.family));
-    return used.has(ip) ? undefined : ip;
+    return used.ips.has(ip) ? undefined : ip;
   };
-  for (let n = r.staticEnd; n <= r.last; n++) { const ip = free(n); if (ip) return ip; }
+  const floor = used.ipFloor?.(r.family) ?? r.staticEnd;
+  for (let n = floor > r.staticEnd ? floor : r.staticEnd; n <= r.last; n++) { const ip = free(n); if (ip) return ip; }
   for (let n = r.first; n < r.staticEnd; n++) { const ip = free(n); if (ip) return ip; }
   return undefined;
 }
 
-function pickPort(net: ServiceNetwork, used: ReadonlySet<number>): number | undefined {
+function pickPort(net: ServiceNetwork, used: { has(port: number): boolean }): number | undefined {
   const [lo, hi] = net.nodePorts;
   const size = hi - lo + 1;
   const band = Math.min(Math.max(16, Math.floor(size / 32)), 128);
@@ -225,7 +228,7 @@ export function allocateService(o: KObject, old: KObject | undefined, inUse: InU
         else if (inUse.ips.has(canon) && !mine) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${goStrings(ips)}: failed to allocate IP ${asked}: provided IP is already allocated` });
         else out.push(canon);
       } else {
-        const ip = pickIp(r, inUse.ips);
+        const ip = pickIp(r, inUse);
         if (!ip) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: []string{}: failed to allocate IP: range is full` });
         else out.push(ip);
       }
@@ -241,7 +244,8 @@ export function allocateService(o: KObject, old: KObject | undefined, inUse: InU
 function allocatePorts(spec: Spec, mine: readonly number[], inUse: InUse, net: ServiceNetwork, causes: StatusCause[]): void {
   const ports = Array.isArray(spec.ports) ? spec.ports.map(rec) : [];
   const [lo, hi] = net.nodePorts;
-  const taken = new Set(inUse.ports);
+  const added = new Set<number>();
+  const taken = { has: (n: number) => added.has(n) || inUse.ports.has(n), add: (n: number) => added.add(n) };
   const seen = new Map<string, number>();
   const check = (field: string, n: number): boolean => {
     if (n < lo || n > hi) {
@@ -300,5 +304,65 @@ function allocatePorts(spec: Spec, mine: readonly number[], inUse: InUse, net: S
     }
   } else if (spec.healthCheckNodePort) {
     causes.push({ reason: 'FieldValueInvalid', field: 'spec.healthCheckNodePort', message: `Invalid value: ${String(spec.healthCheckNodePort)}: may only be set when \`type\` is 'LoadBalancer' and \`externalTrafficPolicy\` is 'Local'` });
+  }
+}
+
+/**
+ * What the stored Services hold, kept current as they are written (add the new version, remove the old), so
+ * that a write needs neither a scan of every Service nor a walk over every held address.
+ */
+export class ServiceHoldings {
+  readonly #ips = new Map<string, number>();
+  readonly #ports = new Map<number, number>();
+  readonly #floor = new Map<IpFamily, bigint>();
+  readonly #ranges: Range[];
+
+  constructor(net: ServiceNetwork) {
+    this.#ranges = ranges(net);
+  }
+
+  add(o: KObject): void {
+    const h = heldBy(o);
+    for (const ip of h.ips) this.#ips.set(ip, (this.#ips.get(ip) ?? 0) + 1);
+    for (const p of h.ports) this.#ports.set(p, (this.#ports.get(p) ?? 0) + 1);
+  }
+
+  remove(o: KObject): void {
+    const h = heldBy(o);
+    for (const ip of h.ips) {
+      const left = (this.#ips.get(ip) ?? 1) - 1;
+      if (left > 0) this.#ips.set(ip, left);
+      else {
+        this.#ips.delete(ip);
+        const fam = familyOf(ip);
+        const floor = fam && this.#floor.get(fam);
+        const n = ipToBigInt(parseIp(ip));
+        if (fam && floor !== undefined && n < floor) this.#floor.set(fam, n);
+      }
+    }
+    for (const p of h.ports) {
+      const left = (this.#ports.get(p) ?? 1) - 1;
+      if (left > 0) this.#ports.set(p, left);
+      else this.#ports.delete(p);
+    }
+  }
+
+  /** What every Service but `self` (the stored version of the one being written, if any) holds. */
+  inUseExcept(self: KObject | undefined): InUse {
+    const mine = self ? heldBy(self) : { ips: [], ports: [] };
+    const ips = { has: (ip: string) => (this.#ips.get(ip) ?? 0) > (mine.ips.includes(ip) ? 1 : 0) };
+    const ports = { has: (p: number) => (this.#ports.get(p) ?? 0) > (mine.ports.includes(p) ? 1 : 0) };
+    // The floor counts self's addresses as held, so it holds only when self has none.
+    return mine.ips.length ? { ips, ports } : { ips, ports, ipFloor: (fam) => this.#advance(fam) };
+  }
+
+  /** Moves the family's floor past the addresses held right above it (each step passes a held address once). */
+  #advance(fam: IpFamily): bigint {
+    const r = this.#ranges.find((x) => x.family === fam);
+    if (!r) return 0n;
+    let n = this.#floor.get(fam) ?? r.staticEnd;
+    while (n <= r.last && this.#ips.has(formatIp(bigIntToIp(n, fam)))) n++;
+    this.#floor.set(fam, n);
+    return n;
   }
 }
