@@ -3,6 +3,7 @@
  * BGP figures, each against a reference measured in the same run:
  * - 10k host routes from our speaker until BIRD holds them all, vs GoBGP 3 sending the same 10k to the same BIRD;
  * - CPU time of our speaker process for that transfer and its RSS growth for 10k routes, vs gobgpd;
+ * - the same transfer and CPU time with the V8 flags the speaker's image runs, vs the same speaker without them;
  * - ECMP failover (a frozen speaker leaves the router's route) with BFD 3 x 300 ms, vs hold timer 3 s without BFD.
  * 10k /128 in 2001:db8:0:2::/64 stand in for 10k /32: the IPv4 documentation ranges hold only 768 host routes.
  */
@@ -13,6 +14,7 @@ import { netnsUnavailableReason, sh } from '../test/helpers/netns.js';
 import { buildLab, destroyLab, NODE_AS, nodeV4, nodeV6, peerToRouter, ROUTER_AS, ROUTER_V4, ROUTER_V6, SpeakerProc, until, type Lab } from '../test/bgp/lab.js';
 import { hostRoutesV6, mrtIpv6Dump } from '../test/bgp/mrt.js';
 import { birdc, startRouter } from '../test/bgp/routers.js';
+import { imageSpeakerNodeFlags } from './speaker-image.js';
 
 const N = 10_000;
 const ROUNDS = 3;
@@ -24,7 +26,7 @@ function birdBenchConfig(dir: string): string {
   ].join('\n');
   return [
     `router id ${ROUTER_V4};`, `log "${dir}/bird.log" { warning, error };`, 'protocol device { scan time 10; }',
-    peer('ours', nodeV6(0)), peer('gobgp', nodeV6(1)),
+    peer('ours', nodeV6(0)), peer('gobgp', nodeV6(1)), peer('flagged', nodeV6(2)),
   ].join('\n') + '\n';
 }
 
@@ -54,7 +56,7 @@ function rssMiB(pid: number): number {
 }
 
 async function prefixTransfer(): Promise<BenchResult[]> {
-  const lab = buildLab('mlb-bgk', 2);
+  const lab = buildLab('mlb-bgk', 3);
   try {
     const d = path.join(lab.dir, 'bird');
     fs.mkdirSync(d);
@@ -65,15 +67,20 @@ async function prefixTransfer(): Promise<BenchResult[]> {
     await until('bird', () => fs.existsSync(path.join(d, 'bird.ctl')));
 
     const routes = hostRoutesV6(N);
-    const ours = new SpeakerProc(lab, lab.nodes[0] ?? '', {
-      peers: [{ ...peerToRouter(0, { address: ROUTER_V6, passive: true, families: ['ipv6'] }), nextHop6: [nodeV6(0)] }],
+    const speakerOn = (i: number, nodeFlags: readonly string[]) => new SpeakerProc(lab, lab.nodes[i] ?? '', {
+      peers: [{ ...peerToRouter(i, { address: ROUTER_V6, passive: true, families: ['ipv6'] }), nextHop6: [nodeV6(i)] }],
       routes: [],
       listenPort: 179,
-    });
-    await until('our speaker ready', () => ours.events.some((e) => e.ready), 30_000);
+    }, { nodeFlags });
+    const ours = speakerOn(0, []);
+    // The same speaker with the V8 flags its image runs (images/contents.yaml), in the same rounds.
+    const flags = imageSpeakerNodeFlags();
+    const flagged = speakerOn(2, flags);
+    await until('our speakers ready', () => ours.events.some((e) => e.ready) && flagged.events.some((e) => e.ready), 30_000);
     await new Promise((r) => setTimeout(r, 500));
     const oursRss0 = rssMiB(ours.proc.pid ?? 0);
     ours.send({ routes: routes.map((prefix) => ({ prefix })) });
+    flagged.send({ routes: routes.map((prefix) => ({ prefix })) });
 
     const g = path.join(lab.dir, 'gobgp');
     fs.mkdirSync(g);
@@ -97,13 +104,20 @@ async function prefixTransfer(): Promise<BenchResult[]> {
     const refMs: number[] = [];
     const oursCpu: number[] = [];
     const refCpu: number[] = [];
+    const flaggedMs: number[] = [];
+    const flaggedCpu: number[] = [];
     const oursPid = ours.proc.pid ?? 0;
+    const flaggedPid = flagged.proc.pid ?? 0;
     const gobgpPid = gobgpd.pid ?? 0;
     for (let i = 0; i < ROUNDS; i++) {
       let c = cpuMs(oursPid);
       oursMs.push(await timeToFull(lab, 'ours'));
       oursCpu.push(cpuMs(oursPid) - c);
       birdc(lab, 'disable ours');
+      c = cpuMs(flaggedPid);
+      flaggedMs.push(await timeToFull(lab, 'flagged'));
+      flaggedCpu.push(cpuMs(flaggedPid) - c);
+      birdc(lab, 'disable flagged');
       c = cpuMs(gobgpPid);
       refMs.push(await timeToFull(lab, 'gobgp'));
       refCpu.push(cpuMs(gobgpPid) - c);
@@ -119,11 +133,17 @@ async function prefixTransfer(): Promise<BenchResult[]> {
     const sr = summarize(refMs);
     const co = summarize(oursCpu);
     const cr = summarize(refCpu);
+    const sf = summarize(flaggedMs);
+    const cf = summarize(flaggedCpu);
     await ours.stop('kill');
+    await flagged.stop('kill');
+    const plain = `the same speaker without them (image: node ${flags.join(' ')})`;
     return [
       result('bgp 10k host routes until BIRD holds them all', so.median, 'ms', sr.median, { referenceName: 'GoBGP 3 sending the same 10k to the same BIRD', samples: so }),
       result('bgp speaker CPU time for a 10k-route sync', co.median, 'ms', cr.median, { referenceName: 'gobgpd CPU time for the same sync', samples: co }),
       result('bgp speaker RSS growth for 10k routes', oursRss - oursRss0, 'MiB', refRss - refRss0, { referenceName: 'gobgpd RSS growth for the same 10k' }),
+      result('bgp 10k host routes until BIRD holds them all, speaker with its image\'s V8 flags', sf.median, 'ms', so.median, { referenceName: plain, samples: sf }),
+      result('bgp speaker CPU time for a 10k-route sync, with its image\'s V8 flags', cf.median, 'ms', co.median, { referenceName: plain, samples: cf }),
     ];
   } finally {
     await destroyLab(lab);

@@ -16,7 +16,7 @@ import { buildMdlayherResponders, mdlayherUnavailableReason } from './reference/
 import * as yaml from 'js-yaml';
 import { MEMBER_LABEL } from '../lib/api/index.js';
 import { startApiServer } from '../lab/apiserver/index.js';
-import { APP_DIR, loadContents } from '../scripts/images/contents.js';
+import { imageSpeakerArgv, imageSpeakerNodeFlags } from './speaker-image.js';
 
 const SPEAKER_IP = '192.0.2.220';
 const SPEAKER_IP6 = '2001:db8:0:1::220';
@@ -185,12 +185,6 @@ function rssMb(pid: number | undefined): number {
 const REAL_IP = '192.0.2.234';
 
 /** images/contents.yaml's speaker command, /app being this repository. */
-function imageSpeakerArgv(): string[] {
-  const argv = loadContents(REPO).images.speaker?.entrypoint.map((a) => a.replace(`${APP_DIR}/`, `${REPO}/`));
-  if (!argv) throw new Error('images/contents.yaml has no speaker');
-  return argv;
-}
-
 const FORWARDER_PORT = 16443;
 
 /**
@@ -286,6 +280,8 @@ export async function run(): Promise<BenchResult[]> {
     const idleRss = rssMb(idle.pid);
     for (const n of lab.nodes) await lab.killSpeaker(n.name);
     const realRss = await realSpeakerRss(lab);
+    const plainArgv = imageSpeakerArgv().filter((a) => !imageSpeakerNodeFlags().includes(a));
+    const plainRss = await realSpeakerRss(lab, plainArgv);
 
     return [
       result('l2 failover outage p50 (link down)', quantile(o, 0.5), 'ms', quantile(v, 0.5), { referenceName: ref, samples: summarize(ours) }),
@@ -304,6 +300,7 @@ export async function run(): Promise<BenchResult[]> {
       }),
       result('l2 static speaker RSS (with its capture process)', speakerRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
       result('l2 speaker RSS as its image runs it, against the API server, one Service announced', realRss, 'MiB', idleRss, { referenceName: 'idle Node.js process' }),
+      result('l2 speaker RSS as its image runs it, against the same speaker without its V8 flags', realRss, 'MiB', plainRss, { referenceName: `${plainArgv.map((a) => path.basename(a)).join(' ')} (image: ${imageSpeakerNodeFlags().join(' ')})` }),
     ];
   } finally {
     await lab.destroy();

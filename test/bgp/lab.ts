@@ -90,11 +90,12 @@ export class SpeakerProc {
   readonly logs: string[] = [];
   readonly proc: ChildProcess;
 
-  constructor(lab: Lab, ns: string, input: { peers: PeerSpec[]; routes: object[]; listenPort?: number; bfd?: BfdPeerSpec[] }, opts: { logLevel?: string } = {}) {
+  /** `opts.nodeFlags`: options for node itself (V8 flags), before the script. */
+  constructor(lab: Lab, ns: string, input: { peers: PeerSpec[]; routes: object[]; listenPort?: number; bfd?: BfdPeerSpec[] }, opts: { logLevel?: string; nodeFlags?: readonly string[] } = {}) {
     const repo = repoRoot();
     const file = path.join(lab.dir, `speaker-${ns}-${Date.now()}.json`);
     fs.writeFileSync(file, JSON.stringify(input));
-    this.proc = lab.topo.spawn(ns, process.execPath, [path.join(repo, 'test/bgp/run-ts.js'), path.join(repo, 'test/bgp/harness.ts'), `@${file}`], { stdio: ['pipe', 'pipe', 'pipe'], cwd: repo, ...(opts.logLevel ? { env: { ...process.env, LOG_LEVEL: opts.logLevel } } : {}) });
+    this.proc = lab.topo.spawn(ns, process.execPath, [...(opts.nodeFlags ?? []), path.join(repo, 'test/bgp/run-ts.js'), path.join(repo, 'test/bgp/harness.ts'), `@${file}`], { stdio: ['pipe', 'pipe', 'pipe'], cwd: repo, ...(opts.logLevel ? { env: { ...process.env, LOG_LEVEL: opts.logLevel } } : {}) });
     const out = this.proc.stdout;
     const err = this.proc.stderr;
     if (out) readline.createInterface({ input: out }).on('line', (l) => { try { this.events.push(JSON.parse(l) as SpeakerEvent); } catch { this.logs.push(l); } });
