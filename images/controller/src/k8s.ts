@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The controller's Kubernetes I/O: informers, status writes, Events, the Lease. Thin: no decisions here. */
 import * as k8s from '@kubernetes/client-node';
-import { randomBytes } from 'node:crypto';
 import { IP_ADDRESS_POOL, METAL_LOAD_BALANCER_CLASS, resourcePath, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
 import { listedInformer, type InformerOptions } from '../../../lib/informer.js';
-import { coreEvent } from '../../../lib/k8s-event.js';
+import type { ObjectRef } from '../../../lib/k8s-event.js';
 import type { LeaseRecord, LeaseStore } from './leader.js';
 import { slimService, type ObjectMeta, type ServiceLike, type ServiceStatusLike } from './objects.js';
-import type { EventText } from './status.js';
 import { apiClient, jsonGetter } from './transport.js';
 
 export { apiClient };
@@ -83,28 +81,17 @@ export interface EventSubject {
   metadata: ObjectMeta;
 }
 
-/** Records core/v1 Events, the kind `kubectl describe` shows. */
-export class EventRecorder {
-  readonly #core: k8s.CoreV1Api;
-  constructor(kc: k8s.KubeConfig, private readonly instance: string) {
-    this.#core = apiClient(kc, k8s.CoreV1Api);
-  }
-
-  async record(subject: EventSubject, e: EventText): Promise<void> {
-    const md = subject.metadata;
-    const namespace = md.namespace ?? 'default';
-    const body = coreEvent({
-      name: `${md.name ?? 'object'}.${randomBytes(8).toString('hex')}`,
-      involvedObject: { apiVersion: subject.apiVersion, kind: subject.kind, name: md.name ?? '', namespace, ...(md.uid ? { uid: md.uid } : {}), ...(md.resourceVersion ? { resourceVersion: md.resourceVersion } : {}) },
-      type: e.type,
-      reason: e.reason,
-      message: e.message,
-      component: COMPONENT,
-      instance: this.instance,
-      now: new Date(),
-    });
-    await this.#core.createNamespacedEvent({ namespace, body });
-  }
+/** The Event reference of `subject`; with its uid `kubectl describe` finds the Event. */
+export function eventRef(subject: EventSubject): ObjectRef {
+  const md = subject.metadata;
+  return {
+    apiVersion: subject.apiVersion,
+    kind: subject.kind,
+    name: md.name ?? '',
+    ...(md.namespace ? { namespace: md.namespace } : {}),
+    ...(md.uid ? { uid: md.uid } : {}),
+    ...(md.resourceVersion ? { resourceVersion: md.resourceVersion } : {}),
+  };
 }
 
 /** The Lease the replicas elect a leader on. */

@@ -4,6 +4,7 @@
  * writes status, a condition and Events. On winning the election it first rebuilds the allocator from the
  * addresses that statuses already list, so a restart or failover never reshuffles anything.
  */
+import { CoreV1Api } from '@kubernetes/client-node';
 import type * as k8s from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { apiVersionOf, IP_ADDRESS_POOL, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
@@ -12,7 +13,8 @@ import type { Logger } from '../../../lib/log.js';
 import { instanceClaim, poolOf, serviceClaim, type ClaimResult } from './claims.js';
 import { Allocator } from './ipam/allocator.js';
 import { poolOverlaps, type Pool } from './ipam/pool.js';
-import { EventRecorder, informers, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
+import { EventRecorder } from '../../../lib/event-recorder.js';
+import { apiClient, COMPONENT, eventRef, informers, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
 import { DEFAULT_TIMING, LeaderElector, type ElectionTiming } from './leader.js';
 import { stuckInformer } from '../../../lib/informer.js';
 import { CONFIG_STALE_REASON, LastGood, staleMessage } from '../../../lib/last-good.js';
@@ -79,7 +81,7 @@ export class Controller {
       onError: (e, before) => o.log[before === 0 ? 'warn' : 'debug']({ err: String((e as Error)?.message ?? e) }, 'list or watch failed; retrying with back-off'),
     });
     this.#writer = new StatusWriter(o.kubeConfig);
-    this.#recorder = new EventRecorder(o.kubeConfig, o.identity);
+    this.#recorder = new EventRecorder(apiClient(o.kubeConfig, CoreV1Api), { component: COMPONENT, instance: o.identity }, o.log);
     this.#metrics = controllerMetrics(o.registry, () => this.#alloc);
     const timing = o.timing ?? DEFAULT_TIMING;
     const store = new KubeLeaseStore(o.kubeConfig, o.namespace, o.leaseName ?? 'metallb-controller', timing.renewDeadlineMs / 2);
@@ -384,9 +386,7 @@ export class Controller {
 
   /** Events wait until no status write is pending: at scale, addresses first, the story after. */
   #event(subject: EventSubject, e: EventText): void {
-    this.#events.push(() => this.#recorder.record(subject, e).catch((err: unknown) => {
-      this.#o.log.warn({ err: (err as Error).message, reason: e.reason }, 'event not recorded');
-    }));
+    this.#events.push(() => this.#recorder.record({ involvedObject: eventRef(subject), ...e }));
     this.#drainEvents();
   }
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /** What the speaker's main hands to each protocol agent (L2 and BGP). */
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
+import { EventRecorder } from '../../../lib/event-recorder.js';
 import type { Logger } from '../../../lib/log.js';
+
+/** The `source.component` of the speaker's Events. */
+export const COMPONENT = 'metallb-speaker';
 
 export interface SpeakerContext {
   readonly kubeConfig: KubeConfig;
@@ -13,6 +17,14 @@ export interface SpeakerContext {
   readonly log: Logger;
   readonly metrics: Registry;
   readonly env: NodeJS.ProcessEnv;
+  /** The node's one Event recorder, shared by the agents. */
+  readonly events: EventRecorder;
+}
+
+/** The context of the speaker on `nodeName`. */
+export function speakerContext(o: Omit<SpeakerContext, 'events'>): SpeakerContext {
+  const events = new EventRecorder(o.kubeConfig.makeApiClient(CoreV1Api), { component: COMPONENT, instance: o.nodeName, host: o.nodeName }, o.log);
+  return { ...o, events };
 }
 
 /** A running protocol agent. */

@@ -10,7 +10,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { newLogger } from '../../../lib/log.js';
 import { secureMetricsFromEnv } from '../../../lib/secure-metrics.js';
 import { startBgpAgent } from './bgp/agent.js';
-import type { SpeakerAgent, SpeakerContext } from './context.js';
+import { speakerContext, type SpeakerAgent } from './context.js';
 import { healthHandler, startHealthServer } from './health/server.js';
 import { startL2Agent } from './l2/agent.js';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   else kubeConfig.loadFromCluster();
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const ctx: SpeakerContext = { kubeConfig, nodeName, namespace: env.POD_NAMESPACE ?? 'd8-metallb', log: log.child({ node: nodeName }), metrics, env };
+  const ctx = speakerContext({ kubeConfig, nodeName, namespace: env.POD_NAMESPACE ?? 'd8-metallb', log: log.child({ node: nodeName }), metrics, env });
 
   const agents: SpeakerAgent[] = [];
   const failures: string[] = [];

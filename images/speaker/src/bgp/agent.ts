@@ -14,7 +14,7 @@ import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } 
 import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
-import { EventRecorder, type ObjectRef } from '../events.js';
+import type { ObjectRef } from '../../../../lib/k8s-event.js';
 import { leavingReason, readyOrAll } from '../nodes.js';
 import { checkObject, desiredBgp, namedCommunities, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
@@ -74,7 +74,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
   const metrics = new BgpMetrics(ctx.metrics);
-  const events = new EventRecorder(kc, ctx.nodeName, log);
+  const events = ctx.events;
   const sessionEvents = new SessionEvents(ctx.nodeName);
   const speaker = new BgpSpeaker({
     log,
@@ -82,7 +82,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     // Session changes become Events on the BGPPeer, so `kubectl describe bgppeer` tells why a session is not up.
     onState: (peer, to, from, reason) => {
       const e = sessionEvents.transition(peer.name, { address: peer.address, peerAs: peer.peerAs }, to, from, reason);
-      if (e) events.record({ involvedObject: objectRef('BGPPeer', peer.name), ...e });
+      if (e) void events.record({ involvedObject: objectRef('BGPPeer', peer.name), ...e });
     },
   });
   const bfd = new BfdAgent({ log: ctx.log.child({ op: 'bfd' }), metrics: new BfdMetrics(ctx.metrics), onDown: (addr) => speaker.peerUnreachable(addr) });
@@ -163,7 +163,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       for (const [kind, s] of stale) {
         const name = s.current.metadata?.name ?? '';
         log.error({ event: 'configStale', kind, name }, `${kind} ${name}: ${staleMessage(s)}`);
-        events.record({ involvedObject: objectRef(kind, name), type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s), dedupeKey: `${kind} ${name} ${s.current.metadata?.resourceVersion ?? ''}: ${s.error}` });
+        void events.record({ involvedObject: objectRef(kind, name), type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s), dedupeKey: `${kind} ${name} ${s.current.metadata?.resourceVersion ?? ''}: ${s.error}` });
       }
       lastStale = staleText;
     }
@@ -183,7 +183,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     if (problems !== lastProblems) {
       for (const p of d.problems) {
         log.error({ event: 'configProblem' }, problemText(p));
-        events.record({
+        void events.record({
           involvedObject: objectRef(p.kind, p.name),
           type: 'Warning',
           reason: 'ConfigProblem',

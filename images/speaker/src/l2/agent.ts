@@ -14,7 +14,6 @@ import { configMetrics } from '../../../../lib/config-metrics.js';
 import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../../lib/last-good.js';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
-import { EventRecorder } from '../events.js';
 import { DEFEND_INTERVAL_MS } from './announcer.js';
 import { leavingReason } from '../nodes.js';
 import { checkL2Advertisement, desiredL2, peerAddresses } from './desired.js';
@@ -57,7 +56,6 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
   const version = kc.makeApiClient(k8s.VersionApi);
-  const events = new EventRecorder(kc, ctx.nodeName, log);
   const options = l2OptionsFromEnv(ctx.env);
   const keyText = ctx.env.METALLB_HEARTBEAT_KEY ?? '';
 
@@ -112,7 +110,7 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
       const name = md.name ?? '';
       log.error({ op: 'config', kind: 'L2Advertisement', name }, staleMessage(s));
       const involvedObject = { apiVersion: apiVersionOf(L2_ADVERTISEMENT), kind: L2_ADVERTISEMENT.kind, name, namespace: md.namespace ?? ns, ...(typeof md.uid === 'string' ? { uid: md.uid } : {}) };
-      events.record({ involvedObject, type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s), dedupeKey: `L2Advertisement ${name} ${md.resourceVersion ?? ''}: ${s.error}` });
+      void ctx.events.record({ involvedObject, type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s), dedupeKey: `L2Advertisement ${name} ${md.resourceVersion ?? ''}: ${s.error}` });
     }
   }
 
@@ -150,7 +148,7 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
       const message = `${e.ip} is also claimed by ${e.mac} (seen by node ${ctx.nodeName} while ${e.phase === 'probe' ? 'probing' : 'announcing'}); ${outcome}`;
       // With the Service's uid, `kubectl describe service` lists the Event.
       void core.readNamespacedService({ name, namespace }).then((o) => o.metadata?.uid, () => undefined).then((uid) => {
-        events.record({ involvedObject: { apiVersion: 'v1', kind: 'Service', name, namespace, ...(uid ? { uid } : {}) }, type: 'Warning', reason: 'AddressConflict', message });
+        void ctx.events.record({ involvedObject: { apiVersion: 'v1', kind: 'Service', name, namespace, ...(uid ? { uid } : {}) }, type: 'Warning', reason: 'AddressConflict', message });
       });
     }
   }
