@@ -57,6 +57,8 @@ export interface ClusterOptions {
   readonly restartHoldMs?: number;
   /** How long a placed node must be back before an address taken over from it returns (ms); the default when absent. */
   readonly returnDelayMs?: number;
+  /** How long a late run of a member's event loop makes its peers wait longer for it (ms); the default when absent. */
+  readonly slowHoldMs?: number;
 }
 
 export class Member {
@@ -72,7 +74,7 @@ export class Member {
   constructor(readonly name: string, boot: number, readonly net: SimNet, restartHoldMs = net.options.restartHoldMs) {
     const o = net.options;
     this.clock = new LoopClock(net.clock);
-    this.liveness = new Liveness(this.clock, { intervalMs: o.intervalMs, multiplier: o.multiplier, ...(restartHoldMs !== undefined ? { restartHoldMs } : {}) }, () => {
+    this.liveness = new Liveness(this.clock, { intervalMs: o.intervalMs, multiplier: o.multiplier, ...(restartHoldMs !== undefined ? { restartHoldMs } : {}), ...(o.slowHoldMs !== undefined ? { slowHoldMs: o.slowHoldMs } : {}) }, () => {
       this.#send(this.exchange.changed());
       this.speaker.recompute();
     }, (_n, changed) => {

@@ -148,4 +148,21 @@ describe('heartbeat exchange', () => {
     expect(b.liveness.isUp('a')).toBe(true);
     expect(Object.fromEntries(b.ex.errors)).toEqual({});
   });
+
+  test('a sender whose event loop ran late says a longer interval in a new state, and its peers wait that long for it', () => {
+    const w = net(['a', 'b']);
+    w.run(1000);
+    const a = node(w.nodes, 'a');
+    const b = node(w.nodes, 'b');
+    expect(b.liveness.peer('a')?.state?.intervalMs).toBe(100);
+    // a ran 400 ms late: it asks for 300 ms (× 3), and sends that at once.
+    a.liveness.ranLate(400);
+    w.deliver('a', a.ex.changed());
+    expect(b.liveness.peer('a')?.state?.intervalMs).toBe(300);
+    // Silent for 800 ms: the usual 300 ms would have taken it for dead.
+    w.clock.advance(800);
+    expect(b.liveness.isUp('a')).toBe(true);
+    w.clock.advance(100);
+    expect(b.liveness.isUp('a')).toBe(false);
+  });
 });

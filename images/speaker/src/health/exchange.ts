@@ -130,7 +130,7 @@ export class HeartbeatExchange {
     const state: SpeakerState = {
       maxVersion: HEARTBEAT_VERSION,
       node: this.o.node,
-      intervalMs: this.o.liveness.intervalMs(),
+      intervalMs: this.o.liveness.advertisedIntervalMs(),
       apiOk: me.apiOk,
       holding: me.holding,
       accused: me.accused,
@@ -141,7 +141,7 @@ export class HeartbeatExchange {
       peers: me.peers.slice(0, MAX_PEERS),
       ...(me.kept?.length ? { kept: me.kept.slice(0, MAX_KEPT) } : {}),
     };
-    const key = `${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}|${state.kept?.join() ?? ''}`;
+    const key = `${state.intervalMs}|${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}|${state.kept?.join() ?? ''}`;
     if (key !== this.#stateKey || !this.#state) {
       this.#stateKey = key;
       this.#state = state;

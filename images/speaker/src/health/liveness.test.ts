@@ -121,4 +121,40 @@ describe('liveness', () => {
     clock.advance(700);
     expect(l.status('node-c')).toBe('silent');
   });
+
+  test('our own late runs ask peers to wait longer, in proportion and at most the slow interval, for the slow hold after the latest', () => {
+    const { clock, l } = setup();
+    const asked: number[] = [];
+    const ask = (late: number): void => {
+      l.ranLate(late);
+      asked.push(l.advertisedIntervalMs());
+    };
+    // Under an interval late: a gap the usual detection time covers.
+    ask(0);
+    ask(99);
+    // 100 ms late: a 200 ms gap, which peers should wait twice for: 400 ms, 2 intervals of 100 × 3.
+    ask(100);
+    // 400 ms late: 1,000 ms wanted, the slow interval (300 by default) caps it at 900.
+    ask(400);
+    clock.advance(10_000);
+    ask(100);
+    expect(asked).toEqual([100, 100, 200, 300, 300]);
+    // The 400 ms run is out of the hold, the later 100 ms one is not.
+    clock.advance(10_001);
+    expect(l.advertisedIntervalMs()).toBe(200);
+    clock.advance(10_000);
+    expect(l.advertisedIntervalMs()).toBe(100);
+  });
+
+  test('the slow interval and hold are bounded by the options, and never shorter than the interval', () => {
+    const clock = new ManualClock();
+    const l = new Liveness(clock, { intervalMs: 100, multiplier: 3, slowIntervalMs: 50, slowHoldMs: 1000 }, () => undefined);
+    l.ranLate(5000);
+    expect(l.advertisedIntervalMs()).toBe(100);
+    const m = new Liveness(clock, { intervalMs: 50, multiplier: 3, slowIntervalMs: 150, slowHoldMs: 1000 }, () => undefined);
+    m.ranLate(5000);
+    expect(m.advertisedIntervalMs()).toBe(150);
+    clock.advance(1001);
+    expect(m.advertisedIntervalMs()).toBe(50);
+  });
 });

@@ -7,7 +7,11 @@
  * not heard yet is reported as nothing (no opinion) rather than as silent, so a peer that other
  * speakers start watching a little later than we do is not accused meanwhile. A peer that says it is
  * stopping to restart is held: its addresses stay with it, down or not, until its next process decides
- * or the restart hold ends. Pure: the clock is injected.
+ * or the restart hold ends. Our own event loop running late (CPU starvation) is no death either: for a
+ * while after it, our heartbeats ask the peers to wait longer for us (a longer interval in our state,
+ * which every release sizes its detection time by), in proportion to how late we ran and at most the
+ * slow interval; a speaker that is killed meanwhile is still taken over within that bounded time.
+ * Pure: the clock is injected.
  */
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { PeerStatus, SpeakerState } from './heartbeat.js';
@@ -21,6 +25,10 @@ export interface LivenessOptions {
   readonly graceMs?: number;
   /** How long a peer that said it restarts is held (ms); 0: never (it is taken over when it stops). */
   readonly restartHoldMs?: number;
+  /** The longest interval we ask peers to size our detection time by after our event loop ran late (ms); at least the interval. */
+  readonly slowIntervalMs?: number;
+  /** How long one late run of our event loop counts for that (ms). */
+  readonly slowHoldMs?: number;
 }
 
 /** 50 ms × 3: a dead peer is noticed within 150 ms. */
@@ -28,6 +36,10 @@ export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 50, multiplier: 3
 const DEFAULT_GRACE_MS = 2000;
 /** A rolling update replaces a speaker within seconds; clients keep a neighbour entry about as long without asking. */
 export const DEFAULT_RESTART_HOLD_MS = 30_000;
+/** 300 ms × 3: a starved speaker that dies meanwhile is still taken over within a second. */
+export const DEFAULT_SLOW_INTERVAL_MS = 300;
+/** A burst of work starves a speaker again and again for seconds: keep asking until it has been on time this long. */
+export const DEFAULT_SLOW_HOLD_MS = 20_000;
 
 /** A received heartbeat with its sender named (see heartbeat.ts). */
 export interface Heard {
@@ -79,6 +91,8 @@ interface Peer {
 export class Liveness {
   // node name -> what we know of it
   readonly #peers = new Map<string, Peer>();
+  // our own late runs within the slow hold, each later one less late than the one before (a sliding maximum)
+  readonly #late: { at: number; ms: number }[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -228,6 +242,29 @@ export class Liveness {
   /** Our heartbeat interval (ms). */
   intervalMs(): number {
     return this.opts.intervalMs;
+  }
+
+  /** Our event loop ran `lateMs` late (a timer of ours fired that much after it was due). */
+  ranLate(lateMs: number): void {
+    if (lateMs < this.opts.intervalMs) return;
+    const now = this.clock.now();
+    while ((this.#late.at(-1)?.ms ?? Infinity) <= lateMs) this.#late.pop();
+    this.#late.push({ at: now, ms: lateMs });
+  }
+
+  /**
+   * The interval our heartbeats say, which peers size our detection time by: our interval, or within the slow
+   * hold after our event loop ran late, one that lets the peers wait twice the longest gap in our heartbeats
+   * since (that lateness and an interval), in steps of our interval, at most the slow interval.
+   */
+  advertisedIntervalMs(): number {
+    const { intervalMs: every, multiplier } = this.opts;
+    const since = this.clock.now() - (this.opts.slowHoldMs ?? DEFAULT_SLOW_HOLD_MS);
+    while (this.#late.length && (this.#late[0]?.at ?? 0) < since) this.#late.shift();
+    const late = this.#late[0]?.ms;
+    if (late === undefined) return every;
+    const want = Math.ceil((2 * (late + every)) / multiplier / every) * every;
+    return Math.max(every, Math.min(want, this.opts.slowIntervalMs ?? Math.max(DEFAULT_SLOW_INTERVAL_MS, every)));
   }
 
   /** The detection time for our own interval (ms). */

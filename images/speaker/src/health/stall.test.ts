@@ -20,4 +20,15 @@ describe('stall watch', () => {
     clock.stall(5000);
     expect(seen).toEqual([350]);
   });
+
+  test('every tick is told how late it fired', () => {
+    const clock = new ManualClock();
+    const ticks: number[] = [];
+    const w = new StallWatch(clock, 100, 200, () => undefined, (late) => ticks.push(late));
+    w.start();
+    clock.advance(300);
+    clock.stall(170);
+    expect(ticks).toEqual([0, 0, 0, 70]);
+    w.stop();
+  });
 });

@@ -16,6 +16,7 @@ export class L2Metrics {
   readonly #peerUp: Gauge<'peer'>;
   readonly #isolated: Gauge;
   readonly #stalls: Counter;
+  readonly #asked: Gauge;
 
   constructor(reg: Registry, private readonly node: string) {
     const registers = [reg];
@@ -26,6 +27,7 @@ export class L2Metrics {
     this.#conflicts = shared(reg, 'metallb_layer2_address_conflicts', () => new Counter({ name: 'metallb_layer2_address_conflicts', help: 'Foreign stations seen claiming an address this speaker probes or announces', labelNames: ['ip', 'mac'], registers }));
     this.#peerUp = shared(reg, 'metallb_speaker_peer_up', () => new Gauge({ name: 'metallb_speaker_peer_up', help: 'Whether heartbeats from the peer speaker arrive (1) or not (0)', labelNames: ['peer'], registers }));
     this.#stalls = shared(reg, 'metallb_layer2_stalls', () => new Counter({ name: 'metallb_layer2_stalls', help: 'Times the speaker\'s event loop stalled long enough that peers may have taken its addresses', registers }));
+    this.#asked = shared(reg, 'metallb_layer2_heartbeat_interval_asked_ms', () => new Gauge({ name: 'metallb_layer2_heartbeat_interval_asked_ms', help: 'The heartbeat interval peers size this speaker\'s detection time by: the configured one, longer for a while after its event loop ran late', registers }));
     this.#isolated = shared(reg, 'metallb_layer2_isolated', () => new Gauge({ name: 'metallb_layer2_isolated', help: 'The speaker sees no peers and no API server, so it announces nothing', registers }));
   }
 
@@ -61,5 +63,9 @@ export class L2Metrics {
 
   stalled(): void {
     this.#stalls.inc();
+  }
+
+  askedInterval(ms: number): void {
+    this.#asked.set(ms);
   }
 }

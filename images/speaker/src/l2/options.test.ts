@@ -22,5 +22,8 @@ describe('l2 options', () => {
     expect(l2OptionsFromEnv({}).announcer.framesPerSecond).toBe(5000);
     expect(l2OptionsFromEnv({ METALLB_L2_ANNOUNCE_RATE: '0' }).announcer.framesPerSecond).toBe(0);
     expect(() => l2OptionsFromEnv({ METALLB_L2_ANNOUNCE_RATE: '-1' })).toThrow(/METALLB_L2_ANNOUNCE_RATE="-1"/);
+    expect(l2OptionsFromEnv({}).liveness.slowIntervalMs).toBe(300);
+    expect(l2OptionsFromEnv({ METALLB_HEARTBEAT_SLOW_INTERVAL_MS: '50' }).liveness.slowIntervalMs).toBe(50);
+    expect(() => l2OptionsFromEnv({ METALLB_HEARTBEAT_SLOW_INTERVAL_MS: 'slow' })).toThrow(/METALLB_HEARTBEAT_SLOW_INTERVAL_MS="slow"/);
   });
 });

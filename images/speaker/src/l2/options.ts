@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** L2 timing settings from the environment, validated. Pure. */
 import { HEARTBEAT_PORT } from '../health/heartbeat.js';
-import { DEFAULT_LIVENESS, DEFAULT_RESTART_HOLD_MS, type LivenessOptions } from '../health/liveness.js';
+import { DEFAULT_LIVENESS, DEFAULT_RESTART_HOLD_MS, DEFAULT_SLOW_INTERVAL_MS, type LivenessOptions } from '../health/liveness.js';
 import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './announcer.js';
 import { DEFAULT_RETURN_DELAY_MS } from './speaker.js';
 import { DEFAULT_BACKUPS } from './topology.js';
@@ -35,6 +35,8 @@ function list(env: NodeJS.ProcessEnv, name: string, def: readonly number[]): rea
 
 /**
  * METALLB_HEARTBEAT_INTERVAL_MS (50), METALLB_HEARTBEAT_MULTIPLIER (3), METALLB_HEARTBEAT_PORT (7946), METALLB_L2_BACKUPS (3),
+ * METALLB_HEARTBEAT_SLOW_INTERVAL_MS (300: the longest interval a speaker whose event loop ran late asks its peers to size
+ * its detection time by, for 20 s after; at most the heartbeat interval turns that off),
  * METALLB_L2_RESTART_HOLD_MS (30000: how long peers hold the addresses of a speaker stopping to restart; 0 = never),
  * METALLB_L2_RETURN_DELAY_MS (30000: how long a placed node must be back before an address taken over from it returns),
  * METALLB_L2_GRATUITOUS_MS ("0,50,1100,2200,3300,4400"), METALLB_L2_PROBE_WAIT_MS (200; 0 = no probe),
@@ -47,6 +49,7 @@ export function l2OptionsFromEnv(env: NodeJS.ProcessEnv): L2Options {
       intervalMs: int(env, 'METALLB_HEARTBEAT_INTERVAL_MS', DEFAULT_LIVENESS.intervalMs, 10, 60_000),
       multiplier: int(env, 'METALLB_HEARTBEAT_MULTIPLIER', DEFAULT_LIVENESS.multiplier, 2, 255),
       restartHoldMs: int(env, 'METALLB_L2_RESTART_HOLD_MS', DEFAULT_RESTART_HOLD_MS, 0, 600_000),
+      slowIntervalMs: int(env, 'METALLB_HEARTBEAT_SLOW_INTERVAL_MS', DEFAULT_SLOW_INTERVAL_MS, 10, 60_000),
     },
     announcer: {
       burstMs: list(env, 'METALLB_L2_GRATUITOUS_MS', DEFAULT_ANNOUNCER.burstMs),

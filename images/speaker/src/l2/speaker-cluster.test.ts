@@ -233,6 +233,58 @@ describe('L2 speakers together', () => {
     net.stop();
   });
 
+  test('a node whose event loop runs later and later (CPU starvation) keeps its address: each late run makes its peers wait longer for it', () => {
+    const net = cluster();
+    const seen = new Set<string>();
+    const watch = (ms: number): void => {
+      for (let i = 0; i < ms; i += 10) {
+        net.run(10);
+        seen.add(JSON.stringify(net.owners(IPS)));
+      }
+    };
+    const n1 = member(net, 'node-1');
+    // Silent for 200, 500, then 800 ms, each well over the usual detection time (300 ms) but the first.
+    for (const ms of [200, 500, 800]) {
+      n1.clock.frozen = true;
+      net.run(ms);
+      n1.clock.thaw();
+      watch(1000);
+    }
+    expect([...seen]).toEqual([JSON.stringify(home)]);
+    expect(net.longestDual).toBe(0);
+    net.stop();
+  });
+
+  test('a starved node that dies is taken over within the longer detection time it asked for, and within the usual one once it has been on time for the slow hold', () => {
+    const net = new SimNet({ topology, intervalMs: 100, multiplier: 3, returnDelayMs: 300, slowHoldMs: 3000 }, NODES);
+    for (const n of NODES) net.start(n);
+    net.run(1000);
+    const starve = (): void => {
+      const n1 = member(net, 'node-1');
+      n1.clock.frozen = true;
+      net.run(250);
+      n1.clock.thaw();
+    };
+    // 150 ms late: it asks for 200 ms × 3.
+    starve();
+    net.run(1000);
+    net.kill('node-1');
+    net.run(310);
+    expect(net.owners(IPS)['192.0.2.200']).toEqual([]);
+    net.run(300);
+    expect(net.owners(IPS)['192.0.2.200']).toHaveLength(1);
+    net.start('node-1', 2);
+    net.run(2000);
+    expect(net.owners(IPS)).toEqual(home);
+    starve();
+    net.run(3100);
+    net.kill('node-1');
+    net.run(310);
+    expect(net.owners(IPS)['192.0.2.200']).toHaveLength(1);
+    expect(net.longestDual).toBeLessThanOrEqual(2);
+    net.stop();
+  });
+
   test('any mix of slow links, lost heartbeats and stalls: an overlap never outlasts the slowest (or lost) heartbeat by more than two intervals', () => {
     const step = fc.record({
       slow: fc.array(fc.tuple(fc.constantFrom(...NODES), fc.constantFrom(...NODES), fc.integer({ min: 1, max: 500 })), { maxLength: 3 }),

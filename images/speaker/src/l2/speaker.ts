@@ -72,6 +72,8 @@ export class L2Speaker {
   #pausedAt: number | undefined;
   #pauseTimer: Timer | undefined;
   readonly #stalls: StallWatch;
+  // the interval our heartbeats last asked peers to size our detection time by
+  #asked: number;
   #isolated = false;
   // stopping to restart: our heartbeats say so, and we decide nothing more
   #leaving = false;
@@ -96,7 +98,9 @@ export class L2Speaker {
   constructor(private readonly d: L2SpeakerDeps) {
     this.#excluded = d.excluded ?? EXCLUDED_INTERFACES;
     const every = d.liveness.intervalMs();
-    this.#stalls = new StallWatch(d.clock, every, d.liveness.detectionMs() - every, (late) => this.#pause(late));
+    this.#asked = every;
+    d.metrics.askedInterval(every);
+    this.#stalls = new StallWatch(d.clock, every, d.liveness.detectionMs() - every, (late) => this.#pause(late), (late) => this.#ranLate(late));
     this.#announcer = new Announcer(d.clock, d.announcer, {
       links: (ip) => this.#linksFor(ip).map((l) => ({ name: l.name, mac: l.mac })),
       send: (name, frame) => this.#links.get(name)?.send(frame),
@@ -171,6 +175,19 @@ export class L2Speaker {
     this.#pauseTimer?.cancel();
     this.#pauseTimer = this.d.clock.setTimeout(() => this.recompute(), this.d.liveness.detectionMs());
     this.recompute();
+  }
+
+  /** Every tick of our stall watch: how late our event loop ran decides how long peers wait for us (liveness.ts). */
+  #ranLate(lateMs: number): void {
+    this.d.liveness.ranLate(lateMs);
+    const asked = this.d.liveness.advertisedIntervalMs();
+    if (asked === this.#asked) return;
+    const base = this.d.liveness.intervalMs();
+    if (asked > this.#asked) this.d.log.warn({ op: 'stall', lateMs: Math.round(lateMs), intervalMs: asked }, 'event loop running late: peers asked to wait longer for our heartbeats');
+    else if (asked === base) this.d.log.info({ op: 'stall', intervalMs: asked }, 'event loop on time again: peers wait the usual time for our heartbeats');
+    this.#asked = asked;
+    this.d.metrics.askedInterval(asked);
+    this.d.onReportChange?.();
   }
 
   /** A peer's heartbeat was accepted: recompute when it reports something new, or when it ends our pause. */
