@@ -13,12 +13,12 @@ import * as path from 'node:path';
 import yaml from 'js-yaml';
 import { apiVersionOf, BGP_POOL_ANNOTATION, METAL_LOAD_BALANCER_CLASS, METAL_LOAD_BALANCER_POOL, resourcePath, SDN_INTERNAL_L2LB_SERVICE } from '../lib/api/index.js';
 import { eachLimited } from '../lib/each-limited.js';
-import type { AgentReport } from '../lab/agent/agent.js';
+import { labAgentReport } from '../lab/agent/agent.js';
 import { takeDown } from '../lab/cli/down.js';
 import { bringUp } from '../lab/cli/up.js';
-import type { Kube, KubeObject } from '../lab/kube.js';
+import { KubeError, type Kube, type KubeObject } from '../lab/kube.js';
 import { labKube } from '../lab/observe.js';
-import { agentFile, readJson, readState, writeState, type LabState } from '../lab/state.js';
+import { readJson, readState, writeState, type LabState } from '../lab/state.js';
 import { run as runCmd, sleep, spawnDetached } from '../lab/sys.js';
 import { nodesOf } from '../lab/topology/plan.js';
 import { routerNextHops } from '../lab/topology/router.js';
@@ -68,7 +68,7 @@ export function burstService(p: Path, i: number): KubeObject {
 
 /** The PIDs of the lab's processes, from the node agent's report. */
 function processes(state: LabState): { speakers: number[]; others: Record<string, number[]> } {
-  const units = readJson<AgentReport>(agentFile(state.dir))?.units ?? [];
+  const units = labAgentReport(state.dir)?.units ?? [];
   const pids = (f: (u: (typeof units)[number]) => boolean) => units.filter((u) => u.proc && f(u)).map((u) => u.proc?.pid ?? 0);
   return {
     speakers: pids((u) => u.pod?.owner.name === 'speaker'),
@@ -121,13 +121,14 @@ async function listIps(kube: Kube, prefix: string): Promise<Map<string, string[]
   return out;
 }
 
-/** Retries a request the busy API server timed out on. */
-async function retried(fn: () => Promise<unknown>): Promise<void> {
+/** Retries a request the busy API server timed out on; `done` tells an error that means an earlier attempt went through. */
+async function retried(fn: () => Promise<unknown>, done: (e: unknown) => boolean = () => false): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await fn();
       return;
     } catch (e) {
+      if (attempt > 1 && done(e)) return;
       if (attempt >= 5) throw e;
       await sleep(500 * attempt);
     }
@@ -149,7 +150,7 @@ async function burst(state: LabState, kube: Kube, p: Path, n: number, generation
   const nodes = nodesOf(state.plan).length;
   let rss = 0;
   const t0 = Date.now();
-  await eachLimited(objs, IN_FLIGHT, (o) => retried(() => kube.request('POST', `/api/v1/namespaces/${NS}/services`, o)));
+  await eachLimited(objs, IN_FLIGHT, (o) => retried(() => kube.request('POST', `/api/v1/namespaces/${NS}/services`, o), (e) => e instanceof KubeError && e.code === 409));
   const createMs = Date.now() - t0;
   let ipsMs = NaN;
   // address -> when it first answered (L2) or had a route from every node (BGP)
@@ -196,7 +197,7 @@ async function burst(state: LabState, kube: Kube, p: Path, n: number, generation
 
 /** Deletes the burst and waits until its instances and routes are gone, and the client forgot its neighbours. */
 async function cleanUp(state: LabState, kube: Kube, objs: readonly KubeObject[]): Promise<void> {
-  await eachLimited(objs, IN_FLIGHT, (o) => retried(() => kube.delete(`/api/v1/namespaces/${NS}/services/${o.metadata?.name}`)));
+  await eachLimited(objs, IN_FLIGHT, (o) => retried(() => kube.delete(`/api/v1/namespaces/${NS}/services/${o.metadata?.name}`), (e) => e instanceof KubeError && e.code === 404));
   const end = Date.now() + TIMEOUT_MS;
   for (;;) {
     const instances = await kube.list(resourcePath(SDN_INTERNAL_L2LB_SERVICE, NS)).catch(() => [{}]);
@@ -230,7 +231,7 @@ export async function runBursts(sizes: readonly number[], paths: readonly Path[]
     return out;
   } finally {
     // BURST_LOGS=DIR keeps the lab's logs (the module runtime's hook runs and renders, the speakers', the controller's).
-    if (process.env.BURST_LOGS) fs.cpSync(path.join(dir, 'logs'), process.env.BURST_LOGS, { recursive: true });
+    if (process.env.BURST_LOGS) for (const d of ['logs', 'pods']) if (fs.existsSync(path.join(dir, d))) fs.cpSync(path.join(dir, d), path.join(process.env.BURST_LOGS, d), { recursive: true });
     const s = readState(dir);
     if (s) await takeDown(s);
     fs.rmSync(dir, { recursive: true, force: true });
