@@ -208,6 +208,16 @@ async function cleanUp(state: LabState, kube: Kube, objs: readonly KubeObject[])
   }
 }
 
+/** BURST_LOGS=DIR keeps the lab's logs: the module runtime's hook runs and renders, and the pods' (speakers, controllers). */
+function keepLogs(dir: string, to: string): void {
+  fs.cpSync(path.join(dir, 'logs'), to, { recursive: true });
+  const pods = path.join(dir, 'pods');
+  if (!fs.existsSync(pods)) return;
+  for (const pod of fs.readdirSync(pods)) {
+    for (const f of fs.readdirSync(path.join(pods, pod)).filter((x) => x.endsWith('.log'))) fs.copyFileSync(path.join(pods, pod, f), path.join(to, `pod_${pod}_${f}`));
+  }
+}
+
 export async function runBursts(sizes: readonly number[], paths: readonly Path[], say: (l: string) => void): Promise<BurstFigures[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlbu-'));
   const out: BurstFigures[] = [];
@@ -230,8 +240,7 @@ export async function runBursts(sizes: readonly number[], paths: readonly Path[]
     for (const n of sizes) for (const p of paths) out.push(await burst(state, kube, p, n, ++generation, say));
     return out;
   } finally {
-    // BURST_LOGS=DIR keeps the lab's logs (the module runtime's hook runs and renders, the speakers', the controller's).
-    if (process.env.BURST_LOGS) for (const d of ['logs', 'pods']) if (fs.existsSync(path.join(dir, d))) fs.cpSync(path.join(dir, d), path.join(process.env.BURST_LOGS, d), { recursive: true });
+    if (process.env.BURST_LOGS) keepLogs(dir, process.env.BURST_LOGS);
     const s = readState(dir);
     if (s) await takeDown(s);
     fs.rmSync(dir, { recursive: true, force: true });
