@@ -250,10 +250,12 @@ async function serveResource(o: HttpOptions, req: IncomingMessage, res: ServerRe
 function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, t: Target, table: boolean): void {
   const api = o.api;
   let first = true;
+  // An ended response may close only once the client has read what is buffered: events meanwhile are not its.
   const line = (type: WatchType | 'BOOKMARK' | 'ERROR', obj: unknown): void => {
-    res.write(`${JSON.stringify({ type, object: obj })}\n`);
+    if (!res.writableEnded) res.write(`${JSON.stringify({ type, object: obj })}\n`);
   };
   const emit = (type: WatchType, obj: KObject, json: () => string): void => {
+    if (res.writableEnded) return;
     if (!table) return void res.write(`{"type":"${type}","object":${json()}}\n`);
     line(type, toTable(t.type, t.version, [obj], { now: api.now(), includeObject: q.get('includeObject') ?? 'Metadata', noHeaders: !first }));
     first = false;
@@ -277,13 +279,13 @@ function streamWatch(o: HttpOptions, req: IncomingMessage, res: ServerResponse, 
     const apiVersion = t.type.group ? `${t.type.group}/${t.version}` : t.version;
     timers.push(setInterval(() => line('BOOKMARK', { kind, apiVersion, metadata: { resourceVersion: String(api.store.resourceVersion) } }), o.bookmarkMs));
   }
-  const timeout = Number(q.get('timeoutSeconds') ?? '0');
-  if (timeout > 0) timers.push(setTimeout(() => res.end(), timeout * 1000));
   const done = (): void => {
     stop();
     for (const x of timers) clearTimeout(x);
     o.watches.delete(res);
   };
+  const timeout = Number(q.get('timeoutSeconds') ?? '0');
+  if (timeout > 0) timers.push(setTimeout(() => (done(), res.end()), timeout * 1000));
   res.on('close', done);
   req.on('close', done);
 }

@@ -60,6 +60,27 @@ describe('client-node', () => {
     expect(Number(events[0]?.object.metadata.resourceVersion)).toBe(api.server.api.store.resourceVersion);
   });
 
+  test('a watch that ends at its timeoutSeconds while its client is slow to read gets no events after its end (they crashed the server)', async () => {
+    const https = await import('node:https');
+    const core = api.kubeConfig().makeApiClient(CoreV1Api);
+    const ns = 'slow-watch';
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    let received = 0;
+    const req = https.get(`${api.server.url}/api/v1/namespaces/${ns}/configmaps?watch=true&timeoutSeconds=1`, { ca: api.server.ca, headers: { Authorization: `Bearer ${api.server.token}` } }, (r) => {
+      // Not read: what the server writes stays in its buffers, so the ended response does not close.
+      r.pause();
+      r.on('data', (d: Buffer) => (received += d.length));
+    });
+    req.on('error', () => undefined);
+    const big = 'x'.repeat(900_000);
+    for (let i = 0; i < 12; i++) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `big-${i}` }, data: { big } } });
+    await new Promise((r) => setTimeout(r, 1300));
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'after-the-end' }, data: { big } } });
+    req.destroy();
+    expect(received).toBeLessThan(12 * 900_000);
+    await core.deleteNamespace({ name: ns });
+  });
+
   test('creates, reads, lists and updates a Service; a stale update gets 409', async () => {
     const core = api.kubeConfig().makeApiClient(CoreV1Api);
     const svc: V1Service = { metadata: { name: 'web', labels: { app: 'web' } }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } };
