@@ -37,6 +37,11 @@ export interface BfdAgentOptions {
 
 const stateName = ['AdminDown', 'Down', 'Init', 'Up'] as const;
 
+/** A new session listens this long (at least) before its first packet, to hear a session a previous process left Up. */
+const LISTEN_MS = 1000;
+/** How long a restarting process waits for the peer to confirm (Final) that it will hold the session. */
+const HOLD_CONFIRM_MS = 1000;
+
 /** Single-hop BFD is sent with TTL 255 and accepted only with TTL 255 (RFC 5881 §5, the GTSM of RFC 5082). */
 const SINGLE_HOP_TTL = 255;
 
@@ -105,14 +110,23 @@ export class BfdAgent {
         },
       );
       this.#peers.set(s.address, { spec: s, session, tx, sending });
-      session.start();
+      session.start(Math.max(LISTEN_MS, s.detectMultiplier * s.receiveIntervalMs));
     }
   }
 
-  /** Stops every session; `planned` (a restart) tells the peers AdminDown first, which is no failure to them. */
-  async stop(planned = false): Promise<void> {
+  /**
+   * Stops every session. `planned`: the peers hear AdminDown, which is no failure to them (RFC 5882 §3.2), except
+   * where `holdMsOf` gives a time to hold for (a restart): there the peer is asked to wait that long for the next
+   * process, which resumes the session, so the peer reports no Down at all; AdminDown if it does not confirm.
+   */
+  async stop(planned = false, holdMsOf: (address: string) => number | undefined = () => undefined): Promise<void> {
     if (planned) {
-      for (const e of this.#peers.values()) e.session.stopAdminDown();
+      await Promise.all([...this.#peers.values()].map(async (e) => {
+        const holdMs = holdMsOf(e.spec.address);
+        const held = holdMs !== undefined && await e.session.holdFor(holdMs, HOLD_CONFIRM_MS);
+        if (held) this.#o.log.info({ event: 'bfdHold', peer: e.spec.address, holdMs }, `BFD peer waits ${holdMs} ms for the next process`);
+        else e.session.stopAdminDown();
+      }));
       await Promise.all([...this.#peers.values()].flatMap((e) => [...e.sending]));
     }
     for (const a of [...this.#peers.keys()]) this.#remove(a);
@@ -170,7 +184,11 @@ export class BfdAgent {
     const p = d.value;
     const e = this.#peers.get(from.replace(/^::ffff:/, ''));
     if (!e) return;
-    if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== e.session.config.localDiscriminator) return;
+    if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== e.session.localDiscriminator) {
+      // Up with a discriminator of a previous process of ours, which asked the peer to wait: take it over.
+      if (e.session.resume(p)) this.#o.log.info({ event: 'bfdResumed', peer: e.spec.address }, 'BFD session of the previous process resumed');
+      return;
+    }
     this.#o.metrics?.received(e.spec.address);
     e.session.receive(p);
   }

@@ -158,6 +158,68 @@ describe('BFD session', () => {
     expect(sent.length).toBe(before + 3);
   });
 
+  test('a restart: the peer is asked to wait, reports no Down, and the next process resumes the session; a cut link is still found in the detection time', () => {
+    const { a, b, clock, log, wire } = pair();
+    /** Delivers to a session as the agent does: a foreign discriminator can only resume it. */
+    const deliver = (to: BfdSession, p: ControlPacket): void => {
+      if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== to.localDiscriminator) to.resume(p);
+      else to.receive(p);
+    };
+    a.start();
+    b.start();
+    clock.advance(3000);
+    expect([a.state, b.state]).toEqual([BfdState.Up, BfdState.Up]);
+    let held: boolean | undefined;
+    void a.holdFor(30_000, 1000).then((ok) => (held = ok));
+    clock.advance(1);
+    return Promise.resolve().then(() => {
+      expect(held).toBe(true);
+      expect(b.detectionTimeMs).toBe(30_000);
+      // The old process is gone; the next one listens first, then hears the peer's Up for the old discriminator.
+      const next = new BfdSession({ ...cfg, localDiscriminator: 33 }, clock, (buf) => { if (!wire.cut) b.receive(control(buf)); }, (to, from, d) => log.push(`next ${from}->${to} ${d}`), () => 0.5);
+      wire.a = { receive: (p: ControlPacket) => deliver(next, p) } as unknown as BfdSession;
+      clock.advance(5000);
+      next.start(1000);
+      clock.advance(2000);
+      expect(next.state).toBe(BfdState.Up);
+      expect(next.localDiscriminator).toBe(11);
+      expect(log.filter((l) => l.startsWith('b ') && l.includes('->1'))).toEqual([]);
+      // Our timers are back: the peer's detection time is 900 ms again, and a cut link is found in it.
+      expect(b.detectionTimeMs).toBe(900);
+      wire.cut = true;
+      clock.advance(1000);
+      expect(b.state).toBe(BfdState.Down);
+    });
+  });
+
+  test('only a session never Up in this process resumes, and only from an Up packet', () => {
+    const { a, b, clock, wire } = pair();
+    const up: ControlPacket = { diag: 0, state: BfdState.Up, poll: false, final: false, demand: false, detectMult: 3, myDiscriminator: 9, yourDiscriminator: 44, desiredMinTx: 300000, requiredMinRx: 300000, requiredMinEchoRx: 0 };
+    const fresh = new BfdSession({ ...cfg, localDiscriminator: 5 }, clock, () => undefined, () => undefined);
+    expect(fresh.resume({ ...up, state: BfdState.Down })).toBe(false);
+    expect(fresh.resume({ ...up, yourDiscriminator: 0 })).toBe(false);
+    a.start();
+    b.start();
+    clock.advance(3000);
+    wire.cut = true;
+    clock.advance(1000);
+    expect(b.state).toBe(BfdState.Down);
+    expect(b.resume(up)).toBe(false);
+    expect(fresh.resume(up)).toBe(true);
+    expect(fresh.localDiscriminator).toBe(44);
+  });
+
+  test('a peer that does not confirm the hold: holdFor resolves false after its wait', async () => {
+    const { a, b, clock, wire } = pair();
+    a.start();
+    b.start();
+    clock.advance(3000);
+    wire.cut = true;
+    const held = a.holdFor(30_000, 1000);
+    clock.advance(1000);
+    await expect(held).resolves.toBe(false);
+  });
+
   test('passive sessions stay silent until the peer speaks', () => {
     const clock = new ManualClock();
     const sent: Buffer[] = [];

@@ -18,6 +18,8 @@ export interface BfdSessionConfig {
 
 /** While not Up, transmit no faster than once a second (RFC 5880 §6.8.3). */
 const SLOW_TX_US = 1_000_000;
+/** The largest interval a control packet can carry (32 bits of µs, about 71 minutes). */
+const MAX_INTERVAL_US = 0xffffffff;
 
 export class BfdSession {
   #state: BfdState = BfdState.Down;
@@ -32,6 +34,11 @@ export class BfdSession {
   #tx: Timer | undefined;
   #detect: Timer | undefined;
   #stopped = false;
+  #local: number;
+  /** Up at least once in this process: a session of ours the peer still holds Up can no longer be resumed. */
+  #wasUp = false;
+  /** A restart: the Desired Min TX we announce so the peer waits for the next process, and who waits for its Final. */
+  #holding: { readonly desiredTxUs: number; readonly confirmed: (ok: boolean) => void } | undefined;
 
   constructor(
     readonly config: BfdSessionConfig,
@@ -39,7 +46,14 @@ export class BfdSession {
     readonly send: (b: Buffer) => void,
     readonly onState: (to: BfdState, from: BfdState, diag: number) => void,
     readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.#local = config.localDiscriminator;
+  }
+
+  /** Our discriminator: the configured one, or the one a resumed session keeps. */
+  get localDiscriminator(): number {
+    return this.#local;
+  }
 
   get state(): BfdState {
     return this.#state;
@@ -50,14 +64,56 @@ export class BfdSession {
     return this.#remoteMult * this.#rxIntervalMs();
   }
 
-  start(): void {
-    if (!this.config.passive) this.#scheduleTx(0);
+  /**
+   * Starts sending after `listenMs` of listening: a peer still Up with a previous process of ours (a restart that
+   * asked it to wait, see holdFor) is resumed, not torn down by our first Down packet.
+   */
+  start(listenMs = 0): void {
+    if (!this.config.passive && !this.#tx && !this.#heard) this.#scheduleTx(listenMs);
   }
 
   stop(): void {
     this.#stopped = true;
     this.#tx?.cancel();
     this.#detect?.cancel();
+    this.#holding?.confirmed(false);
+    this.#holding = undefined;
+  }
+
+  /**
+   * A restart: a poll sequence announces a Desired Min TX of `holdMs` / our multiplier, which stretches the peer's
+   * detection time to `holdMs` at once (RFC 5880 §6.8.4 uses the last received value), so the next process can take
+   * the session over (resume) while the peer, and the router behind it, still holds it Up. Resolves true when the
+   * peer confirms (Final) and the session stops silently; false when it is not Up or no Final came within `waitMs`.
+   */
+  holdFor(holdMs: number, waitMs: number): Promise<boolean> {
+    if (this.#stopped || this.#state !== BfdState.Up) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => finish(false), waitMs);
+      const finish = (ok: boolean): void => {
+        timer.cancel();
+        this.#holding = undefined;
+        resolve(ok);
+      };
+      const desiredTxUs = Math.min(MAX_INTERVAL_US, Math.ceil((holdMs * 1000) / this.config.detectMultiplier));
+      this.#holding = { desiredTxUs, confirmed: finish };
+      this.#poll = true;
+      this.#transmit();
+    });
+  }
+
+  /**
+   * Takes over the session a previous process of ours left Up after holdFor: the peer's Up packet names our old
+   * discriminator, which we keep; we answer Up, and the poll that going Up starts brings our timers back.
+   * Only before this process had the session Up, and only for an Up packet addressed to a discriminator.
+   */
+  resume(p: ControlPacket): boolean {
+    if (this.#stopped || this.#wasUp || this.#state !== BfdState.Down || p.state !== BfdState.Up || p.yourDiscriminator === 0) return false;
+    this.#local = p.yourDiscriminator;
+    this.#absorb(p);
+    this.#go(BfdState.Up, Diag.None);
+    this.#armDetect();
+    return true;
   }
 
   /**
@@ -80,11 +136,15 @@ export class BfdSession {
   /** A packet from the peer (already matched to this session). */
   receive(p: ControlPacket): void {
     if (this.#stopped) return;
-    this.#heard = true;
-    this.#remoteDisc = p.myDiscriminator;
-    this.#remoteMinRx = p.requiredMinRx;
-    this.#remoteDesiredTx = p.desiredMinTx;
-    this.#remoteMult = p.detectMult;
+    this.#absorb(p);
+    if (p.final && this.#holding && this.#state === BfdState.Up) {
+      // The peer now waits for our next process: stop without another word.
+      const confirmed = this.#holding.confirmed;
+      this.#holding = undefined;
+      this.stop();
+      confirmed(true);
+      return;
+    }
     if (p.final) this.#poll = false;
     const from = this.#state;
     if (p.state === BfdState.AdminDown) {
@@ -107,8 +167,21 @@ export class BfdSession {
     }
   }
 
+  #absorb(p: ControlPacket): void {
+    this.#heard = true;
+    this.#remoteDisc = p.myDiscriminator;
+    this.#remoteMinRx = p.requiredMinRx;
+    this.#remoteDesiredTx = p.desiredMinTx;
+    this.#remoteMult = p.detectMult;
+  }
+
   #go(to: BfdState, diag: number): void {
     const from = this.#state;
+    if (to === BfdState.Up) this.#wasUp = true;
+    if (from === BfdState.Up) {
+      this.#holding?.confirmed(false);
+      this.#holding = undefined;
+    }
     this.#state = to;
     this.#diag = diag;
     // Timer changes when going Up or Down start a poll sequence (RFC 5880 §6.8.3).
@@ -177,9 +250,9 @@ export class BfdSession {
       final: this.#final,
       demand: false,
       detectMult: this.config.detectMultiplier,
-      myDiscriminator: this.config.localDiscriminator,
+      myDiscriminator: this.#local,
       yourDiscriminator: this.#remoteDisc,
-      desiredMinTx: up ? this.config.transmitIntervalMs * 1000 : Math.max(SLOW_TX_US, this.config.transmitIntervalMs * 1000),
+      desiredMinTx: this.#holding?.desiredTxUs ?? (up ? this.config.transmitIntervalMs * 1000 : Math.max(SLOW_TX_US, this.config.transmitIntervalMs * 1000)),
       requiredMinRx: this.config.receiveIntervalMs * 1000,
       requiredMinEchoRx: 0,
     };

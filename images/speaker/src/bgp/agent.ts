@@ -19,7 +19,7 @@ import { leavingReason, readyOrAll } from '../nodes.js';
 import { checkObject, desiredBgp, namedCommunities, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
 import { SessionEvents } from './session-events.js';
-import { BgpSpeaker } from './speaker.js';
+import { BgpSpeaker, type PeerSpec } from './speaker.js';
 
 type Obj = k8s.KubernetesObject;
 
@@ -89,6 +89,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
 
   let stopped = false;
   let lastProblems = '';
+  let lastPeers: readonly PeerSpec[] = [];
   // Every change recomputes from the caches: 50 ms after it, or five times as long as the last recompute took.
   const recompute = new Coalescer(() => apply().catch((e: Error) => log.error({ event: 'applyFailed', err: e.message }, 'applying BGP configuration failed')), 50, 5);
   const changed = (): void => {
@@ -195,6 +196,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     }
     await bfd.setPeers(d.bfd);
     await speaker.setPeers(d.peers);
+    lastPeers = d.peers;
     sessionEvents.retain(d.peers.map((p) => p.name));
     // A node whose kubelet is silent (Unknown) or NotReady withdraws its routes while another node is Ready.
     const announce = readyOrAll(informers.nodes.list()).some((n) => n.metadata?.name === ctx.nodeName);
@@ -221,11 +223,14 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       const leaving = leavingReason(all.find((n) => n.metadata?.name === ctx.nodeName), all.length > 0);
       for (const i of Object.values(informers)) await i.stop();
       // A planned stop: for a restart, graceful-restart peers keep our routes until we are back; a node going away
-      // for good says goodbye (a Cease), so they withdraw our routes now. BGP closes first, then BFD says
-      // AdminDown, which routers must not take for a failure (BIRD would otherwise flush the routes it keeps).
+      // for good says goodbye (a Cease), so they withdraw our routes now. BGP closes first, then BFD: for a restart
+      // the BFD peer is asked to wait as long (no BFD Down at all, which BIRD would take for a failure and flush the
+      // routes it keeps, AdminDown too); otherwise AdminDown.
       if (leaving) log.info({ event: 'stop', reason: leaving }, `stopping for good (${leaving}): the routers withdraw our routes now`);
       await speaker.stop(!leaving);
-      await bfd.stop(true);
+      // A restart: a BFD peer behind a graceful-restart session waits as long as the router keeps our routes.
+      const restartMs = new Map((leaving ? [] : lastPeers).flatMap((p) => (p.gracefulRestart ? [[p.address, p.gracefulRestart.restartTime * 1000] as const] : [])));
+      await bfd.stop(true, (address) => restartMs.get(address));
       log.info({ event: 'stop' }, 'bgp agent stopped');
     },
   };
