@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import { parseCommunity } from '../../images/speaker/src/bgp/attributes/communities.js';
 import { parseLargeCommunity } from '../../images/speaker/src/bgp/attributes/large-communities.js';
 import { BgpMetrics } from '../../images/speaker/src/bgp/metrics.js';
-import { BgpSpeaker, type PeerSpec } from '../../images/speaker/src/bgp/speaker.js';
+import { BgpSpeaker, restartHoldsMs, type PeerSpec } from '../../images/speaker/src/bgp/speaker.js';
 import type { Route } from '../../images/speaker/src/bgp/updates.js';
 import { BfdAgent, type BfdPeerSpec } from '../../images/speaker/src/bfd/agent.js';
 import { BfdMetrics } from '../../images/speaker/src/bfd/metrics.js';
@@ -70,9 +70,9 @@ async function main(): Promise<void> {
     if (cmd.metrics) void registry.metrics().then((text) => out({ metrics: text }));
     if (cmd.stop) {
       void (async () => {
-        // As the speaker's BGP agent stops: BGP first, then BFD (AdminDown when graceful).
+        // As the speaker's BGP agent stops: BGP first, then BFD (graceful: held for the restart time, else AdminDown).
         await speaker.stop(cmd.graceful ?? false);
-        await bfd?.stop(cmd.graceful ?? false);
+        await bfd?.stop(cmd.graceful ?? false, restartHoldsMs(cmd.graceful ? input.peers : []));
         // Let the FIN (and any NOTIFICATION) leave before exiting.
         setTimeout(() => process.exit(0), 50);
       })();

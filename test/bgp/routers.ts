@@ -13,8 +13,6 @@ export interface RouterOptions {
   readonly password?: string;
   readonly ipv6?: boolean;
   readonly bfd?: boolean;
-  /** BIRD: a BFD failure starts a graceful restart instead of dropping the session (`bfd graceful`). */
-  readonly bfdGraceful?: boolean;
   /** Keep a restarting peer's routes (graceful restart helper). */
   readonly gracefulRestart?: boolean;
   /** Announce 198.51.100.0/24 to the speakers (so they receive UPDATEs they must ignore). */
@@ -94,7 +92,7 @@ export function birdConfig(o: RouterOptions, dir: string): string {
     '  error wait time 1, 5;',
     ...(ibgp ? ['  direct;'] : []),
     ...(o.password ? [`  password "${o.password}";`] : []),
-    ...(o.bfd ? [o.bfdGraceful ? '  bfd graceful;' : '  bfd on;'] : []),
+    ...(o.bfd ? ['  bfd on;'] : []),
     ...(o.gracefulRestart ? ['  graceful restart on;', '  graceful restart time 120;'] : []),
     ...(o.reflect ? ['  rr client;', `  rr cluster id ${ROUTER_V4};`] : []),
     `  ipv4 { import all; ${exp} ${ibgp ? 'gateway direct;' : ''} };`,

@@ -32,9 +32,9 @@ let result: UpgradeResult | undefined;
 suite(`${reason ? `[skipped: ${reason}] ` : ''}module upgrade in the lab`, () => {
   beforeAll(async () => {
     ensureImages();
-    // Without BFD: BIRD takes a BFD AdminDown (a planned stop) for a failure and withdraws the routes unless it
-    // runs `bfd graceful` (docs/FAQ.md); graceful restart alone keeps them, which is what this test checks.
-    await bringUp({ nodes: 4, router: 'bird', bfd: false, dir, prefix, viewSeconds: 0, timeoutMs: 150_000, headless: true, failover: false, out: (l) => lines.push(l) });
+    // BIRD with BFD (`bfd on`, make lab's default) and graceful restart: a restarting speaker asks BIRD's BFD to wait
+    // and its next process resumes the session, so BIRD sees no BFD Down and keeps the routes.
+    await bringUp({ nodes: 4, router: 'bird', bfd: true, dir, prefix, viewSeconds: 0, timeoutMs: 150_000, headless: true, failover: false, out: (l) => lines.push(l) });
   }, 300_000);
 
   afterAll(async () => {

@@ -19,7 +19,7 @@ import { leavingReason, readyOrAll } from '../nodes.js';
 import { checkObject, desiredBgp, namedCommunities, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
 import { SessionEvents } from './session-events.js';
-import { BgpSpeaker, type PeerSpec } from './speaker.js';
+import { BgpSpeaker, restartHoldsMs, type PeerSpec } from './speaker.js';
 
 type Obj = k8s.KubernetesObject;
 
@@ -229,8 +229,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       if (leaving) log.info({ event: 'stop', reason: leaving }, `stopping for good (${leaving}): the routers withdraw our routes now`);
       await speaker.stop(!leaving);
       // A restart: a BFD peer behind a graceful-restart session waits as long as the router keeps our routes.
-      const restartMs = new Map((leaving ? [] : lastPeers).flatMap((p) => (p.gracefulRestart ? [[p.address, p.gracefulRestart.restartTime * 1000] as const] : [])));
-      await bfd.stop(true, (address) => restartMs.get(address));
+      await bfd.stop(true, restartHoldsMs(leaving ? [] : lastPeers));
       log.info({ event: 'stop' }, 'bgp agent stopped');
     },
   };

@@ -40,6 +40,12 @@ export interface PeerSpec {
   readonly nextHop6?: readonly string[];
 }
 
+/** Peer address -> how long (ms) it keeps our routes across a restart: the restart time of its graceful-restart sessions. */
+export function restartHoldsMs(peers: readonly PeerSpec[]): (address: string) => number | undefined {
+  const ms = new Map(peers.flatMap((p) => (p.gracefulRestart ? [[p.address, p.gracefulRestart.restartTime * 1000] as const] : [])));
+  return (address) => ms.get(address);
+}
+
 export interface SpeakerOptions {
   readonly log: Logger;
   readonly metrics?: BgpMetrics;
