@@ -102,9 +102,10 @@ async function serviceToObjects(n: number): Promise<number[]> {
 
 export async function run(): Promise<BenchResult[]> {
   const batch = path.join(repoRoot, 'hooks/batch');
-  const cfg = JSON.parse(execFileSync(batch, ['hook', 'config'], { encoding: 'utf8' })) as { hooks: { kubernetes?: { name: string }[] }[] };
-  const index = Math.max(0, cfg.hooks.findIndex((h) => (h.kubernetes ?? []).length > 0));
-  const bindings = (cfg.hooks[index]?.kubernetes ?? []).map((k) => k.name);
+  // `hook config` prints the bare array of hook configurations.
+  const hooks = JSON.parse(execFileSync(batch, ['hook', 'config'], { encoding: 'utf8' })) as { kubernetes?: { name: string }[] }[];
+  const index = Math.max(0, hooks.findIndex((h) => (h.kubernetes ?? []).length > 0));
+  const bindings = (hooks[index]?.kubernetes ?? []).map((k) => k.name);
 
   const nodeStart = samples(RUNS, () => timed(() => spawnSync('node', ['-e', '0'])));
   const ref = quantile(nodeStart, 0.5);
