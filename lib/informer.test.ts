@@ -37,24 +37,6 @@ describe('an informer that knows whether it listed', () => {
     await until('the watch delivers', () => inf?.get('second', 'default'));
   });
 
-  test('transform: the cache holds listed and watched objects as the transform leaves them', async () => {
-    const kc = api.kubeConfig();
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'listed', labels: { a: 'b' } }, data: { big: 'x'.repeat(1000) } } });
-    const slim = (c: k8s.V1ConfigMap): k8s.V1ConfigMap => ({ metadata: { name: c.metadata?.name ?? '', namespace: c.metadata?.namespace ?? '', resourceVersion: c.metadata?.resourceVersion ?? '' } });
-    inf = listedInformer<k8s.V1ConfigMap>(kc, CMS, () => core.listNamespacedConfigMap({ namespace: 'default' }), { transform: slim });
-    const listed = inf.whenListed();
-    await inf.start();
-    await listed;
-    expect(inf.get('listed', 'default')).toEqual({ metadata: { name: 'listed', namespace: 'default', resourceVersion: expect.any(String) } });
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'watched' }, data: { big: 'y' } } });
-    const watched = await until('the watch delivers', () => inf?.get('watched', 'default'));
-    expect(watched).toEqual({ metadata: { name: 'watched', namespace: 'default', resourceVersion: expect.any(String) } });
-    // The watch resumes from the transformed objects' versions: a change after them still arrives.
-    await core.deleteNamespacedConfigMap({ name: 'listed', namespace: 'default' });
-    await until('the deletion arrives', () => inf?.get('listed', 'default') === undefined);
-  });
-
   test('stop() releases whoever waits for the list', async () => {
     inf = listedInformer<k8s.V1ConfigMap>(api.kubeConfig(), CMS, () => Promise.reject(new Error('down')), { backoff: () => 10_000 });
     await inf.start();

@@ -32,23 +32,7 @@ export function backoffMs(failures: number): number {
   return Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
 }
 
-/** A watch whose objects pass through `transform` before the cache sees them. */
-class TransformingWatch<T> extends k8s.Watch {
-  constructor(kc: k8s.KubeConfig, private readonly transform: (o: T) => T) {
-    super(kc);
-  }
-
-  override watch(path: string, params: Record<string, string | number | boolean | undefined>, callback: (phase: string, obj: unknown, raw?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
-    const objectEvent = new Set(['ADDED', 'MODIFIED', 'DELETED']);
-    return super.watch(path, params, (phase, obj, raw) => callback(phase, objectEvent.has(phase) ? this.transform(obj as T) : obj, raw), done);
-  }
-}
-
-/**
- * `transform` (as client-go's SetTransform) keeps only what the reader uses of each listed or watched
- * object; it must keep metadata's name, namespace and resourceVersion.
- */
-export function listedInformer<T extends k8s.KubernetesObject>(kc: k8s.KubeConfig, path: string, list: () => Promise<unknown>, o: InformerOptions & { transform?: (o: T) => T } = {}): ListedInformer<T> {
+export function listedInformer<T extends k8s.KubernetesObject>(kc: k8s.KubeConfig, path: string, list: () => Promise<unknown>, o: InformerOptions = {}): ListedInformer<T> {
   const now = o.now ?? Date.now;
   let listed = false;
   let failingSince: number | undefined;
@@ -61,11 +45,8 @@ export function listedInformer<T extends k8s.KubernetesObject>(kc: k8s.KubeConfi
     failingSince = undefined;
   };
   const sep = path.includes('?') ? '&' : '?';
-  const transform = o.transform;
-  const watch = transform ? new TransformingWatch(kc, transform) : new k8s.Watch(kc);
-  const inf = new k8s.ListWatch<T>(`${path}${sep}timeoutSeconds=${o.watchTimeoutSeconds ?? 300}`, watch, async () => {
+  const inf = k8s.makeInformer<T>(kc, `${path}${sep}timeoutSeconds=${o.watchTimeoutSeconds ?? 300}`, async () => {
     const result = (await list()) as k8s.KubernetesListObject<T>;
-    if (transform) result.items = result.items.map(transform);
     ok();
     // client-node fills the cache right after this returns; count it listed once it has.
     setImmediate(() => {
@@ -73,7 +54,7 @@ export function listedInformer<T extends k8s.KubernetesObject>(kc: k8s.KubeConfi
       for (const w of wake.splice(0)) w();
     });
     return result;
-  }, false);
+  });
   for (const v of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) inf.on(v, ok);
   inf.on(k8s.ERROR, (e) => {
     if (stopped) return;
@@ -106,7 +87,7 @@ export function listedInformer<T extends k8s.KubernetesObject>(kc: k8s.KubeConfi
       },
     },
   });
-  return inf as unknown as ListedInformer<T>;
+  return inf as ListedInformer<T>;
 }
 
 /** The first of the informers that has been failing for `stuckAfterMs` or more, as "name: since N s"; undefined when none. */

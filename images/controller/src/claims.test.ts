@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { INSTANCE_LB_CLASS } from '../../../lib/api/index.js';
 import { instanceClaim, parseDesired, poolOf, scopeOfPool, serviceClaim } from './claims.js';
-import { slimService, type ServiceLike } from './objects.js';
+import type { ServiceLike } from './objects.js';
 import { conditionFor, heldIps, nextStatus, allocatedEvent, failedEvent } from './status.js';
 
 const NO_DEFAULT = { defaultL2Class: false };
@@ -157,31 +157,4 @@ describe('status', () => {
   test('heldIps skips garbage', () => {
     expect(heldIps({ status: { loadBalancer: { ingress: [{ ip: 'x' }, { hostname: 'h' }, { ip: '2001:DB8::1' }] } } })).toEqual(['2001:db8::1']);
   });
-});
-
-test('the slim cached copy claims and writes as the full object does, without what the controller never reads', () => {
-  const full = {
-    apiVersion: 'v1', kind: 'Service',
-    metadata: {
-      name: 'web', namespace: 'prod', uid: 'u1', resourceVersion: '7', generation: 2, creationTimestamp: '2024-01-01T00:00:00Z', labels: { app: 'web' },
-      annotations: { 'network.deckhouse.io/load-balancer-pool': 'prod-ips', 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"copy"}' },
-      managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
-    },
-    spec: {
-      type: 'LoadBalancer', clusterIP: '2001:db8::1', clusterIPs: ['2001:db8::1'], ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', externalTrafficPolicy: 'Local',
-      selector: { app: 'web' }, sessionAffinity: 'None', healthCheckNodePort: 31000,
-      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }, { port: 53, protocol: 'UDP' }],
-    },
-    status: { loadBalancer: { ingress: [{ ip: '2001:db8::10' }] }, conditions: [{ type: 'x', status: 'True' }] },
-  } as ServiceLike;
-  const slim = slimService(full);
-  for (const ctx of [NO_DEFAULT, { defaultL2Class: true }]) expect(serviceClaim(slim, { team: 'a' }, ctx)).toEqual(serviceClaim(full, { team: 'a' }, ctx));
-  const now = new Date(0);
-  for (const out of [{ ok: true as const, ips: ['2001:db8::11'], pools: ['prod-ips'] }, { ok: true as const, ips: ['2001:db8::10'], pools: ['prod-ips'] }]) {
-    expect(nextStatus(slim, out, now)).toEqual(nextStatus(full, out, now));
-  }
-  expect(heldIps(slim)).toEqual(heldIps(full));
-  expect(slim.metadata).toEqual({ name: 'web', namespace: 'prod', uid: 'u1', resourceVersion: '7', generation: 2, creationTimestamp: '2024-01-01T00:00:00Z', labels: { app: 'web' }, annotations: { 'network.deckhouse.io/load-balancer-pool': 'prod-ips' } });
-  expect(slim.spec?.ports).toEqual([{ protocol: 'TCP', port: 80 }, { protocol: 'UDP', port: 53 }]);
-  expect(JSON.stringify(slim)).not.toMatch(/managedFields|last-applied|nodePort|targetPort|sessionAffinity|clusterIPs/);
 });

@@ -5,7 +5,7 @@ import { IP_ADDRESS_POOL, METAL_LOAD_BALANCER_CLASS, resourcePath, SDN_INTERNAL_
 import { listedInformer, type InformerOptions } from '../../../lib/informer.js';
 import type { ObjectRef } from '../../../lib/k8s-event.js';
 import type { LeaseRecord, LeaseStore } from './leader.js';
-import { slimService, type ObjectMeta, type ServiceLike, type ServiceStatusLike } from './objects.js';
+import type { ObjectMeta, ServiceLike, ServiceStatusLike } from './objects.js';
 import { apiClient, jsonGetter } from './transport.js';
 
 export { apiClient };
@@ -27,11 +27,10 @@ export function informers(kc: k8s.KubeConfig, namespace: string, o: InformerOpti
   const get = jsonGetter(kc);
   return {
     // Plain JSON, as the watch delivers them: no typed decoding of every Service.
-    // Services and instances are cached as far as the controller reads them (slimService).
-    services: listedInformer<k8s.V1Service>(kc, '/api/v1/services', () => get('/api/v1/services'), { ...o, transform: slimService }),
+    services: listedInformer<k8s.V1Service>(kc, '/api/v1/services', () => get('/api/v1/services'), o),
     namespaces: listedInformer<k8s.V1Namespace>(kc, '/api/v1/namespaces', () => core.listNamespace(), o),
     instances: listedInformer<AnyObject>(kc, resourcePath(SDN_INTERNAL_L2LB_SERVICE),
-      () => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE }), { ...o, transform: slimService }),
+      () => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE }), o),
     pools: listedInformer<AnyObject>(kc, resourcePath(IP_ADDRESS_POOL, namespace),
       () => custom.listNamespacedCustomObject({ ...IP_ADDRESS_POOL, namespace }), o),
     classes: listedInformer<AnyObject>(kc, resourcePath(METAL_LOAD_BALANCER_CLASS),

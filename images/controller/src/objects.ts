@@ -75,32 +75,3 @@ export function nameOf(o: { metadata?: ObjectMeta | undefined }): string {
 export function namespaceOf(o: { metadata?: ObjectMeta | undefined }): string {
   return o.metadata?.namespace ?? '';
 }
-
-/** Copies the keys of `o` that are set. */
-function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
-  const out = {} as Pick<T, K>;
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
-
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-/**
- * What the controller reads of a Service or an instance, and nothing else: its informers cache this
- * (managed fields, kubectl's last-applied copy, NodePorts, target ports and the like stay out).
- * Status writes go to the status subresource, which takes only the status from the body.
- */
-export function slimService<T extends ServiceLike>(o: T): T {
-  const md = o.metadata ?? {};
-  const spec = o.spec ?? {};
-  const annotations = md.annotations && LAST_APPLIED in md.annotations ? Object.fromEntries(Object.entries(md.annotations).filter(([k]) => k !== LAST_APPLIED)) : md.annotations;
-  const slim: ServiceLike = {
-    ...pick(o, ['apiVersion', 'kind', 'status']),
-    metadata: { ...pick(md, ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'labels']), ...(annotations ? { annotations } : {}) },
-    spec: {
-      ...pick(spec, ['type', 'loadBalancerClass', 'loadBalancerIP', 'clusterIP', 'ipFamilies', 'ipFamilyPolicy', 'externalTrafficPolicy', 'selector', 'serviceRef']),
-      ...(spec.ports ? { ports: spec.ports.map((p) => ({ ...pick(p, ['protocol']), port: p.port })) } : {}),
-    },
-  };
-  return slim as T;
-}
