@@ -140,8 +140,9 @@ export class HeartbeatExchange {
       macs: me.macs.slice(0, MAX_LINKS),
       peers: me.peers.slice(0, MAX_PEERS),
       ...(me.kept?.length ? { kept: me.kept.slice(0, MAX_KEPT) } : {}),
+      ...(me.heldKept?.length ? { heldKept: me.heldKept.slice(0, MAX_PEERS).map((h) => ({ node: h.node, kept: h.kept.slice(0, MAX_KEPT) })) } : {}),
     };
-    const key = `${state.intervalMs}|${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}|${state.kept?.join() ?? ''}`;
+    const key = `${state.intervalMs}|${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}|${state.kept?.join() ?? ''}|${state.heldKept?.map((h) => `${h.node}:${h.kept.join()}`).join(';') ?? ''}`;
     if (key !== this.#stateKey || !this.#state) {
       this.#stateKey = key;
       this.#state = state;

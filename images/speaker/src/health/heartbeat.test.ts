@@ -20,6 +20,7 @@ const state: fc.Arbitrary<SpeakerState> = fc.record({
   macs: fc.array(fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b)), { maxLength: 4 }),
   peers: fc.array(fc.record({ id: u32, status: fc.constantFrom('live' as const, 'holding' as const, 'silent' as const), accused: fc.boolean(), candidate: fc.boolean(), held: fc.constant(true) }, { requiredKeys: ['id', 'status', 'accused', 'candidate'] }), { maxLength: 10 }),
   kept: fc.array(u32, { minLength: 1, maxLength: MAX_KEPT }),
+  heldKept: fc.array(fc.record({ node: u32, kept: fc.array(u32, { minLength: 1, maxLength: MAX_KEPT }) }), { minLength: 1, maxLength: 2 }),
 }, { requiredKeys: ['maxVersion', 'node', 'intervalMs', 'apiOk', 'holding', 'accused', 'candidate', 'links', 'macs', 'peers'] });
 const hb: fc.Arbitrary<Heartbeat> = fc.record({
   id: u32,
@@ -29,7 +30,7 @@ const hb: fc.Arbitrary<Heartbeat> = fc.record({
   ack: fc.integer({ min: 0, max: 255 }),
   probe: fc.boolean(),
   state: fc.option(state, { nil: undefined }),
-  extensions: fc.option(fc.array(fc.record({ type: fc.integer({ min: 2, max: 255 }), value: fc.uint8Array({ maxLength: 20 }) }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  extensions: fc.option(fc.array(fc.record({ type: fc.integer({ min: 3, max: 255 }), value: fc.uint8Array({ maxLength: 20 }) }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
 }).map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as unknown as Heartbeat);
 
 const entry = (id: number, status: PeerEntry['status'], accused = false, candidate = status === 'live'): PeerEntry => ({ id, status, accused, candidate });

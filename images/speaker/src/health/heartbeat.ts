@@ -37,6 +37,8 @@ export const MAX_DATAGRAM = 1452;
 /** Addresses a speaker keeps after a takeover that its state can list; it keeps no more than these. */
 export const MAX_KEPT = 12;
 const KEPT_EXTENSION = 1;
+/** A held peer's kept addresses: its node id, then the address ids (one extension per held peer). */
+const HELD_KEPT_EXTENSION = 2;
 
 /** What a speaker hears of one node it watches: deciding, holding, or nothing (an accusation). */
 export type PeerStatus = 'live' | 'holding' | 'silent';
@@ -80,6 +82,14 @@ export interface SpeakerState {
   readonly peers: readonly PeerEntry[];
   /** Addresses (addressId) the sender took over and keeps although a node before it in their chains is back. */
   readonly kept?: readonly number[];
+  /** For each peer the sender holds for its restart, the addresses that peer kept: its next process keeps them too. */
+  readonly heldKept?: readonly HeldKept[];
+}
+
+export interface HeldKept {
+  /** The held peer's node id. */
+  readonly node: number;
+  readonly kept: readonly number[];
 }
 
 /** An extension a later release may add; receivers keep what they do not know unread. */
@@ -141,6 +151,14 @@ function keptExtension(kept: readonly number[]): Extension {
   return { type: KEPT_EXTENSION, value: v };
 }
 
+function heldKeptExtension(h: HeldKept): Extension {
+  if (h.kept.length > MAX_KEPT) throw new Error('heartbeat state field too long');
+  const v = Buffer.alloc(4 + 4 * h.kept.length);
+  v.writeUInt32BE(h.node >>> 0, 0);
+  h.kept.forEach((id, i) => v.writeUInt32BE(id >>> 0, 4 + 4 * i));
+  return { type: HELD_KEPT_EXTENSION, value: v };
+}
+
 function stateSize(s: SpeakerState, name: Buffer, links: Buffer[]): number {
   return 1 + 1 + 2 + 1 + name.length + 1 + links.reduce((n, l) => n + 1 + l.length, 0) + 1 + 6 * s.macs.length + 2 + 5 * s.peers.length;
 }
@@ -151,7 +169,7 @@ function partsOf(h: Heartbeat): { name: Buffer; links: Buffer[]; exts: Extension
   const name = Buffer.from(s?.node ?? '', 'utf8');
   const links = (s?.links ?? []).map((l) => Buffer.from(l, 'utf8'));
   if (s && (name.length > 255 || links.length > MAX_LINKS || s.macs.length > MAX_LINKS || links.some((l) => l.length > 15) || s.peers.length > MAX_PEERS)) throw new Error('heartbeat state field too long');
-  const exts = [...(s?.kept?.length ? [keptExtension(s.kept)] : []), ...(h.extensions ?? [])];
+  const exts = [...(s?.kept?.length ? [keptExtension(s.kept)] : []), ...(s?.heldKept ?? []).filter((k) => k.kept.length).map(heldKeptExtension), ...(h.extensions ?? [])];
   if (exts.some((e) => e.type > 255 || e.value.length > 255)) throw new Error('heartbeat extension too long');
   const size = HEADER_LEN + (s ? stateSize(s, name, links) : 0) + exts.reduce((n, e) => n + 2 + e.value.length, 0) + MAC_LEN;
   return { name, links, exts, size };
@@ -239,6 +257,9 @@ export function decodeHeartbeat(b: Uint8Array, { key, idOf }: HeartbeatContext):
     if (state && type === KEPT_EXTENSION && len % 4 === 0) {
       const kept = Array.from({ length: len / 4 }, (_, i) => value.readUInt32BE(4 * i));
       if (kept.length) state = { ...state, kept };
+    } else if (state && type === HELD_KEPT_EXTENSION && len % 4 === 0 && len > 4) {
+      const held: HeldKept = { node: value.readUInt32BE(0), kept: Array.from({ length: len / 4 - 1 }, (_, i) => value.readUInt32BE(4 + 4 * i)) };
+      state = { ...state, heldKept: [...(state.heldKept ?? []), held] };
     } else extensions.push({ type, value: Uint8Array.from(value) });
     o += 2 + len;
   }

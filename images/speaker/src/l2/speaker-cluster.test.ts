@@ -221,6 +221,34 @@ describe('L2 speakers together', () => {
     net.stop();
   });
 
+  test('an heir that keeps an address restarts: its next process keeps it, nothing moves', () => {
+    const own = buildTopology(IPS.map((ip, i): L2Instance => ({ key: `default/svc-${i}`, service: { namespace: 'default', name: `svc-${i}` }, ip, preferred: NODES[i], eligible: NODES, interfaces: [] })));
+    const net = new SimNet({ topology: own, intervalMs: 100, multiplier: 3, returnDelayMs: 300 }, NODES);
+    for (const n of NODES) net.start(n);
+    net.run(1000);
+    net.kill('node-1');
+    net.run(310);
+    const heir = net.owners(IPS)['192.0.2.200']?.[0] ?? '';
+    net.start('node-1', 2);
+    net.run(3000);
+    const kept = net.owners(IPS);
+    expect(kept['192.0.2.200']).toEqual([heir]);
+    const seen = new Set<string>();
+    net.leave(heir);
+    for (let i = 0; i < 1000; i += 10) {
+      net.run(10);
+      for (const n of net.owners(IPS)['192.0.2.200'] ?? []) seen.add(n);
+    }
+    net.start(heir, 2);
+    for (let i = 0; i < 3000; i += 10) {
+      net.run(10);
+      for (const n of net.owners(IPS)['192.0.2.200'] ?? []) seen.add(n);
+    }
+    expect(net.owners(IPS)).toEqual(kept);
+    expect([...seen]).toEqual([heir]);
+    net.stop();
+  });
+
   test('two nodes deaf to each other that both hear a third answer together for a message\'s latency at most; their addresses come back once they hear each other', () => {
     const net = cluster();
     net.delay = (f, t) => ((f === 'node-1' && t === 'node-2') || (f === 'node-2' && t === 'node-1') ? undefined : 1);

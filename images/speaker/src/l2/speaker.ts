@@ -6,7 +6,7 @@
  */
 import type { Clock, Timer } from '../../../../lib/clock.js';
 import type { Logger } from '../../../../lib/log.js';
-import { MAX_KEPT, addressId, nodeId, type PeerEntry, type SpeakerState } from '../health/heartbeat.js';
+import { MAX_KEPT, addressId, nodeId, type HeldKept, type PeerEntry, type SpeakerState } from '../health/heartbeat.js';
 import type { Liveness } from '../health/liveness.js';
 import { StallWatch } from '../health/stall.js';
 import { Announcer, type AnnouncerEvent, type AnnouncerOptions } from './announcer.js';
@@ -87,6 +87,8 @@ export class L2Speaker {
   #allDirty = false;
   // ip -> the head of its chain when we took it over: we keep it (our heartbeats list it) while that node is back
   readonly #kept = new Map<string, string>();
+  // what our previous process kept, as its peers pass it on, until we announce it again (ip -> chain head)
+  readonly #inherited = new Map<string, string>();
   // node -> since when it has been one of our candidates, without a break
   readonly #candidateSince = new Map<string, number>();
   #returnTimer: Timer | undefined;
@@ -286,7 +288,10 @@ export class L2Speaker {
     }
     const paused = this.#paused();
     const { reports, cands } = this.#decide();
-    if (this.#holding && this.#heldByPeers()) this.#resumeUntil = this.d.clock.now() + this.d.liveness.detectionMs() + this.d.liveness.graceMs();
+    if (this.#holding && this.#heldByPeers()) {
+      this.#resumeUntil = this.d.clock.now() + this.d.liveness.detectionMs() + this.d.liveness.graceMs();
+      this.#inheritKept();
+    }
     const now = this.d.clock.now();
     for (const n of this.#candidateSince.keys()) if (!cands.has(n)) this.#candidateSince.delete(n);
     for (const n of cands) if (!this.#candidateSince.has(n)) this.#candidateSince.set(n, now);
@@ -311,6 +316,7 @@ export class L2Speaker {
         continue;
       }
       want.add(ip);
+      if (this.#inherited.get(ip) === chain[0] && this.#kept.size < MAX_KEPT) this.#kept.set(ip, chain[0] ?? '');
       if (!this.#announcer.state(ip)) {
         // An address some speaker (a failed peer, or we before a pause or a restart) announced is taken at once; one new to the segment is probed first.
         const takeover = prev !== undefined;
@@ -326,6 +332,7 @@ export class L2Speaker {
       this.#kept.delete(ip);
     }
     for (const ip of [...this.#kept.keys()]) if (!want.has(ip)) this.#kept.delete(ip);
+    if (!this.#holding && now >= this.#resumeUntil) this.#inherited.clear();
     // What we took or gave up now may make a return worth it (or due): decide again at once, or when due.
     const review = this.#reviewKept(now);
     if ([...this.#kept.keys()].join() !== keptBefore) this.d.onReportChange?.();
@@ -393,9 +400,26 @@ export class L2Speaker {
 
   /** Whether a node keeps `ip` after taking it over: we by our own record, a peer by its latest state (or the one it left with). */
   #keeps(node: string, ip: string, chain: readonly string[]): boolean {
-    if (node === this.d.node) return this.#kept.get(ip) === chain[0];
+    if (node === this.d.node) return (this.#kept.get(ip) ?? this.#inherited.get(ip)) === chain[0];
     const kept = this.d.liveness.peer(node)?.state?.kept ?? this.d.liveness.held(node)?.kept;
     return kept !== undefined && keptSet(kept).has(addressId(ip));
+  }
+
+  /**
+   * The next process of a speaker that kept addresses (took them over, their placed node back since) keeps them
+   * too: its peers, holding it for its restart, pass on what it kept. Without this a restart moved them home.
+   */
+  #inheritKept(): void {
+    const me = nodeId(this.d.node);
+    for (const n of this.d.liveness.names()) {
+      const kept = this.d.liveness.peer(n)?.state?.heldKept?.find((h) => h.node === me)?.kept ?? [];
+      for (const id of kept) {
+        for (const [ip, chain] of this.#chains) {
+          if (addressId(ip) !== id || chain[0] === this.d.node || this.#inherited.size >= MAX_KEPT) continue;
+          this.#inherited.set(ip, chain[0] ?? '');
+        }
+      }
+    }
   }
 
   /** Whether a peer reports holding our addresses for our restart: we are the next process of a speaker that left. */
@@ -430,7 +454,7 @@ export class L2Speaker {
   }
 
   /** What our heartbeats say of us and of each peer we watch (see owner.ts). */
-  report(): { holding: boolean; accused: boolean; candidate: boolean; restarting?: true; peers: PeerEntry[]; kept?: number[] } {
+  report(): { holding: boolean; accused: boolean; candidate: boolean; restarting?: true; peers: PeerEntry[]; kept?: number[]; heldKept?: HeldKept[] } {
     const { cands, accuses, accused } = this.#decide();
     const peers: PeerEntry[] = [];
     for (const n of this.d.liveness.names()) {
@@ -439,7 +463,11 @@ export class L2Speaker {
       if (status) peers.push({ id: nodeId(n), status, accused: accuses.has(n), candidate: cands.has(n), ...(held ? { held } : {}) });
     }
     const kept = [...this.#kept.keys()].map(addressId).sort((a, b) => a - b);
-    return { holding: this.#holding, accused, candidate: cands.has(this.d.node), ...(this.#leaving ? { restarting: true as const } : {}), peers: peers.sort((a, b) => a.id - b.id), ...(kept.length ? { kept } : {}) };
+    const heldKept = this.d.liveness.names().flatMap((n) => {
+      const k = this.d.liveness.held(n)?.kept ?? [];
+      return k.length ? [{ node: nodeId(n), kept: [...k] }] : [];
+    });
+    return { holding: this.#holding, accused, candidate: cands.has(this.d.node), ...(this.#leaving ? { restarting: true as const } : {}), peers: peers.sort((a, b) => a.id - b.id), ...(kept.length ? { kept } : {}), ...(heldKept.length ? { heldKept } : {}) };
   }
 
   /** The election for an address; `usable` says whether a node is alive (to us) with a link allowed for it. */
