@@ -207,21 +207,8 @@ describe('L2 speakers together', () => {
     net.stop();
   });
 
-  test('an address whose Service has no other address on the heir stays there when its node comes back', () => {
-    const own = buildTopology(IPS.map((ip, i): L2Instance => ({ key: `default/svc-${i}`, service: { namespace: 'default', name: `svc-${i}` }, ip, preferred: NODES[i], eligible: NODES, interfaces: [] })));
-    const net = new SimNet({ topology: own, intervalMs: 100, multiplier: 3, returnDelayMs: 300 }, NODES);
-    for (const n of NODES) net.start(n);
-    net.run(1000);
-    net.kill('node-1');
-    net.run(310);
-    const heir = net.owners(IPS)['192.0.2.200'];
-    net.start('node-1', 2);
-    net.run(3000);
-    expect(net.owners(IPS)).toEqual({ ...home, '192.0.2.200': heir });
-    net.stop();
-  });
-
-  test('an heir that keeps an address restarts: its next process keeps it, nothing moves', () => {
+  /** One Service per address: node-1 dies, its heir takes 192.0.2.200 and keeps it after node-1 is back. */
+  const keptByHeir = (): { net: SimNet; heir: string } => {
     const own = buildTopology(IPS.map((ip, i): L2Instance => ({ key: `default/svc-${i}`, service: { namespace: 'default', name: `svc-${i}` }, ip, preferred: NODES[i], eligible: NODES, interfaces: [] })));
     const net = new SimNet({ topology: own, intervalMs: 100, multiplier: 3, returnDelayMs: 300 }, NODES);
     for (const n of NODES) net.start(n);
@@ -231,6 +218,17 @@ describe('L2 speakers together', () => {
     const heir = net.owners(IPS)['192.0.2.200']?.[0] ?? '';
     net.start('node-1', 2);
     net.run(3000);
+    return { net, heir };
+  };
+
+  test('an address whose Service has no other address on the heir stays there when its node comes back', () => {
+    const { net, heir } = keptByHeir();
+    expect(net.owners(IPS)).toEqual({ ...home, '192.0.2.200': [heir] });
+    net.stop();
+  });
+
+  test('an heir that keeps an address restarts: its next process keeps it, nothing moves', () => {
+    const { net, heir } = keptByHeir();
     const kept = net.owners(IPS);
     expect(kept['192.0.2.200']).toEqual([heir]);
     const seen = new Set<string>();
