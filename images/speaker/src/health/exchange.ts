@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../../../lib/clock.js';
-import { HEARTBEAT_VERSION, MAX_KEPT, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, nodeId, type HeartbeatDropReason, type SpeakerState } from './heartbeat.js';
+import { HEARTBEAT_VERSION, MAX_KEPT, MAX_LINKS, MAX_PEERS, decodeHeartbeat, encodeHeartbeat, fitHeldKept, nodeId, type HeartbeatDropReason, type SpeakerState } from './heartbeat.js';
 import type { Liveness } from './liveness.js';
 
 export interface PeerAddress {
@@ -127,7 +127,7 @@ export class HeartbeatExchange {
   /** Our state now; a new version when it differs from the last one. */
   #current(): SpeakerState {
     const me = this.o.self();
-    const state: SpeakerState = {
+    const state: SpeakerState = fitHeldKept({
       maxVersion: HEARTBEAT_VERSION,
       node: this.o.node,
       intervalMs: this.o.liveness.advertisedIntervalMs(),
@@ -141,7 +141,7 @@ export class HeartbeatExchange {
       peers: me.peers.slice(0, MAX_PEERS),
       ...(me.kept?.length ? { kept: me.kept.slice(0, MAX_KEPT) } : {}),
       ...(me.heldKept?.length ? { heldKept: me.heldKept.slice(0, MAX_PEERS).map((h) => ({ node: h.node, kept: h.kept.slice(0, MAX_KEPT) })) } : {}),
-    };
+    });
     const key = `${state.intervalMs}|${+me.apiOk}${+me.holding}${+me.accused}${+me.candidate}${+(me.restarting ?? false)}|${state.links.join()}|${state.macs.join()}|${state.peers.map((p) => `${p.id}${p.status}${+p.accused}${+p.candidate}${+(p.held ?? false)}`).join()}|${state.kept?.join() ?? ''}|${state.heldKept?.map((h) => `${h.node}:${h.kept.join()}`).join(';') ?? ''}`;
     if (key !== this.#stateKey || !this.#state) {
       this.#stateKey = key;

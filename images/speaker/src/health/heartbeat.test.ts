@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
 import { formatMac } from '../../../../lib/mac.js';
 import { expectDecodesAnyBytes, expectRoundTrips } from '../../../../test/helpers/codec.js';
-import { MAX_DATAGRAM, MAX_KEPT, MAX_LINKS, MAX_PEERS, addressId, decodeHeartbeat, encodeHeartbeat, heartbeatCodec, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
+import { MAX_DATAGRAM, MAX_KEPT, MAX_LINKS, MAX_PEERS, addressId, decodeHeartbeat, encodeHeartbeat, fitHeldKept, heartbeatCodec, nodeId, type Heartbeat, type PeerEntry, type SpeakerState } from './heartbeat.js';
 
 const KEY = Buffer.from('lab-key');
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -133,6 +133,14 @@ describe('heartbeat', () => {
       kept: Array.from({ length: MAX_KEPT }, (_, i) => i),
     };
     expect(encodeHeartbeat({ ...beat, state: longest }, { key: KEY }).length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    // What held peers kept rides along only as far as it fits.
+    const heldKept = Array.from({ length: 4 }, (_, n) => ({ node: n, kept: Array.from({ length: MAX_KEPT }, (_, i) => i) }));
+    expect(fitHeldKept({ ...longest, heldKept })).toEqual(longest);
+    expect(fitHeldKept({ ...full, heldKept }).heldKept).toEqual(heldKept);
+    const some = fitHeldKept({ ...longest, peers: longest.peers.slice(0, -20), heldKept });
+    expect(some.heldKept?.length).toBeGreaterThan(0);
+    expect(some.heldKept?.length).toBeLessThan(heldKept.length);
+    expect(encodeHeartbeat({ ...beat, state: some }, { key: KEY }).length).toBeLessThanOrEqual(MAX_DATAGRAM);
     expect(() => encodeHeartbeat({ ...beat, state: { ...longest, peers: [...longest.peers, entry(1, 'live')] } }, { key: KEY })).toThrow(/too long/);
   });
 

@@ -179,6 +179,20 @@ export function heartbeatLength(h: Heartbeat): number {
   return partsOf(h).size;
 }
 
+/**
+ * The state with as much of `heldKept` as lets a heartbeat carrying it fit one datagram: it only spares a keeper's next
+ * process a move, so the rest is left out rather than every heartbeat fragmented.
+ */
+export function fitHeldKept(s: SpeakerState): SpeakerState {
+  let out = s;
+  const size = (st: SpeakerState): number => heartbeatLength({ id: 0, boot: 0, seq: 0, stateVersion: 0, ack: 0, probe: false, state: st });
+  while (out.heldKept?.length && size(out) > MAX_DATAGRAM) {
+    const { heldKept, ...rest } = out;
+    out = heldKept.length > 1 ? { ...rest, heldKept: heldKept.slice(0, -1) } : rest;
+  }
+  return out;
+}
+
 export function encodeHeartbeat(h: Heartbeat, { key }: Pick<HeartbeatContext, 'key'>): Uint8Array {
   const s = h.state;
   const { name, links, exts, size } = partsOf(h);
