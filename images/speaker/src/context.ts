@@ -4,6 +4,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { EventRecorder } from '../../../lib/event-recorder.js';
 import type { Logger } from '../../../lib/log.js';
+import { SpeakerInformers } from './informers.js';
 
 /** The `source.component` of the speaker's Events. */
 export const COMPONENT = 'metallb-speaker';
@@ -19,12 +20,14 @@ export interface SpeakerContext {
   readonly env: NodeJS.ProcessEnv;
   /** The node's one Event recorder, shared by the agents. */
   readonly events: EventRecorder;
+  /** The one informer set the agents read. */
+  readonly informers: SpeakerInformers;
 }
 
 /** The context of the speaker on `nodeName`. */
-export function speakerContext(o: Omit<SpeakerContext, 'events'>): SpeakerContext {
+export function speakerContext(o: Omit<SpeakerContext, 'events' | 'informers'>): SpeakerContext {
   const events = new EventRecorder(o.kubeConfig.makeApiClient(CoreV1Api), { component: COMPONENT, instance: o.nodeName, host: o.nodeName }, o.log);
-  return { ...o, events };
+  return { ...o, events, informers: new SpeakerInformers(o.kubeConfig, o.log) };
 }
 
 /** A running protocol agent. */

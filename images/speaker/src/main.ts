@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     for (const a of agents) await a.stop().catch(() => undefined);
+    await ctx.informers.stop();
     await http.close();
     await secure?.close();
     process.exit(0);

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { apiVersionOf, BFD_PROFILE, BGP_ADVERTISEMENT, BGP_PEER, COMMUNITY, IP_ADDRESS_POOL, resourcePath, type Resource } from '../../../../lib/api/index.js';
 import { Coalescer } from '../../../../lib/coalesce.js';
 import { configMetrics } from '../../../../lib/config-metrics.js';
-import { listedInformer, stuckInformer, type ListedInformer } from '../../../../lib/informer.js';
+import { stuckInformer } from '../../../../lib/informer.js';
 import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../../lib/last-good.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import { BfdAgent } from '../bfd/agent.js';
@@ -26,13 +26,6 @@ type Obj = k8s.KubernetesObject;
 /** A cache that cannot list or watch for this long makes /healthz fail, so the kubelet restarts the speaker. */
 const STUCK_AFTER_MS = 120_000;
 
-
-/** An informer that calls `onChange` on every change, and retries failed lists and watches with back-off. */
-function watch<T extends Obj>(kc: k8s.KubeConfig, path: string, list: () => Promise<unknown>, onChange: () => void, onError: (e: unknown, failuresBefore: number) => void): ListedInformer<T> {
-  const inf = listedInformer<T>(kc, path, list, { onError });
-  for (const ev of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) inf.on(ev, onChange);
-  return inf;
-}
 
 /** The node's IPv4 InternalIP, else the first global IPv4 of this host. */
 function routerIdOf(node: k8s.V1Node | undefined): string {
@@ -95,18 +88,18 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   const changed = (): void => {
     if (!stopped) recompute.trigger();
   };
-  const failed = (e: unknown, before: number): void => log[before === 0 ? 'warn' : 'debug']({ event: 'watchFailed', err: String((e as Error)?.message ?? e) }, 'list or watch failed; retrying with back-off');
-  const custom$ = <T extends Obj>(k: Resource) => watch<T>(kc, resourcePath(k, ns), () => custom.listNamespacedCustomObject({ ...k, namespace: ns }), changed, failed);
+  const watch = <T extends Obj>(path: string, list: () => Promise<unknown>) => ctx.informers.watch<T>(path, list, changed);
+  const custom$ = <T extends Obj>(k: Resource) => watch<T>(resourcePath(k, ns), () => custom.listNamespacedCustomObject({ ...k, namespace: ns }));
   const informers = {
     peers: custom$<BGPPeer & Obj>(BGP_PEER),
     advertisements: custom$<BGPAdvertisement & Obj>(BGP_ADVERTISEMENT),
     pools: custom$<IPAddressPool & Obj>(IP_ADDRESS_POOL),
     communities: custom$<Community & Obj>(COMMUNITY),
     bfdProfiles: custom$<BFDProfile & Obj>(BFD_PROFILE),
-    secrets: watch<k8s.V1Secret>(kc, `/api/v1/namespaces/${ns}/secrets`, () => core.listNamespacedSecret({ namespace: ns }), changed, failed),
-    services: watch<k8s.V1Service>(kc, '/api/v1/services', () => core.listServiceForAllNamespaces(), changed, failed),
-    slices: watch<k8s.V1EndpointSlice>(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces(), changed, failed),
-    nodes: watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, failed),
+    secrets: watch<k8s.V1Secret>(`/api/v1/namespaces/${ns}/secrets`, () => core.listNamespacedSecret({ namespace: ns })),
+    services: watch<k8s.V1Service>('/api/v1/services', () => core.listServiceForAllNamespaces()),
+    slices: watch<k8s.V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces()),
+    nodes: watch<k8s.V1Node>('/api/v1/nodes', () => core.listNode()),
   };
 
   // The objects Events can be about: their API version and the cache that knows their uid.
@@ -208,7 +201,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     for (const [peer, routes] of d.routes) speaker.setRoutes(peer, announce ? routes : []);
   }
 
-  await Promise.all(Object.values(informers).map((i) => i.start().catch(() => undefined)));
+  await ctx.informers.start();
   void Promise.all(Object.values(informers).map((i) => i.whenListed())).then(() => {
     log.info({ event: 'listed' }, 'every cache listed; applying the BGP configuration');
     changed();
@@ -221,7 +214,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       recompute.stop();
       const all = informers.nodes.list();
       const leaving = leavingReason(all.find((n) => n.metadata?.name === ctx.nodeName), all.length > 0);
-      for (const i of Object.values(informers)) await i.stop();
+      ctx.informers.unsubscribe(changed);
       // A planned stop: for a restart, graceful-restart peers keep our routes until we are back; a node going away
       // for good says goodbye (a Cease), so they withdraw our routes now. BGP closes first, then BFD: for a restart
       // the BFD peer is asked to wait as long (no BFD Down at all, which BIRD would take for a failure and flush the

@@ -32,18 +32,6 @@ const EXCLUSIONS_FILE = '/etc/metallb/excluded-interfaces/excludel2.yaml';
 
 type Obj = k8s.KubernetesObject;
 
-/** A watch that relists on error, and says whether it is connected. */
-function watch<T extends Obj>(kc: k8s.KubeConfig, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, onChange: () => void, onHealth: (ok: boolean) => void): k8s.Informer<T> & k8s.ObjectCache<T> {
-  const inf = k8s.makeInformer<T>(kc, path, list);
-  for (const ev of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) inf.on(ev, onChange);
-  inf.on(k8s.CONNECT, () => onHealth(true));
-  inf.on(k8s.ERROR, () => {
-    onHealth(false);
-    setTimeout(() => void inf.start().catch(() => onHealth(false)), 1000);
-  });
-  return inf;
-}
-
 function statusName(namespace: string, service: string, node: string): string {
   return `l2-${createHash('sha256').update(`${namespace}/${service}/${node}`).digest('hex').slice(0, 16)}`;
 }
@@ -78,12 +66,19 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   // a burst of thousands of instance changes costs a bounded share of the CPU. Peers' heartbeats do not wait for this.
   const recompute = new Coalescer(() => apply(), 20, 5);
   const changed = (): void => recompute.trigger();
-  const list = <T extends Obj>(fn: () => Promise<unknown>) => fn as () => Promise<k8s.KubernetesListObject<T>>;
+  const apiUp = (): void => setApi(true);
+  const apiDown = (): void => setApi(false);
   const ns = ctx.namespace;
-  const nodes = watch<k8s.V1Node>(kc, '/api/v1/nodes', () => core.listNode(), changed, setApi);
-  const instances = watch<Obj>(kc, resourcePath(SDN_INTERNAL_L2LB_SERVICE), list(() => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE })), changed, setApi);
-  const advs = watch<Obj>(kc, resourcePath(L2_ADVERTISEMENT, ns), list(() => custom.listNamespacedCustomObject({ ...L2_ADVERTISEMENT, namespace: ns })), changed, setApi);
-  const slices = watch<k8s.V1EndpointSlice>(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces(), changed, setApi);
+  const watch = <T extends Obj>(path: string, fn: () => Promise<unknown>) => {
+    const inf = ctx.informers.watch<T>(path, fn, changed);
+    inf.on(k8s.CONNECT, apiUp);
+    inf.on(k8s.ERROR, apiDown);
+    return inf;
+  };
+  const nodes = watch<k8s.V1Node>('/api/v1/nodes', () => core.listNode());
+  const instances = watch<Obj>(resourcePath(SDN_INTERNAL_L2LB_SERVICE), () => custom.listClusterCustomObject({ ...SDN_INTERNAL_L2LB_SERVICE }));
+  const advs = watch<Obj>(resourcePath(L2_ADVERTISEMENT, ns), () => custom.listNamespacedCustomObject({ ...L2_ADVERTISEMENT, namespace: ns }));
+  const slices = watch<k8s.V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces());
 
   const rt = await startL2Runtime({
     node: ctx.nodeName,
@@ -221,12 +216,7 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   }, 2000);
 
   // start() resolves once the watch is open, which some servers only confirm with the first event: don't wait forever.
-  const started = Promise.all([nodes.start(), instances.start(), advs.start(), slices.start()]).then(() => true, (e: Error) => {
-    log.error({ op: 'start', err: e.message }, 'initial list failed; announcing from heartbeats until the API server answers');
-    setApi(false);
-    return true;
-  });
-  await Promise.race([started, new Promise((r) => setTimeout(r, 3000))]);
+  await Promise.race([ctx.informers.start(), new Promise((r) => setTimeout(r, 3000))]);
   apply();
   // Peers are known now: hear them for one detection time before deciding anything.
   rt.speaker.start();
@@ -243,7 +233,11 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
       statusSync.stop();
       clearInterval(probe);
       recompute.stop();
-      for (const i of [nodes, instances, advs, slices]) await i.stop();
+      ctx.informers.unsubscribe(changed);
+      for (const i of [nodes, instances, advs, slices]) {
+        i.off(k8s.CONNECT, apiUp);
+        i.off(k8s.ERROR, apiDown);
+      }
       await rt.stop(leaving ? 'handOff' : 'restart');
       log.info({ op: 'stop' }, 'l2 agent stopped');
     },
