@@ -13,8 +13,8 @@
  */
 import { place } from '../hooks/src/lib/placement.js';
 import { DEFAULT_LIVENESS } from '../images/speaker/src/health/liveness.js';
-import type { L2Instance } from '../images/speaker/src/l2/speaker.js';
-import { buildTopology } from '../images/speaker/src/l2/topology.js';
+import type { L2Instance } from '../images/speaker/src/l2/decide/speaker.js';
+import { buildTopology } from '../images/speaker/src/l2/decide/topology.js';
 import { SimNet, WIRE_OVERHEAD } from '../test/helpers/l2-cluster.js';
 import { result, summarize, type BenchResult } from './result.js';
 

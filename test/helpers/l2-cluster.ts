@@ -10,11 +10,11 @@ import { ManualClock, type Clock } from '../../lib/clock.js';
 import { formatMac } from '../../lib/mac.js';
 import { HeartbeatExchange, type Datagram } from '../../images/speaker/src/health/exchange.js';
 import { Liveness } from '../../images/speaker/src/health/liveness.js';
-import { DEFAULT_ANNOUNCER } from '../../images/speaker/src/l2/announcer.js';
+import { DEFAULT_ANNOUNCER } from '../../images/speaker/src/l2/decide/announcer.js';
 import { L2Metrics } from '../../images/speaker/src/l2/metrics.js';
-import type { RawLink } from '../../images/speaker/src/l2/raw-link.js';
-import { L2Speaker } from '../../images/speaker/src/l2/speaker.js';
-import type { L2Topology } from '../../images/speaker/src/l2/topology.js';
+import type { RawLink } from '../../images/speaker/src/l2/link/raw-link.js';
+import { L2Speaker } from '../../images/speaker/src/l2/decide/speaker.js';
+import type { L2Topology } from '../../images/speaker/src/l2/decide/topology.js';
 
 const KEY = Buffer.from('cluster-key');
 /** Bytes a UDP datagram takes on an Ethernet wire besides its payload: Ethernet 14, IPv4 20, UDP 8. */

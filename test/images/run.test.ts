@@ -146,7 +146,7 @@ type PodSpec = V1PodSpec & { securityContext?: { runAsUser?: number; runAsGroup?
       const md5 = inside(id, "const a = require('/app/dist/images/speaker/src/bgp/tcp.js').tcpMd5(); const fd = a.socket(2); a.setMd5(fd, '192.0.2.1', Buffer.from('secret')); a.close(fd); console.log('md5 ok');");
       expect(md5.out).toContain('md5 ok');
       // The packet link (AF_PACKET socket, answering thread) opens lo and stays up until closed.
-      const cap = inside(id, "const l = require('/app/dist/images/speaker/src/l2/packet-link.js').openPacketLink('lo', '00:00:00:00:00:00', 60000); let closed = ''; l.onClose((r) => (closed = r)); setTimeout(() => { console.log(closed ? 'closed: ' + closed : 'capture up'); l.close(); }, 2000);");
+      const cap = inside(id, "const l = require('/app/dist/images/speaker/src/l2/link/packet-link.js').openPacketLink('lo', '00:00:00:00:00:00', 60000); let closed = ''; l.onClose((r) => (closed = r)); setTimeout(() => { console.log(closed ? 'closed: ' + closed : 'capture up'); l.close(); }, 2000);");
       expect(cap.out).toContain('capture up');
       expect(execFileSync('runc', ['ps', id], { encoding: 'utf8' })).toMatch(/node/);
     } catch (e) {

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { labMac } from '../../lab/topology/plan.js';
 import { sleep, waitFor } from '../../lab/sys.js';
 import { Topology, netnsUnavailableReason, sh } from '../helpers/netns.js';
-import type { L2Instance } from '../../images/speaker/src/l2/speaker.js';
+import type { L2Instance } from '../../images/speaker/src/l2/decide/speaker.js';
 
 /** The repository root, from the sources (test/l2) or from their build (dist/test/l2). */
 export const REPO = ((): string => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { until } from '../helpers/until.js';
 
-const WATCH = path.resolve(__dirname, '../../dist/images/speaker/src/l2/link-watch.js');
+const WATCH = path.resolve(__dirname, '../../dist/images/speaker/src/l2/link/link-watch.js');
 const reason = fs.existsSync(WATCH) ? (fs.existsSync('/usr/bin/setpriv') || fs.existsSync('/bin/setpriv') ? undefined : 'needs setpriv (util-linux)') : 'needs `make build`';
 
 /** Child PIDs of a process, from /proc. */

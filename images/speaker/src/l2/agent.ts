@@ -14,14 +14,14 @@ import { configMetrics } from '../../../../lib/config-metrics.js';
 import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../../lib/last-good.js';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
-import { DEFEND_INTERVAL_MS } from './announcer.js';
+import { DEFEND_INTERVAL_MS } from './decide/announcer.js';
 import { leavingReason } from '../nodes.js';
-import { checkL2Advertisement, desiredL2, peerAddresses } from './desired.js';
-import { parseExclusions } from './interfaces.js';
+import { checkL2Advertisement, desiredL2, peerAddresses } from './decide/desired.js';
+import { parseExclusions } from './decide/interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
-import type { L2Instance, SpeakerEvent } from './speaker.js';
-import { buildTopology } from './topology.js';
+import type { L2Instance, SpeakerEvent } from './decide/speaker.js';
+import { buildTopology } from './decide/topology.js';
 
 /** ServiceL2Status writes in flight at once. */
 const STATUS_WRITES = 8;

@@ -2,9 +2,9 @@
 /** L2 timing settings from the environment, validated. Pure. */
 import { HEARTBEAT_PORT } from '../health/heartbeat.js';
 import { DEFAULT_LIVENESS, DEFAULT_RESTART_HOLD_MS, DEFAULT_SLOW_INTERVAL_MS, type LivenessOptions } from '../health/liveness.js';
-import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './announcer.js';
-import { DEFAULT_RETURN_DELAY_MS } from './speaker.js';
-import { DEFAULT_BACKUPS } from './topology.js';
+import { DEFAULT_ANNOUNCER, type AnnouncerOptions } from './decide/announcer.js';
+import { DEFAULT_RETURN_DELAY_MS } from './decide/speaker.js';
+import { DEFAULT_BACKUPS } from './decide/topology.js';
 
 export interface L2Options {
   readonly liveness: LivenessOptions;

@@ -5,12 +5,12 @@ import type { Logger } from '../../../../lib/log.js';
 import type { Registry } from 'prom-client';
 import { HeartbeatService, type PeerAddress } from '../health/heartbeats.js';
 import { DEFAULT_RESTART_HOLD_MS, Liveness } from '../health/liveness.js';
-import { openPacketLink } from './packet-link.js';
-import { LinkWatch } from './link-watch.js';
+import { openPacketLink } from './link/packet-link.js';
+import { LinkWatch } from './link/link-watch.js';
 import { L2Metrics } from './metrics.js';
 import type { L2Options } from './options.js';
-import type { OpenLink } from './raw-link.js';
-import { L2Speaker, type SpeakerEvent } from './speaker.js';
+import type { OpenLink } from './link/raw-link.js';
+import { L2Speaker, type SpeakerEvent } from './decide/speaker.js';
 
 export interface L2RuntimeOptions {
   readonly node: string;

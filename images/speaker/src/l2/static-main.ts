@@ -12,8 +12,8 @@ import type { PeerAddress } from '../health/heartbeats.js';
 import { startHealthServer } from '../health/server.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime, type StopKind } from './runtime.js';
-import type { L2Instance } from './speaker.js';
-import { buildTopology } from './topology.js';
+import type { L2Instance } from './decide/speaker.js';
+import { buildTopology } from './decide/topology.js';
 
 interface StaticConfig {
   node: string;
