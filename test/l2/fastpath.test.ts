@@ -20,8 +20,8 @@ const L2 = path.join(REPO, 'dist/images/speaker/src/l2');
 
 // Opens the link on eth0 and speaks JSON lines: {"answer":[ips]} (the whole set; the link is told the change) or {"stallMs":n} in;
 // frame / answered / applied / stalled / closed out.
-const DRIVER = `const { openPacketLink } = require(${JSON.stringify(path.join(L2, 'packet-link.js'))});
-const { decodeFrame } = require(${JSON.stringify(path.join(L2, 'frame.js'))});
+const DRIVER = `const { openPacketLink } = require(${JSON.stringify(path.join(L2, 'link/packet-link.js'))});
+const { decodeFrame } = require(${JSON.stringify(path.join(L2, 'wire/frame.js'))});
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 const link = openPacketLink('eth0', process.argv[1]);
 link.onFrame((f) => { const d = decodeFrame(f); const m = d.ok ? d.value : undefined;
