@@ -138,12 +138,14 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     expect(row?.nextHops.split(',').sort()).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
   });
 
-  whenConverged('web-local (externalTrafficPolicy Local) is answered only by a node running one of its ready endpoints', () => {
-    const slices = kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web-local', '-o', 'jsonpath={range .items[*].endpoints[*]}{.nodeName} {.conditions.ready}{"\\n"}{end}').trim().split('\n').sort();
+  whenConverged('web-local (externalTrafficPolicy Local) is answered only by a node running one of its ready endpoints', async () => {
+    // The failovers before restarted node-2's backend: its endpoint turns ready again once its probe passes.
+    const read = (): string[] => kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web-local', '-o', 'jsonpath={range .items[*].endpoints[*]}{.nodeName} {.conditions.ready}{"\\n"}{end}').trim().split('\n').sort();
+    const slices = await waitFor('both web-local endpoints ready', () => (read().every((l) => l.endsWith(' true')) ? read() : undefined), 30_000, 500).catch(() => read());
     expect(slices).toEqual(['node-1 true', 'node-2 true']);
     const rows = up?.report.rows.filter((r) => r.service === 'default/web-local') ?? [];
     expect(rows.map((r) => r.node).sort()).toEqual(['node-1', 'node-2']);
-  });
+  }, 60_000);
 
   whenConverged('the cable failover moves only the failed node\'s IPs, in under a second; BFD has the router withdraw its routes in under a second', () => {
     const f = up?.failovers[0];
@@ -223,7 +225,9 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     }, 90_000, 1000);
     expect(hops).toEqual(['via 192.0.2.11', 'via 192.0.2.12', 'via 192.0.2.13', 'via 192.0.2.14']);
     // node-4 is in no L2 class: only the user's BGPPeer keeps its speaker
-    expect(kubectl('get', 'ds', '-n', 'd8-metallb', 'speaker', '-o', 'jsonpath={.status.desiredNumberScheduled}')).toBe('4');
+    const desired = (): string => kubectl('get', 'ds', '-n', 'd8-metallb', 'speaker', '-o', 'jsonpath={.status.desiredNumberScheduled}');
+    // The DaemonSet's status follows the node labels a moment later.
+    expect(await waitFor('the speaker DaemonSet wanted on four nodes', () => (desired() === '4' ? '4' : undefined), 30_000, 500).catch(() => desired())).toBe('4');
   }, 180_000);
   whenConverged('a killed node agent: the Node goes Unknown and only its IPs move; a new agent makes it Ready again', async () => {
     const f = up?.failovers[1];
@@ -245,10 +249,15 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     }, 30_000, 500);
   }, 40_000);
 
-  whenConverged('every module process talks to the API server with its own Pod\'s service-account token', () => {
+  whenConverged('every module process talks to the API server with its own Pod\'s service-account token', async () => {
     const s = readState(dir);
     if (!s) throw new Error('no state');
-    const units = labAgentReport(dir)?.units.filter((u) => u.pod?.namespace === 'd8-metallb' && u.proc) ?? [];
+    // The agents' report is written periodically: wait for one whose module processes all run (a pod restarted by the failovers before gets a new one).
+    const live = () => labAgentReport(dir)?.units.filter((u) => u.pod?.namespace === 'd8-metallb' && u.proc) ?? [];
+    const units = await waitFor('a report of running module processes', () => {
+      const us = live();
+      return us.length >= 6 && us.every((u) => u.proc && alive(u.proc)) ? us : undefined;
+    }, 30_000, 500).catch(() => live());
     expect(units.length).toBeGreaterThanOrEqual(6);
     const admin = readKubeconfig(s.api.kubeconfig).token;
     for (const u of units) {
@@ -261,7 +270,7 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     // kubectl auth can-i exits 1 when the answer is no.
     const r = spawnSync('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), 'auth', 'can-i', '--as=system:serviceaccount:d8-metallb:speaker', 'list', 'secrets', '-A'], { encoding: 'utf8' });
     expect(r.stdout.trim()).toBe('no');
-  });
+  }, 60_000);
 
   test('down removes every namespace and process the lab made', async () => {
     const s = readState(dir);
