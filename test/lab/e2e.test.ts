@@ -254,14 +254,16 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     if (!s) throw new Error('no state');
     // The agents' report is written periodically: wait for one whose module processes all run (a pod restarted by the failovers before gets a new one).
     const live = () => labAgentReport(dir)?.units.filter((u) => u.pod?.namespace === 'd8-metallb' && u.proc) ?? [];
-    const units = await waitFor('a report of running module processes', () => {
-      const us = live();
-      return us.length >= 6 && us.every((u) => u.proc && alive(u.proc)) ? us : undefined;
-    }, 30_000, 500).catch(() => live());
+    const withTokens = () => live().map((u) => ({ u, token: processToken(u.proc?.pid ?? 0) }));
+    const found = await waitFor('a report of running module processes and their tokens', () => {
+      if (!live().every((u) => u.proc && alive(u.proc))) return undefined;
+      const ts = withTokens();
+      return ts.length >= 6 ? ts : undefined;
+    }, 30_000, 500).catch(() => withTokens());
+    const units = found.map((f) => f.u);
     expect(units.length).toBeGreaterThanOrEqual(6);
     const admin = readKubeconfig(s.api.kubeconfig).token;
-    for (const u of units) {
-      const token = processToken(u.proc?.pid ?? 0);
+    for (const { u, token } of found) {
       expect(token).not.toBe(admin);
       const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sub: string; 'kubernetes.io': { pod: { name: string } } };
       expect(claims.sub).toBe(`system:serviceaccount:d8-metallb:${u.pod?.owner.name}`);
