@@ -141,7 +141,10 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
   whenConverged('web-local (externalTrafficPolicy Local) is answered only by a node running one of its ready endpoints', async () => {
     // The failovers before restarted node-2's backend: its endpoint turns ready again once its probe passes.
     const read = (): string[] => kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web-local', '-o', 'jsonpath={range .items[*].endpoints[*]}{.nodeName} {.conditions.ready}{"\\n"}{end}').trim().split('\n').sort();
-    const slices = await waitFor('both web-local endpoints ready', () => (read().every((l) => l.endsWith(' true')) ? read() : undefined), 30_000, 500).catch(() => read());
+    const slices = await waitFor('both web-local endpoints ready', () => {
+      const r = read();
+      return r.every((l) => l.endsWith(' true')) ? r : undefined;
+    }, 30_000, 500).catch(() => read());
     expect(slices).toEqual(['node-1 true', 'node-2 true']);
     const rows = up?.report.rows.filter((r) => r.service === 'default/web-local') ?? [];
     expect(rows.map((r) => r.node).sort()).toEqual(['node-1', 'node-2']);
@@ -254,12 +257,12 @@ suite(`${reason ? `[skipped: ${reason}] ` : ''}lab end to end`, () => {
     if (!s) throw new Error('no state');
     // The agents' report is written periodically: wait for one whose module processes all run (a pod restarted by the failovers before gets a new one).
     const live = () => labAgentReport(dir)?.units.filter((u) => u.pod?.namespace === 'd8-metallb' && u.proc) ?? [];
-    const withTokens = () => live().map((u) => ({ u, token: processToken(u.proc?.pid ?? 0) }));
+    const withTokens = (us: ReturnType<typeof live>) => us.map((u) => ({ u, token: processToken(u.proc?.pid ?? 0) }));
     const found = await waitFor('a report of running module processes and their tokens', () => {
-      if (!live().every((u) => u.proc && alive(u.proc))) return undefined;
-      const ts = withTokens();
-      return ts.length >= 6 ? ts : undefined;
-    }, 30_000, 500).catch(() => withTokens());
+      const us = live();
+      if (us.length < 6 || !us.every((u) => u.proc && alive(u.proc))) return undefined;
+      return withTokens(us);
+    }, 30_000, 500).catch(() => withTokens(live()));
     const units = found.map((f) => f.u);
     expect(units.length).toBeGreaterThanOrEqual(6);
     const admin = readKubeconfig(s.api.kubeconfig).token;

@@ -9,6 +9,9 @@ import type { Logger } from '../../../lib/log.js';
 
 type Obj = k8s.KubernetesObject;
 
+/** The events an agent's `onChange` hears. */
+const CHANGES = [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const;
+
 export class SpeakerInformers {
   readonly #byPath = new Map<string, { informer: ListedInformer<Obj>; started?: Promise<void> }>();
 
@@ -24,7 +27,7 @@ export class SpeakerInformers {
       e = { informer };
       this.#byPath.set(path, e);
     }
-    for (const ev of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) e.informer.on(ev, onChange);
+    for (const ev of CHANGES) e.informer.on(ev, onChange);
     return e.informer as unknown as ListedInformer<T>;
   }
 
@@ -39,7 +42,7 @@ export class SpeakerInformers {
 
   /** Stops hearing `onChange` (an agent that stops); the caches stay for the others. */
   unsubscribe(onChange: () => void): void {
-    for (const { informer } of this.#byPath.values()) for (const ev of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) informer.off(ev, onChange);
+    for (const { informer } of this.#byPath.values()) for (const ev of CHANGES) informer.off(ev, onChange);
   }
 
   async stop(): Promise<void> {

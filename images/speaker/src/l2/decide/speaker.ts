@@ -457,16 +457,14 @@ export class L2Speaker {
   report(): { holding: boolean; accused: boolean; candidate: boolean; restarting?: true; peers: PeerEntry[]; kept?: number[]; heldKept?: HeldKept[] } {
     const { cands, accuses, accused } = this.#decide();
     const peers: PeerEntry[] = [];
+    const heldKept: HeldKept[] = [];
     for (const n of this.d.liveness.names()) {
       const status = this.d.liveness.status(n);
-      const held = this.d.liveness.held(n) !== undefined;
-      if (status) peers.push({ id: nodeId(n), status, accused: accuses.has(n), candidate: cands.has(n), ...(held ? { held } : {}) });
+      const held = this.d.liveness.held(n);
+      if (status) peers.push({ id: nodeId(n), status, accused: accuses.has(n), candidate: cands.has(n), ...(held ? { held: true } : {}) });
+      if (held?.kept.length) heldKept.push({ node: nodeId(n), kept: [...held.kept] });
     }
     const kept = [...this.#kept.keys()].map(addressId).sort((a, b) => a - b);
-    const heldKept = this.d.liveness.names().flatMap((n) => {
-      const k = this.d.liveness.held(n)?.kept ?? [];
-      return k.length ? [{ node: nodeId(n), kept: [...k] }] : [];
-    });
     return { holding: this.#holding, accused, candidate: cands.has(this.d.node), ...(this.#leaving ? { restarting: true as const } : {}), peers: peers.sort((a, b) => a.id - b.id), ...(kept.length ? { kept } : {}), ...(heldKept.length ? { heldKept } : {}) };
   }
 
