@@ -26,7 +26,7 @@ import { startApiServer, type ApiServer } from '../lab/apiserver/index.js';
 import { BENCH_SERVICE_NETWORK } from './services.js';
 import { Allocator } from '../images/controller/src/ipam/allocator.js';
 import type { Claim } from '../images/controller/src/ipam/claim.js';
-import { poolFromSpec } from '../images/controller/src/ipam/pool.js';
+import { poolFromSpec } from '../lib/config/pool.js';
 import { apiClient } from '../images/controller/src/k8s.js';
 import { result, type BenchResult } from './result.js';
 import { APP_DIR, loadContents } from '../scripts/images/contents.js';

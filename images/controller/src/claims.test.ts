@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { INSTANCE_LB_CLASS } from '../../../lib/api/index.js';
-import { instanceClaim, parseDesired, poolOf, scopeOfPool, serviceClaim } from './claims.js';
+import { parsePool as poolOf, scopeOfPool } from '../../../lib/config/pool.js';
+import { instanceClaim, parseDesired, serviceClaim } from './claims.js';
 import type { ServiceLike } from './objects.js';
 import { conditionFor, heldIps, nextStatus, allocatedEvent, failedEvent } from './status.js';
 

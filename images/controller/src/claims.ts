@@ -6,23 +6,7 @@
 import { canonicalIp, familyOf, type IpFamily } from '../../../lib/ip.js';
 import { BGP_IPS_ANNOTATIONS, BGP_POOL_ANNOTATIONS, BGP_SHARING_ANNOTATIONS, CLASS_ANNOTATION, CLASS_CONDITION, firstAnnotation, INSTANCE_IPS_ANNOTATION, INSTANCE_LB_CLASS, INSTANCE_POOL_ANNOTATION, INSTANCE_SHARING_ANNOTATION } from '../../../lib/api/index.js';
 import type { Claim, Failure, FamilyPolicy, Port } from './ipam/claim.js';
-import { poolFromSpec, type Pool, type PoolScope } from './ipam/pool.js';
-import type { IPAddressPoolLike, ServiceLike } from './objects.js';
-
-/**
- * Which consumers a pool in d8-metallb serves. Pools labelled `heritage: deckhouse` are rendered by the
- * module: `app: bgp` ones from MetalLoadBalancerPools (BGP), the others per MetalLoadBalancerClass (L2).
- * Pools without that label are the user's own metallb.io pools and serve BGP Services, as in MetalLB.
- */
-export function scopeOfPool(labels: Readonly<Record<string, string>>): PoolScope {
-  if (labels['heritage'] !== 'deckhouse') return { l2: false, bgp: true };
-  return labels['app'] === 'bgp' ? { l2: false, bgp: true } : { l2: true, bgp: false };
-}
-
-/** The pool of an IPAddressPool object; throws PoolError when it cannot be used. */
-export function poolOf(o: IPAddressPoolLike): Pool {
-  return poolFromSpec(o.metadata?.name ?? '', o.spec ?? {}, scopeOfPool(o.metadata?.labels ?? {}));
-}
+import type { ServiceLike } from './objects.js';
 
 /** What to do with an object: allocate for it, leave it alone (and why), or refuse it (bad input). */
 export type ClaimResult = { kind: 'claim'; claim: Claim } | { kind: 'skip'; why: string } | { kind: 'invalid'; failure: Failure };

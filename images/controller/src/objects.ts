@@ -59,7 +59,7 @@ export interface NamespaceLike {
 /** A metallb.io IPAddressPool. */
 export interface IPAddressPoolLike {
   metadata?: ObjectMeta | undefined;
-  spec?: import('./ipam/pool.js').IPAddressPoolSpec | undefined;
+  spec?: import('../../../lib/config/pool.js').IPAddressPoolSpec | undefined;
 }
 
 /** A network.deckhouse.io MetalLoadBalancerClass (only isDefault matters here). */

@@ -10,14 +10,15 @@ import type { Registry } from 'prom-client';
 import { apiVersionOf, IP_ADDRESS_POOL, SDN_INTERNAL_L2LB_SERVICE } from '../../../lib/api/index.js';
 import { systemClock, type Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
-import { instanceClaim, poolOf, serviceClaim, type ClaimResult } from './claims.js';
+import { configFor, ConfigMemory } from '../../../lib/config/model.js';
+import { instanceClaim, serviceClaim, type ClaimResult } from './claims.js';
 import { Allocator } from './ipam/allocator.js';
-import { poolOverlaps, type Pool } from './ipam/pool.js';
+import { poolOverlaps } from './ipam/pool.js';
 import { EventRecorder } from '../../../lib/event-recorder.js';
 import { apiClient, COMPONENT, eventRef, informers, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
 import { DEFAULT_TIMING, LeaderElector, type ElectionTiming } from './leader.js';
 import { stuckInformer } from '../../../lib/informer.js';
-import { CONFIG_STALE_REASON, LastGood, staleMessage } from '../../../lib/last-good.js';
+import { CONFIG_STALE_REASON, staleMessage } from '../../../lib/last-good.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import { KeyQueue } from './queue.js';
 import type { IPAddressPoolLike, LoadBalancerClassLike, ServiceLike } from './objects.js';
@@ -71,7 +72,7 @@ export class Controller {
   #wrote = new Map<string, string>();
   #eventWorkers = 0;
   // the last valid version of each pool: a bad edit keeps it in force
-  readonly #pools = new LastGood<IPAddressPoolLike & k8s.KubernetesObject, Pool>(poolOf);
+  readonly #config = new ConfigMemory();
   // "pool/reason" -> message of the Event last recorded for it
   readonly #told = new Map<string, string>();
 
@@ -189,7 +190,7 @@ export class Controller {
 
   #applyPools(a: Allocator): void {
     const objs = [...this.#inf.pools.list()].sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
-    const { values: pools, stale } = this.#pools.resolve(objs as ReadonlyArray<IPAddressPoolLike & k8s.KubernetesObject>);
+    const { pools, stale } = configFor({ pools: objs as ReadonlyArray<IPAddressPoolLike & k8s.KubernetesObject> }, this.#config);
     this.#metrics.configLoaded(stale.length > 0);
     const now = new Map<string, [k8s.KubernetesObject, EventText]>();
     for (const s of stale) {

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { Allocator } from './ipam/allocator.js';
-import { poolFromSpec } from './ipam/pool.js';
+import { poolFromSpec } from '../../../lib/config/pool.js';
 import { controllerMetrics } from './metrics.js';
 import { serve } from './server.js';
 import { timingFrom } from './main.js';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { Allocator } from './allocator.js';
 import type { Claim, FamilyPolicy } from './claim.js';
-import { poolContains, poolFromSpec, PoolError, type Pool } from './pool.js';
+import { poolFromSpec, PoolError, type Pool } from '../../../../lib/config/pool.js';
+import { poolContains } from './pool.js';
 
 /** Eight non-overlapping slots to build pools from: small, so pools fill up and sharing happens. */
 const SLOTS = [

@@ -1,6 +1,7 @@
 import { Allocator, display, type Result } from './allocator.js';
 import { describeFailure, type Claim } from './claim.js';
-import { poolFromSpec, poolOverlaps, type IPAddressPoolSpec, type PoolScope } from './pool.js';
+import { poolFromSpec, type IPAddressPoolSpec, type PoolScope } from '../../../../lib/config/pool.js';
+import { poolOverlaps } from './pool.js';
 
 const L2: PoolScope = { l2: true, bgp: false };
 const BGP: PoolScope = { l2: false, bgp: true };

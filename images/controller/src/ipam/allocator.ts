@@ -7,7 +7,8 @@
 import { formatIpNumber, parseIp, ipToBigInt, type IpFamily } from '../../../../lib/ip.js';
 import { describeFailure, portText, type Claim, type Failure, type Port } from './claim.js';
 import { matches } from '../../../../lib/selector.js';
-import { isBuggy, poolContains, poolFamilies, poolSize, type Pool } from './pool.js';
+import type { Pool } from '../../../../lib/config/pool.js';
+import { isBuggy, poolContains, poolFamilies, poolSize } from './pool.js';
 
 /** What a claim holds: addresses in family order, each with the pool it came from. */
 export interface Allocation {

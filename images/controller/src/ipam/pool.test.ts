@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { isBuggy, poolContains, poolFromSpec, poolSize, PoolError, usableInRange } from './pool.js';
+import { poolFromSpec, PoolError } from '../../../../lib/config/pool.js';
+import { isBuggy, poolContains, poolSize, usableInRange } from './pool.js';
 import { parsePoolEntry } from '../../../../lib/ip.js';
 
 const ANY = { l2: true, bgp: true };
