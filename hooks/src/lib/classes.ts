@@ -6,85 +6,23 @@
  * Pure.
  */
 import { canonicalJson } from '../../../lib/canonical-json.js';
-import { interfaceNameProblem } from '../../../lib/ifname.js';
-import { parsePoolEntries } from '../../../lib/ip.js';
-import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../lib/last-good.js';
+import { classProblems, versionedClass, type VersionedClass } from '../../../lib/config/class.js';
+import { configFor, ConfigMemory } from '../../../lib/config/model.js';
+import { CONFIG_STALE_REASON, staleMessage, type StaleObject } from '../../../lib/last-good.js';
 import type { L2LoadBalancerValue } from '../../../lib/schemas/types.generated.js';
-import { requirement } from '../../../lib/selector.js';
-import type { Toleration } from './eligibility.js';
 import { ACCEPTED_CONDITION } from './names.js';
 import type { ClassInfo, Condition } from './service.js';
 
 /** Where the classes in force are kept between hook runs. */
 export const CLASSES_IN_FORCE = 'metallb.internal.l2loadbalancers';
 
-/** A class as LastGood keys it: by name, one object per uid. */
-interface Versioned {
-  metadata: { name: string; uid?: string; resourceVersion?: string };
-  info: ClassInfo;
-}
-
 export interface ClassesInForce {
   classes: ClassInfo[];
   /** Classes whose current version cannot be used; `inForce` is the version used instead, if any. */
-  stale: StaleObject<Versioned>[];
+  stale: StaleObject<VersionedClass<ClassInfo>>[];
   /** Classes that exist but have no version in force (none was ever valid): name -> what is wrong with them. */
   invalid: Map<string, string>;
 }
-
-function tolerationProblem(t: Toleration): string | undefined {
-  const op = t.operator || 'Equal';
-  if (t.key) {
-    try {
-      requirement(t.key, 'Exists');
-    } catch (e) {
-      return (e as Error).message;
-    }
-  } else if (op !== 'Exists') return 'operator must be Exists when key is empty';
-  if (op === 'Exists' && t.value) return 'value must be empty when operator is Exists';
-  if (op === 'Equal' && t.value) {
-    try {
-      requirement(t.key || 'key', '=', [t.value]);
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  return undefined;
-}
-
-/** Throws an Error naming every problem that keeps the class from being used as written. */
-export function checkClass(c: ClassInfo): void {
-  const problems = classProblems(c);
-  if (problems.length) throw new Error(`MetalLoadBalancerClass "${c.name}": ${problems.join('; ')}`);
-}
-
-/** Every problem that keeps the class from being used as written. */
-function classProblems(c: ClassInfo): string[] {
-  const problems: string[] = [];
-  try {
-    parsePoolEntries(c.addressPool);
-  } catch (e) {
-    problems.push(`addressPool: ${(e as Error).message}`);
-  }
-  for (const [k, v] of Object.entries(c.nodeSelector)) {
-    try {
-      requirement(k, '=', [v]);
-    } catch (e) {
-      problems.push(`nodeSelector: ${(e as Error).message}`);
-    }
-  }
-  for (const i of c.interfaces) {
-    const p = interfaceNameProblem(i);
-    if (p) problems.push(`l2.interfaces: ${p}`);
-  }
-  c.tolerations.forEach((t, i) => {
-    const p = tolerationProblem(t);
-    if (p) problems.push(`tolerations[${i}]: ${p}`);
-  });
-  return problems;
-}
-
-const versioned = (c: ClassInfo): Versioned => ({ metadata: { name: c.name, ...(c.uid ? { uid: c.uid } : {}), ...(c.resourceVersion ? { resourceVersion: c.resourceVersion } : {}) }, info: c });
 
 /** A class as the values keep it (entries written before they carried tolerations have none). */
 function fromValue(v: L2LoadBalancerValue): ClassInfo {
@@ -111,15 +49,14 @@ export function classesInForce(current: readonly ClassInfo[], lastInForce: reado
     if (problems.length) rejected.set(c.name, problems.join('; '));
     return problems.length ? [] : [r];
   });
-  const kept = [...lastInForce.map(fromValue), ...fromStatus].filter((c) => c.uid).map((c) => ({ object: versioned(c), value: c }));
-  const memory = new LastGood<Versioned, ClassInfo>((o) => (checkClass(o.info), o.info), kept);
-  const resolved = memory.resolve(current.map(versioned));
-  const stale = resolved.stale.map((x) => {
+  const kept = [...lastInForce.map(fromValue), ...fromStatus].filter((c) => c.uid).map((c) => ({ object: versionedClass(c), value: c }));
+  const resolved = configFor({ classes: current.map(versionedClass) }, new ConfigMemory<ClassInfo>(kept));
+  const stale = resolved.stale.flatMap((x) => (x.kind === 'MetalLoadBalancerClass' ? [x] : [])).map((x) => {
     const why = x.inForce ? undefined : rejected.get(x.current.info.name);
     return why ? { ...x, error: `${x.error}; its status.inForce is not a valid version either (${why}), so it is not used` } : x;
   });
   const invalid = new Map(stale.filter((x) => !x.inForce).map((x) => [x.current.info.name, classProblems(x.current.info).join('; ')]));
-  return { classes: resolved.values, stale, invalid };
+  return { classes: resolved.classes, stale, invalid };
 }
 
 /** What a class's `status.inForce` should say when it does not say it yet: the settings in force and their version. */
@@ -135,7 +72,7 @@ export function inForceRecord(c: ClassInfo, inForce: ClassInfo | undefined): L2L
  * The Accepted condition to write on a class, or undefined when its status already says it: False while the class
  * is stale, True again once it is fixed (a class that never was stale gets none).
  */
-export function acceptedCondition(c: ClassInfo, stale: StaleObject<Versioned> | undefined, now: Date): Condition | undefined {
+export function acceptedCondition(c: ClassInfo, stale: StaleObject<VersionedClass<ClassInfo>> | undefined, now: Date): Condition | undefined {
   const had = c.conditions?.find((x) => x.type === ACCEPTED_CONDITION);
   if (!stale && (!had || had.status === 'True')) return undefined;
   const [status, reason, message] = stale ? ['False', CONFIG_STALE_REASON, staleMessage(stale)] : ['True', 'Accepted', 'the class is in force as written'];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Which nodes may announce a class's IPs: Ready, matching the class's nodeSelector, tolerated, not excluded. */
+import type { Toleration } from '../../../lib/config/class.js';
 import { matches, NOTHING, parseSelector, SelectorError, type Selector } from '../../../lib/selector.js';
 import { EXCLUDE_LB_LABEL } from './names.js';
 
@@ -9,12 +10,7 @@ export interface Taint {
   effect: string;
 }
 
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
+export type { Toleration };
 
 /** A Node as the hooks see it. */
 export interface NodeInfo {

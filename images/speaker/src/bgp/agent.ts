@@ -9,14 +9,16 @@ import { apiVersionOf, BFD_PROFILE, BGP_ADVERTISEMENT, BGP_PEER, COMMUNITY, IP_A
 import { Coalescer } from '../../../../lib/coalesce.js';
 import { configMetrics } from '../../../../lib/config-metrics.js';
 import { stuckInformer } from '../../../../lib/informer.js';
-import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../../lib/last-good.js';
+import { configFor, ConfigMemory } from '../../../../lib/config/model.js';
+import { problemText, type ConfigKind } from '../../../../lib/config/problem.js';
+import { CONFIG_STALE_REASON, staleMessage } from '../../../../lib/last-good.js';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
 import { BfdAgent } from '../bfd/agent.js';
 import { BfdMetrics } from '../bfd/metrics.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import type { ObjectRef } from '../../../../lib/k8s-event.js';
 import { leavingReason, readyOrAll } from '../nodes.js';
-import { checkObject, desiredBgp, namedCommunities, problemText, type ConfigProblem, type ServiceInfo } from './desired.js';
+import { desiredBgp, type ServiceInfo } from './desired.js';
 import { BgpMetrics } from './metrics.js';
 import { SessionEvents } from './session-events.js';
 import { BgpSpeaker, restartHoldsMs, type PeerSpec } from './speaker.js';
@@ -103,7 +105,7 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   };
 
   // The objects Events can be about: their API version and the cache that knows their uid.
-  const eventKinds: Record<ConfigProblem['kind'], { api: Resource; cache: k8s.ObjectCache<Obj> }> = {
+  const eventKinds: Partial<Record<ConfigKind, { api: Resource; cache: k8s.ObjectCache<Obj> }>> = {
     BGPPeer: { api: BGP_PEER, cache: informers.peers },
     BFDProfile: { api: BFD_PROFILE, cache: informers.bfdProfiles },
     IPAddressPool: { api: IP_ADDRESS_POOL, cache: informers.pools },
@@ -112,21 +114,15 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
   };
 
   // The last valid version of each object: an edit that breaks one keeps the version before it in force.
-  let named: ReadonlyMap<string, string> = new Map();
-  const lastGood = {
-    peers: new LastGood<BGPPeer & Obj, BGPPeer & Obj>((o) => (checkObject.peer(o), o)),
-    pools: new LastGood<IPAddressPool & Obj, IPAddressPool & Obj>((o) => (checkObject.pool(o), o)),
-    communities: new LastGood<Community & Obj, Community & Obj>((o) => (checkObject.community(o), o)),
-    advertisements: new LastGood<BGPAdvertisement & Obj, BGPAdvertisement & Obj>((o) => (checkObject.advertisement(o, named), o)),
-  };
+  const memory = new ConfigMemory();
   const configMetric = configMetrics(ctx.metrics, 'bgp');
   let lastStale = '';
 
   /** The Event reference of one of our objects; the uid lets `kubectl describe` find its Events. */
-  function objectRef(kind: ConfigProblem['kind'], name: string): ObjectRef {
-    const { api, cache } = eventKinds[kind];
-    const uid = cache.get(name, ns)?.metadata?.uid;
-    return { apiVersion: apiVersionOf(api), kind, name, namespace: ns, ...(uid ? { uid } : {}) };
+  function objectRef(kind: ConfigKind, name: string): ObjectRef {
+    const known = eventKinds[kind];
+    const uid = known?.cache.get(name, ns)?.metadata?.uid;
+    return { apiVersion: known ? apiVersionOf(known.api) : '', kind, name, namespace: ns, ...(uid ? { uid } : {}) };
   }
 
   let announcing = true;
@@ -142,19 +138,20 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
       for (const [k, v] of Object.entries(s.stringData ?? {})) data[k] = v;
       secrets.set(`${s.metadata?.namespace}/${s.metadata?.name}`, data);
     }
-    const peers = lastGood.peers.resolve(informers.peers.list());
-    const pools = lastGood.pools.resolve(informers.pools.list());
-    const communities = lastGood.communities.resolve(informers.communities.list());
-    named = namedCommunities(communities.values);
-    const advertisements = lastGood.advertisements.resolve(informers.advertisements.list());
-    const stale: ReadonlyArray<readonly [ConfigProblem['kind'], StaleObject<Obj>]> = [
-      ...peers.stale.map((s) => ['BGPPeer', s] as const), ...pools.stale.map((s) => ['IPAddressPool', s] as const),
-      ...communities.stale.map((s) => ['Community', s] as const), ...advertisements.stale.map((s) => ['BGPAdvertisement', s] as const),
-    ];
+    const config = configFor({
+      peers: informers.peers.list(),
+      pools: informers.pools.list(),
+      communities: informers.communities.list(),
+      bgpAdvertisements: informers.advertisements.list(),
+      bfdProfiles: informers.bfdProfiles.list(),
+      secrets,
+      namespace: ns,
+    }, memory);
+    const stale = config.stale;
     configMetric.loaded(stale.length > 0);
-    const staleText = stale.map(([kind, s]) => `${kind} ${s.current.metadata?.name ?? ''}: ${staleMessage(s)}`).join('\n');
+    const staleText = stale.map((s) => `${s.kind} ${s.current.metadata?.name ?? ''}: ${staleMessage(s)}`).join('\n');
     if (staleText !== lastStale) {
-      for (const [kind, s] of stale) {
+      for (const { kind, ...s } of stale) {
         const name = s.current.metadata?.name ?? '';
         log.error({ event: 'configStale', kind, name }, `${kind} ${name}: ${staleMessage(s)}`);
         void events.record({ involvedObject: objectRef(kind, name), type: 'Warning', reason: CONFIG_STALE_REASON, message: staleMessage(s), dedupeKey: `${kind} ${name} ${s.current.metadata?.resourceVersion ?? ''}: ${s.error}` });
@@ -163,14 +160,8 @@ export async function startBgpAgent(ctx: SpeakerContext): Promise<SpeakerAgent> 
     }
     const d = desiredBgp({
       node: { name: ctx.nodeName, labels: node?.metadata?.labels ?? {} },
-      namespace: ns,
+      config,
       defaultRouterId: routerIdOf(node),
-      peers: peers.values,
-      advertisements: advertisements.values,
-      pools: pools.values,
-      communities: communities.values,
-      bfdProfiles: informers.bfdProfiles.list(),
-      secrets,
       services: serviceInfos(informers.services.list(), informers.slices.list(), ctx.nodeName, ctx.env.METALLB_LB_CLASS || undefined),
     });
     const problems = d.problems.map(problemText).join('\n');

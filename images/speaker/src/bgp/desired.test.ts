@@ -1,5 +1,26 @@
-import type { BGPPeer } from '../../../../lib/schemas/types.generated.js';
-import { desiredBgp, parseDuration, problemText, type BgpInput, type ServiceInfo } from './desired.js';
+import { configFor } from '../../../../lib/config/model.js';
+import { parseDuration } from '../../../../lib/config/peer.js';
+import { problemText } from '../../../../lib/config/problem.js';
+import type { BFDProfile, BGPAdvertisement, BGPPeer, BGPPeerV1beta1, Community, IPAddressPool } from '../../../../lib/schemas/types.generated.js';
+import { desiredBgp as desiredFromConfig, type BgpInput as DesiredInput, type ServiceInfo } from './desired.js';
+
+/** The objects of one reading of the cluster, as the agent hands them to the config model. */
+interface BgpInput extends Omit<DesiredInput, 'config'> {
+  readonly namespace: string;
+  readonly peers: ReadonlyArray<BGPPeer | BGPPeerV1beta1>;
+  readonly advertisements: readonly BGPAdvertisement[];
+  readonly pools: readonly IPAddressPool[];
+  readonly communities: readonly Community[];
+  readonly bfdProfiles: readonly BFDProfile[];
+  readonly secrets: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+/** The config model read with no earlier version, then this node's share: every problem, the model's after the node's. */
+function desiredBgp(i: BgpInput): ReturnType<typeof desiredFromConfig> {
+  const config = configFor({ peers: i.peers, pools: i.pools, communities: i.communities, bgpAdvertisements: i.advertisements, bfdProfiles: i.bfdProfiles, secrets: i.secrets, namespace: i.namespace });
+  const d = desiredFromConfig({ node: i.node, config, services: i.services, defaultRouterId: i.defaultRouterId });
+  return { ...d, problems: [...d.problems, ...config.problems] };
+}
 
 const svc = (name: string, ips: string[], o: Partial<ServiceInfo> = {}): ServiceInfo => ({ namespace: 'prod', name, ips, local: false, readyHere: false, ...o });
 

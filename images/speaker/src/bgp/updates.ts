@@ -7,7 +7,7 @@
 import { familyOf } from '../../../../lib/ip.js';
 import type { PathAttribute } from './attributes/index.js';
 import { AS_TRANS } from './capabilities/index.js';
-import type { LargeCommunity } from './attributes/large-communities.js';
+import type { LargeCommunity } from '../../../../lib/config/community.js';
 import { HEADER_LENGTH, MAX_MESSAGE_LENGTH, type CodecContext } from './messages/header.js';
 import { encodeUpdate } from './messages/update.js';
 import { Afi, prefixesLength, Safi } from './wire.js';

@@ -11,12 +11,13 @@ import { apiVersionOf, L2_ADVERTISEMENT, resourcePath, SDN_INTERNAL_L2LB_SERVICE
 import { Coalescer } from '../../../../lib/coalesce.js';
 import { eachLimited } from '../../../../lib/each-limited.js';
 import { configMetrics } from '../../../../lib/config-metrics.js';
-import { CONFIG_STALE_REASON, LastGood, staleMessage, type StaleObject } from '../../../../lib/last-good.js';
+import { configFor, ConfigMemory, type StaleConfig } from '../../../../lib/config/model.js';
+import { CONFIG_STALE_REASON, staleMessage } from '../../../../lib/last-good.js';
 import type { L2Advertisement, SDNInternalL2LBService, ServiceL2Status } from '../../../../lib/schemas/types.generated.js';
 import type { SpeakerAgent, SpeakerContext } from '../context.js';
 import { DEFEND_INTERVAL_MS } from './decide/announcer.js';
 import { leavingReason } from '../nodes.js';
-import { checkL2Advertisement, desiredL2, peerAddresses } from './decide/desired.js';
+import { desiredL2, peerAddresses } from './decide/desired.js';
 import { parseExclusions } from './decide/interfaces.js';
 import { l2OptionsFromEnv } from './options.js';
 import { startL2Runtime } from './runtime.js';
@@ -92,16 +93,16 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   });
 
   // The last valid version of each L2Advertisement: an edit that breaks one keeps the version before it in force.
-  const lastGood = new LastGood<L2Advertisement, L2Advertisement>((a) => (checkL2Advertisement(a), a));
+  const memory = new ConfigMemory();
   const configMetric = configMetrics(ctx.metrics, 'l2');
   let lastStale = '';
-  function reportStale(stale: readonly StaleObject<L2Advertisement>[]): void {
+  function reportStale(stale: readonly StaleConfig[]): void {
     configMetric.loaded(stale.length > 0);
-    const text = stale.map((s) => `${s.current.metadata.resourceVersion ?? ''} ${s.error}`).join('\n');
+    const text = stale.map((s) => `${s.current.metadata?.resourceVersion ?? ''} ${s.error}`).join('\n');
     if (text === lastStale) return;
     lastStale = text;
     for (const s of stale) {
-      const md = s.current.metadata;
+      const md: k8s.V1ObjectMeta = s.current.metadata ?? {};
       const name = md.name ?? '';
       log.error({ op: 'config', kind: 'L2Advertisement', name }, staleMessage(s));
       const involvedObject = { apiVersion: apiVersionOf(L2_ADVERTISEMENT), kind: L2_ADVERTISEMENT.kind, name, namespace: md.namespace ?? ns, ...(typeof md.uid === 'string' ? { uid: md.uid } : {}) };
@@ -113,11 +114,9 @@ export async function startL2Agent(ctx: SpeakerContext): Promise<SpeakerAgent> {
   // the instances last handed to the speaker
   let current: L2Instance[] = [];
   function apply(): void {
-    const advertisements = lastGood.resolve(advs.list() as L2Advertisement[]);
-    reportStale(advertisements.stale);
-    // One that never was valid stays in, so that its instances say what is wrong with it.
-    const inUse = [...advertisements.values, ...advertisements.stale.filter((s) => !s.inForce).map((s) => s.current)];
-    const d = desiredL2(instances.list() as SDNInternalL2LBService[], inUse, nodes.list(), slices.list());
+    const config = configFor({ l2Advertisements: advs.list() as L2Advertisement[] }, memory);
+    reportStale(config.stale);
+    const d = desiredL2(instances.list() as SDNInternalL2LBService[], config, nodes.list(), slices.list());
     for (const p of d.problems) {
       const k = `${p.key}:${p.reason}`;
       if (!reported.has(k)) log.warn({ op: 'instance', instance: p.key, reason: p.reason }, `not announcing: ${p.message}`);

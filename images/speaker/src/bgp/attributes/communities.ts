@@ -7,27 +7,6 @@ export interface CommunitiesAttribute {
   readonly values: readonly number[];
 }
 
-/** Well-known community names accepted in configuration. */
-export const wellKnownCommunities: Readonly<Record<string, number>> = {
-  'no-export': 0xffffff01,
-  'no-advertise': 0xffffff02,
-  'no-export-subconfed': 0xffffff03,
-  'no-peer': 0xffffff04,
-  'graceful-shutdown': 0xffff0000,
-  blackhole: 0xffff029a,
-};
-
-/** Parses "65000:100" (or a well-known name) to its 32-bit value. */
-export function parseCommunity(text: string): number {
-  const named = wellKnownCommunities[text.toLowerCase()];
-  if (named !== undefined) return named;
-  const m = /^(\d{1,5}):(\d{1,5})$/.exec(text.trim());
-  const hi = Number(m?.[1]);
-  const lo = Number(m?.[2]);
-  if (!m || hi > 0xffff || lo > 0xffff) throw new Error(`invalid community "${text}": want "asn:value" with both parts 0..65535`);
-  return ((hi << 16) | lo) >>> 0;
-}
-
 export function formatCommunity(v: number): string {
   return `${v >>> 16}:${v & 0xffff}`;
 }

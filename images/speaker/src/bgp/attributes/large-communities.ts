@@ -1,23 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /** LARGE_COMMUNITY (type 32): triples of 32-bit values "ga:ld1:ld2". @see RFC 8092 §3, §6 */
+import type { LargeCommunity } from '../../../../../lib/config/community.js';
 import { updateError, UpdateSubcode } from '../errors.js';
-
-export type LargeCommunity = readonly [number, number, number];
 
 export interface LargeCommunitiesAttribute {
   readonly kind: 'largeCommunities';
   readonly values: readonly LargeCommunity[];
-}
-
-/** Parses "64512:1:2" (MetalLB also accepts a "large:" prefix). */
-export function parseLargeCommunity(text: string): LargeCommunity {
-  const t = text.trim().replace(/^large:/, '');
-  const parts = t.split(':');
-  const nums = parts.map((p) => (/^\d{1,10}$/.test(p) ? Number(p) : NaN));
-  if (nums.length !== 3 || nums.some((n) => !(n <= 0xffffffff))) {
-    throw new Error(`invalid large community "${text}": want "a:b:c" with each part 0..4294967295`);
-  }
-  return [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 0];
 }
 
 export function formatLargeCommunity(c: LargeCommunity): string {

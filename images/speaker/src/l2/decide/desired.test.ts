@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
 import type { L2Advertisement, SDNInternalL2LBService } from '../../../../../lib/schemas/types.generated.js';
-import { desiredL2, peerAddresses } from './desired.js';
+import { configFor } from '../../../../../lib/config/model.js';
+import { desiredL2 as desiredFromConfig, peerAddresses } from './desired.js';
+
+/** The L2Advertisements read by the config model with no earlier version, then the instances' share. */
+const desiredL2 = (instances: SDNInternalL2LBService[], advs: L2Advertisement[], nodes: V1Node[], slices: V1EndpointSlice[]): ReturnType<typeof desiredFromConfig> =>
+  desiredFromConfig(instances, configFor({ l2Advertisements: advs }), nodes, slices);
 
 const node = (name: string, labels: Record<string, string> = {}, ip = ''): V1Node => ({
   metadata: { name, labels },

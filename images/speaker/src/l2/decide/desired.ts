@@ -5,10 +5,10 @@
  */
 import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
 import { EXCLUDE_LB_LABEL, INSTANCE_POOL_ANNOTATION, PARENT_SERVICE_LABEL, PREFERRED_NODE_ANNOTATION } from '../../../../../lib/api/index.js';
-import { interfaceNameProblem } from '../../../../../lib/ifname.js';
+import type { Config } from '../../../../../lib/config/model.js';
 import { familyOf } from '../../../../../lib/ip.js';
-import type { L2Advertisement, SDNInternalL2LBService } from '../../../../../lib/schemas/types.generated.js';
-import { matchesAny, parseSelector } from '../../../../../lib/selector.js';
+import type { SDNInternalL2LBService } from '../../../../../lib/schemas/types.generated.js';
+import { matchesAny } from '../../../../../lib/selector.js';
 import type { PeerAddress } from '../../health/heartbeats.js';
 import { readyOrAll } from '../../nodes.js';
 import type { L2Instance } from './speaker.js';
@@ -27,23 +27,6 @@ export interface DesiredL2 {
   readonly groups: string[][];
 }
 
-/** Throws an Error naming every problem that keeps an L2Advertisement from being used as written. */
-export function checkL2Advertisement(a: L2Advertisement): void {
-  const problems: string[] = [];
-  (a.spec?.nodeSelectors ?? []).forEach((s, i) => {
-    try {
-      parseSelector(s);
-    } catch (e) {
-      problems.push(`nodeSelectors[${i}]: ${(e as Error).message}`);
-    }
-  });
-  for (const i of a.spec?.interfaces ?? []) {
-    const p = interfaceNameProblem(i);
-    if (p) problems.push(`interfaces: ${p}`);
-  }
-  if (problems.length) throw new Error(`L2Advertisement "${a.metadata.name ?? ''}": ${problems.join('; ')}`);
-}
-
 function nodeUsable(n: V1Node): boolean {
   if (n.metadata?.labels?.[EXCLUDE_LB_LABEL] !== undefined) return false;
   return !(n.status?.conditions ?? []).some((c) => c.type === 'NetworkUnavailable' && c.status === 'True');
@@ -59,25 +42,22 @@ export function nodesWithReadyEndpoints(slices: readonly V1EndpointSlice[], name
   return out;
 }
 
+/**
+ * `config`: the L2Advertisements in force, and the stale ones; one that never was valid stays in, so that its
+ * instances say what is wrong with it.
+ */
 export function desiredL2(
   instances: readonly SDNInternalL2LBService[],
-  advertisements: readonly L2Advertisement[],
+  config: Pick<Config, 'l2Advertisements' | 'stale'>,
   nodes: readonly V1Node[],
   slices: readonly V1EndpointSlice[],
 ): DesiredL2 {
-  const advByName = new Map(advertisements.map((a) => [a.metadata.name ?? '', a]));
+  const advByName = new Map(config.l2Advertisements.map((a) => [a.name, a]));
   const usableNodes = readyOrAll(nodes.filter(nodeUsable));
-  // class -> its node group (one array, shared by its instances), or the selector's error
+  // class -> its node group (one array, shared by its instances), or what is wrong with its advertisement
   const groups = new Map<string, string[] | Error>();
-  for (const [name, adv] of advByName) {
-    try {
-      checkL2Advertisement(adv);
-      const sels = (adv.spec?.nodeSelectors ?? []).map((s) => parseSelector(s));
-      groups.set(name, usableNodes.filter((n) => matchesAny(sels, n.metadata?.labels)).map((n) => n.metadata?.name ?? ''));
-    } catch (e) {
-      groups.set(name, e as Error);
-    }
-  }
+  for (const [name, adv] of advByName) groups.set(name, usableNodes.filter((n) => matchesAny(adv.nodeSelectors, n.metadata?.labels)).map((n) => n.metadata?.name ?? ''));
+  for (const s of config.stale) if (s.kind === 'L2Advertisement' && !s.inForce) groups.set(s.current.metadata?.name ?? '', new Error(s.error));
   const out: L2Instance[] = [];
   const problems: InstanceProblem[] = [];
   for (const o of instances) {
@@ -90,7 +70,7 @@ export function desiredL2(
     }
     const cls = md.annotations?.[INSTANCE_POOL_ANNOTATION] ?? '';
     const adv = advByName.get(cls);
-    if (!adv) {
+    if (!groups.has(cls)) {
       problems.push({ key, reason: 'noAdvertisement', message: `no L2Advertisement "${cls}" in the module namespace` });
       continue;
     }
@@ -106,7 +86,7 @@ export function desiredL2(
       eligible = eligible.filter((n) => ready.has(n));
     }
     const preferred = md.annotations?.[PREFERRED_NODE_ANNOTATION];
-    for (const ip of ips) out.push({ key, service, ip, preferred: preferred || undefined, eligible, interfaces: adv.spec?.interfaces ?? [] });
+    for (const ip of ips) out.push({ key, service, ip, preferred: preferred || undefined, eligible, interfaces: adv?.interfaces ?? [] });
   }
   out.sort((a, b) => (a.key + a.ip).localeCompare(b.key + b.ip));
   return { instances: out, problems, groups: [...groups.values()].filter((g): g is string[] => Array.isArray(g)) };
