@@ -72,43 +72,43 @@ export class ConfigMemory<C extends ClassSettings = ClassSettings> {
     this.classes = new LastGood<VersionedClass<C>, C>((o) => (checkClass(o.info), o.info), classes);
   }
 
-  /** @internal the Communities' entries in force, for the advertisements read next. */
-  setNamed(named: ReadonlyMap<string, string>): void {
-    this.#named = named;
+  /** Reads `objects`, keeping the last valid version of each; see configFor. */
+  read(objects: ClusterObjects<C>): Config<C> {
+    const stale: StaleConfig<C>[] = [];
+    const read = <T extends Obj, V>(kind: Exclude<ConfigKind, 'MetalLoadBalancerClass' | 'BFDProfile'>, lg: LastGood<T, V>, list: readonly T[] | undefined): V[] => {
+      if (!list) return [];
+      const r = lg.resolve(list);
+      for (const s of r.stale) stale.push({ kind, ...s });
+      return r.values;
+    };
+    const peers = read('BGPPeer', this.peers, objects.peers);
+    const pools = read('IPAddressPool', this.pools, objects.pools);
+    const communities = new Map(read('Community', this.communities, objects.communities).flatMap((m) => [...m]));
+    this.#named = communities;
+    const bgpAdvertisements = read('BGPAdvertisement', this.bgpAdvertisements, objects.bgpAdvertisements);
+    const l2Advertisements = read('L2Advertisement', this.l2Advertisements, objects.l2Advertisements);
+    let classes: C[] = [];
+    if (objects.classes) {
+      const r = this.classes.resolve(objects.classes);
+      classes = r.values;
+      for (const s of r.stale) stale.push({ kind: 'MetalLoadBalancerClass', ...s });
+    }
+    const secrets = objects.secrets ?? new Map<string, Record<string, string>>();
+    const profiles = new Map((objects.bfdProfiles ?? []).map((p) => [p.metadata.name ?? '', p]));
+    return {
+      pools,
+      peers: peers.map((p) => resolvePeer(p, secrets, profiles, objects.namespace ?? '')),
+      bgpAdvertisements,
+      l2Advertisements,
+      classes,
+      communities,
+      stale,
+      problems: stale.map((s) => ({ kind: s.kind, name: s.current.metadata?.name ?? '', message: s.error })),
+    };
   }
 }
 
 /** The configuration the objects make, with the last valid version of each invalid one kept in `memory`. */
 export function configFor<C extends ClassSettings = ClassSettings>(objects: ClusterObjects<C>, memory: ConfigMemory<C> = new ConfigMemory<C>()): Config<C> {
-  const stale: StaleConfig<C>[] = [];
-  const read = <T extends Obj, V>(kind: Exclude<ConfigKind, 'MetalLoadBalancerClass' | 'BFDProfile'>, lg: LastGood<T, V>, list: readonly T[] | undefined): V[] => {
-    if (!list) return [];
-    const r = lg.resolve(list);
-    for (const s of r.stale) stale.push({ kind, ...s });
-    return r.values;
-  };
-  const peers = read('BGPPeer', memory.peers, objects.peers);
-  const pools = read('IPAddressPool', memory.pools, objects.pools);
-  const communities = new Map(read('Community', memory.communities, objects.communities).flatMap((m) => [...m]));
-  memory.setNamed(communities);
-  const bgpAdvertisements = read('BGPAdvertisement', memory.bgpAdvertisements, objects.bgpAdvertisements);
-  const l2Advertisements = read('L2Advertisement', memory.l2Advertisements, objects.l2Advertisements);
-  let classes: C[] = [];
-  if (objects.classes) {
-    const r = memory.classes.resolve(objects.classes);
-    classes = r.values;
-    for (const s of r.stale) stale.push({ kind: 'MetalLoadBalancerClass', ...s });
-  }
-  const secrets = objects.secrets ?? new Map<string, Record<string, string>>();
-  const profiles = new Map((objects.bfdProfiles ?? []).map((p) => [p.metadata.name ?? '', p]));
-  return {
-    pools,
-    peers: peers.map((p) => resolvePeer(p, secrets, profiles, objects.namespace ?? '')),
-    bgpAdvertisements,
-    l2Advertisements,
-    classes,
-    communities,
-    stale,
-    problems: stale.map((s) => ({ kind: s.kind, name: s.current.metadata?.name ?? '', message: s.error })),
-  };
+  return memory.read(objects);
 }

@@ -56,12 +56,6 @@ export interface NamespaceLike {
   metadata?: ObjectMeta | undefined;
 }
 
-/** A metallb.io IPAddressPool. */
-export interface IPAddressPoolLike {
-  metadata?: ObjectMeta | undefined;
-  spec?: import('../../../lib/config/pool.js').IPAddressPoolSpec | undefined;
-}
-
 /** A network.deckhouse.io MetalLoadBalancerClass (only isDefault matters here). */
 export interface LoadBalancerClassLike {
   metadata?: ObjectMeta | undefined;

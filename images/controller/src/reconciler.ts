@@ -11,6 +11,7 @@ import { apiVersionOf, IP_ADDRESS_POOL, SDN_INTERNAL_L2LB_SERVICE } from '../../
 import { systemClock, type Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
 import { configFor, ConfigMemory } from '../../../lib/config/model.js';
+import type { IPAddressPoolObject } from '../../../lib/config/pool.js';
 import { instanceClaim, serviceClaim, type ClaimResult } from './claims.js';
 import { Allocator } from './ipam/allocator.js';
 import { poolOverlaps } from './ipam/pool.js';
@@ -21,7 +22,7 @@ import { stuckInformer } from '../../../lib/informer.js';
 import { CONFIG_STALE_REASON, staleMessage } from '../../../lib/last-good.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import { KeyQueue } from './queue.js';
-import type { IPAddressPoolLike, LoadBalancerClassLike, ServiceLike } from './objects.js';
+import type { LoadBalancerClassLike, ServiceLike } from './objects.js';
 import { allocatedEvent, failedEvent, heldIps, nextStatus, releasedEvent, type EventText, type Outcome } from './status.js';
 
 export interface ControllerOptions {
@@ -190,7 +191,7 @@ export class Controller {
 
   #applyPools(a: Allocator): void {
     const objs = [...this.#inf.pools.list()].sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
-    const { pools, stale } = configFor({ pools: objs as ReadonlyArray<IPAddressPoolLike & k8s.KubernetesObject> }, this.#config);
+    const { pools, stale } = configFor({ pools: objs as ReadonlyArray<IPAddressPoolObject & k8s.KubernetesObject> }, this.#config);
     this.#metrics.configLoaded(stale.length > 0);
     const now = new Map<string, [k8s.KubernetesObject, EventText]>();
     for (const s of stale) {
