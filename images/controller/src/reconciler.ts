@@ -16,6 +16,7 @@ import { instanceClaim, serviceClaim, type ClaimResult } from './claims.js';
 import { Allocator } from './ipam/allocator.js';
 import { poolOverlaps } from './ipam/pool.js';
 import { EventRecorder } from '../../../lib/event-recorder.js';
+import type { EventSpec } from '../../../lib/k8s-event.js';
 import { apiClient, COMPONENT, eventRef, informers, KubeLeaseStore, statusCode, StatusWriter, type EventSubject, type Informers } from './k8s.js';
 import { DEFAULT_TIMING, LeaderElector, type ElectionTiming } from './leader.js';
 import { stuckInformer } from '../../../lib/informer.js';
@@ -66,7 +67,8 @@ export class Controller {
   #again = new Set<string>();
   #workers = 0;
   #idle: Array<() => void> = [];
-  #events: Array<() => Promise<void>> = [];
+  // Events told while status writes were pending; only their references are kept, not the objects
+  #events: EventSpec[] = [];
   // claim key -> why setPools took its address away, told in the next IPReleased event
   #released = new Map<string, string>();
   // key -> resourceVersion of our last status write, until its watch event (our own echo) comes back
@@ -382,13 +384,14 @@ export class Controller {
     }
     if (out.ok && now.some((ip) => !old.includes(ip))) tell(allocatedEvent(now), false);
     if (!out.ok) tell(failedEvent(md.namespace ?? '', md.name ?? '', out.failure), true);
-    const level = out.ok ? 'info' : 'warn';
+    // Each allocation is an Event already; at thousands of writes a log line each is noise and CPU.
+    const level = out.ok ? 'debug' : 'warn';
     this.#o.log[level]({ service: `${md.namespace ?? ''}/${md.name ?? ''}`, kind, ip: now.join(','), ...(out.ok ? {} : { reason: out.failure.kind }) }, out.ok ? 'status written' : 'allocation failed');
   }
 
   /** Events wait until no status write is pending: at scale, addresses first, the story after. */
   #event(subject: EventSubject, e: EventText): void {
-    this.#events.push(() => this.#recorder.record({ involvedObject: eventRef(subject), ...e }));
+    this.#events.push({ involvedObject: eventRef(subject), ...e });
     this.#drainEvents();
   }
 
@@ -397,7 +400,7 @@ export class Controller {
     while (this.#eventWorkers < 4 && this.#events.length) {
       this.#eventWorkers++;
       void (async () => {
-        for (let job = this.#events.shift(); job; job = this.#events.shift()) await job();
+        for (let spec = this.#events.shift(); spec; spec = this.#events.shift()) await this.#recorder.record(spec);
       })().finally(() => {
         this.#eventWorkers--;
         this.#wakeIdle();
